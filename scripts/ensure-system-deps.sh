@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the browser and PostgreSQL tests need from Debian's packages, when missing.
+# The tests start their own throwaway PostgreSQL cluster and their own headless Chromium;
+# this script only makes sure the binaries are on the machine.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need+=(postgresql)
+fi
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "Installing system packages for the tests: ${need[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core >/dev/null

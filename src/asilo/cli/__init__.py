@@ -1,0 +1,1 @@
+"""The ``asilo`` command line (typer + rich)."""

@@ -1,0 +1,28 @@
+"""Entry point of the ``asilo`` command.
+
+Each part of the work registers its own commands from its own module, so that a change to
+one part's commands never touches another's.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from asilo.cli import policy_cmds, schedule_cmds, stats_cmds, web_cmds
+
+app = typer.Typer(
+    name="asilo",
+    help="asilo: policy as code, border processing, registration and statistics.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+policy_cmds.register(app)
+stats_cmds.register(app)
+schedule_cmds.register(app)
+web_cmds.register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

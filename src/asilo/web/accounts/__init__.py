@@ -1,0 +1,1 @@
+"""Accounts: users, roles, capabilities, API tokens."""

@@ -1,0 +1,32 @@
+"""API authentication: bearer tokens for machine clients, the session for pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from asilo.web.accounts.models import ApiToken, hash_token
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``; the token's SHA-256 is looked up, never the token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        try:
+            api_token = ApiToken.objects.select_related("user").get(
+                digest=hash_token(token), revoked_at__isnull=True
+            )
+        except ApiToken.DoesNotExist:
+            return None
+        user = api_token.user
+        if not user.is_active:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.user = user
+        return user
+
+
+API_AUTH = [BearerTokenAuth(), SessionAuth()]

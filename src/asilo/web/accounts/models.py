@@ -1,0 +1,70 @@
+"""Users (one role each), their organisation, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from asilo.web.accounts.roles import Role
+
+
+class Organisation(models.Model):
+    """A shelter or legal-aid organisation; caseworkers see only their organisation's work."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
+    preferred_language = models.CharField(max_length=8, default="en")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]),
+                name="user_role_is_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.CASEWORKER) | models.Q(organisation__isnull=False),
+                name="caseworker_has_organisation",
+            ),
+        ]
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for machine clients. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def new_raw_token() -> str:
+        return "asl_" + secrets.token_urlsafe(32)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"

@@ -1,0 +1,51 @@
+"""Writing audit entries. Call ``audit_record`` inside the same transaction as the change."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from asilo.web.audit.models import AuditAction, AuditEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Model
+
+    from asilo.web.accounts.models import User
+
+
+def audit_record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: AuditAction | str,
+    object_type: str,
+    object_id: str | int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    catalogue_version: str = "",
+    note: str = "",
+) -> AuditEntry:
+    """Append one audit entry. ``before``/``after`` hold the changed fields (JSON-able)."""
+    real_actor = actor if actor is not None and actor.is_authenticated else None
+    return AuditEntry.objects.create(
+        actor=real_actor,
+        actor_username=getattr(real_actor, "username", "") or "",
+        actor_role=getattr(real_actor, "role", "") or "",
+        action=str(action),
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        before=before,
+        after=after,
+        catalogue_version=catalogue_version,
+        note=note,
+    )
+
+
+def audit_view(*, actor: User | AnonymousUser | None, obj: Model, note: str = "") -> AuditEntry:
+    """Record that ``actor`` read a person's record (or another sensitive object)."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        note=note,
+    )
