@@ -1,0 +1,111 @@
+"""Commands of the schedule part: ``asilo schedule allocate`` runs the published allocation
+method on two CSV files, outside the database (also for planning)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from asilo.scheduling import (
+    AllocationInputError,
+    AllocationResult,
+    InputFileError,
+    MethodError,
+    allocate,
+    load_method,
+    read_capacity_csv,
+    read_registrations_csv,
+    write_appointments_csv,
+)
+from asilo.scheduling.allocation import ports_in_order
+
+INPUT_ERROR_EXIT = 2
+
+schedule_app = typer.Typer(
+    name="schedule",
+    help="Fair allocation of appointments at ports of entry (the published method).",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this part's commands to the ``asilo`` command."""
+    app.add_typer(schedule_app, name="schedule")
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
+    return typer.Exit(code=INPUT_ERROR_EXIT)
+
+
+def _summary(result: AllocationResult, ports: tuple[str, ...]) -> Table:
+    families: Counter[str] = Counter()
+    persons: Counter[str] = Counter()
+    for appointment in result.allocated():
+        assert appointment.port is not None
+        families[appointment.port] += 1
+        persons[appointment.port] += appointment.family_size
+    unallocated = result.unallocated()
+    table = Table(title="Allocation", title_justify="left")
+    table.add_column("port of entry")
+    table.add_column("families", justify="right")
+    table.add_column("persons", justify="right")
+    for port in ports:
+        table.add_row(port, f"{families[port]:,}", f"{persons[port]:,}")
+    table.add_row("all ports", f"{families.total():,}", f"{persons.total():,}", style="bold")
+    table.add_row(
+        "unallocated", f"{len(unallocated):,}", f"{sum(a.family_size for a in unallocated):,}"
+    )
+    return table
+
+
+@schedule_app.command("allocate")
+def allocate_command(
+    registrations: Path = typer.Option(
+        ..., "--registrations", help="REGS.csv: registration_id,family_size,registered_on,..."
+    ),
+    capacity: Path = typer.Option(..., "--capacity", help="CAP.csv: port,date,capacity"),
+    seed: int = typer.Option(..., "--seed", min=0, help="The lottery seed, recorded."),
+    out: Path = typer.Option(..., "--out", help="APPOINTMENTS.csv to write (in rank order)."),
+    method_file: Path | None = typer.Option(
+        None, "--method", help="Method YAML (default: the published fair-2023.1)."
+    ),
+) -> None:
+    """Rank every registration and give each family unit the earliest day at a preferred port
+    with room for the whole family. Exit 2, writing nothing, when an input is malformed."""
+    try:
+        method = load_method(method_file)
+        port_day_capacity = read_capacity_csv(capacity)
+        ports = ports_in_order(port_day_capacity)
+        family_units = read_registrations_csv(
+            registrations, known_ports=set(ports), known_tiers=set(method.tier_numbers())
+        )
+        result = allocate(family_units, port_day_capacity, method=method, seed=seed)
+    except (InputFileError, MethodError, AllocationInputError) as exc:
+        raise _fail(str(exc)) from exc
+    if not out.parent.is_dir():
+        raise _fail(f"{out}: the folder {out.parent} does not exist")
+    try:
+        write_appointments_csv(result, out)
+    except OSError as exc:
+        raise _fail(f"{out}: cannot write the appointments: {exc.strerror}") from exc
+    console = Console(highlight=False)
+    console.print(_summary(result, ports))
+    horizon = (
+        f"{result.horizon_start.isoformat()} to {result.horizon_end.isoformat()}"
+        if result.horizon_start and result.horizon_end
+        else "no capacity"
+    )
+    console.print(
+        f"method {result.method_name} version {result.method_version} · seed {result.seed} · "
+        f"horizon {horizon}\n"
+        f"input digest {result.input_digest}\n"
+        f"  registrations {result.registrations_digest}\n"
+        f"  capacity      {result.capacity_digest}\n"
+        f"wrote {len(result.appointments):,} rows to {out}",
+        markup=False,
+    )
