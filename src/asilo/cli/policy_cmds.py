@@ -1,0 +1,467 @@
+"""Commands of the policy part: decide, eligibility, policies, refugee-ceiling, replay.
+
+Bad input (a missing or malformed field, an unknown nationality or place, a date outside the
+catalogue) prints a message naming the field on stderr and exits with status 2; no decision is
+printed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from asilo.policy import (
+    Catalogue,
+    CatalogueError,
+    CeilingQueryError,
+    Decision,
+    Encounter,
+    EncounterInputError,
+    Scenario,
+    decide,
+    lawful_pathways,
+    load_catalogue,
+    load_scenario,
+    mpp_wind_down,
+    parse_encounter,
+    refugee_ceiling,
+    replay,
+)
+from asilo.policy.decision import Reason
+
+FormatOption = Annotated[
+    str, typer.Option("--format", help="'json' for machine-readable output, 'text' to read.")
+]
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _check_format(value: str) -> str:
+    if value not in ("json", "text"):
+        _fail(f"--format: {value!r} is not 'json' or 'text'")
+    return value
+
+
+def _parse_day(option: str, value: str) -> date:
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
+
+
+def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
+    try:
+        catalogue = load_catalogue()
+        scenario = None if scenario_path is None else load_scenario(scenario_path)
+        if scenario is not None:
+            scenario.apply(catalogue)
+    except CatalogueError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"--scenario: {exc}")
+    return catalogue, scenario
+
+
+def _read_text(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"FILE: cannot read {source}: {exc.strerror}")
+
+
+def _encounter_from_json(
+    text: str, where: str, catalogue: Catalogue, *, require_place: bool = True
+) -> Encounter:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EncounterInputError(
+            [(where, f"not valid JSON ({exc.msg}, column {exc.colno})")]
+        ) from None
+    return parse_encounter(document, catalogue=catalogue, require_place=require_place)
+
+
+def _one_encounter(source: str, catalogue: Catalogue, *, require_place: bool = True) -> Encounter:
+    try:
+        return _encounter_from_json(
+            _read_text(source), "(document)", catalogue, require_place=require_place
+        )
+    except EncounterInputError as exc:
+        _fail(f"{'stdin' if source == '-' else source}: {exc}")
+
+
+def _json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# --- decide --------------------------------------------------------------------------------
+
+
+def _reason_lines(reasons: tuple[Reason, ...], indent: str = "  ") -> Iterator[str]:
+    for number, why in enumerate(reasons, 1):
+        cite = why.citation
+        yield f"{indent}{number}. [{why.rule}] {why.text}"
+        yield f"{indent}   es: {why.text_es}"
+        yield f"{indent}   source ({cite.fact}): {cite.title}, {cite.section} <{cite.url}>"
+
+
+def render_decision(decision: Decision, encounter: Encounter) -> str:
+    """A readable explanation of a decision."""
+    dest = f" -> {decision.destination}" if decision.destination else ""
+    custody = decision.custody_limit_hours
+    place = encounter.place_of_encounter()
+    lines = [
+        f"Encounter on {encounter.date}"
+        + (f" at {encounter.time:%H:%M} ET" if encounter.time else "")
+        + f", {place.name} ({place.kind.replace('_', ' ')})",
+        f"  authority:      {decision.authority}",
+        f"  pathway:        {decision.pathway}{dest}",
+        f"  demographic:    {decision.demographic}",
+        f"  custody limit:  {f'{custody} hours' if custody is not None else 'none'}",
+        f"  flags:          {', '.join(decision.flags) or 'none'}",
+    ]
+    if decision.options:
+        lines.append("  options left to the officer:")
+        for option in decision.options:
+            to = f" -> {option.destination}" if option.destination else ""
+            lines.append(f"    - {option.authority} {option.pathway}{to}: {option.reason.text}")
+    if decision.members:
+        lines.append("  members (the group is not one family unit):")
+        for member in decision.members:
+            to = f" -> {member.destination}" if member.destination else ""
+            lines.append(
+                f"    - people[{member.person}] {member.demographic}: {member.authority}"
+                f" {member.pathway}{to}"
+            )
+    lines.append("Reasons:")
+    lines.extend(_reason_lines(decision.reasons))
+    lines.append(
+        f"Catalogue {decision.catalogue_version}"
+        + (f", scenario {decision.scenario}" if decision.scenario else "")
+    )
+    return "\n".join(lines)
+
+
+def _batch_encounters(path: Path, catalogue: Catalogue) -> list[Encounter]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        _fail(f"--batch: cannot read {path}: {exc.strerror}")
+    encounters: list[Encounter] = []
+    problems: list[str] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            encounters.append(_encounter_from_json(line, "(line)", catalogue))
+        except EncounterInputError as exc:
+            problems.append(f"{path}:{number}: {exc}")
+    if problems:
+        _fail(
+            "\n".join(problems[:20])
+            + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
+        )
+    return encounters
+
+
+def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -> None:
+    encounters = _batch_encounters(path, catalogue)
+    cache: dict[str, str] = {}
+    progress = Progress(
+        TextColumn("deciding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=not sys.stderr.isatty(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("decide", total=len(encounters))
+        for encounter in encounters:
+            key = encounter.model_dump_json()
+            if key not in cache:
+                decision = decide(encounter, catalogue=catalogue, scenario=scenario)
+                cache[key] = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
+            sys.stdout.write(cache[key] + "\n")
+            progress.advance(task)
+
+
+def decide_command(
+    file: Annotated[str | None, typer.Argument(help="Encounter JSON file, or - for stdin.")] = None,
+    output_format: FormatOption = "text",
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="JSON Lines file: one encounter per line.")
+    ] = None,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="Scenario YAML that changes the catalogue.")
+    ] = None,
+) -> None:
+    """Decide what happens at an encounter under the policies in force on its date."""
+    _check_format(output_format)
+    catalogue, chosen = _catalogue(scenario)
+    if batch is not None:
+        if file is not None:
+            _fail("give either FILE or --batch, not both")
+        _decide_batch(batch, catalogue, chosen)
+        return
+    if file is None:
+        _fail("FILE: give an encounter JSON file, '-' for stdin, or --batch FILE.jsonl")
+    encounter = _one_encounter(file, catalogue)
+    try:
+        decision = decide(encounter, catalogue=catalogue, scenario=chosen)
+    except EncounterInputError as exc:
+        _fail(f"{file}: {exc}")
+    if output_format == "json":
+        _json(decision.model_dump(mode="json"))
+    else:
+        typer.echo(render_decision(decision, encounter))
+
+
+# --- eligibility ---------------------------------------------------------------------------
+
+eligibility_app = typer.Typer(
+    help="Eligibility questions: the 2021 MPP wind-down, the 2023 rule's presumption.",
+    no_args_is_help=True,
+)
+
+
+@eligibility_app.command("mpp-winddown")
+def mpp_winddown_command(
+    file: Annotated[str, typer.Argument(help="Encounter JSON (date, people, mpp_case), or -.")],
+    output_format: FormatOption = "text",
+) -> None:
+    """Is this person eligible for the 2021 MPP wind-down on the encounter's date?"""
+    _check_format(output_format)
+    catalogue, _ = _catalogue(None)
+    encounter = _one_encounter(file, catalogue, require_place=False)
+    answer = mpp_wind_down(encounter, catalogue=catalogue)
+    if output_format == "json":
+        _json(answer.model_dump(mode="json"))
+        return
+    typer.echo(f"eligible: {'yes' if answer.eligible else 'no'}")
+    typer.echo("\n".join(_reason_lines(answer.reasons)))
+
+
+@eligibility_app.command("lawful-pathways")
+def lawful_pathways_command(
+    file: Annotated[str, typer.Argument(help="Encounter JSON file, or -.")],
+    output_format: FormatOption = "text",
+) -> None:
+    """Does the 2023 rule's presumption apply, or one of its exceptions?"""
+    _check_format(output_format)
+    catalogue, _ = _catalogue(None)
+    answer = lawful_pathways(_one_encounter(file, catalogue), catalogue=catalogue)
+    if output_format == "json":
+        _json(answer.model_dump(mode="json"))
+        return
+    typer.echo(
+        f"in force: {answer.in_force}; presumption: {answer.presumption};"
+        f" exception: {answer.exception}"
+    )
+    typer.echo("\n".join(_reason_lines(answer.reasons)))
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+def _period_text(start: date, to: date | None) -> str:
+    return f"{start} to {to}" if to else f"from {start}"
+
+
+def policies_command(
+    on: Annotated[str | None, typer.Option("--on", help="List what is in force on DATE.")] = None,
+    between: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--between", help="List what changed between two dates (inclusive)."),
+    ] = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """List the policies in force on a date, or what changed between two dates."""
+    _check_format(output_format)
+    if (on is None) == (between is None):
+        _fail("give exactly one of --on DATE or --between A B")
+    catalogue = load_catalogue()
+    if on is not None:
+        _policies_on(catalogue, _parse_day("--on", on), output_format)
+    else:
+        assert between is not None
+        first, last = _parse_day("--between", between[0]), _parse_day("--between", between[1])
+        if last < first:
+            _fail("--between: the second date is before the first")
+        _policies_between(catalogue, first, last, output_format)
+
+
+def _policies_on(catalogue: Catalogue, day: date, output_format: str) -> None:
+    state = catalogue.state_at(day)
+    rows: list[dict[str, Any]] = []
+    for name in catalogue.names():
+        entry = state.get(name)
+        if entry.value is None or entry.period is None:
+            continue
+        document = catalogue.documents[name]
+        rows.append(
+            {
+                "policy": name,
+                "title": document.title,
+                "from": entry.period.start.isoformat(),
+                "to": entry.period.to.isoformat() if entry.period.to else None,
+                "value": entry.period.value,
+                "citations": [c.model_dump() for c in entry.period.citations],
+                "uncertain": entry.period.uncertain,
+            }
+        )
+    if output_format == "json":
+        _json({"on": day.isoformat(), "catalogue_version": catalogue.version, "policies": rows})
+        return
+    typer.echo(f"In force on {day} (at 12:00 ET), catalogue {catalogue.version}:")
+    for row in rows:
+        to = date.fromisoformat(row["to"]) if row["to"] else None
+        period = _period_text(date.fromisoformat(row["from"]), to)
+        typer.echo(f"- {row['policy']}: {row['title']} [{period}]")
+        for cite in row["citations"]:
+            typer.echo(f"    {cite['fact']}: {cite['title']}, {cite['section']} <{cite['url']}>")
+        if row["uncertain"]:
+            typer.echo(f"    uncertain: {row['uncertain']}")
+
+
+def _clock_of(value: Any) -> str | None:
+    return None if value is None else str(value.strftime("%H:%M"))
+
+
+def _policies_between(catalogue: Catalogue, first: date, last: date, output_format: str) -> None:
+    rows: list[dict[str, Any]] = []
+    for day, document, index in catalogue.changes_between(first, last):
+        period = document.values[abs(index) - 1 if index < 0 else index]
+        kind = "ends" if index < 0 or period.value is None else "starts"
+        if index < 0:
+            text = f"{document.title}: value in force since {period.start} ends"
+        elif period.value is None:
+            text = f"{document.title}: no longer in force"
+        else:
+            text = f"{document.title}: new value from {period.start}"
+        rows.append(
+            {
+                "date": day.isoformat(),
+                "at": _clock_of(period.until if index < 0 else period.at),
+                "policy": document.name,
+                "change": kind,
+                "text": text,
+                "citation": period.citations[0].model_dump(),
+            }
+        )
+    if output_format == "json":
+        _json({"from": first.isoformat(), "to": last.isoformat(), "changes": rows})
+        return
+    typer.echo(f"Changes from {first} to {last}:")
+    for row in rows:
+        at = f" {row['at']} ET" if row["at"] else ""
+        typer.echo(f"- {row['date']}{at} {row['policy']} {row['change']}: {row['text']}")
+        typer.echo(
+            f"    {row['citation']['fact']}: {row['citation']['title']} <{row['citation']['url']}>"
+        )
+
+
+# --- refugee ceiling -----------------------------------------------------------------------
+
+
+def refugee_ceiling_command(
+    fiscal_year: Annotated[
+        str, typer.Argument(metavar="FY", help="Fiscal year, e.g. 2021 or FY2021.")
+    ],
+    on: Annotated[str | None, typer.Option("--on", help="The ceiling in force on DATE.")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="AF, EA, ECA, LAC, NESA or UR (or its name).")
+    ] = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """Print the refugee admissions ceiling in force for a fiscal year (and region)."""
+    _check_format(output_format)
+    digits = fiscal_year.upper().removeprefix("FY")
+    if not (digits.isdigit() and len(digits) == 4):
+        _fail(f"FY: {fiscal_year!r} is not a fiscal year such as 2021 or FY2021")
+    day = None if on is None else _parse_day("--on", on)
+    try:
+        answer = refugee_ceiling(load_catalogue(), int(digits), on=day, region=region)
+    except CeilingQueryError as exc:
+        _fail(str(exc))
+    if output_format == "json":
+        _json(answer.model_dump(mode="json"))
+        return
+    typer.echo(
+        f"FY{answer.fiscal_year} refugee ceiling on {answer.on}: {answer.total:,}"
+        f" ({answer.determination}, in force from {answer.in_force_from})"
+    )
+    if answer.region is not None:
+        typer.echo(f"  {answer.region.group}: {_allocation_text(answer.region)}")
+    elif answer.allocations:
+        for allocation in answer.allocations:
+            typer.echo(f"  {allocation.group}: {_allocation_text(allocation)}")
+    if len(answer.history) > 1:
+        typer.echo("  revisions: " + "; ".join(f"{d}: {t:,}" for d, t, _ in answer.history))
+    cite = answer.citation
+    typer.echo(f"  source ({cite.fact}): {cite.title}, {cite.section} <{cite.url}>")
+    if answer.uncertain:
+        typer.echo(f"  uncertain: {answer.uncertain}")
+
+
+def _allocation_text(allocation: Any) -> str:
+    if allocation.number is not None:
+        return f"{allocation.number:,}"
+    return f"{allocation.minimum:,} to {allocation.maximum:,}"
+
+
+# --- replay --------------------------------------------------------------------------------
+
+
+def replay_command(
+    encounters: Annotated[Path, typer.Option("--encounters", help="JSON Lines of encounters.")],
+    scenario: Annotated[Path, typer.Option("--scenario", help="Scenario YAML to compare with.")],
+    output_format: FormatOption = "text",
+) -> None:
+    """Replay encounters under the catalogue and under a scenario; report changed outcomes."""
+    _check_format(output_format)
+    catalogue, chosen = _catalogue(scenario)
+    assert chosen is not None
+    report = replay(_batch_encounters(encounters, catalogue), catalogue=catalogue, scenario=chosen)
+    if output_format == "json":
+        _json(report.model_dump(mode="json"))
+        return
+    typer.echo(
+        f"{report.changed} of {report.encounters} outcomes change under scenario {chosen.name}"
+        f" (catalogue {report.baseline_version})"
+    )
+    for change in report.changes:
+        before, after = change.before, change.after
+        typer.echo(
+            f"- encounter {change.index + 1} ({change.date}): {before.authority} {before.pathway}"
+            f"{' -> ' + before.destination if before.destination else ''} => {after.authority}"
+            f" {after.pathway}{' -> ' + after.destination if after.destination else ''}"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this part's commands to the ``asilo`` command."""
+    app.command("decide")(decide_command)
+    app.add_typer(eligibility_app, name="eligibility")
+    app.command("policies")(policies_command)
+    app.command("refugee-ceiling")(refugee_ceiling_command)
+    app.command("replay")(replay_command)
+
+
+__all__ = ["register", "render_decision"]

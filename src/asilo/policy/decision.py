@@ -1,0 +1,78 @@
+"""The decision: what happens at an encounter, and why. ``model_dump(mode="json")`` is the
+JSON contract of ``asilo decide --format json``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Authority = Literal["title_42", "title_8"]
+Pathway = Literal[
+    "expulsion",
+    "mpp_return",
+    "orr_transfer",
+    "tvpra_contiguous_screening",
+    "aca_transfer",
+    "processing",
+]
+Demographic = Literal["single_adult", "family_unit", "unaccompanied_child", "accompanied_minor"]
+
+AUTHORITIES: tuple[Authority, ...] = ("title_42", "title_8")
+PATHWAYS: tuple[Pathway, ...] = Pathway.__args__  # type: ignore[attr-defined]
+DEMOGRAPHICS: tuple[Demographic, ...] = Demographic.__args__  # type: ignore[attr-defined]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReasonCitation(_Frozen):
+    title: str
+    url: str
+    section: str
+    fact: str
+
+
+class Reason(_Frozen):
+    """One rule that fired: the catalogue id, the explanation in English and Spanish, the source."""
+
+    rule: str
+    text: str
+    text_es: str
+    citation: ReasonCitation
+
+
+class Option(_Frozen):
+    """A pathway the law left open to the officer, with the reason it is lawful."""
+
+    authority: Authority
+    pathway: Pathway
+    destination: str | None
+    reason: Reason
+
+
+class Outcome(_Frozen):
+    authority: Authority
+    pathway: Pathway
+    destination: str | None
+    demographic: Demographic
+    custody_limit_hours: int | None
+    flags: tuple[str, ...]
+    options: tuple[Option, ...]
+    reasons: tuple[Reason, ...]
+
+
+class MemberOutcome(Outcome):
+    """The outcome of one person of a group that is not one family unit in law."""
+
+    person: int
+    unit: int
+
+
+class Decision(Outcome):
+    """The outcome of an encounter. ``members`` is empty when the group shares one outcome."""
+
+    members: tuple[MemberOutcome, ...] = ()
+    catalogue_version: str
+    scenario: str | None = None

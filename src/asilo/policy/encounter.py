@@ -1,0 +1,229 @@
+"""The encounter document: one person or group met at a date and place, and its validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from asilo.policy.countries import ISO3
+from asilo.policy.places import Place, find_place
+from asilo.policy.schema import MppStatus, PlaceKind, Vulnerability
+
+if TYPE_CHECKING:
+    from asilo.policy.catalogue import Catalogue
+
+ADULT_AGE = 18
+Role = Literal["adult", "child"]
+Relationship = Literal["parent", "legal_guardian", "other_relative"]
+LawfulStatus = Literal["none", "us_citizen", "lawful_permanent_resident", "lawfully_admissible"]
+
+
+class EncounterInputError(ValueError):
+    """Bad encounter input. ``errors`` lists ``(field, message)``; ``str()`` names every field."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlaceRef(_Document):
+    kind: PlaceKind
+    name: str = Field(min_length=1)
+
+
+class MppCase(_Document):
+    status: MppStatus
+
+
+class Person(_Document):
+    """One person. ``relationship`` is an adult's relationship to the children in the group."""
+
+    age: int = Field(ge=0, le=130)
+    nationality: str
+    role: Role | None = None
+    relationship: Relationship | None = None
+    vulnerabilities: tuple[Vulnerability, ...] = ()
+    lawful_status: LawfulStatus = "none"
+
+    @field_validator("nationality")
+    @classmethod
+    def _iso3(cls, value: str) -> str:
+        if value not in ISO3:
+            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 code (e.g. HND, MEX)")
+        return value
+
+    @property
+    def is_child(self) -> bool:
+        return self.age < ADULT_AGE
+
+    @property
+    def is_guardian(self) -> bool:
+        return not self.is_child and self.relationship in ("parent", "legal_guardian")
+
+    @property
+    def has_status(self) -> bool:
+        return self.lawful_status != "none" or self.nationality == "USA"
+
+
+class Encounter(_Document):
+    """The encounter document of issue 2 (identity fields such as names are not part of it)."""
+
+    date: dt.date
+    time: dt.time | None = None
+    place: PlaceRef | None = None
+    people: tuple[Person, ...] = Field(min_length=1)
+    unaccompanied: bool | None = None
+    mpp_case: MppCase | None = None
+    cbp_one_appointment: bool = False
+    title42_exception_granted: bool = False
+    fear_of_return_to_mexico_established: bool = False
+    asylum_denied_in_transit_country: bool = False
+    used_lawful_process: bool = False
+    cbp_one_unavailable_shown: bool = False
+    manifests_fear: bool = True
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                if len(value) != len("YYYY-MM-DD"):
+                    raise ValueError(value)
+                return dt.date.fromisoformat(value)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        return value
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                if len(value) != len("HH:MM"):
+                    raise ValueError(value)
+                return dt.time.fromisoformat(value)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a time (HH:MM, U.S. Eastern)") from exc
+        return value
+
+    def place_of_encounter(self) -> Place:
+        assert self.place is not None, "parse_encounter requires a place for decide"
+        place = find_place(self.place.kind, self.place.name)
+        assert place is not None, "parse_encounter checks the place"
+        return place
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of the encounter document",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    limit = (error.get("ctx") or {}).get("ge", (error.get("ctx") or {}).get("le"))
+    if kind in ("greater_than_equal", "less_than_equal"):
+        word = "at least" if kind == "greater_than_equal" else "at most"
+        return f"must be {word} {limit}, not {error['input']!r}"
+    if kind == "literal_error":
+        return f"{error['input']!r} is not allowed; {error['msg'].removeprefix('Input should be ')}"
+    message: str = _MESSAGES.get(kind, error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _pydantic_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    errors = [(_field(tuple(error["loc"])), _message(error)) for error in exc.errors()]
+    nested = {field for field, _ in errors if field.startswith("people[")}
+    return [(f, m) for f, m in errors if not (f == "people" and nested)]
+
+
+def _role_errors(encounter: Encounter) -> list[tuple[str, str]]:
+    errors = []
+    for index, person in enumerate(encounter.people):
+        if person.role == "child" and not person.is_child:
+            errors.append((f"people[{index}].role", f"'child' but age {person.age} is 18 or over"))
+        if person.role == "adult" and person.is_child:
+            errors.append((f"people[{index}].role", f"'adult' but age {person.age} is under 18"))
+    return errors
+
+
+def _group_errors(encounter: Encounter) -> list[tuple[str, str]]:
+    people = encounter.people
+    if all(p.has_status for p in people):
+        return [("people", "everyone has lawful status (U.S. citizen, LPR or admissible)")]
+    children = [p for p in people if p.is_child]
+    guardians = [p for p in people if p.is_guardian]
+    if encounter.unaccompanied is True and not children:
+        return [("unaccompanied", "true, but the group has no child under 18")]
+    if encounter.unaccompanied is False and children and not guardians:
+        return [
+            (
+                "unaccompanied",
+                "false, but no parent or legal guardian travels with the child(ren): in law they"
+                " are unaccompanied (6 U.S.C. 279(g))",
+            )
+        ]
+    return []
+
+
+def parse_encounter(
+    doc: Mapping[str, Any], *, catalogue: Catalogue, require_place: bool = True
+) -> Encounter:
+    """Validate an encounter document; raise :class:`EncounterInputError` naming each bad field.
+
+    ``require_place=False`` accepts a document without ``place`` (the MPP wind-down question is
+    asked of people waiting in Mexico); ``decide`` always needs the place.
+    """
+    if not isinstance(doc, Mapping):
+        raise EncounterInputError([("(document)", "an encounter is a JSON object")])
+    try:
+        encounter = Encounter.model_validate(dict(doc))
+    except ValidationError as exc:
+        raise EncounterInputError(_pydantic_errors(exc)) from None
+    errors = (
+        _role_errors(encounter) + _group_errors(encounter) + _place_errors(encounter, require_place)
+    )
+    if not catalogue.covers_date(encounter.date):
+        first, last = catalogue.covers
+        errors.append(
+            ("date", f"{encounter.date} is outside the catalogue's coverage ({first} to {last})")
+        )
+    if errors:
+        raise EncounterInputError(errors)
+    return encounter
+
+
+def _place_errors(encounter: Encounter, require_place: bool) -> list[tuple[str, str]]:
+    if encounter.place is None:
+        return [("place", "is required")] if require_place else []
+    errors: list[tuple[str, str]] = []
+    place = find_place(encounter.place.kind, encounter.place.name)
+    if place is None:
+        errors.append(
+            (
+                "place.name",
+                f"{encounter.place.name!r} is not a southwest-border "
+                + (
+                    "Border Patrol sector"
+                    if encounter.place.kind == "between_ports"
+                    else "land port of entry"
+                ),
+            )
+        )
+    elif not place.is_place_of_encounter:
+        errors.append(("place.name", f"{place.name!r} is a field office; name the port of entry"))
+    return errors
