@@ -1,0 +1,372 @@
+"""The encounters API: record (decide), read, confirm, override and review, custody clocks and
+book-out, family exceptions and reunification tasks. Endpoints stay thin: services write,
+selectors read, the error vocabulary answers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Header, Query, Router, Schema, Status
+
+from asilo.web.encounters import selectors, services
+from asilo.web.encounters.errors import EncounterError
+from asilo.web.encounters.errors import EncounterErrorCode as C
+from asilo.web.encounters.schemas import (
+    BookOutIn,
+    CustodyListOut,
+    CustodyOut,
+    CustodySummaryOut,
+    DecisionOut,
+    EncounterIn,
+    EncounterListOut,
+    EncounterOut,
+    FamilyExceptionIn,
+    FamilyExceptionListOut,
+    FamilyExceptionOut,
+    NoteIn,
+    OverrideIn,
+    OverrideListOut,
+    OverrideOut,
+    ReplayOut,
+    ReunificationTaskListOut,
+    ReunificationTaskOut,
+    ReviewIn,
+)
+from asilo.web.people.errors import api_errors
+from asilo.web.people.schemas import ErrorOut, ErrorsOut
+
+router = Router(tags=["encounters"])
+
+ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
+
+
+def _encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
+    encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+    return EncounterOut.of(encounter, now=timezone.now())
+
+
+def _answer(encounter_id: int) -> EncounterOut:
+    """The encounter as the answer of a write (the write was checked and audited)."""
+    return EncounterOut.of(selectors.encounter_detail(encounter_id), now=timezone.now())
+
+
+@router.post(
+    "/encounters",
+    response={201: EncounterOut, 200: EncounterOut, **ERRORS},
+    summary="Record an encounter and decide it",
+)
+def record_encounter(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: EncounterIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Status:
+    """Takes the encounter document of `asilo decide`, with each person's identity fields.
+
+    Answers 201 with the stored encounter and its decision. With a client request id (the
+    `Idempotency-Key` header or the `client_request_id` field; if both, they must be equal), a
+    resubmission by the same user answers 200 with the first encounter and the header
+    `Idempotent-Replayed: true`; the same id with a different document answers 409.
+    """
+    document = payload.model_dump(mode="json", exclude_unset=True)
+    document.pop("booked_in_at", None)
+    field_id = document.pop("client_request_id", None)
+    with api_errors():
+        if idempotency_key is not None and field_id is not None and idempotency_key != field_id:
+            raise EncounterError(C.CLIENT_REQUEST_ID_MISMATCH, "client_request_id")
+        try:
+            recorded = services.encounter_record(
+                actor=request.user,
+                document=document,
+                client_request_id=idempotency_key if idempotency_key is not None else field_id,
+                booked_in_at=payload.booked_in_at,
+            )
+        except services.EncounterErrors as exc:
+            return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+        out = _answer(recorded.encounter.pk)
+    if not recorded.created:
+        response["Idempotent-Replayed"] = "true"
+        return Status(200, out)
+    response["Location"] = f"{request.path.rstrip('/')}/{out.id}"
+    return Status(201, out)
+
+
+@router.post(
+    "/encounters/preview",
+    response={200: DecisionOut, **ERRORS},
+    summary="Decide an encounter document without recording it",
+)
+def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status:
+    """The same checks and decision as recording, but nothing is written (for a form that shows
+    the decision and its reasons before the officer records it)."""
+    document = payload.model_dump(mode="json", exclude_unset=True)
+    document.pop("booked_in_at", None)
+    document.pop("client_request_id", None)
+    with api_errors():
+        try:
+            prepared = selectors.encounter_preview(actor=request.user, document=document)
+        except services.EncounterErrors as exc:
+            return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+    return Status(200, DecisionOut(**prepared.result))
+
+
+class EncounterFilter(Schema):
+    status: str | None = None
+    place: str | None = None
+    limit: int = 50
+
+
+@router.get("/encounters", response={200: EncounterListOut, **ERRORS}, summary="Recent encounters")
+def list_encounters(request: HttpRequest, filters: Query[EncounterFilter]) -> EncounterListOut:
+    with api_errors():
+        encounters = selectors.encounter_list(
+            actor=request.user, status=filters.status, place=filters.place, limit=filters.limit
+        )
+    now = timezone.now()
+    return EncounterListOut(
+        count=len(encounters), encounters=[EncounterOut.of(e, now=now) for e in encounters]
+    )
+
+
+@router.get(
+    "/encounters/{encounter_id}", response={200: EncounterOut, **ERRORS}, summary="An encounter"
+)
+def get_encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
+    with api_errors():
+        return _encounter(request, encounter_id)
+
+
+@router.get(
+    "/encounters/{encounter_id}/replay",
+    response={200: ReplayOut, **ERRORS},
+    summary="Decide the stored input again under the current catalogue",
+)
+def replay_decision(request: HttpRequest, encounter_id: int) -> ReplayOut:
+    with api_errors():
+        encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+    replay = selectors.decision_replay(encounter.decision)
+    return ReplayOut(
+        encounter_id=encounter.pk,
+        same=replay.same,
+        stored=DecisionOut(**replay.stored),
+        replayed=DecisionOut(**replay.replayed),
+    )
+
+
+@router.post(
+    "/encounters/{encounter_id}/confirm",
+    response={200: EncounterOut, **ERRORS},
+    summary="Confirm the decision",
+)
+def confirm_decision(request: HttpRequest, encounter_id: int) -> EncounterOut:
+    with api_errors():
+        services.decision_confirm(actor=request.user, encounter_id=encounter_id)
+        return _answer(encounter_id)
+
+
+@router.post(
+    "/encounters/{encounter_id}/override",
+    response={200: EncounterOut, **ERRORS},
+    summary="Override the decision, with a written reason",
+)
+def override_decision(request: HttpRequest, encounter_id: int, payload: OverrideIn) -> EncounterOut:
+    with api_errors():
+        services.decision_override(
+            actor=request.user,
+            encounter_id=encounter_id,
+            authority=payload.authority,
+            pathway=payload.pathway,
+            destination=payload.destination,
+            reason=payload.reason,
+        )
+        return _answer(encounter_id)
+
+
+class OverrideFilter(Schema):
+    reviewed: bool | None = None
+    limit: int = 100
+
+
+@router.get(
+    "/overrides", response={200: OverrideListOut, **ERRORS}, summary="Overrides (supervisors)"
+)
+def list_overrides(request: HttpRequest, filters: Query[OverrideFilter]) -> OverrideListOut:
+    with api_errors():
+        overrides = selectors.override_list(
+            actor=request.user, reviewed=filters.reviewed, limit=filters.limit
+        )
+    return OverrideListOut(count=len(overrides), overrides=[OverrideOut.of(o) for o in overrides])
+
+
+@router.post(
+    "/overrides/{override_id}/review",
+    response={200: OverrideOut, **ERRORS},
+    summary="Review an override",
+)
+def review_override(request: HttpRequest, override_id: int, payload: ReviewIn) -> OverrideOut:
+    with api_errors():
+        services.override_review(
+            actor=request.user, override_id=override_id, verdict=payload.verdict, note=payload.note
+        )
+        return OverrideOut.of(selectors.override_get(actor=request.user, override_id=override_id))
+
+
+class SummaryFilter(Schema):
+    within_hours: int = selectors.NEAR_DUE_HOURS
+
+
+@router.get(
+    "/custodies/summary",
+    response={200: CustodySummaryOut, **ERRORS},
+    summary="Counts for a dashboard: open, overdue, near due, awaiting review",
+)
+def custody_summary(request: HttpRequest, filters: Query[SummaryFilter]) -> CustodySummaryOut:
+    with api_errors():
+        summary = selectors.custody_summary(
+            actor=request.user, within_hours=max(1, min(filters.within_hours, 72))
+        )
+    return CustodySummaryOut(**summary.__dict__)
+
+
+class CustodyFilter(Schema):
+    status: str = "open"
+    within_hours: int = selectors.NEAR_DUE_HOURS
+    place: str | None = None
+    limit: int = 200
+
+
+@router.get(
+    "/custodies",
+    response={200: CustodyListOut, **ERRORS},
+    summary="Custodies with their clocks (open, overdue, near_due, closed, all)",
+)
+def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> CustodyListOut:
+    now = timezone.now()
+    with api_errors():
+        clocks = selectors.custody_list(
+            actor=request.user,
+            status=filters.status,
+            within_hours=max(1, min(filters.within_hours, 72)),
+            place=filters.place,
+            now=now,
+            limit=filters.limit,
+        )
+    return CustodyListOut(
+        status=filters.status,
+        now=now,
+        count=len(clocks),
+        custodies=[CustodyOut.of(c) for c in clocks],
+    )
+
+
+@router.post(
+    "/custodies/{custody_id}/book-out",
+    response={200: CustodyOut, **ERRORS},
+    summary="Book a person out of custody",
+)
+def book_out(request: HttpRequest, custody_id: int, payload: BookOutIn) -> CustodyOut:
+    with api_errors():
+        custody = services.custody_book_out(
+            actor=request.user, custody_id=custody_id, outcome=payload.outcome
+        )
+    return CustodyOut.now(custody, now=timezone.now())
+
+
+class StatusFilter(Schema):
+    status: str | None = None
+    limit: int = 100
+
+
+@router.post(
+    "/family-exceptions",
+    response={201: FamilyExceptionOut, **ERRORS},
+    summary="Request a family exception",
+)
+def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -> Status:
+    with api_errors():
+        exception = services.family_exception_request(
+            actor=request.user,
+            custody_id=payload.custody_id,
+            outcome=payload.outcome,
+            reason=payload.reason,
+        )
+    return Status(201, FamilyExceptionOut.of(exception))
+
+
+@router.get(
+    "/family-exceptions",
+    response={200: FamilyExceptionListOut, **ERRORS},
+    summary="Family exceptions (pending, approved, denied)",
+)
+def list_family_exceptions(
+    request: HttpRequest, filters: Query[StatusFilter]
+) -> FamilyExceptionListOut:
+    with api_errors():
+        rows = selectors.family_exception_list(
+            actor=request.user, status=filters.status, limit=filters.limit
+        )
+    return FamilyExceptionListOut(
+        count=len(rows), exceptions=[FamilyExceptionOut.of(x) for x in rows]
+    )
+
+
+@router.post(
+    "/family-exceptions/{exception_id}/approve",
+    response={200: FamilyExceptionOut, **ERRORS},
+    summary="Approve a family exception (opens a reunification task)",
+)
+def approve_family_exception(
+    request: HttpRequest, exception_id: int, payload: NoteIn
+) -> FamilyExceptionOut:
+    with api_errors():
+        exception = services.family_exception_approve(
+            actor=request.user, exception_id=exception_id, note=payload.note
+        )
+    return FamilyExceptionOut.of(exception)
+
+
+@router.post(
+    "/family-exceptions/{exception_id}/deny",
+    response={200: FamilyExceptionOut, **ERRORS},
+    summary="Deny a family exception",
+)
+def deny_family_exception(
+    request: HttpRequest, exception_id: int, payload: NoteIn
+) -> FamilyExceptionOut:
+    with api_errors():
+        exception = services.family_exception_deny(
+            actor=request.user, exception_id=exception_id, note=payload.note
+        )
+    return FamilyExceptionOut.of(exception)
+
+
+@router.get(
+    "/reunification-tasks",
+    response={200: ReunificationTaskListOut, **ERRORS},
+    summary="Reunification tasks (open, closed)",
+)
+def list_reunification_tasks(
+    request: HttpRequest, filters: Query[StatusFilter]
+) -> ReunificationTaskListOut:
+    with api_errors():
+        rows = selectors.reunification_task_list(
+            actor=request.user, status=filters.status, limit=filters.limit
+        )
+    return ReunificationTaskListOut(
+        count=len(rows), tasks=[ReunificationTaskOut.of(t) for t in rows]
+    )
+
+
+@router.post(
+    "/reunification-tasks/{task_id}/close",
+    response={200: ReunificationTaskOut, **ERRORS},
+    summary="Close a reunification task",
+)
+def close_reunification_task(
+    request: HttpRequest, task_id: int, payload: NoteIn
+) -> ReunificationTaskOut:
+    with api_errors():
+        task = services.reunification_task_close(
+            actor=request.user, task_id=task_id, note=payload.note
+        )
+    return ReunificationTaskOut.of(task)

@@ -1,0 +1,460 @@
+"""Request and response schemas of the encounters API (explicit, for the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
+
+from asilo.web.encounters.models import (
+    Custody,
+    Encounter,
+    FamilyException,
+    Override,
+    ReunificationTask,
+)
+from asilo.web.encounters.selectors import CustodyClock, custody_clock
+from asilo.web.people.schemas import DocumentIn
+
+# --- request -------------------------------------------------------------------------------
+# The encounter document's models are plain pydantic models with ``extra="allow"``: a field
+# they do not declare is passed on to the policy engine, which names it in its error (a ninja
+# Schema would drop it silently).
+
+
+class _Passthrough(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class PlaceIn(_Passthrough):
+    kind: str = Field(description="between_ports (Border Patrol) or port_of_entry (OFO)")
+    name: str = Field(description="Sector or port as CBP names it", examples=["Rio Grande Valley"])
+
+
+class MppCaseIn(_Passthrough):
+    status: str = Field(description="active, terminated or removal_order_in_absentia")
+
+
+class EncounterPersonIn(_Passthrough):
+    """One person: the policy engine's fields, plus optional identity fields (encrypted)."""
+
+    age: int = Field(examples=[34])
+    nationality: str = Field(description="ISO 3166-1 alpha-3", examples=["HND"])
+    role: str | None = Field(None, description="adult or child (derived from age when absent)")
+    relationship: str | None = Field(
+        None,
+        description="An adult's relationship to the children: parent, legal_guardian,"
+        " other_relative",
+    )
+    vulnerabilities: list[str] = Field(
+        default_factory=list,
+        description="medical_emergency, physical_health, mental_health, pregnancy, advanced_age,"
+        " disability, lgbtqi, imminent_threat, trafficking_victim; and violence_in_mexico (kept"
+        " on the person's record; the policy engine does not read it)",
+    )
+    given_names: str | None = None
+    first_surname: str | None = None
+    second_surname: str | None = None
+    date_of_birth: str | None = Field(None, description="YYYY-MM-DD", examples=["1991-04-02"])
+    sex: str | None = Field(None, description="female, male, x or unknown")
+    documents: list[DocumentIn] | None = None
+    a_number: str | None = Field(None, description="8 or 9 digits, optionally preceded by A")
+    languages: list[str] | None = Field(None, description="ISO 639 codes", examples=[["es"]])
+    lawful_status: str | None = Field(
+        None,
+        description="none, us_citizen, lawful_permanent_resident or lawfully_admissible",
+    )
+
+
+class EncounterIn(_Passthrough):
+    """The encounter document of ``asilo decide``, with identities and asilo's request fields.
+
+    Unknown fields are passed to the policy engine, which names them in its error.
+    """
+
+    date: str = Field(description="YYYY-MM-DD", examples=["2022-05-10"])
+    time: str | None = Field(None, description="HH:MM, U.S. Eastern", examples=["06:40"])
+    place: PlaceIn
+    people: list[EncounterPersonIn]
+    unaccompanied: bool | None = None
+    mpp_case: MppCaseIn | None = None
+    cbp_one_appointment: bool = False
+    title42_exception_granted: bool = False
+    fear_of_return_to_mexico_established: bool = False
+    asylum_denied_in_transit_country: bool = False
+    used_lawful_process: bool = False
+    cbp_one_unavailable_shown: bool = False
+    manifests_fear: bool = True
+    client_request_id: str | None = Field(
+        None,
+        description="Idempotency: a resubmission with the same id returns the first encounter."
+        " The Idempotency-Key header does the same.",
+    )
+    booked_in_at: datetime | None = Field(
+        None, description="Book-in time (default: now); not before the encounter"
+    )
+
+
+class OverrideIn(Schema):
+    authority: str = Field(examples=["title_8"])
+    pathway: str = Field(examples=["processing"])
+    destination: str | None = Field(None, description="ISO alpha-3 or null")
+    reason: str = Field(description="Why the officer departs from the decision (15+ characters)")
+
+
+class ReviewIn(Schema):
+    verdict: str = Field(description="upheld or overturned")
+    note: str = Field("", description="Required (10+ characters) when overturned")
+
+
+class BookOutIn(Schema):
+    outcome: str = Field(
+        description="expelled, returned_mpp, transferred_orr, released_nta, transferred_ice"
+    )
+
+
+class FamilyExceptionIn(Schema):
+    custody_id: int
+    outcome: str
+    reason: str = Field(description="Why this member must leave to another outcome (15+ chars)")
+
+
+class NoteIn(Schema):
+    note: str = Field(description="10+ characters")
+
+
+# --- response ------------------------------------------------------------------------------
+
+
+class CitationOut(Schema):
+    title: str
+    url: str
+    section: str
+    fact: str
+
+
+class ReasonOut(Schema):
+    rule: str
+    text: str
+    text_es: str
+    citation: CitationOut
+
+
+class OptionOut(Schema):
+    authority: str
+    pathway: str
+    destination: str | None
+    reason: ReasonOut
+
+
+class MemberOutcomeOut(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    person: int
+    unit: int
+    authority: str
+    pathway: str
+    destination: str | None
+    demographic: str
+    custody_limit_hours: int | None
+    flags: list[str]
+    options: list[OptionOut]
+    reasons: list[ReasonOut]
+
+
+class DecisionOut(Schema):
+    """Exactly the JSON of ``asilo decide --format json``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    authority: str
+    pathway: str
+    destination: str | None
+    demographic: str
+    custody_limit_hours: int | None
+    flags: list[str]
+    options: list[OptionOut]
+    reasons: list[ReasonOut]
+    members: list[MemberOutcomeOut]
+    catalogue_version: str
+    scenario: str | None = None
+
+
+class PlaceOut(Schema):
+    kind: str
+    name: str
+
+
+class ParticipantOut(Schema):
+    person_id: int
+    position: int
+    role: str
+    relationship: str
+    age: int
+    nationality: str
+    unit: int = Field(description="People of one unit share one outcome (a family unit in law)")
+    pathway: str
+    demographic: str
+    custody_limit_hours: int | None
+
+
+class ConfirmationOut(Schema):
+    confirmed_by: str
+    confirmed_at: datetime
+
+
+class OverrideOut(Schema):
+    id: int
+    encounter_id: int
+    authority: str
+    pathway: str
+    destination: str | None
+    reason: str
+    within_options: bool
+    decided_authority: str
+    decided_pathway: str
+    overridden_by: str
+    overridden_at: datetime
+    verdict: str | None
+    review_note: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+    @staticmethod
+    def of(o: Override) -> OverrideOut:
+        return OverrideOut(
+            id=o.pk,
+            encounter_id=o.decision.encounter_id,
+            authority=o.authority,
+            pathway=o.pathway,
+            destination=o.destination or None,
+            reason=o.reason,
+            within_options=o.within_options,
+            decided_authority=o.decision.authority,
+            decided_pathway=o.decision.pathway,
+            overridden_by=o.overridden_by.username,
+            overridden_at=o.overridden_at,
+            verdict=o.verdict or None,
+            review_note=o.review_note,
+            reviewed_by=o.reviewed_by.username if o.reviewed_by else None,
+            reviewed_at=o.reviewed_at,
+        )
+
+
+class CustodyOut(Schema):
+    id: int
+    encounter_id: int
+    person_id: int
+    place: str
+    booked_in_at: datetime
+    limit_hours: int | None
+    due_at: datetime | None
+    seconds_remaining: int | None = Field(
+        description="Until due (negative when overdue); at book-out for a closed custody"
+    )
+    overdue: bool
+    near_due: bool
+    booked_out_at: datetime | None
+    outcome: str | None
+    family_exception_id: int | None
+
+    @staticmethod
+    def of(clock: CustodyClock) -> CustodyOut:
+        c = clock.custody
+        return CustodyOut(
+            id=c.pk,
+            encounter_id=c.encounter_id,
+            person_id=c.person_id,
+            place=c.encounter.place_name,
+            booked_in_at=c.booked_in_at,
+            limit_hours=c.limit_hours,
+            due_at=c.due_at,
+            seconds_remaining=clock.seconds_remaining,
+            overdue=clock.overdue,
+            near_due=clock.near_due,
+            booked_out_at=c.booked_out_at,
+            outcome=c.outcome or None,
+            family_exception_id=c.family_exception_id,
+        )
+
+    @staticmethod
+    def now(custody: Custody, *, now: datetime, within_hours: int = 12) -> CustodyOut:
+        return CustodyOut.of(custody_clock(custody, now=now, within_hours=within_hours))
+
+
+class CustodyListOut(Schema):
+    status: str
+    now: datetime
+    count: int
+    custodies: list[CustodyOut]
+
+
+class EncounterOut(Schema):
+    id: int
+    client_request_id: str | None
+    date: date
+    time: str | None = Field(description="HH:MM, U.S. Eastern")
+    occurred_at: datetime | None
+    component: str = Field(examples=["USBP"])
+    place: PlaceOut
+    status: str = Field(description="decided (awaiting confirmation), confirmed or overridden")
+    family_unit_id: int | None
+    recorded_by: str
+    recorded_at: datetime
+    people: list[ParticipantOut]
+    decision: DecisionOut
+    confirmation: ConfirmationOut | None
+    override: OverrideOut | None
+    custodies: list[CustodyOut]
+    document: dict[str, Any] = Field(description="The policy input as stored (no identities)")
+
+    @staticmethod
+    def of(e: Encounter, *, now: datetime) -> EncounterOut:
+        decision = e.decision
+        override = decision.override if hasattr(decision, "override") else None
+        return EncounterOut(
+            id=e.pk,
+            client_request_id=e.client_request_id,
+            date=e.encounter_date,
+            time=e.document.get("time"),
+            occurred_at=e.occurred_at,
+            component=e.component,
+            place=PlaceOut(kind=e.place_kind, name=e.place_name),
+            status=e.status,
+            family_unit_id=e.family_unit_id,
+            recorded_by=e.recorded_by.username,
+            recorded_at=e.recorded_at,
+            people=[
+                ParticipantOut(
+                    person_id=p.person_id,
+                    position=p.position,
+                    role=p.role,
+                    relationship=p.relationship,
+                    age=p.age,
+                    nationality=p.nationality,
+                    unit=p.unit,
+                    pathway=p.pathway,
+                    demographic=p.demographic,
+                    custody_limit_hours=p.custody_limit_hours,
+                )
+                for p in e.participants.all()
+            ],
+            decision=DecisionOut(**decision.result),
+            confirmation=(
+                ConfirmationOut(
+                    confirmed_by=decision.confirmed_by.username,
+                    confirmed_at=decision.confirmed_at,
+                )
+                if decision.confirmed_by is not None and decision.confirmed_at is not None
+                else None
+            ),
+            override=OverrideOut.of(override) if override is not None else None,
+            custodies=[CustodyOut.now(c, now=now) for c in e.custodies.all()],
+            document=e.document,
+        )
+
+
+class ReplayOut(Schema):
+    encounter_id: int
+    same: bool = Field(description="The current catalogue gives the same decision")
+    stored: DecisionOut
+    replayed: DecisionOut
+
+
+class CustodySummaryOut(Schema):
+    open: int
+    overdue: int
+    near_due: int
+    overrides_awaiting_review: int
+    exceptions_pending: int
+    reunification_tasks_open: int
+
+
+class EncounterListOut(Schema):
+    count: int
+    encounters: list[EncounterOut]
+
+
+class OverrideListOut(Schema):
+    count: int
+    overrides: list[OverrideOut]
+
+
+class FamilyExceptionOut(Schema):
+    id: int
+    custody_id: int
+    person_id: int
+    encounter_id: int
+    outcome: str
+    reason: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+    reunification_task_id: int | None
+
+    @staticmethod
+    def of(x: FamilyException) -> FamilyExceptionOut:
+        task = x.reunification_task if _has_task(x) else None
+        return FamilyExceptionOut(
+            id=x.pk,
+            custody_id=x.custody_id,
+            person_id=x.custody.person_id,
+            encounter_id=x.custody.encounter_id,
+            outcome=x.outcome,
+            reason=x.reason,
+            status=x.status,
+            requested_by=x.requested_by.username,
+            requested_at=x.requested_at,
+            decided_by=x.decided_by.username if x.decided_by else None,
+            decided_at=x.decided_at,
+            decision_note=x.decision_note,
+            reunification_task_id=task.pk if task is not None else None,
+        )
+
+
+def _has_task(x: FamilyException) -> bool:
+    try:
+        return x.reunification_task is not None
+    except ReunificationTask.DoesNotExist:
+        return False
+
+
+class FamilyExceptionListOut(Schema):
+    count: int
+    exceptions: list[FamilyExceptionOut]
+
+
+class ReunificationTaskOut(Schema):
+    id: int
+    exception_id: int
+    family_unit_id: int
+    person_id: int
+    status: str
+    opened_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+    closing_note: str
+
+    @staticmethod
+    def of(t: ReunificationTask) -> ReunificationTaskOut:
+        return ReunificationTaskOut(
+            id=t.pk,
+            exception_id=t.exception_id,
+            family_unit_id=t.family_unit_id,
+            person_id=t.person_id,
+            status=t.status,
+            opened_at=t.opened_at,
+            closed_at=t.closed_at,
+            closed_by=t.closed_by.username if t.closed_by else None,
+            closing_note=t.closing_note,
+        )
+
+
+class ReunificationTaskListOut(Schema):
+    count: int
+    tasks: list[ReunificationTaskOut]

@@ -1,0 +1,860 @@
+"""Writes of the encounters app: record (decide), confirm, override, review, book out, family
+exceptions and reunification tasks. One transaction each, audited in the same transaction;
+decisions carry the catalogue version. Rights are checked (and refusals audited) first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from asilo.policy import EncounterInputError, decide, load_catalogue, parse_encounter
+from asilo.policy.countries import ISO3
+from asilo.web.accounts.roles import Capability
+from asilo.web.audit.models import AuditAction
+from asilo.web.audit.services import audit_record
+from asilo.web.encounters.errors import EncounterError
+from asilo.web.encounters.errors import EncounterErrorCode as C
+from asilo.web.encounters.models import (
+    Authority,
+    Component,
+    Custody,
+    Encounter,
+    EncounterDecision,
+    EncounterPerson,
+    EncounterStatus,
+    ExceptionStatus,
+    FamilyException,
+    Outcome,
+    Override,
+    OverrideVerdict,
+    Pathway,
+    ReunificationTask,
+    TaskStatus,
+)
+from asilo.web.people import name_index
+from asilo.web.people.access import require
+from asilo.web.people.errors import DomainError, PeopleError
+from asilo.web.people.errors import PeopleErrorCode as PC
+from asilo.web.people.models import PERSON_ONLY_VULNERABILITIES, MemberRole, Person, Relationship
+from asilo.web.people.services import (
+    MemberInput,
+    family_unit_create_unchecked,
+    person_create_unchecked,
+    person_find_by_a_number,
+)
+from asilo.web.people.validation import IdentityInput, clean_identity
+
+if TYPE_CHECKING:
+    from asilo.policy import Encounter as PolicyEncounter
+    from asilo.web.accounts.models import User
+
+ENCOUNTER = "encounters.encounter"
+OVERRIDE = "encounters.override"
+CUSTODY = "encounters.custody"
+FAMILY_EXCEPTION = "encounters.familyexception"
+REUNIFICATION_TASK = "encounters.reunificationtask"
+
+#: A person's identity fields: kept (encrypted) on the person, never passed to the policy engine.
+IDENTITY_FIELDS = frozenset(
+    {
+        "given_names",
+        "first_surname",
+        "second_surname",
+        "date_of_birth",
+        "sex",
+        "documents",
+        "a_number",
+        "languages",
+    }
+)
+#: Top-level fields of the request that are asilo's, not the policy engine's.
+REQUEST_FIELDS = frozenset({"client_request_id", "booked_in_at"})
+EASTERN = ZoneInfo("America/New_York")
+CLOCK_SKEW = timedelta(minutes=5)
+MIN_REASON = 15
+MIN_NOTE = 10
+MAX_TEXT = 2000
+CLIENT_REQUEST_ID_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-_"
+)
+
+
+def _written(text: str | None, *, field: str, minimum: int, code: C) -> str:
+    """A reason or note: stripped, at least ``minimum`` and at most ``MAX_TEXT`` characters."""
+    clean = (text or "").strip()
+    if len(clean) < minimum:
+        raise EncounterError(code, field, minimum=minimum)
+    if len(clean) > MAX_TEXT:
+        raise EncounterError(C.TEXT_TOO_LONG, field, limit=MAX_TEXT)
+    return clean
+
+
+class EncounterErrors(Exception):
+    """Every input error of a document at once: the policy engine's (every bad field), or the
+    identity errors (the first bad field of each person)."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.code}" for e in errors))
+
+
+@dataclass(frozen=True)
+class RecordedEncounter:
+    encounter: Encounter
+    created: bool
+
+
+@dataclass(frozen=True)
+class PreparedEncounter:
+    policy_document: dict[str, Any]
+    parsed: PolicyEncounter
+    identities: list[IdentityInput]
+    occurred_at: datetime | None
+    result: dict[str, Any]
+
+
+# --- the encounter document ---------------------------------------------------------------
+
+
+def policy_field(path: str) -> str | None:
+    """``people[0].age`` (the policy engine's) -> ``people.0.age`` (the API's)."""
+    if path in ("", "(document)"):
+        return None
+    return path.replace("[", ".").replace("]", "")
+
+
+def split_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The policy engine's document, and each person's full object (identity included)."""
+    policy = {k: v for k, v in document.items() if k not in REQUEST_FIELDS}
+    people = document.get("people")
+    raw_people: list[dict[str, Any]] = []
+    if isinstance(people, list):
+        policy_people: list[Any] = []
+        for person in people:
+            if not isinstance(person, Mapping):
+                raw_people.append({})
+                policy_people.append(person)
+                continue
+            raw_people.append(dict(person))
+            policy_person = {k: v for k, v in person.items() if k not in IDENTITY_FIELDS}
+            if policy_person.get("relationship") == "child":
+                # asilo's own word for a child's place in the unit; the engine leaves a child's
+                # relationship empty (it reads the adults' relationships to the children).
+                del policy_person["relationship"]
+            vulnerabilities = policy_person.get("vulnerabilities")
+            if isinstance(vulnerabilities, list):
+                policy_person["vulnerabilities"] = [
+                    v for v in vulnerabilities if v not in PERSON_ONLY_VULNERABILITIES
+                ]
+            policy_people.append(policy_person)
+        policy["people"] = policy_people
+    return policy, raw_people
+
+
+def _occurred_at(day: date, clock: time | None) -> datetime | None:
+    if clock is None:
+        return None
+    return datetime.combine(day, clock, tzinfo=EASTERN)
+
+
+def prepare_encounter(document: Mapping[str, Any], *, now: datetime) -> PreparedEncounter:
+    """Check the document and decide; writes nothing. Raises ``EncounterErrors`` (every bad
+    field) or an ``EncounterError`` naming the field."""
+    if not isinstance(document, Mapping):
+        raise EncounterErrors(
+            [EncounterError(C.INVALID_ENCOUNTER, None, detail="an encounter is a JSON object")]
+        )
+    policy_document, raw_people = split_document(document)
+    catalogue = load_catalogue()
+    try:
+        parsed = parse_encounter(policy_document, catalogue=catalogue)
+    except EncounterInputError as exc:
+        raise EncounterErrors(
+            [
+                EncounterError(C.INVALID_ENCOUNTER, policy_field(field), detail=f"{field} {msg}")
+                for field, msg in exc.errors
+            ]
+        ) from None
+    occurred_at = _occurred_at(parsed.date, parsed.time)
+    today = timezone.localtime(now, EASTERN).date()
+    if parsed.date > today or (occurred_at is not None and occurred_at > now + CLOCK_SKEW):
+        raise EncounterError(C.ENCOUNTER_IN_FUTURE, "date" if parsed.date > today else "time")
+    identities: list[IdentityInput] = []
+    errors: list[DomainError] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_people):
+        try:
+            identity = clean_identity(raw, on=parsed.date, prefix=f"people.{i}")
+        except PeopleError as exc:
+            errors.append(exc)
+            continue
+        if identity.a_number is not None:
+            if identity.a_number in seen:
+                errors.append(PeopleError(PC.FAMILY_MEMBER_DUPLICATE, f"people.{i}.a_number"))
+            seen.add(identity.a_number)
+        identities.append(identity)
+    if errors:
+        raise EncounterErrors(errors)
+    result = decide(parsed, catalogue=catalogue).model_dump(mode="json")
+    return PreparedEncounter(policy_document, parsed, identities, occurred_at, result)
+
+
+def _member_outcomes(result: Mapping[str, Any], count: int) -> list[Mapping[str, Any]]:
+    """Each person's outcome: their own when the decision splits the group, else the group's."""
+    members = result.get("members") or []
+    if not members:
+        return [{**result, "unit": 0} for _ in range(count)]
+    by_person = {m["person"]: m for m in members}
+    return [by_person.get(i, {**result, "unit": 0}) for i in range(count)]
+
+
+def _clean_client_request_id(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not 1 <= len(value) <= 100 or not set(value) <= CLIENT_REQUEST_ID_CHARS:
+        raise EncounterError(C.CLIENT_REQUEST_ID_INVALID, "client_request_id")
+    return value
+
+
+def _request_digest(document: Mapping[str, Any]) -> str:
+    payload = {k: v for k, v in document.items() if k != "client_request_id"}
+    canonical = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return name_index.digest("encounter-request:" + canonical)
+
+
+def _replay(actor: User, client_request_id: str, digest: str) -> Encounter | None:
+    existing = Encounter.objects.filter(
+        recorded_by=actor, client_request_id=client_request_id
+    ).first()
+    if existing is not None and existing.request_digest != digest:
+        raise EncounterError(C.CLIENT_REQUEST_ID_REUSED, "client_request_id", id=existing.pk)
+    return existing
+
+
+def _booked_in_at(
+    value: datetime | None, *, occurred_at: datetime | None, day: date, now: datetime
+) -> datetime:
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=EASTERN)
+    earliest = occurred_at or datetime.combine(day, time(0, 0), tzinfo=EASTERN)
+    if value > now + CLOCK_SKEW or value < earliest:
+        raise EncounterError(C.BOOK_IN_INVALID, "booked_in_at")
+    return value
+
+
+def encounter_record(
+    *,
+    actor: User,
+    document: Mapping[str, Any],
+    client_request_id: str | None = None,
+    booked_in_at: datetime | None = None,
+    now: datetime | None = None,
+) -> RecordedEncounter:
+    """Record an encounter: its people (or family unit), the decision, and each person's custody.
+
+    A resubmission with the same ``client_request_id`` by the same user returns the first
+    encounter (``created=False``); the same id with a different document is refused.
+    """
+    require(actor, Capability.ENCOUNTER_RECORD, object_type=ENCOUNTER)
+    now = now or timezone.now()
+    crid = _clean_client_request_id(client_request_id)
+    digest = _request_digest(document) if isinstance(document, Mapping) else ""
+    if crid is not None and (existing := _replay(actor, crid, digest)) is not None:
+        return RecordedEncounter(existing, created=False)
+    prepared = prepare_encounter(document, now=now)
+    book_in = _booked_in_at(
+        booked_in_at, occurred_at=prepared.occurred_at, day=prepared.parsed.date, now=now
+    )
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                encounter = _write_encounter(
+                    actor=actor,
+                    prepared=prepared,
+                    crid=crid,
+                    digest=digest,
+                    book_in=book_in,
+                    now=now,
+                )
+            return RecordedEncounter(encounter, created=True)
+        except IntegrityError:
+            # Two submissions with one client request id raced: the other one won.
+            if crid is not None and (existing := _replay(actor, crid, digest)) is not None:
+                return RecordedEncounter(existing, created=False)
+            # Two encounters brought one new A-number at once: the retry links the person the
+            # other one created.
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write_encounter(
+    *,
+    actor: User,
+    prepared: PreparedEncounter,
+    crid: str | None,
+    digest: str,
+    book_in: datetime,
+    now: datetime,
+) -> Encounter:
+    parsed = prepared.parsed
+    place = parsed.place_of_encounter()
+    encounter = Encounter.objects.create(
+        encounter_date=parsed.date,
+        occurred_at=prepared.occurred_at,
+        component=Component.USBP if place.kind == "between_ports" else Component.OFO,
+        place_kind=place.kind,
+        place_name=place.name,
+        document=prepared.policy_document,
+        client_request_id=crid,
+        request_digest=digest,
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    people: list[Person] = []
+    for i, identity in enumerate(prepared.identities):
+        known = person_find_by_a_number(identity.a_number) if identity.a_number else None
+        people.append(
+            known
+            or person_create_unchecked(
+                actor=actor,
+                identity=identity,
+                on=parsed.date,
+                a_number_field=f"people.{i}.a_number",
+            )
+        )
+    roles = [
+        p.role or (MemberRole.CHILD if p.age < 18 else MemberRole.ADULT) for p in parsed.people
+    ]
+    relationships = [
+        p.relationship or (Relationship.CHILD if role == MemberRole.CHILD else Relationship.NONE)
+        for p, role in zip(parsed.people, roles, strict=True)
+    ]
+    if len(people) > 1:
+        encounter.family_unit = family_unit_create_unchecked(
+            actor=actor,
+            members=[
+                MemberInput(person=person, role=role, relationship=rel)
+                for person, role, rel in zip(people, roles, relationships, strict=True)
+            ],
+        )
+        encounter.save(update_fields=["family_unit"])
+    result = prepared.result
+    outcomes = _member_outcomes(result, len(people))
+    EncounterPerson.objects.bulk_create(
+        [
+            EncounterPerson(
+                encounter=encounter,
+                person=person,
+                position=i,
+                role=roles[i],
+                relationship=relationships[i],
+                age=parsed.people[i].age,
+                nationality=parsed.people[i].nationality,
+                pathway=outcomes[i]["pathway"],
+                demographic=outcomes[i]["demographic"],
+                unit=outcomes[i]["unit"],
+                custody_limit_hours=outcomes[i]["custody_limit_hours"],
+            )
+            for i, person in enumerate(people)
+        ]
+    )
+    EncounterDecision.objects.create(
+        encounter=encounter,
+        inputs=prepared.policy_document,
+        result=result,
+        catalogue_version=result["catalogue_version"],
+        authority=result["authority"],
+        pathway=result["pathway"],
+        destination=result["destination"] or "",
+        demographic=result["demographic"],
+        custody_limit_hours=result["custody_limit_hours"],
+        decided_at=now,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.DECIDE,
+        object_type=ENCOUNTER,
+        object_id=encounter.pk,
+        after={
+            "place": place.name,
+            "date": parsed.date.isoformat(),
+            "people": [p.pk for p in people],
+            "authority": result["authority"],
+            "pathway": result["pathway"],
+            "demographic": result["demographic"],
+            "destination": result["destination"],
+            "rules": [r["rule"] for r in result["reasons"]],
+        },
+        catalogue_version=result["catalogue_version"],
+    )
+    for i, person in enumerate(people):
+        limit = outcomes[i]["custody_limit_hours"]
+        custody = Custody.objects.create(
+            encounter=encounter,
+            person=person,
+            booked_in_at=book_in,
+            limit_hours=limit,
+            due_at=book_in + timedelta(hours=limit) if limit is not None else None,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.BOOK_IN,
+            object_type=CUSTODY,
+            object_id=custody.pk,
+            after={
+                "encounter": encounter.pk,
+                "person": person.pk,
+                "booked_in_at": book_in.isoformat(),
+                "limit_hours": limit,
+                "due_at": custody.due_at.isoformat() if custody.due_at else None,
+            },
+            catalogue_version=result["catalogue_version"],
+        )
+    return encounter
+
+
+# --- confirm, override, review ------------------------------------------------------------
+
+
+def _locked_encounter(encounter_id: int) -> Encounter:
+    encounter = (
+        Encounter.objects.select_for_update(of=("self",))
+        .select_related("decision")
+        .filter(pk=encounter_id)
+    ).first()
+    if encounter is None:
+        raise EncounterError(C.ENCOUNTER_NOT_FOUND, "encounter_id")
+    return encounter
+
+
+def _still_decided(encounter: Encounter) -> None:
+    if encounter.status != EncounterStatus.DECIDED:
+        raise EncounterError(
+            C.DECISION_ALREADY_SETTLED, None, status=encounter.get_status_display()
+        )
+
+
+def decision_confirm(*, actor: User, encounter_id: int) -> Encounter:
+    """The officer confirms the decision as the policy engine gave it."""
+    require(actor, Capability.DECISION_CONFIRM, object_type=ENCOUNTER, object_id=encounter_id)
+    with transaction.atomic():
+        encounter = _locked_encounter(encounter_id)
+        _still_decided(encounter)
+        decision = encounter.decision
+        decision.confirmed_by = actor
+        decision.confirmed_at = timezone.now()
+        decision.save(update_fields=["confirmed_by", "confirmed_at"])
+        encounter.status = EncounterStatus.CONFIRMED
+        encounter.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.CONFIRM,
+            object_type=ENCOUNTER,
+            object_id=encounter.pk,
+            before={"status": EncounterStatus.DECIDED},
+            after={"status": EncounterStatus.CONFIRMED, "pathway": decision.pathway},
+            catalogue_version=decision.catalogue_version,
+        )
+    return encounter
+
+
+def _check_override(
+    *, authority: str, pathway: str, destination: str | None, reason: str
+) -> tuple[str, str]:
+    if authority not in Authority.values:
+        raise EncounterError(
+            C.OVERRIDE_AUTHORITY_INVALID, "authority", allowed=", ".join(Authority.values)
+        )
+    if pathway not in Pathway.values:
+        raise EncounterError(
+            C.OVERRIDE_PATHWAY_INVALID, "pathway", allowed=", ".join(Pathway.values)
+        )
+    dest = destination or ""
+    if dest and dest not in ISO3:
+        raise EncounterError(C.OVERRIDE_DESTINATION_INVALID, "destination")
+    text = _written(reason, field="reason", minimum=MIN_REASON, code=C.OVERRIDE_REASON_REQUIRED)
+    return dest, text
+
+
+def decision_override(
+    *,
+    actor: User,
+    encounter_id: int,
+    authority: str,
+    pathway: str,
+    destination: str | None,
+    reason: str,
+) -> Override:
+    """The officer departs from the decision, with a written reason; a supervisor reviews it."""
+    require(actor, Capability.DECISION_OVERRIDE, object_type=ENCOUNTER, object_id=encounter_id)
+    dest, text = _check_override(
+        authority=authority, pathway=pathway, destination=destination, reason=reason
+    )
+    with transaction.atomic():
+        encounter = _locked_encounter(encounter_id)
+        _still_decided(encounter)
+        decision = encounter.decision
+        if (authority, pathway, dest) == (
+            decision.authority,
+            decision.pathway,
+            decision.destination,
+        ):
+            raise EncounterError(C.OVERRIDE_SAME_AS_DECISION, "pathway")
+        options = decision.result.get("options") or []
+        within = any(o["pathway"] == pathway and o["authority"] == authority for o in options)
+        child = encounter.participants.filter(demographic="unaccompanied_child").exists()
+        if child and pathway in (Pathway.EXPULSION, Pathway.MPP_RETURN) and not within:
+            raise EncounterError(C.OVERRIDE_UNLAWFUL_FOR_CHILD, "pathway")
+        override = Override.objects.create(
+            decision=decision,
+            authority=authority,
+            pathway=pathway,
+            destination=dest,
+            reason=text,
+            within_options=within,
+            overridden_by=actor,
+        )
+        encounter.status = EncounterStatus.OVERRIDDEN
+        encounter.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.OVERRIDE,
+            object_type=ENCOUNTER,
+            object_id=encounter.pk,
+            before={
+                "authority": decision.authority,
+                "pathway": decision.pathway,
+                "destination": decision.destination or None,
+            },
+            after={
+                "override": override.pk,
+                "authority": authority,
+                "pathway": pathway,
+                "destination": dest or None,
+                "within_options": within,
+            },
+            catalogue_version=decision.catalogue_version,
+        )
+    return override
+
+
+def override_review(*, actor: User, override_id: int, verdict: str, note: str = "") -> Override:
+    """A supervisor reviews an override: upheld, or overturned with a note."""
+    require(actor, Capability.OVERRIDE_REVIEW, object_type=OVERRIDE, object_id=override_id)
+    if verdict not in OverrideVerdict.values:
+        raise EncounterError(C.VERDICT_INVALID, "verdict")
+    minimum = MIN_NOTE if verdict == OverrideVerdict.OVERTURNED else 0
+    text = _written(note, field="note", minimum=minimum, code=C.REVIEW_NOTE_REQUIRED)
+    with transaction.atomic():
+        override = (
+            Override.objects.select_for_update(of=("self",))
+            .select_related("decision")
+            .filter(pk=override_id)
+            .first()
+        )
+        if override is None:
+            raise EncounterError(C.OVERRIDE_NOT_FOUND, "override_id")
+        if override.reviewed_at is not None:
+            raise EncounterError(C.OVERRIDE_ALREADY_REVIEWED, None)
+        if override.overridden_by_id == actor.pk:
+            raise EncounterError(C.SELF_REVIEW, None)
+        override.verdict = verdict
+        override.review_note = text
+        override.reviewed_by = actor
+        override.reviewed_at = timezone.now()
+        override.save(update_fields=["verdict", "review_note", "reviewed_by", "reviewed_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.REVIEW,
+            object_type=OVERRIDE,
+            object_id=override.pk,
+            after={"verdict": verdict, "encounter": override.decision.encounter_id},
+            catalogue_version=override.decision.catalogue_version,
+        )
+    return override
+
+
+# --- custody and the family ---------------------------------------------------------------
+
+
+def _check_outcome(outcome: str) -> None:
+    if outcome not in Outcome.values:
+        raise EncounterError(C.OUTCOME_INVALID, "outcome", allowed=", ".join(Outcome.values))
+
+
+def family_person_ids(custody: Custody) -> list[int]:
+    """The other members of this person's unit (people who share one outcome in law)."""
+    unit = (
+        EncounterPerson.objects.filter(
+            encounter_id=custody.encounter_id, person_id=custody.person_id
+        )
+        .values_list("unit", flat=True)
+        .first()
+    )
+    return list(
+        EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)
+        .exclude(person_id=custody.person_id)
+        .order_by("position")
+        .values_list("person_id", flat=True)
+    )
+
+
+def family_outcome(custody: Custody, family: Sequence[int]) -> str | None:
+    """The outcome the family was booked out to (members without an exception), if any."""
+    return (
+        Custody.objects.filter(
+            encounter_id=custody.encounter_id,
+            person_id__in=family,
+            booked_out_at__isnull=False,
+            family_exception__isnull=True,
+        )
+        .order_by("booked_out_at", "id")
+        .values_list("outcome", flat=True)
+        .first()
+    )
+
+
+def _locked_custody(custody_id: int) -> Custody:
+    custody = (
+        Custody.objects.select_for_update(of=("self",))
+        .select_related("encounter")
+        .filter(pk=custody_id)
+        .first()
+    )
+    if custody is None:
+        raise EncounterError(C.CUSTODY_NOT_FOUND, "custody_id")
+    return custody
+
+
+def _check_lawful_for_child(custody: Custody, outcome: str) -> None:
+    """An unaccompanied child leaves by expulsion or an MPP return only where the decision (or
+    its override) said so, i.e. before the exception for children was in force."""
+    if outcome not in (Outcome.EXPELLED, Outcome.RETURNED_MPP):
+        return
+    participant = EncounterPerson.objects.get(
+        encounter_id=custody.encounter_id, person_id=custody.person_id
+    )
+    if participant.demographic != "unaccompanied_child":
+        return
+    allowed = {participant.pathway}
+    override = Override.objects.filter(decision__encounter_id=custody.encounter_id).first()
+    if override is not None:
+        allowed.add(override.pathway)
+    wanted = Pathway.EXPULSION if outcome == Outcome.EXPELLED else Pathway.MPP_RETURN
+    if wanted not in allowed:
+        raise EncounterError(C.OUTCOME_UNLAWFUL_FOR_CHILD, "outcome")
+
+
+def _locked_family_custody(custody_id: int) -> Custody:
+    """The custody, after locking every custody of its unit in one order (id), so that two
+    book-outs of one family cannot both see "no one booked out yet", and cannot deadlock
+    (PostgreSQL; SQLite serialises writers)."""
+    custody = Custody.objects.filter(pk=custody_id).first()
+    if custody is None:
+        raise EncounterError(C.CUSTODY_NOT_FOUND, "custody_id")
+    unit = [*family_person_ids(custody), custody.person_id]
+    locked = list(
+        Custody.objects.select_for_update(of=("self",))
+        .select_related("encounter")
+        .filter(encounter_id=custody.encounter_id, person_id__in=unit)
+        .order_by("id")
+    )
+    return next(c for c in locked if c.pk == custody_id)
+
+
+def custody_book_out(
+    *, actor: User, custody_id: int, outcome: str, at: datetime | None = None
+) -> Custody:
+    """Book a person out of custody with an outcome. A family member may leave to another
+    outcome than the family only under an approved family exception."""
+    require(actor, Capability.CUSTODY_MANAGE, object_type=CUSTODY, object_id=custody_id)
+    _check_outcome(outcome)
+    with transaction.atomic():
+        custody = _locked_family_custody(custody_id)
+        family = family_person_ids(custody)
+        if not custody.is_open:
+            raise EncounterError(C.CUSTODY_CLOSED, None)
+        if custody.encounter.status == EncounterStatus.DECIDED:
+            raise EncounterError(C.DECISION_PENDING, None)
+        _check_lawful_for_child(custody, outcome)
+        # An approved exception for this outcome lets the member leave apart from the family
+        # (before or after it); it also keeps them out of the family's shared outcome.
+        exception = FamilyException.objects.filter(
+            custody=custody, outcome=outcome, status=ExceptionStatus.APPROVED
+        ).first()
+        shared = family_outcome(custody, family) if family else None
+        if shared is not None and shared != outcome and exception is None:
+            raise EncounterError(
+                C.FAMILY_OUTCOME_DIFFERS,
+                "outcome",
+                family_outcome=Outcome(shared).label,
+                outcome=Outcome(outcome).label,
+            )
+        custody.booked_out_at = at or timezone.now()
+        custody.outcome = outcome
+        custody.booked_out_by = actor
+        custody.family_exception = exception
+        custody.save(
+            update_fields=["booked_out_at", "outcome", "booked_out_by", "family_exception"]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.BOOK_OUT,
+            object_type=CUSTODY,
+            object_id=custody.pk,
+            after={
+                "outcome": outcome,
+                "person": custody.person_id,
+                "encounter": custody.encounter_id,
+                "family_exception": exception.pk if exception else None,
+                "overdue": bool(custody.due_at and custody.booked_out_at > custody.due_at),
+            },
+        )
+    return custody
+
+
+def family_exception_request(
+    *, actor: User, custody_id: int, outcome: str, reason: str
+) -> FamilyException:
+    """Ask a supervisor to let one family member leave custody to another outcome."""
+    require(actor, Capability.CUSTODY_MANAGE, object_type=FAMILY_EXCEPTION)
+    _check_outcome(outcome)
+    text = _written(reason, field="reason", minimum=MIN_REASON, code=C.EXCEPTION_REASON_REQUIRED)
+    with transaction.atomic():
+        custody = _locked_custody(custody_id)
+        if not custody.is_open:
+            raise EncounterError(C.CUSTODY_CLOSED, "custody_id")
+        if not family_person_ids(custody):
+            raise EncounterError(C.EXCEPTION_NOT_FAMILY, "custody_id")
+        if custody.exceptions.filter(status=ExceptionStatus.PENDING).exists():
+            raise EncounterError(C.EXCEPTION_PENDING_EXISTS, "custody_id")
+        exception = FamilyException.objects.create(
+            custody=custody, outcome=outcome, reason=text, requested_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=FAMILY_EXCEPTION,
+            object_id=exception.pk,
+            after={"custody": custody.pk, "person": custody.person_id, "outcome": outcome},
+        )
+    return exception
+
+
+def _locked_pending_exception(actor: User, exception_id: int) -> FamilyException:
+    exception = (
+        FamilyException.objects.select_for_update(of=("self",))
+        .select_related("custody__encounter")
+        .filter(pk=exception_id)
+        .first()
+    )
+    if exception is None:
+        raise EncounterError(C.EXCEPTION_NOT_FOUND, "exception_id")
+    if exception.status != ExceptionStatus.PENDING:
+        raise EncounterError(C.EXCEPTION_ALREADY_DECIDED, None)
+    if exception.requested_by_id == actor.pk:
+        raise EncounterError(C.SELF_APPROVAL, None)
+    return exception
+
+
+def family_exception_approve(*, actor: User, exception_id: int, note: str) -> FamilyException:
+    """A supervisor approves, with a reason; approval opens a reunification task."""
+    require(
+        actor,
+        Capability.FAMILY_EXCEPTION_APPROVE,
+        object_type=FAMILY_EXCEPTION,
+        object_id=exception_id,
+    )
+    text = _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
+    with transaction.atomic():
+        exception = _locked_pending_exception(actor, exception_id)
+        custody = exception.custody
+        if not custody.is_open:
+            raise EncounterError(C.CUSTODY_CLOSED, None)
+        exception.status = ExceptionStatus.APPROVED
+        exception.decided_by = actor
+        exception.decided_at = timezone.now()
+        exception.decision_note = text
+        exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        family_unit_id = custody.encounter.family_unit_id
+        assert family_unit_id is not None, "an exception exists only inside a family unit"
+        task = ReunificationTask.objects.create(
+            exception=exception, family_unit_id=family_unit_id, person_id=custody.person_id
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.APPROVE,
+            object_type=FAMILY_EXCEPTION,
+            object_id=exception.pk,
+            after={"outcome": exception.outcome, "reunification_task": task.pk},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=REUNIFICATION_TASK,
+            object_id=task.pk,
+            after={"family_unit": family_unit_id, "person": custody.person_id},
+        )
+    return exception
+
+
+def family_exception_deny(*, actor: User, exception_id: int, note: str) -> FamilyException:
+    require(
+        actor,
+        Capability.FAMILY_EXCEPTION_APPROVE,
+        object_type=FAMILY_EXCEPTION,
+        object_id=exception_id,
+    )
+    text = _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
+    with transaction.atomic():
+        exception = _locked_pending_exception(actor, exception_id)
+        exception.status = ExceptionStatus.DENIED
+        exception.decided_by = actor
+        exception.decided_at = timezone.now()
+        exception.decision_note = text
+        exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENY,
+            object_type=FAMILY_EXCEPTION,
+            object_id=exception.pk,
+            after={"outcome": exception.outcome},
+        )
+    return exception
+
+
+def reunification_task_close(*, actor: User, task_id: int, note: str) -> ReunificationTask:
+    """Close a reunification task, saying how the family was brought back together."""
+    require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK, object_id=task_id)
+    text = _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
+    with transaction.atomic():
+        task = ReunificationTask.objects.select_for_update().filter(pk=task_id).first()
+        if task is None:
+            raise EncounterError(C.TASK_NOT_FOUND, "task_id")
+        if task.status == TaskStatus.CLOSED:
+            raise EncounterError(C.TASK_CLOSED, None)
+        task.status = TaskStatus.CLOSED
+        task.closed_at = timezone.now()
+        task.closed_by = actor
+        task.closing_note = text
+        task.save(update_fields=["status", "closed_at", "closed_by", "closing_note"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=REUNIFICATION_TASK,
+            object_id=task.pk,
+            before={"status": TaskStatus.OPEN},
+            after={"status": TaskStatus.CLOSED},
+        )
+    return task
