@@ -1,0 +1,137 @@
+"""The statistics page (analysts; aggregates only) and its downloads (CSV and PNG per chart)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.dashboards import statistics as st
+from asilo.web.dashboards.forms import StatsFilterForm
+from asilo.web.processing.layout import layout_template
+
+CACHE_SECONDS = 3600
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
+_SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
+
+
+def _db() -> Path:
+    return Path(settings.ASILO_STATS_DB)
+
+
+def _require_stats(request: HttpRequest) -> None:
+    if not has_capability(request.user, Capability.STATS_VIEW):
+        raise PermissionDenied
+
+
+def _form(request: HttpRequest, con: Any) -> StatsFilterForm:
+    return StatsFilterForm(request.GET or None, years=st.fiscal_years(con))
+
+
+def _source(request: HttpRequest) -> str:
+    source = request.GET.get("source", st.SOURCE_CBP)
+    return source if source in st.SOURCES else st.SOURCE_CBP
+
+
+def _inline_svg(chart: st.ChartData, index: int) -> str:
+    """The chart as inline SVG, named for assistive technology by its caption."""
+    text = chart.render("svg").decode("utf-8")
+    text = _SVG_PROLOGUE.sub("", text, count=1)
+    return text.replace(
+        "<svg ", f'<svg role="img" aria-labelledby="chart-{index}-title" focusable="false" ', 1
+    )
+
+
+def _cached(key: str, make: Any) -> Any:
+    key = "asilo-stats-" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+@login_required
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    _require_stats(request)
+    path = _db()
+    context: dict[str, Any] = {"layout": layout_template(), "charts": [], "summary": []}
+    status = 200
+    try:
+        with st.open_source(path, _source(request)) as con:
+            form = _form(request, con)
+            context["form"] = form
+            if form.is_bound and not form.is_valid():
+                status = 400
+            else:
+                flt = form.to_filter() if form.is_bound else st.StatsFilter()
+                context["filter"] = flt
+                version = st.database_version(path)
+                lang = get_language()
+                made = st.build_charts(con, flt)
+                context["summary"] = st.summary(con, flt)
+                query = request.GET.urlencode()
+                for i, chart in enumerate(made):
+                    key = f"asilo-stats:{version}:{lang}:{flt.cache_key()}:{chart.name}:svg"
+                    context["charts"].append(
+                        {
+                            "name": chart.name,
+                            "title": chart.title,
+                            "svg": _cached(key, lambda c=chart, i=i: _inline_svg(c, i)),
+                            "table": chart.table(),
+                            "note": chart.note,
+                            "query": query,
+                        }
+                    )
+    except st.StatisticsUnavailable:
+        context["unavailable"] = True
+        context["form"] = StatsFilterForm(request.GET or None)
+        status = 503
+    template = "dashboards/_charts.html" if request.htmx else "dashboards/statistics.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+def chart_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """One chart as PNG or SVG, or its data as CSV, for the page's filters."""
+    _require_stats(request)
+    if name not in st.CHART_NAMES or fmt not in FORMATS:
+        raise Http404
+    path = _db()
+    try:
+        with st.open_source(path, _source(request)) as con:
+            form = _form(request, con)
+            if form.is_bound and not form.is_valid():
+                return HttpResponse(
+                    _("The filters are not valid."), status=400, content_type="text/plain"
+                )
+            flt = form.to_filter() if form.is_bound else st.StatsFilter()
+            chart = next((c for c in st.build_charts(con, flt) if c.name == name), None)
+            if chart is None:
+                raise Http404
+            if fmt == "csv":
+                body: bytes = chart.csv().encode("utf-8")
+            else:
+                key = (
+                    f"asilo-stats:{st.database_version(path)}:{get_language()}:"
+                    f"{flt.cache_key()}:{name}:{fmt}-file"
+                )
+                body = _cached(key, lambda: chart.render(fmt))
+    except st.StatisticsUnavailable:
+        return HttpResponse(
+            _("No statistics are available yet."), status=503, content_type="text/plain"
+        )
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class ProcessingConfig(AppConfig):
+    name = "asilo.web.processing"
+    label = "processing"
+    verbose_name = "Border processing pages"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from asilo.web.accounts.roles import Capability
+        from asilo.web.navigation import NAV_ITEMS, NavItem
+
+        NAV_ITEMS.extend(
+            [
+                NavItem(_("Processing"), "processing:dashboard", Capability.ENCOUNTER_VIEW),
+                NavItem(
+                    _("Record an encounter"),
+                    "processing:encounter_new",
+                    Capability.ENCOUNTER_RECORD,
+                ),
+                NavItem(_("Custody"), "processing:custody_list", Capability.ENCOUNTER_VIEW),
+                NavItem(_("Overrides"), "processing:override_list", Capability.OVERRIDE_REVIEW),
+            ]
+        )

@@ -1,0 +1,122 @@
+"""Reads the pages need beyond the apps' selectors: a record's history, one custody, counts.
+
+Each function is called only after the view checked the capability (and, for a person or family,
+after the audited selector read the record). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count
+
+from asilo.web.encounters.models import (
+    Custody,
+    Encounter,
+    EncounterPerson,
+    ExceptionStatus,
+    FamilyException,
+    ReunificationTask,
+)
+from asilo.web.encounters.selectors import (
+    NEAR_DUE_HOURS,
+    CustodyClock,
+    custodies_near_due,
+    custodies_open,
+    custodies_overdue,
+    custody_clock,
+    overrides_awaiting_review,
+)
+
+
+@dataclass(frozen=True)
+class CustodyCounts:
+    open: int
+    overdue: int
+    near_due: int
+    no_limit: int
+    booked_out_last_day: int
+    booked_out_late_last_day: int
+
+
+def custody_counts(*, now: datetime) -> CustodyCounts:
+    day_ago = now - timedelta(hours=24)
+    out = Custody.objects.filter(booked_out_at__gte=day_ago)
+    return CustodyCounts(
+        open=custodies_open().count(),
+        overdue=custodies_overdue(now=now).count(),
+        near_due=custodies_near_due(now=now).count(),
+        no_limit=custodies_open().filter(due_at__isnull=True).count(),
+        booked_out_last_day=out.count(),
+        booked_out_late_last_day=sum(
+            1 for due, left in out.values_list("due_at", "booked_out_at") if due and left > due
+        ),
+    )
+
+
+def encounter_status_counts() -> dict[str, int]:
+    rows = Encounter.objects.values("status").annotate(n=Count("id")).order_by()
+    return {r["status"]: r["n"] for r in rows}
+
+
+def pending_override_count() -> int:
+    return overrides_awaiting_review().count()
+
+
+def pending_exception_count() -> int:
+    return FamilyException.objects.filter(status=ExceptionStatus.PENDING).count()
+
+
+def custody_with_clock(custody_id: int, *, now: datetime) -> CustodyClock | None:
+    custody = Custody.objects.select_related("encounter").filter(pk=custody_id).first()
+    if custody is None:
+        return None
+    return custody_clock(custody, now=now, within_hours=NEAR_DUE_HOURS)
+
+
+def participant_of(custody: Custody) -> EncounterPerson | None:
+    return EncounterPerson.objects.filter(
+        encounter_id=custody.encounter_id, person_id=custody.person_id
+    ).first()
+
+
+def person_history(person_id: int, *, now: datetime) -> list[tuple[EncounterPerson, CustodyClock]]:
+    """Each encounter of the person, newest first, with the person's custody clock in it."""
+    rows = list(
+        EncounterPerson.objects.filter(person_id=person_id)
+        .select_related("encounter", "encounter__decision")
+        .order_by("-encounter__encounter_date", "-encounter_id")
+    )
+    custodies = {
+        c.encounter_id: c
+        for c in Custody.objects.filter(person_id=person_id).select_related("encounter")
+    }
+    return [
+        (p, custody_clock(custodies[p.encounter_id], now=now, within_hours=NEAR_DUE_HOURS))
+        for p in rows
+        if p.encounter_id in custodies
+    ]
+
+
+def family_encounters(family_unit_id: int) -> list[Encounter]:
+    return list(
+        Encounter.objects.filter(family_unit_id=family_unit_id)
+        .select_related("decision")
+        .order_by("-encounter_date", "-id")
+    )
+
+
+def family_custodies(family_unit_id: int, *, now: datetime) -> list[CustodyClock]:
+    rows = Custody.objects.filter(encounter__family_unit_id=family_unit_id).select_related(
+        "encounter"
+    )
+    return [custody_clock(c, now=now, within_hours=NEAR_DUE_HOURS) for c in rows]
+
+
+def family_tasks(family_unit_id: int) -> list[ReunificationTask]:
+    return list(ReunificationTask.objects.filter(family_unit_id=family_unit_id))
+
+
+def open_exception_of(custody: Custody) -> FamilyException | None:
+    return custody.exceptions.order_by("-requested_at").first()
