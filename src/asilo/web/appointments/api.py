@@ -1,0 +1,339 @@
+"""The appointments API: capacities, allocation runs (queued as background tasks, verified by
+re-running), appointments, check-in and check-in exceptions. Thin: services write, selectors
+read, the error vocabulary answers."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.appointments import selectors, services
+from asilo.web.appointments.errors import AppointmentError
+from asilo.web.appointments.errors import AppointmentErrorCode as C
+from asilo.web.appointments.models import AllocationRun, Appointment
+from asilo.web.people.errors import api_errors
+from asilo.web.people.schemas import ErrorsOut
+
+router = Router(tags=["appointments"])
+
+ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
+
+
+def _need_any(request: HttpRequest, *capabilities: Capability) -> None:
+    if not any(has_capability(request.user, c) for c in capabilities):
+        services.require(request.user, capabilities[0], object_type="appointments.api")
+
+
+class CapacityIn(Schema):
+    program: str
+    port: str
+    date: date
+    capacity: int
+    opens_at: time | None = None
+    closes_at: time | None = None
+
+
+class CapacityOut(Schema):
+    port: str
+    date: date
+    capacity: int
+    booked: int
+    checked_in: int
+    no_shows: int
+    free: int
+    opens_at: time
+    closes_at: time
+
+
+class RunIn(Schema):
+    program: str
+    start: date
+    seed: int | None = Field(default=None, ge=0)
+
+
+class RunQueuedOut(Schema):
+    task_id: str
+    status: str
+
+
+class RunOut(Schema):
+    id: int
+    program: str
+    method: str
+    seed: int
+    input_digest: str
+    registrations_digest: str
+    capacity_digest: str
+    start: date
+    horizon_start: date | None
+    horizon_end: date | None
+    registrations: int
+    allocated: int
+    persons: int
+    trigger: str
+    run_by: str | None
+    started_at: str
+
+    @staticmethod
+    def of(run: AllocationRun) -> RunOut:
+        return RunOut(
+            id=run.pk,
+            program=run.program.code,
+            method=run.method_label,
+            seed=run.seed,
+            input_digest=run.input_digest,
+            registrations_digest=run.registrations_digest,
+            capacity_digest=run.capacity_digest,
+            start=run.start,
+            horizon_start=run.horizon_start,
+            horizon_end=run.horizon_end,
+            registrations=run.registrations_count,
+            allocated=run.allocated_count,
+            persons=run.persons_allocated,
+            trigger=run.trigger,
+            run_by=run.run_by.username if run.run_by else None,
+            started_at=run.started_at.isoformat(),
+        )
+
+
+class VerificationOut(Schema):
+    run: int
+    matches: bool
+    digest_matches: bool
+    input_digest_stored: str
+    input_digest_recomputed: str
+    appointments_stored: int
+    appointments_recomputed: int
+    differences: list[str]
+
+
+class AppointmentOut(Schema):
+    id: int
+    registration: str
+    run: int
+    port: str
+    date: date
+    window_start: time
+    window_end: time
+    family_size: int
+    priority_rank: int
+    tier: int
+    selected_by: str
+    status: str
+    encounter: int | None
+    checked_in_positions: list[int]
+
+    @staticmethod
+    def of(a: Appointment) -> AppointmentOut:
+        return AppointmentOut(
+            id=a.pk,
+            registration=a.registration.number,
+            run=a.run_id,
+            port=a.port,
+            date=a.date,
+            window_start=a.window_start,
+            window_end=a.window_end,
+            family_size=a.family_size,
+            priority_rank=a.priority_rank,
+            tier=a.tier,
+            selected_by=a.selected_by,
+            status=a.status,
+            encounter=a.encounter_id,
+            checked_in_positions=list(a.checked_in_positions or []),
+        )
+
+
+class CheckInIn(Schema):
+    code: str = Field(max_length=200)
+    members: list[int] | None = None
+
+
+class CheckInOut(Schema):
+    appointment: AppointmentOut
+    encounter: int
+    members: list[int]
+
+
+class ExceptionIn(Schema):
+    members: list[int]
+    reason: str = Field(max_length=2000)
+
+
+class ExceptionOut(Schema):
+    id: int
+    appointment: int
+    members: list[int]
+    granted_by: str
+
+
+@router.get("/appointments/capacities", response={200: list[CapacityOut], **ERRORS})
+def list_capacities(
+    request: HttpRequest, program: str, start: date | None = None, days: int = 14
+) -> list[CapacityOut]:
+    """Capacity and use per port and day (supervisors)."""
+    with api_errors():
+        _need_any(request, Capability.CAPACITY_MANAGE, Capability.ALLOCATION_RUN)
+        found = services.program_get(program)
+        rows = selectors.capacities(found, start or timezone.localdate(), max(1, min(days, 120)))
+    return [
+        CapacityOut(
+            port=r.port,
+            date=r.date,
+            capacity=r.capacity,
+            booked=r.booked,
+            checked_in=r.checked_in,
+            no_shows=r.no_shows,
+            free=r.free,
+            opens_at=r.opens_at,
+            closes_at=r.closes_at,
+        )
+        for r in rows
+    ]
+
+
+@router.put("/appointments/capacities", response={200: CapacityOut, **ERRORS})
+def set_capacity(request: HttpRequest, payload: CapacityIn) -> CapacityOut:
+    """Set a port's capacity (persons) on one day."""
+    with api_errors():
+        program = services.program_get(payload.program)
+        services.capacity_set(
+            actor=request.user,
+            program=program,
+            port=payload.port,
+            day=payload.date,
+            capacity=payload.capacity,
+            opens_at=payload.opens_at,
+            closes_at=payload.closes_at,
+        )
+        row = next(
+            r for r in selectors.capacities(program, payload.date, 1) if r.port == payload.port
+        )
+    return CapacityOut(**{k: getattr(row, k) for k in CapacityOut.model_fields})
+
+
+@router.post("/appointments/runs", response={202: RunQueuedOut, **ERRORS})
+def queue_run(request: HttpRequest, payload: RunIn) -> Status:
+    """Queue an allocation run as a background task (it never runs inside the request)."""
+    from asilo.web.appointments.tasks import run_allocation
+
+    with api_errors():
+        services.require(request.user, Capability.ALLOCATION_RUN, object_type=services.RUN)
+        program = services.program_get(payload.program)
+        if payload.start < timezone.localdate():
+            raise AppointmentError(C.DATE_IN_PAST, "start")
+        services.method_for(program)
+    result = run_allocation.enqueue(
+        program=program.code,
+        start=payload.start.isoformat(),
+        seed=payload.seed,
+        actor_id=request.user.pk,
+    )
+    return Status(202, RunQueuedOut(task_id=str(result.id), status=str(result.status)))
+
+
+@router.get("/appointments/runs", response={200: list[RunOut], **ERRORS})
+def list_runs(request: HttpRequest, program: str | None = None) -> list[RunOut]:
+    with api_errors():
+        _need_any(
+            request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW
+        )
+        found = services.program_get(program) if program else None
+        return [RunOut.of(r) for r in selectors.runs(found)[:100]]
+
+
+@router.get("/appointments/runs/{int:run_id}", response={200: RunOut, **ERRORS})
+def get_run(request: HttpRequest, run_id: int) -> RunOut:
+    with api_errors():
+        _need_any(
+            request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW
+        )
+        run = selectors.runs().filter(pk=run_id).first()
+        if run is None:
+            raise AppointmentError(C.RUN_NOT_FOUND)
+        return RunOut.of(run)
+
+
+@router.post("/appointments/runs/{int:run_id}/verify", response={200: VerificationOut, **ERRORS})
+def verify_run(request: HttpRequest, run_id: int) -> VerificationOut:
+    """Re-run a stored run from its inputs, method and seed, and compare."""
+    with api_errors():
+        _need_any(
+            request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW
+        )
+        v = services.allocation_run_verify(actor=request.user, run_id=run_id)
+    return VerificationOut(
+        run=v.run_id,
+        matches=v.matches,
+        digest_matches=v.digest_matches,
+        input_digest_stored=v.input_digest_stored,
+        input_digest_recomputed=v.input_digest_recomputed,
+        appointments_stored=v.appointments_stored,
+        appointments_recomputed=v.appointments_recomputed,
+        differences=v.differences,
+    )
+
+
+@router.get("/appointments", response={200: list[AppointmentOut], **ERRORS})
+def list_appointments(
+    request: HttpRequest, date: date, port: str | None = None
+) -> list[AppointmentOut]:
+    """The appointments of a day (officers and supervisors)."""
+    with api_errors():
+        _need_any(request, Capability.CHECKIN_PERFORM, Capability.ALLOCATION_RUN)
+        qs = Appointment.objects.select_related("registration").filter(date=date)
+        if port:
+            qs = qs.filter(port=port)
+        return [AppointmentOut.of(a) for a in qs.order_by("port", "window_start", "id")[:2000]]
+
+
+@router.get("/appointments/{int:appointment_id}", response={200: AppointmentOut, **ERRORS})
+def get_appointment(request: HttpRequest, appointment_id: int) -> AppointmentOut:
+    with api_errors():
+        _need_any(request, Capability.CHECKIN_PERFORM, Capability.ALLOCATION_RUN)
+        a = Appointment.objects.select_related("registration").filter(pk=appointment_id).first()
+        if a is None:
+            raise AppointmentError(C.APPOINTMENT_NOT_FOUND)
+        return AppointmentOut.of(a)
+
+
+@router.post("/appointments/check-in", response={200: CheckInOut, **ERRORS})
+def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
+    """Check a family in by its QR token or registration number; starts its encounter."""
+    with api_errors():
+        appointment = services.appointment_for_code(actor=request.user, code=payload.code)
+        done = services.appointment_check_in(
+            actor=request.user, appointment_id=appointment.pk, positions=payload.members
+        )
+    done.appointment.registration = appointment.registration
+    return CheckInOut(
+        appointment=AppointmentOut.of(done.appointment),
+        encounter=done.encounter.pk,
+        members=done.positions,
+    )
+
+
+@router.post(
+    "/appointments/{int:appointment_id}/exceptions", response={201: ExceptionOut, **ERRORS}
+)
+def grant_exception(request: HttpRequest, appointment_id: int, payload: ExceptionIn) -> Status:
+    """A supervisor's reasoned leave to check in only some members of a family."""
+    with api_errors():
+        e = services.checkin_exception_grant(
+            actor=request.user,  # type: ignore[arg-type]
+            appointment_id=appointment_id,
+            positions=payload.members,
+            reason=payload.reason,
+        )
+    return Status(
+        201,
+        ExceptionOut(
+            id=e.pk,
+            appointment=appointment_id,
+            members=e.positions,
+            granted_by=e.granted_by.username,
+        ),
+    )

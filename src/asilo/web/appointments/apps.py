@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class AppointmentsConfig(AppConfig):
+    name = "asilo.web.appointments"
+    label = "appointments"
+    verbose_name = "Appointments at ports of entry"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from asilo.web.accounts.roles import Capability
+        from asilo.web.navigation import NAV_ITEMS, NavItem
+
+        NAV_ITEMS.extend(
+            [
+                NavItem(_("Check-in"), "appointments:checkin", Capability.CHECKIN_PERFORM),
+                NavItem(_("Capacities"), "appointments:capacities", Capability.CAPACITY_MANAGE),
+                NavItem(_("Allocation runs"), "appointments:runs", Capability.ALLOCATION_RUN),
+                NavItem(_("Day at the ports"), "appointments:day", Capability.ALLOCATION_RUN),
+                NavItem(_("Fairness"), "appointments:fairness", Capability.FAIRNESS_VIEW),
+            ]
+        )

@@ -1,0 +1,187 @@
+"""``asilo schedule run|verify-run|close-day`` and ``asilo outbox deliver``: the database side
+of appointments on the command line.
+
+Register in ``asilo.cli.main`` with ``appointments_cli.register(app)`` (after
+``schedule_cmds.register(app)``: the commands join the existing ``schedule`` group).
+
+Examples::
+
+    asilo schedule run --program port-appointments-2023 --date 2026-12-01 --seed 42
+    asilo schedule verify-run 7
+    asilo schedule close-day --date 2026-12-01
+    asilo outbox deliver
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+outbox_app = typer.Typer(
+    help="The notification outbox (notices to families).", no_args_is_help=True
+)
+INPUT_ERROR_EXIT = 2
+
+
+def _fail(message: str, code: int = INPUT_ERROR_EXIT) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=code)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
+
+
+def _actor(username: str | None):  # type: ignore[no-untyped-def]
+    if username is None:
+        return None
+    from asilo.web.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        _fail(f"--user: no active user {username!r}")
+    return user
+
+
+def run_command(
+    program: Annotated[str, typer.Option("--program", help="Program code.")],
+    day: Annotated[str, typer.Option("--date", help="First day of appointments (YYYY-MM-DD).")],
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Lottery seed (default: drawn at random).")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Run as this supervisor (default: the system).")
+    ] = None,
+) -> None:
+    """Allocate the program's queue to its port capacities from DATE on, and store the run."""
+    _setup_django()
+    from asilo.web.appointments import services
+    from asilo.web.appointments.models import Trigger
+    from asilo.web.people.errors import DomainError
+
+    start = _day(day, "--date")
+    try:
+        run = services.allocation_run(
+            actor=_actor(user),
+            program=services.program_get(program),
+            start=start,
+            seed=seed,
+            trigger=Trigger.CLI,
+        )
+    except DomainError as exc:
+        _fail(
+            f"{exc.field or 'run'}: {exc.message} [{exc.code}]",
+            1 if exc.code == "allocation_running" else 2,
+        )
+    typer.echo(
+        f"run {run.pk}: method {run.method_label}, seed {run.seed}, input digest"
+        f" {run.input_digest}; {run.allocated_count} of {run.registrations_count} families"
+        f" ({run.persons_allocated} persons) allocated"
+    )
+
+
+def verify_command(
+    run_id: Annotated[int, typer.Argument(help="The run's id.")],
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Also write the run's inputs to DIR/registrations.csv and DIR/capacity.csv,"
+            " to re-run them with `asilo schedule allocate` anywhere.",
+        ),
+    ] = None,
+) -> None:
+    """Re-run a stored run from its stored inputs, method and seed; exit 1 if it differs."""
+    _setup_django()
+    from asilo.scheduling import write_capacity_csv, write_registrations_csv
+    from asilo.web.appointments import services
+    from asilo.web.appointments.models import AllocationRun
+    from asilo.web.people.errors import DomainError
+
+    try:
+        v = services.allocation_run_verify(actor=None, run_id=run_id)
+    except DomainError as exc:
+        _fail(f"{exc.message} [{exc.code}]")
+    if export is not None:
+        families, capacity = services.inputs_from_snapshot(
+            AllocationRun.objects.get(pk=run_id).inputs
+        )
+        try:
+            export.mkdir(parents=True, exist_ok=True)
+            write_registrations_csv(families, export / "registrations.csv")
+            write_capacity_csv(capacity, export / "capacity.csv")
+        except OSError as exc:
+            _fail(f"--export: cannot write to {export}: {exc}")
+        typer.echo(f"inputs written to {export}/registrations.csv and {export}/capacity.csv")
+    if v.matches:
+        typer.echo(
+            f"run {v.run_id} verified: same input digest {v.input_digest_stored} and the same"
+            f" {v.appointments_stored} appointments"
+        )
+        return
+    typer.echo(f"run {v.run_id} DIFFERS from its re-run:")
+    if not v.digest_matches:
+        typer.echo(
+            f"  input digest stored {v.input_digest_stored}, re-run {v.input_digest_recomputed}"
+        )
+    for line in v.differences:
+        typer.echo(f"  {line}")
+    raise typer.Exit(code=1)
+
+
+def close_day_command(
+    day: Annotated[str, typer.Option("--date", help="The day that is over (YYYY-MM-DD).")],
+) -> None:
+    """Turn the day's appointments nobody checked in into no-shows."""
+    _setup_django()
+    from asilo.web.appointments import services
+    from asilo.web.people.errors import DomainError
+
+    try:
+        closed = services.appointments_close_day(actor=None, day=_day(day, "--date"))
+    except DomainError as exc:
+        _fail(f"--date: {exc.message} [{exc.code}]")
+    typer.echo(
+        f"{closed.day}: {len(closed.no_shows)} no-shows, {closed.back_in_queue} back in the queue"
+    )
+
+
+@outbox_app.command("deliver")
+def deliver_command(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 1000,
+) -> None:
+    """Send the pending notices now (the background task does this after each commit)."""
+    _setup_django()
+    from asilo.web.appointments import services
+
+    report = services.outbox_deliver(limit=limit)
+    typer.echo(f"{report.sent} sent, {report.failed} failed")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``schedule run|verify-run|close-day`` (to the existing ``schedule`` group, or a new
+    one) and the ``outbox`` group to the ``asilo`` command."""
+    schedule = next((g.typer_instance for g in app.registered_groups if g.name == "schedule"), None)
+    if schedule is None:
+        schedule = typer.Typer(help="Appointments at ports of entry.", no_args_is_help=True)
+        app.add_typer(schedule, name="schedule")
+    schedule.command("run")(run_command)
+    schedule.command("verify-run")(verify_command)
+    schedule.command("close-day")(close_day_command)
+    app.add_typer(outbox_app, name="outbox")

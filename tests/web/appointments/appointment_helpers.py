@@ -1,0 +1,81 @@
+"""Constants and helpers shared by the appointments tests (importable by name).
+
+Time is simulated by passing ``now=`` to the services: the policy catalogue covers 2019-2024,
+so the families register on 2023-06-01 and come to the port in mid-June 2023.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+EASTERN = ZoneInfo("America/New_York")
+PORTS = "port-appointments-2023"
+REGISTERED = "2023-06-01 10:00"
+DAY = date(2023, 6, 15)
+
+
+def at(text: str) -> datetime:
+    """``at("2023-06-15 09:00")``: an aware moment, U.S. Eastern."""
+    return datetime.fromisoformat(text).replace(tzinfo=EASTERN)
+
+
+NOW = at("2023-06-14 18:00")  # the evening before the first day of appointments
+
+MEMBERS: list[dict[str, Any]] = [
+    {
+        "given_names": "Jean Baptiste",
+        "surnames": "Pierre",
+        "date_of_birth": "1988-03-14",
+        "sex": "male",
+        "nationality": "HTI",
+    },
+    {
+        "given_names": "Marie",
+        "surnames": "Joseph",
+        "date_of_birth": "1991-07-02",
+        "sex": "female",
+        "nationality": "HTI",
+        "relationship": "spouse",
+    },
+    {
+        "given_names": "Widlyne",
+        "surnames": "Pierre Joseph",
+        "age": "6",
+        "sex": "female",
+        "nationality": "HTI",
+        "relationship": "child",
+    },
+]
+
+
+def family_doc(size: int = 3, **changes: Any) -> dict[str, Any]:
+    members = copy.deepcopy(MEMBERS[:size])
+    while len(members) < size:
+        members.append(
+            {
+                "given_names": ["Roselord", "Wisline", "Jameson", "Fabienne", "Esther"][
+                    len(members) % 5
+                ],
+                "surnames": "Pierre",
+                "age": str(len(members)),
+                "sex": "female",
+                "nationality": "HTI",
+                "relationship": "child",
+            }
+        )
+    doc: dict[str, Any] = {
+        "program": PORTS,
+        "client_request_id": str(uuid.uuid4()),
+        "members": members,
+        "phone": "+52 664 123 4567",
+        "email": "familia@example.org",
+        "waiting_city": "Tijuana",
+        "preferred_ports": ["San Ysidro", "Calexico"],
+        "language": "ht",
+    }
+    doc.update(changes)
+    return doc
