@@ -1,0 +1,243 @@
+"""The registrations API: create (same validation and idempotency as the form), read, list.
+
+``POST /registrations`` answers 201 with the new registration and its PIN, or 200 with the
+registration an earlier request with the same ``client_request_id`` created (no PIN). Without
+credentials it is the self-service channel; a caseworker's token or session makes it
+assisted. Reads follow the rights: a caseworker sees their organisation's registrations,
+supervisors and auditors see all, anyone else gets 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.utils import check_csrf
+
+from asilo.web.accounts.auth import BearerTokenAuth
+from asilo.web.accounts.models import User
+from asilo.web.api import error_response
+from asilo.web.people.errors import api_errors
+from asilo.web.registrations import selectors, services
+from asilo.web.registrations.errors import RegistrationInputError
+from asilo.web.registrations.models import Member, Registration
+from asilo.web.registrations.reasons import reason_text
+
+router = Router(tags=["registrations"])
+
+
+class _SessionOrSelfService:
+    """After the bearer token: a signed-in session (CSRF-checked, as ninja's session auth
+    does), else, when the request carries no credentials at all, the self-service channel.
+    A request with a bad ``Authorization`` header is refused (401), never downgraded."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if check_csrf(request) is not None:
+                raise HttpError(403, "CSRF check Failed")
+            return user
+        if "Authorization" in request.headers:
+            return None
+        return "anonymous"
+
+
+class MemberIn(Schema):
+    given_names: str | None = None
+    surnames: str | None = None
+    date_of_birth: str | None = None
+    age: int | str | None = None
+    sex: str | None = None
+    nationality: str | None = None
+    relationship: str | None = None
+
+
+class RegistrationIn(Schema):
+    program: str
+    client_request_id: str
+    members: list[MemberIn]
+    phone: str | None = None
+    whatsapp: str | None = None
+    email: str | None = None
+    waiting_city: str | None = None
+    waiting_place: str | None = None
+    preferred_ports: list[str] = []
+    languages: list[str] = []
+    vulnerabilities: list[str] = []
+    language: str | None = None
+    a_number: str | None = None
+    mpp_enrolled_on: str | None = None
+    mpp_case_status: str | None = None
+
+
+class StatusChangeOut(Schema):
+    at: datetime
+    from_status: str
+    to_status: str
+    reason_code: str
+    reason: str
+    rule: str
+    citation_title: str
+    citation_url: str
+
+
+class RegistrationOut(Schema):
+    number: str
+    program: str
+    channel: str
+    organisation_id: int | None
+    status: str
+    reason: str
+    tier: int
+    family_size: int
+    registered_on: datetime
+    verified: bool
+
+    @staticmethod
+    def resolve_program(obj: Registration) -> str:
+        return obj.program.code
+
+    @staticmethod
+    def resolve_reason(obj: Registration) -> str:
+        changes = list(obj.status_changes.all())
+        if not changes:
+            return ""
+        last = max(changes, key=lambda c: (c.at, c.pk))
+        return reason_text(last.reason_code, last.reason_params)
+
+    @staticmethod
+    def resolve_family_size(obj: Registration) -> int:
+        return len(obj.members.all())
+
+    @staticmethod
+    def resolve_verified(obj: Registration) -> bool:
+        return obj.verified_at is not None
+
+
+class CreatedOut(RegistrationOut):
+    created: bool
+    pin: str | None
+
+    @staticmethod
+    def resolve_created(obj: Registration) -> bool:
+        return bool(getattr(obj, "api_created", False))
+
+    @staticmethod
+    def resolve_pin(obj: Registration) -> str | None:
+        return getattr(obj, "api_pin", None)
+
+
+class MemberOut(Schema):
+    position: int
+    given_names: str
+    surnames: str
+    date_of_birth: date | None
+    age: int | None
+    sex: str
+    nationality: str
+    relationship: str
+
+
+class RegistrationDetailOut(RegistrationOut):
+    members: list[MemberOut]
+    phone: str | None
+    whatsapp: str | None
+    email: str | None
+    waiting_city: str
+    waiting_place: str | None
+    preferred_ports: list[str]
+    languages: list[str]
+    vulnerabilities: list[str]
+    a_number: str | None
+    mpp_enrolled_on: date | None
+    mpp_case_status: str
+    history: list[StatusChangeOut]
+
+    @staticmethod
+    def resolve_members(obj: Registration) -> list[Member]:
+        return list(obj.members.all())
+
+    @staticmethod
+    def resolve_phone(obj: Registration) -> str | None:
+        return obj.contact_phone
+
+    @staticmethod
+    def resolve_whatsapp(obj: Registration) -> str | None:
+        return obj.contact_whatsapp
+
+    @staticmethod
+    def resolve_email(obj: Registration) -> str | None:
+        return obj.contact_email
+
+    @staticmethod
+    def resolve_history(obj: Registration) -> list[dict[str, Any]]:
+        return [
+            {
+                "at": c.at,
+                "from_status": c.from_status,
+                "to_status": c.to_status,
+                "reason_code": c.reason_code,
+                "reason": reason_text(c.reason_code, c.reason_params),
+                "rule": c.rule,
+                "citation_title": c.citation_title,
+                "citation_url": c.citation_url,
+            }
+            for c in obj.status_changes.order_by("at", "id")
+        ]
+
+
+class ErrorOut(Schema):
+    errors: list[dict[str, Any]]
+
+
+@router.post(
+    "/registrations",
+    auth=[BearerTokenAuth(), _SessionOrSelfService()],
+    response={200: CreatedOut, 201: CreatedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Register a family (idempotent on client_request_id)",
+)
+def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
+    actor = request.auth if isinstance(request.auth, User) else None
+    data = payload.dict()
+    data["members"] = [m.dict() for m in payload.members]
+    try:
+        with api_errors():
+            submission = services.registration_submit(
+                actor=actor, data=data, source=str(request.META.get("REMOTE_ADDR", ""))
+            )
+    except RegistrationInputError as exc:
+        response: HttpResponse = error_response(request, 400, exc.as_list())
+        return response
+    registration = submission.registration
+    registration.api_created = submission.created  # type: ignore[attr-defined]
+    registration.api_pin = submission.pin  # type: ignore[attr-defined]
+    return Status(201 if submission.created else 200, registration)
+
+
+@router.get(
+    "/registrations/{number}",
+    response={200: RegistrationDetailOut, 403: ErrorOut, 404: ErrorOut},
+    summary="One registration, with its members and status history",
+)
+def get_registration(request: HttpRequest, number: str) -> Any:
+    with api_errors():
+        registration = selectors.registration_get(user=request.auth, number=number)
+    return registration
+
+
+@router.get(
+    "/registrations",
+    response=list[RegistrationOut],
+    summary="Registrations the caller may see (own organisation, or all for oversight)",
+)
+@paginate(PageNumberPagination)
+def list_registrations(
+    request: HttpRequest, status: str | None = None, program: str | None = None
+) -> Any:
+    with api_errors():
+        rows = selectors.registration_list(user=request.auth, status=status, program=program)
+    return rows.prefetch_related("members", "status_changes")

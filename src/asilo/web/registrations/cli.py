@@ -1,0 +1,103 @@
+"""``asilo registrations ...``: programs and the re-evaluation of eligibility.
+
+Register with ``registrations_cli.register(app)`` in ``asilo.cli.main``.
+
+``asilo registrations reevaluate --program mpp-wind-down-2021 --on 2021-06-23`` asks the
+policy engine again, as of that date, about every registration of the program still in the
+queue, and records the reason for each one whose status changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from typing import Annotated, NoReturn
+
+import typer
+
+registrations_app = typer.Typer(
+    help="Registrations of families waiting in Mexico: programs, re-evaluation.",
+    no_args_is_help=True,
+)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+@registrations_app.command("programs")
+def programs_command() -> None:
+    """List the programs: code, eligibility rule, ports, allocation method, open or closed."""
+    _setup_django()
+    from asilo.web.registrations.models import Program
+
+    for program in Program.objects.order_by("code"):
+        state = "open" if program.is_open else "closed"
+        typer.echo(
+            f"{program.code}\t{program.rule}\t{';'.join(program.ports)}"
+            f"\t{program.allocation_method}\t{state}"
+        )
+
+
+@registrations_app.command("reevaluate")
+def reevaluate_command(
+    program: Annotated[str, typer.Option("--program", help="Program code.")],
+    on: Annotated[str, typer.Option("--on", help="Evaluate as of DATE (YYYY-MM-DD).")],
+    output_format: Annotated[str, typer.Option("--format", help="'text' or 'json'.")] = "text",
+) -> None:
+    """Re-evaluate eligibility of a program's registrations as of a date."""
+    if output_format not in ("text", "json"):
+        _fail(f"--format: {output_format!r} is not 'text' or 'json'")
+    try:
+        if len(on) != 10:
+            raise ValueError(on)
+        day = date.fromisoformat(on)
+    except ValueError:
+        _fail(f"--on: {on!r} is not a date (YYYY-MM-DD)")
+    _setup_django()
+    from asilo.web.registrations.models import Program
+    from asilo.web.registrations.services import program_reevaluate
+
+    found = Program.objects.filter(code=program).first()
+    if found is None:
+        known = ", ".join(Program.objects.order_by("code").values_list("code", flat=True))
+        _fail(f"--program: no program {program!r} (known: {known})")
+    result = program_reevaluate(actor=None, program=found, on=day)
+    if output_format == "json":
+        typer.echo(
+            json.dumps(
+                {
+                    "program": result.program,
+                    "on": result.on.isoformat(),
+                    "evaluated": result.evaluated,
+                    "changed": [
+                        {"number": n, "from": f, "to": t, "rule": r}
+                        for n, f, t, r in result.changed
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    typer.echo(
+        f"{result.program} on {result.on}: {result.evaluated} evaluated,"
+        f" {len(result.changed)} changed"
+    )
+    for number, before, after, rule in result.changed:
+        typer.echo(f"  {number}: {before} -> {after} ({rule})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``asilo registrations ...`` to the ``asilo`` command."""
+    app.add_typer(registrations_app, name="registrations")

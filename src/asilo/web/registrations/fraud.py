@@ -1,0 +1,214 @@
+"""Duplicate and abuse signals. Each opens (or adds to) a review task; none rejects anything.
+
+- the same person in two registrations: same date of birth (compared by keyed digest) and
+  names that match after normalisation (unidecode, lower case, letters only) with a rapidfuzz
+  token-sort ratio of at least ``ASILO_DUPLICATE_NAME_SCORE`` (default 85), so "María José
+  López" meets "Maria Jose Lopes";
+- one phone number (phone or WhatsApp) behind ``ASILO_SHARED_PHONE_THRESHOLD`` (default 5) or
+  more registrations, one shelter or address behind ``ASILO_SHARED_PLACE_THRESHOLD`` (default
+  10) or more;
+- a burst: ``ASILO_BURST_THRESHOLD`` (default 20) or more registrations from one source (one
+  caseworker, or one client address for self-service) within ``ASILO_BURST_WINDOW_MINUTES``
+  (default 10) minutes. A partner's list is one import, audited as such, and is not a burst.
+
+Thresholds are Django settings (``getattr(settings, name, default)``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from rapidfuzz import fuzz
+from unidecode import unidecode
+
+from asilo.web.registrations.models import (
+    Channel,
+    Member,
+    Registration,
+    ReviewTask,
+    Status,
+    TaskKind,
+    TaskState,
+)
+
+_NOT_LETTER = re.compile(r"[^a-z]+")
+
+
+def setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def normalise_name(text: str) -> str:
+    """``"María-José  López"`` → ``"maria jose lopez"``."""
+    return " ".join(_NOT_LETTER.sub(" ", unidecode(text or "").lower()).split())
+
+
+def name_score(a: str, b: str) -> float:
+    """How alike two full names are (0–100), ignoring accents, case, order and punctuation."""
+    return float(fuzz.token_sort_ratio(normalise_name(a), normalise_name(b)))
+
+
+def open_task(
+    *,
+    kind: str,
+    key: str,
+    registrations: Callable[[], Iterable[Registration | int]],
+    detail: dict[str, Any],
+    newest: Registration | None = None,
+) -> ReviewTask:
+    """The open task for ``key``. A new task gets every registration ``registrations()``
+    yields; an open one gets only ``newest`` (the others were added before)."""
+    task = ReviewTask.objects.filter(kind=kind, key=key, state=TaskState.OPEN).order_by().first()
+    if task is None:
+        task = ReviewTask.objects.create(kind=kind, key=key, detail=detail)
+        task.registrations.add(*registrations())
+        return task
+    # ``detail`` keeps what was seen when the task opened: no write to the task's row here,
+    # so concurrent registrations joining one task never wait for each other.
+    joining = [newest] if newest is not None else list(registrations())
+    through = ReviewTask.registrations.through
+    through.objects.bulk_create(
+        [through(reviewtask_id=task.pk, registration_id=getattr(r, "pk", r)) for r in joining],
+        ignore_conflicts=True,
+    )
+    return task
+
+
+def open_new_task(
+    *, kind: str, key: str, registration: Registration, detail: dict[str, Any]
+) -> ReviewTask:
+    """A task that cannot exist yet (keyed by a registration created in this transaction)."""
+    task = ReviewTask.objects.create(kind=kind, key=key, detail=detail)
+    ReviewTask.registrations.through.objects.create(reviewtask=task, registration=registration)
+    return task
+
+
+def _full_name(member: Member) -> str:
+    return f"{member.given_names} {member.surnames}"
+
+
+def check_duplicate_people(registration: Registration, members: list[Member]) -> list[ReviewTask]:
+    threshold = setting("ASILO_DUPLICATE_NAME_SCORE", 85)
+    tasks: list[ReviewTask] = []
+    born = {m.dob_digest for m in members if m.dob_digest is not None}
+    if not born:
+        return tasks
+    candidates = list(
+        Member.objects.filter(dob_digest__in=born)
+        .exclude(registration=registration)
+        .exclude(registration__status=Status.WITHDRAWN)
+        .select_related("registration")
+        .order_by()
+    )
+    for member in members:
+        for other in candidates:
+            if other.dob_digest != member.dob_digest:
+                continue
+            score = name_score(_full_name(member), _full_name(other))
+            if score < threshold:
+                continue
+            first, second = sorted([registration.pk, other.registration_id])
+            pair = [registration, other.registration]
+            tasks.append(
+                open_task(
+                    kind=TaskKind.DUPLICATE_PERSON,
+                    key=f"{first}:{second}",
+                    registrations=lambda pair=pair: pair,
+                    detail={
+                        "members": {
+                            registration.number: member.position,
+                            other.registration.number: other.position,
+                        },
+                        "name_score": round(score, 1),
+                    },
+                )
+            )
+    return tasks
+
+
+def _shared(
+    registration: Registration, kind: str, query: Q, digest: str, threshold: int
+) -> ReviewTask | None:
+    sharing = Registration.objects.filter(query).exclude(status=Status.WITHDRAWN)
+    count = sharing.count()
+    if count < threshold:
+        return None
+    return open_task(
+        kind=kind,
+        key=digest[:32],
+        registrations=lambda: sharing.values_list("id", flat=True),
+        detail={"registrations": count, "threshold": threshold},
+        newest=registration,
+    )
+
+
+def check_shared_contact(registration: Registration) -> list[ReviewTask]:
+    tasks = []
+    phone_threshold = setting("ASILO_SHARED_PHONE_THRESHOLD", 5)
+    phones = {d for d in (registration.phone_digest, registration.whatsapp_digest) if d}
+    for digest in sorted(phones):
+        task = _shared(
+            registration,
+            TaskKind.SHARED_PHONE,
+            Q(phone_digest=digest) | Q(whatsapp_digest=digest),
+            digest,
+            phone_threshold,
+        )
+        if task is not None:
+            tasks.append(task)
+    if registration.place_digest:
+        task = _shared(
+            registration,
+            TaskKind.SHARED_PLACE,
+            Q(place_digest=registration.place_digest),
+            registration.place_digest,
+            setting("ASILO_SHARED_PLACE_THRESHOLD", 10),
+        )
+        if task is not None:
+            tasks.append(task)
+    return tasks
+
+
+def check_burst(registration: Registration, now: datetime) -> ReviewTask | None:
+    if registration.channel == Channel.BULK_IMPORT:
+        return None
+    threshold = setting("ASILO_BURST_THRESHOLD", 20)
+    window = timedelta(minutes=setting("ASILO_BURST_WINDOW_MINUTES", 10))
+    recent = Registration.objects.filter(
+        source_digest=registration.source_digest,
+        registered_on__gt=now - window,
+        registered_on__lte=now,
+    ).exclude(channel=Channel.BULK_IMPORT)
+    count = recent.count()
+    if count < threshold:
+        return None
+    return open_task(
+        kind=TaskKind.BURST,
+        key=registration.source_digest[:32],
+        registrations=lambda: recent.values_list("id", flat=True),
+        newest=registration,
+        detail={
+            "registrations_in_window": count,
+            "window_minutes": int(window.total_seconds() // 60),
+            "threshold": threshold,
+            "channel": registration.channel,
+            "caseworker_id": registration.created_by_id,
+        },
+    )
+
+
+def run_signals(
+    registration: Registration, members: list[Member], now: datetime
+) -> list[ReviewTask]:
+    """Every signal for a new registration (inside the creating transaction)."""
+    tasks = check_duplicate_people(registration, members)
+    tasks += check_shared_contact(registration)
+    burst = check_burst(registration, now)
+    if burst is not None:
+        tasks.append(burst)
+    return tasks

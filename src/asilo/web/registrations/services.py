@@ -1,0 +1,679 @@
+"""Writes on registrations: one transaction each, audited in the same transaction.
+
+Audit entries carry ids, codes and the names of fields, never names or contact details.
+``actor=None`` is the person registering themselves (the self-service channel).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.audit.models import AuditAction
+from asilo.web.audit.services import audit_record
+from asilo.web.registrations import eligibility, fraud
+from asilo.web.registrations.errors import RegistrationError
+from asilo.web.registrations.errors import RegistrationErrorCode as C
+from asilo.web.registrations.models import (
+    Channel,
+    Member,
+    Program,
+    Registration,
+    ReviewTask,
+    Status,
+    StatusChange,
+    TaskKind,
+    TaskOutcome,
+    TaskState,
+)
+from asilo.web.registrations.validation import (
+    VULNERABILITIES,
+    RegistrationInput,
+    clean_registration,
+    tier_of,
+)
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
+
+    Actor: TypeAlias = User | AnonymousUser | None
+
+REGISTRATION = "registrations.registration"
+TASK = "registrations.reviewtask"
+PROGRAM = "registrations.program"
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+# --- keyed digests, numbers and PINs --------------------------------------------------------
+
+
+def digest(kind: str, value: str) -> str:
+    """Keyed digest (HMAC-SHA256 from ``SECRET_KEY``) used to group values without reading them."""
+    return salted_hmac(f"asilo.registrations.{kind}", value, algorithm="sha256").hexdigest()
+
+
+def _optional_digest(kind: str, value: str | None) -> str | None:
+    return digest(kind, value) if value else None
+
+
+def _phone_key(phone: str | None) -> str | None:
+    return _optional_digest("phone", phone.lstrip("+")) if phone else None
+
+
+def _place_key(place: str | None) -> str | None:
+    return _optional_digest("place", fraud.normalise_name(place or "") or None)
+
+
+def new_number() -> str:
+    """``R-7K2M-9QXA``: 8 random characters without 0/O, 1/I/L (easy to read out by phone)."""
+    chars = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+    return f"R-{chars[:4]}-{chars[4:]}"
+
+
+def normalise_number(raw: str) -> str:
+    """``r 7k2m 9qxa``, ``7K2M9QXA`` or ``R-7K2M-9QXA`` → ``R-7K2M-9QXA`` (as read out by phone)."""
+    chars = "".join(c for c in raw.upper() if c.isalnum())
+    if len(chars) == 9 and chars.startswith("R"):
+        chars = chars[1:]
+    if len(chars) != 8:
+        return raw.strip().upper()
+    return f"R-{chars[:4]}-{chars[4:]}"
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def pin_hash(pin: str, salt: str) -> str:
+    """Keyed hash of the PIN: useless without ``SECRET_KEY``; wrong tries are rate-limited."""
+    return salted_hmac("asilo.registrations.pin", salt + pin, algorithm="sha256").hexdigest()
+
+
+def _actor_or_none(actor: Actor) -> User | None:
+    if actor is None or not actor.is_authenticated:
+        return None
+    return actor  # type: ignore[return-value]
+
+
+# --- status history ---------------------------------------------------------------------------
+
+
+def _record_status(
+    *,
+    registration: Registration,
+    to_status: str,
+    outcome: eligibility.Outcome | None,
+    reason_code: str,
+    reason_params: dict[str, Any],
+    actor: Actor,
+    at: datetime,
+) -> StatusChange:
+    change = StatusChange.objects.create(
+        registration=registration,
+        at=at,
+        from_status=registration.status,
+        to_status=to_status,
+        reason_code=reason_code,
+        reason_params=reason_params,
+        rule=outcome.rule if outcome else "",
+        policy_text=outcome.policy_text if outcome else "",
+        citation_title=outcome.citation_title if outcome else "",
+        citation_url=outcome.citation_url if outcome else "",
+        catalogue_version=outcome.catalogue_version if outcome else "",
+        actor=_actor_or_none(actor),
+    )
+    return change
+
+
+def member_age_on(member: Member, on: date, registered_on: date) -> int:
+    """A member's age on ``on``: from the date of birth, else the age given at registration
+    plus the whole years since."""
+    if member.date_of_birth is not None:
+        born = member.date_of_birth
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return (member.age or 0) + max(0, (on - registered_on).days // 365)
+
+
+def _family(registration: Registration, members: list[Member], on: date) -> eligibility.Family:
+    registered_on = timezone.localdate(registration.registered_on)
+    return eligibility.Family(
+        ages=tuple(member_age_on(m, on, registered_on) for m in members),
+        nationalities=tuple(m.nationality for m in members),
+        mpp_case_status=registration.mpp_case_status,
+    )
+
+
+# --- creating a registration ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The registration a submission created or found; ``pin`` only when it was just created."""
+
+    registration: Registration
+    created: bool
+    pin: str | None = None
+
+
+def _channel_of(actor: Actor, channel: str | None) -> tuple[str, Any]:
+    """The channel and organisation of a submission, refusing actors without the right."""
+    user = _actor_or_none(actor)
+    if user is None:
+        if channel not in (None, Channel.SELF_SERVICE):
+            raise RegistrationError(C.FORBIDDEN)
+        return Channel.SELF_SERVICE, None
+    if not has_capability(user, Capability.REGISTRATION_CREATE) or user.organisation_id is None:
+        raise RegistrationError(C.FORBIDDEN)
+    return channel or Channel.ASSISTED, user.organisation
+
+
+def rules_date(program: Program, now: datetime) -> date:
+    """The date whose rules decide eligibility: the program's replay date, else today."""
+    return program.rules_as_of or timezone.localdate(now)
+
+
+def program_for_registration(code: str) -> Program:
+    program = Program.objects.filter(code=code).first()
+    if program is None:
+        raise RegistrationError(C.PROGRAM_NOT_FOUND, "program")
+    if not program.is_open:
+        raise RegistrationError(C.PROGRAM_CLOSED, "program")
+    return program
+
+
+def registration_submit(
+    *,
+    actor: Actor,
+    data: Mapping[str, Any],
+    source: str,
+    now: datetime | None = None,
+) -> Submission:
+    """Validate ``data`` (the form's or the API's) and create the registration once.
+
+    A ``client_request_id`` seen before returns the registration it created, whatever else
+    the resubmission holds: a double tap or a retry on a bad connection never makes two.
+    """
+    now = now or timezone.now()
+    existing = _existing(data.get("client_request_id"))
+    if existing is not None:
+        _channel_of(actor, None)
+        return Submission(registration=existing, created=False)
+    program = program_for_registration(str(data.get("program") or ""))
+    channel, _ = _channel_of(actor, None)
+    cleaned = clean_registration(
+        data,
+        program=program,
+        on=rules_date(program, now),
+        contact_required=channel == Channel.SELF_SERVICE,
+    )
+    return registration_create(
+        actor=actor, program=program, registration_input=cleaned, source=source, now=now
+    )
+
+
+def _existing(raw_request_id: Any) -> Registration | None:
+    try:
+        request_id = uuid.UUID(str(raw_request_id))
+    except ValueError:
+        return None
+    return Registration.objects.filter(client_request_id=request_id).first()
+
+
+def registration_create(
+    *,
+    actor: Actor,
+    program: Program,
+    registration_input: RegistrationInput,
+    source: str,
+    channel: str | None = None,
+    now: datetime | None = None,
+) -> Submission:
+    """Create one registration (members, first status with its reason, call-back task,
+    fraud signals, audit entry) in one transaction; idempotent on the client request id."""
+    now = now or timezone.now()
+    channel, organisation = _channel_of(actor, channel)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _create(
+                    actor=actor,
+                    program=program,
+                    data=registration_input,
+                    source=source,
+                    channel=channel,
+                    organisation=organisation,
+                    now=now,
+                )
+        except IntegrityError:
+            # Two copies of one submission raced: the other one won; answer with its result.
+            existing = _existing(registration_input.client_request_id)
+            if existing is not None:
+                return Submission(registration=existing, created=False)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create(
+    *,
+    actor: Actor,
+    program: Program,
+    data: RegistrationInput,
+    source: str,
+    channel: str,
+    organisation: Any,
+    now: datetime,
+) -> Submission:
+    # A client request id seen before fails the insert below (unique constraint); the caller
+    # then answers with the registration it made.
+    on = rules_date(program, now)
+    outcome = eligibility.evaluate(
+        rule=program.rule,
+        ports=program.ports,
+        family=eligibility.Family(
+            ages=tuple(m.age_on(on) for m in data.members),
+            nationalities=tuple(m.nationality for m in data.members),
+            mpp_case_status=data.mpp_case_status,
+        ),
+        on=on,
+    )
+    pin = new_pin()
+    salt = secrets.token_hex(8)
+    number = new_number()  # 31^8 ≈ 8.5e11 numbers; a clash fails the insert and is retried
+    status = Status.ELIGIBLE if outcome.eligible else Status.NOT_ELIGIBLE
+    user = _actor_or_none(actor)
+    registration = Registration.objects.create(
+        number=number,
+        pin_hash=pin_hash(pin, salt),
+        pin_salt=salt,
+        client_request_id=data.client_request_id,
+        program=program,
+        channel=channel,
+        organisation=organisation,
+        created_by=user,
+        source_digest=digest("source", f"user:{user.pk}" if user else f"addr:{source}"),
+        registered_on=now,
+        language=data.language,
+        contact_phone=data.phone,
+        contact_email=data.email,
+        contact_whatsapp=data.whatsapp,
+        phone_digest=_phone_key(data.phone),
+        whatsapp_digest=_phone_key(data.whatsapp),
+        email_digest=_optional_digest("email", data.email),
+        waiting_city=data.waiting_city,
+        waiting_place=data.waiting_place,
+        place_digest=_place_key(data.waiting_place),
+        preferred_ports=list(data.preferred_ports),
+        languages=list(data.languages),
+        vulnerabilities=list(data.vulnerabilities),
+        tier=data.tier,
+        a_number=data.a_number,
+        a_number_digest=_optional_digest("a_number", data.a_number),
+        mpp_enrolled_on=data.mpp_enrolled_on,
+        mpp_case_status=data.mpp_case_status,
+        status=status,
+        status_changed_at=now,
+    )
+    members = Member.objects.bulk_create(
+        [
+            Member(
+                registration=registration,
+                position=index,
+                given_names=m.given_names,
+                surnames=m.surnames,
+                date_of_birth=m.date_of_birth,
+                dob_digest=_optional_digest(
+                    "dob", m.date_of_birth.isoformat() if m.date_of_birth else None
+                ),
+                age=m.age if m.date_of_birth is None else m.age_on(on),
+                sex=m.sex,
+                nationality=m.nationality,
+                relationship=m.relationship,
+            )
+            for index, m in enumerate(data.members)
+        ]
+    )
+    registration.status = ""  # the history's first change starts from nothing
+    _record_status(
+        registration=registration,
+        to_status=status,
+        outcome=outcome,
+        reason_code=outcome.reason_code,
+        reason_params=outcome.reason_params,
+        actor=actor,
+        at=now,
+    )
+    registration.status = status
+    fraud.open_new_task(
+        kind=TaskKind.CALLBACK,
+        key=str(registration.pk),
+        registration=registration,
+        detail={"a_number_given": data.a_number is not None},
+    )
+    signals = fraud.run_signals(registration, members, now)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type=REGISTRATION,
+        object_id=registration.pk,
+        after={
+            "number": registration.number,
+            "program": program.code,
+            "channel": channel,
+            "organisation_id": getattr(organisation, "pk", None),
+            "members": len(members),
+            "tier": registration.tier,
+            "status": status,
+            "reason": outcome.reason_code,
+            "review_tasks": sorted({t.kind for t in signals}),
+        },
+        catalogue_version=outcome.catalogue_version,
+        note=f"channel={channel}",
+    )
+    return Submission(registration=registration, created=True, pin=pin)
+
+
+# --- re-evaluating eligibility ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    program: str
+    on: date
+    evaluated: int
+    changed: list[tuple[str, str, str, str]]  # number, from, to, reason code
+
+
+def program_reevaluate(*, actor: Actor, program: Program, on: date) -> Reevaluation:
+    """Ask the policy engine again, as of ``on``, for every registration of ``program`` still
+    in the queue; change the status, with its reason, of each one whose answer changed."""
+    now = timezone.now()
+    changed: list[tuple[str, str, str, str]] = []
+    evaluated = 0
+    cache: dict[Any, eligibility.Outcome] = {}
+    with transaction.atomic():
+        queue = (
+            Registration.objects.select_for_update()
+            .filter(program=program, status__in=[Status.ELIGIBLE, Status.NOT_ELIGIBLE])
+            .order_by("id")
+        )
+        for registration in queue.iterator(chunk_size=500):
+            evaluated += 1
+            family = _family(registration, list(registration.members.all()), on)
+            if family not in cache:
+                cache[family] = eligibility.evaluate(
+                    rule=program.rule, ports=program.ports, family=family, on=on
+                )
+            outcome = cache[family]
+            to_status = Status.ELIGIBLE if outcome.eligible else Status.NOT_ELIGIBLE
+            if to_status == registration.status:
+                continue
+            _record_status(
+                registration=registration,
+                to_status=to_status,
+                outcome=outcome,
+                reason_code=outcome.reason_code,
+                reason_params=outcome.reason_params,
+                actor=actor,
+                at=now,
+            )
+            changed.append((registration.number, registration.status, to_status, outcome.rule))
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type=REGISTRATION,
+                object_id=registration.pk,
+                before={"status": registration.status},
+                after={"status": to_status, "reason": outcome.reason_code, "on": on.isoformat()},
+                catalogue_version=outcome.catalogue_version,
+                note="re-evaluation",
+            )
+            registration.status = to_status
+            registration.status_changed_at = now
+            registration.save(update_fields=["status", "status_changed_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.REVIEW,
+            object_type=PROGRAM,
+            object_id=program.pk,
+            after={"on": on.isoformat(), "evaluated": evaluated, "changed": len(changed)},
+            note="re-evaluation of eligibility",
+        )
+    return Reevaluation(program=program.code, on=on, evaluated=evaluated, changed=changed)
+
+
+# --- the person's status page -----------------------------------------------------------------
+
+
+def pin_failure_limit() -> int:
+    return fraud.setting("ASILO_PIN_FAILURE_LIMIT", 5)
+
+
+def pin_lock_minutes() -> int:
+    return fraud.setting("ASILO_PIN_LOCK_MINUTES", 30)
+
+
+def registration_status_lookup(
+    *, number: str, pin: str, now: datetime | None = None
+) -> Registration:
+    """The registration for this number and PIN. Wrong PINs are counted; after
+    ``ASILO_PIN_FAILURE_LIMIT`` of them the number is locked for ``ASILO_PIN_LOCK_MINUTES``.
+    An unknown number and a wrong PIN get the same answer."""
+    now = now or timezone.now()
+    number = normalise_number(number)
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().filter(number=number).first()
+        if registration is None:
+            raise RegistrationError(C.STATUS_LOOKUP_FAILED, "pin")
+        if registration.pin_locked_until is not None and registration.pin_locked_until > now:
+            minutes = max(1, int((registration.pin_locked_until - now).total_seconds() // 60) + 1)
+            raise RegistrationError(C.STATUS_LOOKUP_LOCKED, "pin", minutes=minutes)
+        good = constant_time_compare(
+            pin_hash(pin.strip(), registration.pin_salt), registration.pin_hash
+        )
+        if good:
+            if registration.pin_failures:
+                registration.pin_failures = 0
+                registration.pin_locked_until = None
+                registration.save(update_fields=["pin_failures", "pin_locked_until"])
+            audit_record(
+                actor=None,
+                action=AuditAction.VIEW,
+                object_type=REGISTRATION,
+                object_id=registration.pk,
+                note="status page (registration number and PIN)",
+            )
+            return registration
+        registration.pin_failures += 1
+        locked = registration.pin_failures >= pin_failure_limit()
+        if locked:
+            registration.pin_locked_until = now + timedelta(minutes=pin_lock_minutes())
+            registration.pin_failures = 0
+        registration.save(update_fields=["pin_failures", "pin_locked_until"])
+        audit_record(
+            actor=None,
+            action=AuditAction.REFUSED,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            note="wrong PIN" + ("; locked" if locked else ""),
+        )
+    if locked:
+        raise RegistrationError(C.STATUS_LOOKUP_LOCKED, "pin", minutes=pin_lock_minutes())
+    raise RegistrationError(C.STATUS_LOOKUP_FAILED, "pin")
+
+
+# --- verification -----------------------------------------------------------------------------
+
+_OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
+    TaskKind.CALLBACK: frozenset(
+        {TaskOutcome.VERIFIED, TaskOutcome.NOT_REACHED, TaskOutcome.DETAILS_WRONG}
+    ),
+    TaskKind.DUPLICATE_PERSON: frozenset(
+        {TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE}
+    ),
+    TaskKind.SHARED_PHONE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
+    TaskKind.SHARED_PLACE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
+    TaskKind.BURST: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
+    TaskKind.VULNERABILITY: frozenset({TaskOutcome.NOTED}),
+}
+
+
+def _require_verifier(actor: User) -> None:
+    if not has_capability(actor, Capability.REGISTRATION_VERIFY) or actor.organisation_id is None:
+        raise RegistrationError(C.FORBIDDEN)
+
+
+def _require_own(actor: User, registration: Registration) -> None:
+    if registration.organisation_id != actor.organisation_id:
+        raise RegistrationError(C.REGISTRATION_NOT_FOUND)
+
+
+def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = "") -> ReviewTask:
+    """Close a review task with its outcome; a verified call-back marks the family verified.
+    Outcomes other than "verified", "not a duplicate" and "no abuse" need a note."""
+    _require_verifier(actor)
+    note = note.strip()
+    with transaction.atomic():
+        task = ReviewTask.objects.select_for_update().filter(pk=task_id).first()
+        if task is None:
+            raise RegistrationError(C.TASK_NOT_FOUND)
+        registrations = list(task.registrations.all())
+        if not any(r.organisation_id == actor.organisation_id for r in registrations):
+            raise RegistrationError(C.TASK_NOT_FOUND)
+        if task.state != TaskState.OPEN:
+            raise RegistrationError(C.TASK_CLOSED)
+        if outcome not in _OUTCOMES_BY_KIND.get(task.kind, frozenset()):
+            raise RegistrationError(C.OUTCOME_INVALID, "outcome")
+        easy = {TaskOutcome.VERIFIED, TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.NO_ABUSE}
+        if outcome not in easy and not note:
+            raise RegistrationError(C.NOTE_REQUIRED, "note")
+        now = timezone.now()
+        task.state = TaskState.CLOSED
+        task.outcome = outcome
+        task.note = note
+        task.closed_at = now
+        task.closed_by = actor
+        task.save()
+        if task.kind == TaskKind.CALLBACK and outcome == TaskOutcome.VERIFIED:
+            for registration in registrations:
+                registration.verified_at = now
+                registration.verified_by = actor
+                registration.save(update_fields=["verified_at", "verified_by"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.REVIEW,
+            object_type=TASK,
+            object_id=task.pk,
+            after={
+                "kind": task.kind,
+                "outcome": outcome,
+                "registrations": [r.pk for r in registrations],
+            },
+        )
+    return task
+
+
+def callback_take(*, actor: User, task_id: int) -> ReviewTask:
+    """A caseworker takes an unassigned self-service family's call-back for their
+    organisation, which from then on sees (and verifies) that registration."""
+    _require_verifier(actor)
+    with transaction.atomic():
+        task = (
+            ReviewTask.objects.select_for_update()
+            .filter(pk=task_id, kind=TaskKind.CALLBACK, state=TaskState.OPEN)
+            .first()
+        )
+        if task is None:
+            raise RegistrationError(C.TASK_NOT_FOUND)
+        registration = task.registrations.get()
+        if registration.organisation_id is not None:
+            _require_own(actor, registration)
+            return task
+        registration.organisation = actor.organisation
+        registration.save(update_fields=["organisation"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            before={"organisation_id": None},
+            after={"organisation_id": actor.organisation_id},
+            note="call-back taken",
+        )
+    return task
+
+
+def registration_flag_vulnerability(
+    *, actor: User, registration: Registration, vulnerability: str, note: str
+) -> Registration:
+    """Add a vulnerability (found on the call-back); the tier follows. Opens a task so that a
+    second person sees every flag."""
+    _require_verifier(actor)
+    _require_own(actor, registration)
+    if vulnerability not in VULNERABILITIES:
+        raise RegistrationError(C.VULNERABILITY_INVALID, "vulnerability")
+    if not note.strip():
+        raise RegistrationError(C.NOTE_REQUIRED, "note")
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        before = {"vulnerabilities": list(registration.vulnerabilities), "tier": registration.tier}
+        if vulnerability not in registration.vulnerabilities:
+            registration.vulnerabilities = [*registration.vulnerabilities, vulnerability]
+        registration.tier = tier_of(registration.vulnerabilities)
+        registration.save(update_fields=["vulnerabilities", "tier"])
+        fraud.open_task(
+            kind=TaskKind.VULNERABILITY,
+            key=f"{registration.pk}:{vulnerability}",
+            registrations=lambda: [registration],
+            detail={"vulnerability": vulnerability, "flagged_by": actor.pk},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            before=before,
+            after={"vulnerabilities": registration.vulnerabilities, "tier": registration.tier},
+            note="vulnerability flagged",
+        )
+    return registration
+
+
+def registration_mark_duplicate(
+    *, actor: User, registration: Registration, other_number: str, note: str
+) -> ReviewTask:
+    """A caseworker's suspicion that two registrations are the same family: a review task."""
+    _require_verifier(actor)
+    _require_own(actor, registration)
+    other = Registration.objects.filter(number=normalise_number(other_number)).first()
+    if other is None or other.pk == registration.pk:
+        raise RegistrationError(C.REGISTRATION_NOT_FOUND, "other_number")
+    if not note.strip():
+        raise RegistrationError(C.NOTE_REQUIRED, "note")
+    first, second = sorted([registration.pk, other.pk])
+    with transaction.atomic():
+        task = fraud.open_task(
+            kind=TaskKind.DUPLICATE_PERSON,
+            key=f"{first}:{second}",
+            registrations=lambda: [registration, other],
+            detail={"marked_by": actor.pk, "note": note.strip()[:500]},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=TASK,
+            object_id=task.pk,
+            after={"kind": task.kind, "registrations": [registration.pk, other.pk]},
+            note="suspected duplicate marked",
+        )
+    return task

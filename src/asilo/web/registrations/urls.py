@@ -1,0 +1,19 @@
+"""Registration pages: public (self-service, status) and caseworkers' (under staff/)."""
+
+from django.urls import path
+
+from asilo.web.registrations import views
+
+app_name = "registrations"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("new/", views.register, name="register"),
+    path("done/<str:number>/", views.done, name="done"),
+    path("status/", views.status, name="status"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.assisted_register, name="assisted"),
+    path("staff/tasks/", views.staff_tasks, name="tasks"),
+    path("staff/import/", views.staff_import, name="import"),
+    path("staff/<str:number>/", views.staff_detail, name="detail"),
+]

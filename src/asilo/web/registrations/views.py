@@ -1,0 +1,398 @@
+"""Pages: the public self-service registration and status page (no JavaScript, tiny pages, in
+Spanish, Haitian Creole and English), and the caseworkers' pages (assisted registration,
+their organisation's registrations, the call-back and review task list, bulk import)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods
+
+from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.registrations import importer, selectors, services
+from asilo.web.registrations.errors import (
+    RegistrationError,
+    RegistrationInputError,
+)
+from asilo.web.registrations.errors import RegistrationErrorCode as C
+from asilo.web.registrations.forms import VULNERABILITY_LABELS, FormPage, family_size, post_to_data
+from asilo.web.registrations.models import Program, Registration, TaskKind, TaskOutcome
+from asilo.web.registrations.reasons import reason_text, status_label
+from asilo.web.registrations.validation import MAX_MEMBERS
+
+_SESSION_KEY = "registrations_just_made"
+
+View = Callable[..., HttpResponse]
+
+
+def _error_page(request: HttpRequest, exc: RegistrationError) -> HttpResponse:
+    return render(request, "registrations/error.html", {"message": exc.message}, status=exc.status)
+
+
+def domain_errors(view: View) -> View:
+    """Render a refusal from the app's vocabulary as a page with its status, never a 500."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except RegistrationError as exc:
+            return _error_page(request, exc)
+
+    return wrapper
+
+
+def client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _remember(request: HttpRequest, number: str, pin: str | None) -> None:
+    """Keep the new registration's number and PIN in this browser's session so that the
+    confirmation page (and a resubmission of the same form) can show them again."""
+    made = dict(request.session.get(_SESSION_KEY, {}))
+    if pin is not None or number not in made:
+        made[number] = pin or made.get(number) or ""
+    request.session[_SESSION_KEY] = made
+
+
+def _history(registration: Registration) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": change.at,
+            "status": status_label(change.to_status),
+            "reason": reason_text(change.reason_code, change.reason_params),
+            "citation_title": change.citation_title,
+            "citation_url": change.citation_url,
+            "rule": change.rule,
+        }
+        for change in registration.status_changes.order_by("at", "id")
+    ]
+
+
+def _appointment(registration: Registration) -> dict[str, Any] | None:
+    """The family's booked appointment, from the appointments app when it is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("asilo.web.appointments"):
+        return None
+    from asilo.web.appointments.selectors import current_appointment
+
+    appointment = current_appointment(registration.number)
+    if appointment is None:
+        return None
+    try:
+        notice_url = reverse("appointments:family_login")
+    except NoReverseMatch:
+        notice_url = ""
+    return {
+        "date": appointment.date,
+        "start": appointment.window_start,
+        "end": appointment.window_end,
+        "port": appointment.port,
+        "notice_url": notice_url,
+    }
+
+
+# --- public pages -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def start(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "registrations/start.html",
+        {"programs": selectors.open_programs(), "sizes": range(1, MAX_MEMBERS + 1)},
+    )
+
+
+def _form_page(request: HttpRequest, page: FormPage, *, staff: bool, status: int = 200) -> Any:
+    return render(
+        request,
+        "registrations/form.html",
+        {"page": page, "staff": staff, "current_language": get_language()},
+        status=status,
+    )
+
+
+def _register(request: HttpRequest, *, staff: bool) -> HttpResponse:
+    source = request.POST if request.method == "POST" else request.GET
+    size = family_size(source.get("size", "1"))
+    program = Program.objects.filter(code=source.get("program", ""), is_open=True).first()
+    if program is None:
+        raise RegistrationError(C.PROGRAM_NOT_FOUND, "program")
+    if request.method == "GET":
+        page = FormPage(program=program, size=size, client_request_id=str(uuid.uuid4()))
+        page.values = {"language": get_language()}
+        return _form_page(request, page, staff=staff)
+    data = post_to_data(request.POST, size=size)
+    actor = request.user if staff else None
+    try:
+        submission = services.registration_submit(
+            actor=actor, data=data, source=client_address(request)
+        )
+    except RegistrationInputError as exc:
+        page = FormPage(
+            program=program,
+            size=size,
+            client_request_id=str(data["client_request_id"]),
+            values=data,
+            errors={e.field or "": e.message for e in exc.errors},
+        )
+        return _form_page(request, page, staff=staff, status=400)
+    number = submission.registration.number
+    _remember(request, number, submission.pin)
+    # A caseworker lands on the family's page (with the PIN to hand over); the family on
+    # its confirmation page.
+    target = "registrations:detail" if staff else "registrations:done"
+    return HttpResponseRedirect(reverse(target, args=[number]))
+
+
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    return _register(request, staff=False)
+
+
+@require_http_methods(["GET"])
+def done(request: HttpRequest, number: str) -> HttpResponse:
+    made = request.session.get(_SESSION_KEY, {})
+    if number not in made:
+        return HttpResponseRedirect(reverse("registrations:status"))
+    registration = Registration.objects.filter(number=number).first()
+    if registration is None:
+        return HttpResponseRedirect(reverse("registrations:status"))
+    return render(
+        request,
+        "registrations/done.html",
+        {
+            "registration": registration,
+            "pin": made[number],
+            "history": _history(registration),
+            "status": status_label(registration.status),
+            "members": registration.members.count(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "registrations/status_form.html", {})
+    number = request.POST.get("number", "")
+    pin = request.POST.get("pin", "")
+    try:
+        registration = services.registration_status_lookup(number=number, pin=pin)
+    except RegistrationError as exc:
+        return render(
+            request,
+            "registrations/status_form.html",
+            {"error": exc.message, "number": number},
+            status=exc.status,
+        )
+    history = _history(registration)
+    return render(
+        request,
+        "registrations/status.html",
+        {
+            "registration": registration,
+            "status": status_label(registration.status),
+            "last": history[-1] if history else None,
+            "history": history,
+            "members": registration.members.count(),
+            "appointment": _appointment(registration),
+        },
+    )
+
+
+# --- caseworker pages -------------------------------------------------------------------------
+
+
+def _require(request: HttpRequest, capability: Capability) -> None:
+    if not has_capability(request.user, capability):
+        raise RegistrationError(C.FORBIDDEN)
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def assisted_register(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.REGISTRATION_CREATE)
+    if "program" not in request.GET and request.method == "GET":
+        return render(
+            request,
+            "registrations/start.html",
+            {
+                "programs": selectors.open_programs(),
+                "sizes": range(1, MAX_MEMBERS + 1),
+                "staff": True,
+            },
+        )
+    return _register(request, staff=True)
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET"])
+def staff_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.registration_list(
+        user=request.user,
+        status=request.GET.get("status") or None,
+        program=request.GET.get("program") or None,
+    )[:200]
+    return render(
+        request,
+        "registrations/staff/list.html",
+        {
+            "rows": rows,
+            "may_create": has_capability(request.user, Capability.REGISTRATION_CREATE),
+            "may_verify": has_capability(request.user, Capability.REGISTRATION_VERIFY),
+        },
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
+    registration = selectors.registration_get(user=request.user, number=number)
+    message = error = ""
+    if request.method == "POST":
+        _require(request, Capability.REGISTRATION_VERIFY)
+        note = request.POST.get("note", "")
+        try:
+            if request.POST.get("action") == "flag":
+                services.registration_flag_vulnerability(
+                    actor=request.user,  # type: ignore[arg-type]
+                    registration=registration,
+                    vulnerability=request.POST.get("vulnerability", ""),
+                    note=note,
+                )
+                message = "flagged"
+            elif request.POST.get("action") == "duplicate":
+                services.registration_mark_duplicate(
+                    actor=request.user,  # type: ignore[arg-type]
+                    registration=registration,
+                    other_number=request.POST.get("other_number", ""),
+                    note=note,
+                )
+                message = "duplicate"
+        except RegistrationError as exc:
+            error = exc.message
+        registration = selectors.registration_get(user=request.user, number=number)
+    made = request.session.get(_SESSION_KEY, {})
+    return render(
+        request,
+        "registrations/staff/detail.html",
+        {
+            "r": registration,
+            "members": list(registration.members.all()),
+            "history": _history(registration),
+            "tasks": registration.review_tasks.all(),
+            "pin": made.get(registration.number, ""),
+            "may_verify": has_capability(request.user, Capability.REGISTRATION_VERIFY)
+            and registration.organisation_id == getattr(request.user, "organisation_id", None),
+            "vulnerabilities": VULNERABILITY_LABELS,
+            "message": message,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+_OUTCOMES = {
+    TaskKind.CALLBACK: [TaskOutcome.VERIFIED, TaskOutcome.NOT_REACHED, TaskOutcome.DETAILS_WRONG],
+    TaskKind.DUPLICATE_PERSON: [TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE],
+    TaskKind.SHARED_PHONE: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
+    TaskKind.SHARED_PLACE: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
+    TaskKind.BURST: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
+    TaskKind.VULNERABILITY: [TaskOutcome.NOTED],
+}
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def staff_tasks(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.REGISTRATION_VERIFY)
+    user = request.user
+    error = ""
+    if request.method == "POST":
+        try:
+            task_id = int(request.POST.get("task", "0") or 0)
+        except ValueError:
+            task_id = 0
+        try:
+            if request.POST.get("action") == "take":
+                services.callback_take(actor=user, task_id=task_id)  # type: ignore[arg-type]
+            else:
+                services.review_task_close(
+                    actor=user,  # type: ignore[arg-type]
+                    task_id=task_id,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", ""),
+                )
+        except RegistrationError as exc:
+            error = exc.message
+    tasks = []
+    organisation_id = getattr(user, "organisation_id", None)
+    for task in selectors.review_tasks_for(user):  # type: ignore[arg-type]
+        registrations = list(task.registrations.all())
+        own = [r for r in registrations if r.organisation_id == organisation_id]
+        tasks.append(
+            {
+                "task": task,
+                "own": own,
+                "unassigned": not own,
+                "others": len(registrations) - len(own),
+                "outcomes": [(o.value, o.label) for o in _OUTCOMES.get(task.kind, [])],
+            }
+        )
+    return render(
+        request,
+        "registrations/staff/tasks.html",
+        {"tasks": tasks, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def staff_import(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.REGISTRATION_CREATE)
+    context: dict[str, Any] = {
+        "programs": selectors.open_programs(),
+        "columns": importer.ALL_COLUMNS,
+    }
+    if request.method == "GET":
+        return render(request, "registrations/staff/import.html", context)
+    program = Program.objects.filter(code=request.POST.get("program", "")).first()
+    upload = request.FILES.get("file")
+    if program is None:
+        raise RegistrationError(C.PROGRAM_NOT_FOUND, "program")
+    if upload is None:
+        raise RegistrationError(C.CSV_EMPTY, "file")
+    if upload.size is not None and upload.size > 5_000_000:
+        raise RegistrationError(C.CSV_TOO_LARGE, "file", limit=importer.MAX_ROWS)
+    report = importer.registrations_import_csv(
+        actor=request.user,  # type: ignore[arg-type]
+        program=program,
+        content=upload.read(),
+    )
+    for _family, number, pin, _status in report.created:
+        _remember(request, number, pin)
+    context["report"] = report
+    return render(
+        request,
+        "registrations/staff/import.html",
+        context,
+        status=200 if report.ok else 400,
+    )
