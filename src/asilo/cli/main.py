@@ -9,6 +9,9 @@ from __future__ import annotations
 import typer
 
 from asilo.cli import policy_cmds, schedule_cmds, stats_cmds, web_cmds
+from asilo.web.appointments import cli as appointments_cli
+from asilo.web.dashboards import cli as dashboards_cli
+from asilo.web.registrations import cli as registrations_cli
 
 app = typer.Typer(
     name="asilo",
@@ -20,8 +23,11 @@ app = typer.Typer(
 
 policy_cmds.register(app)
 stats_cmds.register(app)
+dashboards_cli.register(stats_cmds.stats_app)
 schedule_cmds.register(app)
+appointments_cli.register(app)
 web_cmds.register(app)
+registrations_cli.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

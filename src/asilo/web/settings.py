@@ -22,16 +22,26 @@ env = environ.Env(
 
 _DEMO_SECRET = "asilo-demo-only-not-secret-" + "x" * 24
 SECRET_KEY = env.str("ASILO_SECRET_KEY", default="")
-PRODUCTION = bool(SECRET_KEY)
+# Production: ASILO_SECRET_KEY is set, or ASILO_PRODUCTION=1 asks for it (and then refuses to
+# start without the key). The demo runs on an embedded, public key.
+PRODUCTION = bool(SECRET_KEY) or env.bool("ASILO_PRODUCTION", default=False)
+if PRODUCTION and len(SECRET_KEY) < 32:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "ASILO_SECRET_KEY must be set to a random value of at least 32 characters in production."
+    )
 if not PRODUCTION:
     SECRET_KEY = _DEMO_SECRET
 
-DEBUG = env("ASILO_DEBUG")
+DEBUG = env("ASILO_DEBUG") and not PRODUCTION
 ALLOWED_HOSTS = env("ASILO_ALLOWED_HOSTS")
 
 # Field encryption (django-fernet-encrypted-fields): keys derive from SECRET_KEY and SALT_KEY.
 # Rotating: put the old secret in ASILO_SECRET_KEY_FALLBACKS.
-SALT_KEY = env.list("ASILO_FIELD_ENCRYPTION_SALT", default=[] if PRODUCTION else ["asilo-demo-salt"])
+SALT_KEY = env.list(
+    "ASILO_FIELD_ENCRYPTION_SALT", default=[] if PRODUCTION else ["asilo-demo-salt"]
+)
 SECRET_KEY_FALLBACKS = env.list("ASILO_SECRET_KEY_FALLBACKS", default=[])
 if PRODUCTION and not SALT_KEY:
     from django.core.exceptions import ImproperlyConfigured
@@ -46,11 +56,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "axes",
     "django_tasks",
     "django_tasks_db",
     "asilo.web.accounts",
     "asilo.web.audit",
+    "asilo.web.reference",
+    "asilo.web.people",
+    "asilo.web.encounters",
+    "asilo.web.registrations",
+    "asilo.web.appointments",
+    "asilo.web.processing",
+    "asilo.web.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -81,15 +99,14 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "asilo.web.navigation.navigation",
             ],
         },
     },
 ]
 
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'asilo.sqlite3'}"
-    ),
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'asilo.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -106,8 +123,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -121,6 +140,8 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("ht", "Kreyòl ayisyen")]
@@ -131,6 +152,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # the embedded database lives in VAR_DIR too
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -174,3 +196,5 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+ASILO_STATS_DB = Path(env.str("ASILO_STATS_DB", default=str(VAR_DIR / "stats.duckdb")))

@@ -3,11 +3,21 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from asilo.web.accounts.views import home
 from asilo.web.api import api
 
+admin.site.site_header = "asilo"
+admin.site.site_title = "asilo"
+
 urlpatterns = [
+    path("", home, name="home"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("asilo.web.accounts.urls")),
+    path("audit/", include("asilo.web.audit.urls")),
+    path("appointments/", include("asilo.web.appointments.urls")),
+    path("registrations/", include("asilo.web.registrations.urls")),
+    path("processing/", include("asilo.web.processing.urls")),
+    path("statistics/", include("asilo.web.dashboards.urls")),
 ]

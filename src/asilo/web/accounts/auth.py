@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -9,6 +10,10 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from asilo.web.accounts.models import ApiToken, hash_token
+
+#: ``last_used_at`` is refreshed at most this often (a write on every read would cost more
+#: than the read).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class BearerTokenAuth(HttpBearer):
@@ -24,7 +29,9 @@ class BearerTokenAuth(HttpBearer):
         user = api_token.user
         if not user.is_active:
             return None
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = user
         return user
 

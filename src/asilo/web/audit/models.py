@@ -7,32 +7,43 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    VIEW = "view"
-    DECIDE = "decide"
-    CONFIRM = "confirm"
-    OVERRIDE = "override"
-    REVIEW = "review"
-    BOOK_IN = "book_in"
-    BOOK_OUT = "book_out"
-    APPROVE = "approve"
-    DENY = "deny"
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    TOKEN_CREATE = "token_create"
-    EXPORT = "export"
-    ALLOCATE = "allocate"
-    CHECK_IN = "check_in"
-    REFUSED = "refused"
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    DELETE = "delete", _("deleted")
+    VIEW = "view", _("viewed")
+    DECIDE = "decide", _("decided")
+    CONFIRM = "confirm", _("confirmed")
+    OVERRIDE = "override", _("overridden")
+    REVIEW = "review", _("reviewed")
+    BOOK_IN = "book_in", _("booked in")
+    BOOK_OUT = "book_out", _("booked out")
+    APPROVE = "approve", _("approved")
+    DENY = "deny", _("denied")
+    LOGIN = "login", _("signed in")
+    LOGIN_FAILED = "login_failed", _("sign-in failed")
+    TOKEN_CREATE = "token_create", _("token issued")
+    EXPORT = "export", _("exported")
+    ALLOCATE = "allocate", _("allocated")
+    CHECK_IN = "check_in", _("checked in")
+    REFUSED = "refused", _("refused")
 
 
 class AppendOnlyError(RuntimeError):
     """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk changes are refused too: ``update()`` and ``delete()`` raise."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit entries cannot be deleted.")
 
 
 class AuditEntry(models.Model):
@@ -53,6 +64,8 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     catalogue_version = models.CharField(max_length=80, blank=True)
     note = models.TextField(blank=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -1,0 +1,187 @@
+"""Commands of the web part: ``asilo serve``, ``asilo users create``, ``asilo token create``,
+``asilo openapi``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+EXIT_BAD_INPUT = 2
+
+users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for machine clients.", no_args_is_help=True)
+
+
+def setup_django() -> Any:
+    """Configure Django from the environment and return its settings."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    return settings
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def default_workers() -> int:
+    return max(2, min(8, 2 * (os.cpu_count() or 1)))
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo", help="Load the demo data (idempotent) first."),
+    workers: int = typer.Option(
+        0, "--workers", min=0, help="Production: gunicorn worker processes (0: 2 per core)."
+    ),
+    threads: int = typer.Option(4, "--threads", min=1, help="Production: threads per worker."),
+) -> None:
+    """Migrate the configured database and serve the app.
+
+    Without ASILO_SECRET_KEY: the demo configuration on Django's development server. With it:
+    production settings on gunicorn (static files collected first).
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings = setup_django()
+    except ImproperlyConfigured as exc:
+        _fail(str(exc))
+    from django.core.management import call_command
+
+    if demo and settings.PRODUCTION:
+        _fail("--demo creates accounts with public passwords; it is refused in production.")
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    typer.echo(f"Migrating the database ({settings.DATABASES['default']['ENGINE']})...")
+    call_command("migrate", interactive=False, verbosity=0)
+    if demo:
+        from asilo.web.demo import accounts_table, load_demo
+
+        load_demo(sys.stdout)
+        typer.echo(accounts_table())
+    if settings.PRODUCTION:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "asilo.web.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers or default_workers()),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "10",
+            "--error-logfile",
+            "-",
+        ]
+        typer.echo(f"Serving (production, gunicorn) at http://{host}:{port}/")
+        sys.stdout.flush()
+        os.execv(sys.executable, argv)
+    typer.echo(f"Serving (demo, development server) at http://{host}:{port}/")
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+def _read_password(password_file: Path | None) -> str:
+    if password_file is None:
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        text = password_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--password-file: cannot read {password_file}: {exc.strerror}")
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        _fail(f"--password-file: {password_file}: the first line (the password) is empty")
+    return lines[0]
+
+
+@users_app.command("create")
+def users_create(
+    username: str = typer.Option(..., "--username", help="The new account's username."),
+    role: str = typer.Option(
+        ..., "--role", help="officer|supervisor|caseworker|analyst|auditor|admin"
+    ),
+    organisation: str | None = typer.Option(
+        None, "--organisation", help="The organisation (required for a caseworker)."
+    ),
+    password_file: Path | None = typer.Option(
+        None, "--password-file", help="Read the password from the first line of this file."
+    ),
+) -> None:
+    """Create a staff account (password from a prompt or --password-file)."""
+    setup_django()
+    from asilo.web.accounts.errors import AccountsError
+    from asilo.web.accounts.roles import Role
+    from asilo.web.accounts.services import user_create
+
+    if role not in Role.values:
+        _fail(f"--role: unknown role {role!r}; expected one of {', '.join(Role.values)}")
+    password = _read_password(password_file)
+    try:
+        user = user_create(
+            actor=None,
+            username=username,
+            role=role,
+            organisation=organisation,
+            password=password,
+        )
+    except AccountsError as exc:
+        _fail(f"--{exc.field or 'username'}: {exc.message}")
+    org = f" of {user.organisation.name}" if user.organisation else ""
+    typer.echo(f"Created {user.username} ({user.role}{org}).")
+
+
+@token_app.command("create")
+def token_create(
+    username: str = typer.Option(..., "--username", help="Whose token."),
+) -> None:
+    """Print a new API token for the user (shown once; only its SHA-256 is stored)."""
+    setup_django()
+    from asilo.web.accounts.errors import AccountsError
+    from asilo.web.accounts.services import token_create as issue
+    from asilo.web.accounts.services import user_by_username
+
+    try:
+        raw = issue(actor=None, user=user_by_username(username))
+    except AccountsError as exc:
+        _fail(f"--username: {exc.message} ({username})")
+    typer.echo(raw)
+
+
+def openapi() -> None:
+    """Print the API's OpenAPI document (commit it as docs/openapi.json)."""
+    setup_django()
+    typer.echo(openapi_text())
+
+
+def openapi_text() -> str:
+    from django.utils import translation
+
+    from asilo.web.api import api
+
+    with translation.override("en"):
+        schema = api.get_openapi_schema()
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this part's commands to the ``asilo`` command."""
+    app.command("serve")(serve)
+    app.command("openapi")(openapi)
+    app.add_typer(users_app, name="users")
+    app.add_typer(token_app, name="token")

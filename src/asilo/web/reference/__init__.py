@@ -1,0 +1,1 @@
+"""Reference data: Border Patrol sectors, CBP field offices, ports of entry and capacities."""

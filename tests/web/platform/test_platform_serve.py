@@ -1,0 +1,118 @@
+"""`asilo serve` as a user runs it: a real process, a fresh SQLite file, real HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ASILO = str(Path(sys.executable).parent / "asilo")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env(var_dir: Path, **extra: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ASILO_", "DATABASE_URL"))}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    return {**clean, "ASILO_VAR_DIR": str(var_dir), **extra}
+
+
+def _get(port: int, path: str) -> http.client.HTTPResponse | None:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response
+    except OSError:
+        return None
+
+
+def _serve_and_get(args: list[str], env: dict[str, str], port: int) -> tuple[int, str, str]:
+    server = subprocess.Popen(
+        [ASILO, "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and server.poll() is None:
+            response = _get(port, "/accounts/login/")
+            if response is not None:
+                return response.status, response.getheader("Server") or "", ""
+            time.sleep(0.3)
+        raise AssertionError(f"asilo serve did not answer (exit {server.poll()})")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output = server.communicate(timeout=30)[0]
+        print(output)
+
+
+def test_serve_migrates_a_fresh_database_and_serves(tmp_path: Path) -> None:
+    port = _free_port()
+    status, server, _ = _serve_and_get([], _env(tmp_path), port)
+    assert status == 200
+    assert "WSGIServer" in server  # the demo configuration runs Django's development server
+    assert (tmp_path / "asilo.sqlite3").exists()
+
+
+def test_serve_in_production_runs_gunicorn(tmp_path: Path) -> None:
+    env = _env(
+        tmp_path,
+        ASILO_SECRET_KEY="s" * 50,
+        ASILO_FIELD_ENCRYPTION_SALT="salt",
+        ASILO_SECURE_COOKIES="0",
+    )
+    status, server, _ = _serve_and_get(["--workers", "2"], env, _free_port())
+    assert status == 200
+    assert server == "gunicorn"
+    assert (tmp_path / "static" / "asilo" / "asilo.css").exists()  # collected
+
+
+def test_serve_refuses_the_demo_in_production(tmp_path: Path) -> None:
+    env = _env(tmp_path, ASILO_SECRET_KEY="s" * 50, ASILO_FIELD_ENCRYPTION_SALT="salt")
+    result = subprocess.run(
+        [ASILO, "serve", "--demo", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--demo creates accounts with public passwords" in result.stderr
+    assert not (tmp_path / "asilo.sqlite3").exists()
+
+
+def test_serve_refuses_production_without_salt(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [ASILO, "serve", "--port", str(_free_port())],
+        env=_env(tmp_path, ASILO_SECRET_KEY="s" * 50),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "ASILO_FIELD_ENCRYPTION_SALT must be set in production." in result.stderr
+
+
+@pytest.mark.parametrize("option", [["--port", "0"], ["--port", "70000"]])
+def test_serve_rejects_bad_port(tmp_path: Path, option: list[str]) -> None:
+    result = subprocess.run(
+        [ASILO, "serve", *option], env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "--port" in result.stderr
