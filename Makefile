@@ -36,8 +36,11 @@ typecheck: $(STAMP)
 architecture: $(STAMP)
 	$(BIN)/lint-imports
 
+# Every test on SQLite (browser tests included), then every database test of the web
+# application again on a throwaway PostgreSQL cluster that tests/pg_cluster.py starts and removes.
 pytest: install system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/python tests/pg_cluster.py -- $(BIN)/pytest tests/web -p no:cacheprovider
 
 test: install system-deps lint typecheck architecture pytest
 

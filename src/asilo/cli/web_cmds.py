@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,11 @@ def serve(
         0, "--workers", min=0, help="Production: gunicorn worker processes (0: 2 per core)."
     ),
     threads: int = typer.Option(4, "--threads", min=1, help="Production: threads per worker."),
+    task_worker: bool = typer.Option(
+        True,
+        "--task-worker/--no-task-worker",
+        help="Also run the background task worker (notices, allocation runs).",
+    ),
 ) -> None:
     """Migrate the configured database and serve the app.
 
@@ -70,31 +77,69 @@ def serve(
         typer.echo(accounts_table())
     if settings.PRODUCTION:
         call_command("collectstatic", interactive=False, verbosity=0)
-        argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "asilo.web.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers or default_workers()),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "10",
-            "--error-logfile",
-            "-",
-        ]
-        typer.echo(f"Serving (production, gunicorn) at http://{host}:{port}/")
-        sys.stdout.flush()
-        os.execv(sys.executable, argv)
-    typer.echo(f"Serving (demo, development server) at http://{host}:{port}/")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    children: list[subprocess.Popen[bytes]] = []
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        if task_worker:
+            children.append(_start_task_worker())
+        if settings.PRODUCTION:
+            typer.echo(f"Serving (production, gunicorn) at http://{host}:{port}/")
+            sys.stdout.flush()
+            server = subprocess.Popen(_gunicorn_argv(host, port, workers, threads))
+            children.append(server)
+            raise typer.Exit(server.wait())
+        typer.echo(f"Serving (demo, development server) at http://{host}:{port}/")
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    finally:
+        _stop(children)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    """End the server and the task worker, and wait for them."""
+    for child in reversed(children):
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "asilo.web.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers or default_workers()),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
+        "--error-logfile",
+        "-",
+    ]
+
+
+def _start_task_worker() -> subprocess.Popen[bytes]:
+    """The django-tasks database worker, as a child process ended with the server."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "asilo.web.settings"}
+    typer.echo("Background task worker started (django-tasks database backend).")
+    return subprocess.Popen(
+        [sys.executable, "-m", "django", "db_worker", "--no-reload", "--interval", "2"], env=env
+    )
 
 
 def _read_password(password_file: Path | None) -> str:

@@ -116,3 +116,35 @@ def test_serve_rejects_bad_port(tmp_path: Path, option: list[str]) -> None:
     )
     assert result.returncode == 2
     assert "--port" in result.stderr
+
+
+def _session_commands(session_id: int) -> list[str]:
+    listing = subprocess.run(
+        ["ps", "-o", "args=", "--sid", str(session_id)], capture_output=True, text=True, check=False
+    )
+    return [line for line in listing.stdout.splitlines() if line.strip()]
+
+
+def test_serve_runs_the_task_worker_and_stops_it_with_the_server(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [ASILO, "serve", "--port", str(port)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _get(port, "/accounts/login/") is None:
+            assert server.poll() is None, "asilo serve exited"
+            assert time.monotonic() < deadline, "asilo serve did not answer"
+            time.sleep(0.3)
+        assert any("db_worker" in command for command in _session_commands(server.pid))
+    finally:
+        server.send_signal(signal.SIGTERM)  # to the server only: it must end its worker itself
+        output = server.communicate(timeout=30)[0]
+    assert "Background task worker started" in output
+    time.sleep(0.5)
+    assert not any("db_worker" in command for command in _session_commands(server.pid))
