@@ -1,4 +1,4 @@
-"""Fixtures of the people tests: users of each role and API tokens."""
+"""Fixtures shared by the web tests: users of a role signing in by token, and an API client."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ import pytest
 from django.test import Client
 
 from asilo.web.accounts.models import User
-from asilo.web.accounts.roles import Role
-
-ROLES = [r.value for r in Role]
 
 
 @pytest.fixture
