@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.stats import cbp_export, charts, importer, reconcile, reports, store
+from asilo.stats import cbp_export, importer, reconcile, reports, store
 from asilo.stats.vocabulary import parse_region
 
 stats_app = typer.Typer(
@@ -139,6 +139,8 @@ def _print_rows(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> No
         sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
         return
     if fmt is OutputFormat.csv:
+        from asilo.stats import charts  # matplotlib loads only when charts are drawn
+
         sys.stdout.write(charts.data_table_csv(rows))
         return
     if not rows:
@@ -259,6 +261,8 @@ def chart_cmd(
         canonical = parse_region(region)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    from asilo.stats import charts  # matplotlib loads only when charts are drawn
+
     con = _open_existing(db)
     try:
         made = charts.standard_charts(con, canonical, tuple(fiscal_year))
