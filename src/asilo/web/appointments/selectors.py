@@ -13,6 +13,9 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from asilo.scheduling import AllocationInputError
+from asilo.scheduling.estimate import ExpectedWindow
+from asilo.scheduling.estimate import expected_window as estimate_window
 from asilo.web.appointments.models import (
     ACTIVE_STATUSES,
     HOLDS_ROOM,
@@ -86,6 +89,38 @@ def current_appointment(number: str) -> Appointment | None:
         .filter(registration__number=number, status__in=ACTIVE_STATUSES)
         .first()
     )
+
+
+#: The expected window is counted from the day after the page is shown: a run started now gives
+#: out days from its start on, and the family needs at least a day to be told and to travel.
+EXPECTED_WINDOW_FIRST_DAY = timedelta(days=1)
+
+
+def expected_window(registration: Registration, today: date | None = None) -> ExpectedWindow | None:
+    """The range of days in which a family still waiting can expect its appointment (see
+    ``asilo.scheduling.estimate``): the queue and the room left exactly as the next run would
+    see them, from tomorrow on, within the program's method's horizon. None when the family is
+    not waiting in the queue (not eligible, or already booked, cancelled, ...)."""
+    from asilo.web.appointments import services
+    from asilo.web.appointments.errors import AppointmentError
+
+    program = registration.program
+    families, _ids = services.queued_families(program, program.ports)
+    if not any(f.registration_id == registration.number for f in families):
+        return None
+    try:
+        method = services.method_for(program)
+    except AppointmentError:
+        return None
+    start = (today or timezone.localdate()) + EXPECTED_WINDOW_FIRST_DAY
+    try:
+        rows = services.capacity_plan(program, start, method.horizon_days).rows
+    except AppointmentError:  # no capacity at all within the horizon
+        rows = []
+    try:
+        return estimate_window(registration.number, families, rows, method=method, start=start)
+    except AllocationInputError:
+        return None
 
 
 def latest_appointment(registration: Registration) -> Appointment | None:

@@ -101,6 +101,26 @@ def _appointment(registration: Registration) -> dict[str, Any] | None:
     }
 
 
+def _expected_window(registration: Registration) -> dict[str, Any] | None:
+    """For a family still waiting: the range of days of its appointment, estimated from the
+    queue ahead and the capacities (the appointments app's ``expected_window``)."""
+    from django.apps import apps
+
+    if not apps.is_installed("asilo.web.appointments"):
+        return None
+    from asilo.web.appointments.selectors import expected_window
+
+    window = expected_window(registration)
+    if window is None:
+        return None
+    return {
+        "earliest": window.best.day,
+        "latest": window.worst.day,
+        "days": window.horizon_days,
+        "ports": window.ports,
+    }
+
+
 # --- public pages -----------------------------------------------------------------------------
 
 
@@ -198,6 +218,7 @@ def status(request: HttpRequest) -> HttpResponse:
             status=exc.status,
         )
     history = _history(registration)
+    appointment = _appointment(registration)
     return render(
         request,
         "registrations/status.html",
@@ -207,7 +228,8 @@ def status(request: HttpRequest) -> HttpResponse:
             "last": history[-1] if history else None,
             "history": history,
             "members": registration.members.count(),
-            "appointment": _appointment(registration),
+            "appointment": appointment,
+            "expected": None if appointment else _expected_window(registration),
         },
     )
 
