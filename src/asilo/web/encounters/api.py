@@ -4,6 +4,9 @@ selectors read, the error vocabulary answers."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema, Status
@@ -50,6 +53,37 @@ def _answer(encounter_id: int) -> EncounterOut:
     return EncounterOut.of(selectors.encounter_detail(encounter_id), now=timezone.now())
 
 
+def _as_stored(value: Any) -> Any:
+    """A JSON value as the database gives it back: PostgreSQL's ``jsonb`` orders the keys of
+    every object (shorter first, then bytewise); SQLite keeps them as written."""
+    if isinstance(value, dict):
+        items = [(k, _as_stored(v)) for k, v in value.items()]
+        items.sort(key=lambda kv: (len(kv[0].encode()), kv[0].encode()))
+        return dict(items)
+    if isinstance(value, list):
+        return [_as_stored(v) for v in value]
+    return value
+
+
+def _recorded_answer(recorded: services.RecordedEncounter) -> EncounterOut:
+    """The answer of a new encounter, from the rows just written (the same as reading them
+    back, without the reads); a replayed one is read."""
+    if recorded.participants is None or recorded.custodies is None:
+        return _answer(recorded.encounter.pk)
+    encounter = recorded.encounter
+    document = encounter.document
+    if connection.vendor == "postgresql":
+        document = _as_stored(document)
+    return EncounterOut.build(
+        encounter,
+        participants=recorded.participants,
+        custodies=recorded.custodies,
+        override=None,
+        document=document,
+        now=timezone.now(),
+    )
+
+
 @router.post(
     "/encounters",
     response={201: EncounterOut, 200: EncounterOut, **ERRORS},
@@ -83,7 +117,7 @@ def record_encounter(
             )
         except services.EncounterErrors as exc:
             return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
-        out = _answer(recorded.encounter.pk)
+        out = _recorded_answer(recorded)
     if not recorded.created:
         response["Idempotent-Replayed"] = "true"
         return Status(200, out)
@@ -251,7 +285,7 @@ def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> Custo
             now=now,
             limit=filters.limit,
         )
-    return CustodyListOut(
+    return CustodyListOut.model_construct(
         status=filters.status,
         now=now,
         count=len(clocks),

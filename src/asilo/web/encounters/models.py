@@ -200,6 +200,15 @@ class Custody(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         verbose_name_plural = "custodies"
+        indexes = [
+            # The custody list (open ones, soonest due first, no limit last) reads this in
+            # order and stops at its limit, instead of sorting every open custody.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(booked_out_at__isnull=True),
+                name="custody_open_by_due",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["encounter", "person"], name="custody_once"),
             models.CheckConstraint(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ninja import Field, Schema
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from asilo.web.encounters.models import (
     Custody,
     Encounter,
+    EncounterPerson,
     FamilyException,
     Override,
     ReunificationTask,
@@ -126,6 +128,15 @@ class NoteIn(Schema):
 
 
 # --- response ------------------------------------------------------------------------------
+# The answers are built from our own stored rows, whose types the models fix: they are built
+# with ``model_construct`` (no validation, which costs more than the rest of the request for a
+# list); the decision alone, a stored JSON document, is validated (it drops what the schema does
+# not show). ninja serialises an instance of the response schema as it is.
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A datetime as read back from the database (UTC), for values still in memory."""
+    return value.astimezone(UTC) if value is not None else None
 
 
 class CitationOut(Schema):
@@ -224,7 +235,7 @@ class OverrideOut(Schema):
 
     @staticmethod
     def of(o: Override) -> OverrideOut:
-        return OverrideOut(
+        return OverrideOut.model_construct(
             id=o.pk,
             encounter_id=o.decision.encounter_id,
             authority=o.authority,
@@ -263,19 +274,19 @@ class CustodyOut(Schema):
     @staticmethod
     def of(clock: CustodyClock) -> CustodyOut:
         c = clock.custody
-        return CustodyOut(
+        return CustodyOut.model_construct(
             id=c.pk,
             encounter_id=c.encounter_id,
             person_id=c.person_id,
             place=c.encounter.place_name,
-            booked_in_at=c.booked_in_at,
+            booked_in_at=_utc(c.booked_in_at),
             limit_hours=c.limit_hours,
-            due_at=c.due_at,
+            due_at=_utc(c.due_at),
             seconds_remaining=clock.seconds_remaining,
             overdue=clock.overdue,
             near_due=clock.near_due,
-            booked_out_at=c.booked_out_at,
-            outcome=c.outcome or None,
+            booked_out_at=_utc(c.booked_out_at),
+            outcome=str(c.outcome) if c.outcome else None,
             family_exception_id=c.family_exception_id,
         )
 
@@ -312,47 +323,70 @@ class EncounterOut(Schema):
 
     @staticmethod
     def of(e: Encounter, *, now: datetime) -> EncounterOut:
+        """An encounter read with ``selectors._encounters()`` (decision, people, custodies)."""
         decision = e.decision
         override = decision.override if hasattr(decision, "override") else None
-        return EncounterOut(
+        return EncounterOut.build(
+            e,
+            participants=e.participants.all(),
+            custodies=e.custodies.all(),
+            override=override,
+            document=e.document,
+            now=now,
+        )
+
+    @staticmethod
+    def build(
+        e: Encounter,
+        *,
+        participants: Iterable[EncounterPerson],
+        custodies: Iterable[Custody],
+        override: Override | None,
+        document: dict[str, Any],
+        now: datetime,
+    ) -> EncounterOut:
+        """The answer from rows already in memory: read back (:meth:`of`), or just written
+        (the answer of a record, which does not read them again)."""
+        decision = e.decision
+        return EncounterOut.model_construct(
             id=e.pk,
             client_request_id=e.client_request_id,
             date=e.encounter_date,
-            time=e.document.get("time"),
-            occurred_at=e.occurred_at,
-            component=e.component,
-            place=PlaceOut(kind=e.place_kind, name=e.place_name),
-            status=e.status,
+            time=document.get("time"),
+            occurred_at=_utc(e.occurred_at),
+            component=str(e.component),
+            place=PlaceOut.model_construct(kind=e.place_kind, name=e.place_name),
+            status=str(e.status),
             family_unit_id=e.family_unit_id,
             recorded_by=e.recorded_by.username,
-            recorded_at=e.recorded_at,
+            recorded_at=_utc(e.recorded_at),
             people=[
-                ParticipantOut(
+                ParticipantOut.model_construct(
                     person_id=p.person_id,
                     position=p.position,
-                    role=p.role,
-                    relationship=p.relationship,
+                    role=str(p.role),
+                    relationship=str(p.relationship),
                     age=p.age,
                     nationality=p.nationality,
                     unit=p.unit,
-                    pathway=p.pathway,
+                    pathway=str(p.pathway),
                     demographic=p.demographic,
                     custody_limit_hours=p.custody_limit_hours,
                 )
-                for p in e.participants.all()
+                for p in participants
             ],
             decision=DecisionOut(**decision.result),
             confirmation=(
-                ConfirmationOut(
+                ConfirmationOut.model_construct(
                     confirmed_by=decision.confirmed_by.username,
-                    confirmed_at=decision.confirmed_at,
+                    confirmed_at=_utc(decision.confirmed_at),
                 )
                 if decision.confirmed_by is not None and decision.confirmed_at is not None
                 else None
             ),
             override=OverrideOut.of(override) if override is not None else None,
-            custodies=[CustodyOut.now(c, now=now) for c in e.custodies.all()],
-            document=e.document,
+            custodies=[CustodyOut.now(c, now=now) for c in custodies],
+            document=document,
         )
 
 

@@ -78,7 +78,8 @@ def encounter_view(*, actor: User | AnonymousUser, encounter_id: int) -> Encount
 def encounter_detail(encounter_id: int) -> Encounter:
     """One encounter with everything the API shows (no rights check, no audit: for the answer
     of a write that was itself checked and audited)."""
-    encounter = _encounters().filter(pk=encounter_id).first()
+    # One row by primary key: no ordering to compile (``first()`` would order by the model's).
+    encounter = next(iter(_encounters().filter(pk=encounter_id).order_by()[:1]), None)
     if encounter is None:
         raise EncounterError(C.ENCOUNTER_NOT_FOUND, "encounter_id")
     return encounter
@@ -166,6 +167,9 @@ def custodies_near_due(*, now: datetime, within_hours: int = NEAR_DUE_HOURS) -> 
     return custodies_open().filter(due_at__gte=now, due_at__lt=now + timedelta(hours=within_hours))
 
 
+_CUSTODY_COLUMNS = tuple(f.name for f in Custody._meta.concrete_fields)
+
+
 @dataclass(frozen=True)
 class CustodyClock:
     custody: Custody
@@ -217,8 +221,12 @@ def custody_list(
         if status == "closed"
         else (F("due_at").asc(nulls_last=True), "id")
     )
+    # The encounter is joined for its place only (not its policy document, a JSON column, nor
+    # its other columns, which no list shows).
     rows = list(
-        qs.select_related("encounter").order_by(*ordering)[: max(1, min(limit, LIST_LIMIT))]
+        qs.select_related("encounter")
+        .only(*_CUSTODY_COLUMNS, "encounter__place_name")
+        .order_by(*ordering)[: max(1, min(limit, LIST_LIMIT))]
     )
     return [custody_clock(c, now=now, within_hours=within_hours) for c in rows]
 

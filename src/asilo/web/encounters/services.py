@@ -108,8 +108,13 @@ class EncounterErrors(Exception):
 
 @dataclass(frozen=True)
 class RecordedEncounter:
+    """The encounter; when it was just created, also its participants and custodies as written
+    (in position order), so the answer can be built without reading them back."""
+
     encounter: Encounter
     created: bool
+    participants: list[EncounterPerson] | None = None
+    custodies: list[Custody] | None = None
 
 
 @dataclass(frozen=True)
@@ -231,9 +236,15 @@ def _request_digest(document: Mapping[str, Any]) -> str:
 
 
 def _replay(actor: User, client_request_id: str, digest: str) -> Encounter | None:
-    existing = Encounter.objects.filter(
-        recorded_by=actor, client_request_id=client_request_id
-    ).first()
+    # At most one row (unique per user and id): no ordering to compile, as ``first()`` would.
+    existing = next(
+        iter(
+            Encounter.objects.filter(
+                recorded_by=actor, client_request_id=client_request_id
+            ).order_by()[:1]
+        ),
+        None,
+    )
     if existing is not None and existing.request_digest != digest:
         raise EncounterError(C.CLIENT_REQUEST_ID_REUSED, "client_request_id", id=existing.pk)
     return existing
@@ -278,7 +289,7 @@ def encounter_record(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                encounter = _write_encounter(
+                encounter, participants, custodies = _write_encounter(
                     actor=actor,
                     prepared=prepared,
                     crid=crid,
@@ -286,7 +297,9 @@ def encounter_record(
                     book_in=book_in,
                     now=now,
                 )
-            return RecordedEncounter(encounter, created=True)
+            return RecordedEncounter(
+                encounter, created=True, participants=participants, custodies=custodies
+            )
         except IntegrityError:
             # Two submissions with one client request id raced: the other one won.
             if crid is not None and (existing := _replay(actor, crid, digest)) is not None:
@@ -306,7 +319,7 @@ def _write_encounter(
     digest: str,
     book_in: datetime,
     now: datetime,
-) -> Encounter:
+) -> tuple[Encounter, list[EncounterPerson], list[Custody]]:
     parsed = prepared.parsed
     place = parsed.place_of_encounter()
     encounter = Encounter.objects.create(
@@ -351,7 +364,7 @@ def _write_encounter(
         encounter.save(update_fields=["family_unit"])
     result = prepared.result
     outcomes = _member_outcomes(result, len(people))
-    EncounterPerson.objects.bulk_create(
+    participants = EncounterPerson.objects.bulk_create(
         [
             EncounterPerson(
                 encounter=encounter,
@@ -398,6 +411,7 @@ def _write_encounter(
         },
         catalogue_version=result["catalogue_version"],
     )
+    custodies: list[Custody] = []
     for i, person in enumerate(people):
         limit = outcomes[i]["custody_limit_hours"]
         custody = Custody.objects.create(
@@ -421,7 +435,8 @@ def _write_encounter(
             },
             catalogue_version=result["catalogue_version"],
         )
-    return encounter
+        custodies.append(custody)
+    return encounter, participants, custodies
 
 
 # --- confirm, override, review ------------------------------------------------------------

@@ -46,7 +46,8 @@ class MemberInput:
 
 def _index_names(person: Person, *, fresh: bool = False) -> None:
     """Store the person's name digests (a few dozen rows: one plain multi-row INSERT, which
-    both SQLite and PostgreSQL take, instead of building a model instance per row)."""
+    both SQLite and PostgreSQL take, in one round trip, instead of building a model instance
+    per row; ``executemany`` would send one statement per row)."""
     if not fresh:
         NameIndexEntry.objects.filter(person=person).delete()
     digests = sorted(
@@ -56,10 +57,15 @@ def _index_names(person: Person, *, fresh: bool = False) -> None:
         return
     quote = connection.ops.quote_name
     table = quote(NameIndexEntry._meta.db_table)
+    # Bounded by the names' lengths (200 characters each): far below SQLite's parameter limit.
+    rows = ", ".join(["(%s, %s)"] * len(digests))
+    params: list[object] = []
+    for d in digests:
+        params += [person.pk, d]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({quote('person_id')}, {quote('digest')}) VALUES (%s, %s)",
-            [(person.pk, d) for d in digests],
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('person_id')}, {quote('digest')}) VALUES {rows}",
+            params,
         )
 
 
