@@ -783,6 +783,15 @@ def _locked_pending_exception(actor: User, exception_id: int) -> FamilyException
     return exception
 
 
+def _settle(exception: FamilyException, *, actor: User, status: ExceptionStatus, note: str) -> None:
+    """Record a supervisor's decision on a pending family exception."""
+    exception.status = status
+    exception.decided_by = actor
+    exception.decided_at = timezone.now()
+    exception.decision_note = note
+    exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+
+
 def family_exception_approve(*, actor: User, exception_id: int, note: str) -> FamilyException:
     """A supervisor approves, with a reason; approval opens a reunification task."""
     require(
@@ -797,11 +806,7 @@ def family_exception_approve(*, actor: User, exception_id: int, note: str) -> Fa
         custody = exception.custody
         if not custody.is_open:
             raise EncounterError(C.CUSTODY_CLOSED, None)
-        exception.status = ExceptionStatus.APPROVED
-        exception.decided_by = actor
-        exception.decided_at = timezone.now()
-        exception.decision_note = text
-        exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _settle(exception, actor=actor, status=ExceptionStatus.APPROVED, note=text)
         family_unit_id = custody.encounter.family_unit_id
         assert family_unit_id is not None, "an exception exists only inside a family unit"
         task = ReunificationTask.objects.create(
@@ -834,11 +839,7 @@ def family_exception_deny(*, actor: User, exception_id: int, note: str) -> Famil
     text = _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
     with transaction.atomic():
         exception = _locked_pending_exception(actor, exception_id)
-        exception.status = ExceptionStatus.DENIED
-        exception.decided_by = actor
-        exception.decided_at = timezone.now()
-        exception.decision_note = text
-        exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _settle(exception, actor=actor, status=ExceptionStatus.DENIED, note=text)
         audit_record(
             actor=actor,
             action=AuditAction.DENY,
