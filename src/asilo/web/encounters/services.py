@@ -783,6 +783,17 @@ def _locked_pending_exception(actor: User, exception_id: int) -> FamilyException
     return exception
 
 
+def _supervisor_note(*, actor: User, exception_id: int, note: str) -> str:
+    """The right to decide a family exception, and the written reason it needs."""
+    require(
+        actor,
+        Capability.FAMILY_EXCEPTION_APPROVE,
+        object_type=FAMILY_EXCEPTION,
+        object_id=exception_id,
+    )
+    return _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
+
+
 def _settle(exception: FamilyException, *, actor: User, status: ExceptionStatus, note: str) -> None:
     """Record a supervisor's decision on a pending family exception."""
     exception.status = status
@@ -794,13 +805,7 @@ def _settle(exception: FamilyException, *, actor: User, status: ExceptionStatus,
 
 def family_exception_approve(*, actor: User, exception_id: int, note: str) -> FamilyException:
     """A supervisor approves, with a reason; approval opens a reunification task."""
-    require(
-        actor,
-        Capability.FAMILY_EXCEPTION_APPROVE,
-        object_type=FAMILY_EXCEPTION,
-        object_id=exception_id,
-    )
-    text = _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
+    text = _supervisor_note(actor=actor, exception_id=exception_id, note=note)
     with transaction.atomic():
         exception = _locked_pending_exception(actor, exception_id)
         custody = exception.custody
@@ -830,13 +835,7 @@ def family_exception_approve(*, actor: User, exception_id: int, note: str) -> Fa
 
 
 def family_exception_deny(*, actor: User, exception_id: int, note: str) -> FamilyException:
-    require(
-        actor,
-        Capability.FAMILY_EXCEPTION_APPROVE,
-        object_type=FAMILY_EXCEPTION,
-        object_id=exception_id,
-    )
-    text = _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
+    text = _supervisor_note(actor=actor, exception_id=exception_id, note=note)
     with transaction.atomic():
         exception = _locked_pending_exception(actor, exception_id)
         _settle(exception, actor=actor, status=ExceptionStatus.DENIED, note=text)
