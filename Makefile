@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) messages
 
 messages: $(STAMP)
-	@scripts/compile-messages.sh
+	@$(BIN)/python scripts/compile_messages.py
 
 run: install
 	$(BIN)/asilo serve --demo
