@@ -196,6 +196,17 @@ def backtest_cmd(
     horizon: Annotated[int, typer.Option("--horizon", help="Months ahead scored (1-24).")] = 3,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
     model_names: Annotated[str | None, typer.Option("--models")] = None,
+    last_origin: Annotated[
+        str | None,
+        typer.Option("--last-origin", help="Last origin YYYY-MM (default: the latest scored)."),
+    ] = None,
+    refit: Annotated[
+        str,
+        typer.Option(
+            "--refit",
+            help="every: re-estimate at each origin; first: estimate once, then apply.",
+        ),
+    ] = "every",
     db: DbOption = Path("var/stats.duckdb"),
     sector_file: SectorFileOption = series.DEFAULT_SECTOR_FILE,
 ) -> None:
@@ -204,9 +215,16 @@ def backtest_cmd(
         wanted = _models(model_names)
         if "SeasonalNaive" not in wanted:
             wanted = (*wanted, "SeasonalNaive")
+        last = series.parse_month(last_origin, "last-origin") if last_origin else None
         data = [_load(spec, db, sector_file) for spec in specs]
         result = bt.backtest(
-            data, origins=origins, horizon=horizon, regimes_for=_regimes_for(), models=wanted
+            data,
+            origins=origins,
+            horizon=horizon,
+            regimes_for=_regimes_for(),
+            models=wanted,
+            last_origin=last,
+            refit=refit,
         )
     except (series.SeriesError, models.ForecastError) as exc:
         raise _fail(str(exc)) from exc
