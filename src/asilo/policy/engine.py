@@ -394,6 +394,7 @@ def _proclamation(ctx: _Context, draft: _Draft) -> str | None:
             " pero desde la suspensión parcial del Circuito de D.C. del 1 de agosto de 2025 la"
             " remoción es bajo el Título 8 y antes deben evaluarse la suspensión de la remoción"
             " y la protección de la CAT.",
+            fact="PROC-06",
         )
     )
     if rule.litigation_status_uncertain:
@@ -405,6 +406,7 @@ def _proclamation(ctx: _Context, draft: _Draft) -> str | None:
                 "Según informes, el Circuito de D.C. declaró ilegal la proclamación el 24 de abril"
                 " de 2026; no está confirmado qué cambió en la práctica, así que se mantiene la"
                 " situación del 1 de agosto de 2025.",
+                fact="PROC-08a",
             )
         )
     return rule.procedure
@@ -1134,6 +1136,7 @@ def _title8_returns(ctx: _Context, draft: _Draft) -> None:
                 f"Si se ordena su remoción, México acepta devoluciones bajo el Título 8 de"
                 f" nacionales de {nationality} (hasta {rule_r.monthly_limit:,} al mes); la remoción"
                 " conlleva un impedimento de 5 años.",
+                fact="OTH-07",
             )
         )
 
