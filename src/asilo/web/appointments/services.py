@@ -68,6 +68,7 @@ from asilo.web.appointments.notifications import (
 from asilo.web.appointments.ports import zone_of
 from asilo.web.audit.models import AuditAction, AuditEntry
 from asilo.web.audit.services import audit_record
+from asilo.web.core.access import require
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import ClosedReason, Member, Program, Registration, Status
 from asilo.web.registrations.models import Relationship as FamilyRelationship
@@ -104,23 +105,6 @@ def _user(actor: Actor) -> User | None:
     if actor is None or not actor.is_authenticated:
         return None
     return actor  # type: ignore[return-value]
-
-
-def require(
-    actor: Actor, capability: Capability, *, object_type: str, object_id: Any = None
-) -> None:
-    """Refuse (``forbidden``) unless ``actor`` has ``capability``; the refusal is audited in its
-    own transaction so that it stays."""
-    if has_capability(actor, capability):
-        return
-    audit_record(
-        actor=actor,
-        action=AuditAction.REFUSED,
-        object_type=object_type,
-        object_id=object_id,
-        note=f"missing capability {capability.value}",
-    )
-    raise AppointmentError(C.FORBIDDEN)
 
 
 def program_get(code: str) -> Program:
