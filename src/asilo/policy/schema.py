@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -28,7 +29,7 @@ from asilo.policy.places import place_names
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_FACT_ID = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)+$")
+_FACT_ID = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)+[a-z]?$")
 
 Vulnerability = Literal[
     "medical_emergency",
@@ -90,13 +91,83 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+SourceKind = Literal["primary", "secondary", "weak"]
+SOURCE_KINDS: tuple[str, ...] = SourceKind.__args__  # type: ignore[attr-defined]
+_KIND_RANK = {"primary": 0, "secondary": 1, "weak": 2}
+
+_FR_CITATION = re.compile(r"^([1-9]\d{0,2}) FR ([1-9]\d{0,5})$")
+_GOVINFO_FR_LINK = re.compile(r"^https://www\.govinfo\.gov/link/fr/(\d+)/(\d+)(\?.*)?$")
+FEDERAL_REGISTER_HOSTS = ("govinfo.gov", "federalregister.gov")
+# The government's own addresses: the restricted U.S. government top-level domains (every
+# agency, the White House, Congress and the federal courts, e.g. uscourts.gov, supremecourt.gov).
+GOVERNMENT_SUFFIXES = (".gov", ".mil")
+
+
+def url_host(url: str) -> str:
+    """The host of a URL, lower case, without ``www.`` or a port."""
+    host = urlsplit(url).hostname or ""
+    return host.lower().removeprefix("www.")
+
+
+def is_government_address(url: str) -> bool:
+    """True if the URL is on a U.S. government domain (.gov, .mil)."""
+    host = url_host(url)
+    return urlsplit(url).scheme in ("http", "https") and host.endswith(GOVERNMENT_SUFFIXES)
+
+
+def govinfo_fr_link(fr_citation: str) -> str:
+    """The govinfo link service address of a Federal Register citation such as ``85 FR 17060``."""
+    match = _FR_CITATION.match(fr_citation)
+    if match is None:
+        raise ValueError(f"{fr_citation!r} is not a Federal Register citation such as 85 FR 17060")
+    return f"https://www.govinfo.gov/link/fr/{match.group(1)}/{match.group(2)}"
+
+
+def strongest_kind(kinds: list[str]) -> str:
+    """The strongest of some source kinds (primary before secondary before weak)."""
+    return min(kinds, key=_KIND_RANK.__getitem__)
+
+
+def _primary_needs_government_address(kind: str, url: str) -> None:
+    if kind == "primary" and not is_government_address(url):
+        raise ValueError(
+            f"a primary source needs the government's own address (a .gov or .mil site);"
+            f" {url_host(url) or url!r} is not one: mark a copy 'secondary' (or 'weak') and cite"
+            " the government's address as the primary"
+        )
+
+
+class Reference(Strict):
+    """A further address for the cited source: a copy (mirror) of it, or a report about it."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    kind: SourceKind
+    title: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _checked(self) -> Reference:
+        _primary_needs_government_address(self.kind, self.url)
+        return self
+
+
 class Citation(Strict):
-    """Where a value comes from: the instrument's title, its URL, the section, the fact ID."""
+    """Where a value comes from: the instrument's title, its URL, the section, the fact ID.
+
+    ``kind`` says how strong the source at ``url`` is: ``primary`` (the government's own text at
+    its own address), ``secondary`` (an established outlet's report, or a copy of a primary text
+    on someone else's site) or ``weak`` (an aggregator or blog). A Federal Register document is
+    cited by ``fr_citation`` ("85 FR 17060") at govinfo's link service or federalregister.gov;
+    copies of it (vLex, Justia, eLaws, Scribd...) are kept in ``references``.
+    """
 
     title: str = Field(min_length=3)
     url: str = Field(pattern=r"^https?://\S+$")
     section: str = Field(min_length=1)
     fact: str
+    kind: SourceKind
+    fr_citation: str | None = None
+    references: list[Reference] = []
 
     @field_validator("fact")
     @classmethod
@@ -105,12 +176,68 @@ class Citation(Strict):
             raise ValueError(f"{value!r} is not a fact ID such as T42-12")
         return value
 
+    @field_validator("fr_citation")
+    @classmethod
+    def _fr(cls, value: str | None) -> str | None:
+        if value is not None and not _FR_CITATION.match(value):
+            raise ValueError(
+                f"{value!r} is not a Federal Register citation such as 85 FR 17060"
+                " (volume, 'FR', first page)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _checked(self) -> Citation:
+        _primary_needs_government_address(self.kind, self.url)
+        link = _GOVINFO_FR_LINK.match(self.url)
+        if link is not None:
+            cited = f"{int(link.group(1))} FR {int(link.group(2))}"
+            if self.fr_citation is None:
+                raise ValueError(f"a govinfo Federal Register link needs fr_citation: {cited!r}")
+            if cited != self.fr_citation:
+                raise ValueError(
+                    f"fr_citation {self.fr_citation!r} does not match the govinfo link"
+                    f" ({cited}): volume and first page must agree"
+                )
+        if self.fr_citation is not None:
+            if not url_host(self.url).endswith(FEDERAL_REGISTER_HOSTS):
+                raise ValueError(
+                    f"fr_citation {self.fr_citation!r} needs the government's address for it:"
+                    f" {govinfo_fr_link(self.fr_citation)} (or federalregister.gov), not"
+                    f" {url_host(self.url)!r}; keep copies in 'references'"
+                )
+            if self.kind != "primary":
+                raise ValueError("a Federal Register document at its government address is primary")
+        return self
+
+
+class ScenarioCitation(Citation):
+    """A scenario change's citation: a hypothesis, so ``weak`` unless its author says otherwise."""
+
+    kind: SourceKind = "weak"
+
 
 # --- value models, one per policy or parameter -------------------------------------------
 
 
 class Title42Order(Strict):
+    """A Title 42 order. ``scope`` says whom it reaches: everyone met at the southern border
+    without documents (2020-2023), or people recently present in listed countries (2026)."""
+
     instrument: str
+    scope: Literal["southern_border", "recent_presence"] = "southern_border"
+    countries: list[Nationality] | None = None
+    within_days: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _presence_needs_countries(self) -> Title42Order:
+        travel = self.countries is not None and self.within_days is not None
+        if (self.scope == "recent_presence") != travel:
+            raise ValueError(
+                "an order of scope recent_presence (and only such an order) names its countries"
+                " and within_days"
+            )
+        return self
 
 
 class UnaccompaniedChildrenUnderTitle42(Strict):
@@ -152,6 +279,29 @@ class MppProgramme(Strict):
     title42_precedence: bool
 
 
+class MppResumption(Strict):
+    """MPP ordered and announced again (2025), but with no return sourced and no consent from
+    Mexico: the engine offers no ``mpp_return`` and says so."""
+
+    status: Literal["announced_not_operational"]
+    instrument: str
+
+
+class EntryProclamation(Strict):
+    """A proclamation under INA 212(f)/215(a) suspending entry at the southern border.
+
+    ``procedure`` is what the people it reaches get: ``summary_repatriation`` (no asylum
+    application or fear screening) or ``protection_screening_only`` (Title 8 removal, asylum
+    barred, withholding and CAT screening given).
+    """
+
+    instrument: str
+    kinds: list[PlaceKind] = Field(min_length=1)
+    procedure: Literal["summary_repatriation", "protection_screening_only"]
+    unaccompanied_children_covered: bool
+    litigation_status_uncertain: bool
+
+
 class MppWindDown(Strict):
     eligible_statuses: list[MppStatus] = Field(min_length=1)
     ports_of_entry: list[PortName] = Field(min_length=1)
@@ -161,6 +311,16 @@ class AsylumCooperativeAgreement(Strict):
     receiving_country: Nationality
     nationalities: list[Nationality] = Field(min_length=1)
     sectors: list[SectorName] = Field(min_length=1)
+    adults_only: bool
+    practice_default: Practice
+
+
+class TransferAgreement(Strict):
+    """A 2025 agreement under INA 208(a)(2)(A): people may be sent to the receiving country to
+    seek protection there (never its own nationals)."""
+
+    receiving_country: Nationality
+    kinds: list[PlaceKind] = Field(min_length=1)
     adults_only: bool
     practice_default: Practice
 
@@ -215,15 +375,21 @@ class Title8ReturnsToMexico(Strict):
 
 class Allocation(Strict):
     group: str
-    kind: Literal["region", "category"]
+    kind: Literal["region", "category", "priority_group"]
     number: int | None = None
     minimum: int | None = None
     maximum: int | None = None
 
     @model_validator(mode="after")
     def _number_or_range(self) -> Allocation:
+        unnumbered = self.number is None and self.minimum is None and self.maximum is None
+        if self.kind == "priority_group" and unnumbered:
+            return self
         if (self.number is None) == (self.minimum is None or self.maximum is None):
-            raise ValueError("an allocation has either a number or a minimum and maximum")
+            raise ValueError(
+                "an allocation has either a number or a minimum and maximum (only a"
+                " priority_group may have neither)"
+            )
         return self
 
 
@@ -232,6 +398,20 @@ class RefugeeCeiling(Strict):
     total: int = Field(gt=0)
     determination: str
     allocations: list[Allocation] | None
+
+
+class RefugeeSuspension(Strict):
+    """A suspension of refugee admissions (EO 14163) and what it leaves open."""
+
+    instrument: str
+    exceptions: str
+
+
+class CustodyStandard(Strict):
+    """The agency standard on how long anyone may generally be held in CBP custody."""
+
+    standard: str
+    hours: int = Field(gt=0)
 
 
 class DemographicCategory(Strict):
@@ -262,6 +442,11 @@ VALUE_TYPES: dict[str, type[Strict]] = {
     "cbp_one/appointments": CbpOne,
     "parole/chnv": ChnvParole,
     "title8/mexico_returns": Title8ReturnsToMexico,
+    "entry/proclamation_10888": EntryProclamation,
+    "mpp/resumption": MppResumption,
+    "aca/honduras": TransferAgreement,
+    "refugees/admissions_suspension": RefugeeSuspension,
+    "cbp/custody_standard": CustodyStandard,
 }
 REFUGEE_PREFIX = "refugees/ceiling/fy"
 
@@ -325,6 +510,10 @@ class Period(Strict):
             raise ValueError("uncertain_between needs an 'uncertain' note saying why")
         return self
 
+    def basis(self) -> str:
+        """The strongest kind of source this value rests on (primary, secondary, weak)."""
+        return strongest_kind([c.kind for c in self.citations])
+
     def start_instant(self) -> datetime:
         return datetime.combine(self.start, self.at or time(0, 0))
 
@@ -385,13 +574,17 @@ def _check_order(values: list[Period]) -> None:
 
 
 class Manifest(Strict):
-    """``catalogue/manifest.yaml``: the dates the catalogue covers and the fact sheet it encodes."""
+    """``catalogue/manifest.yaml``: the dates the catalogue covers and the fact sheets it encodes.
+
+    ``verified_through`` is the last day the fact sheets source. Later days, up to tomorrow, are
+    decided by the rules last in force and flagged ``after_verified_coverage``.
+    """
 
     covers_from: date
-    covers_to: date
+    verified_through: date
     sources: str
 
-    @field_validator("covers_from", "covers_to", mode="before")
+    @field_validator("covers_from", "verified_through", mode="before")
     @classmethod
     def _dates(cls, value: object) -> date:
         return parse_iso_date(value)

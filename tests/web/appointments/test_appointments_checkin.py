@@ -11,6 +11,7 @@ from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.models import Appointment, AppointmentStatus, CheckinException
 from asilo.web.appointments.tokens import notice_token
 from asilo.web.audit.models import AuditEntry
+from asilo.web.core.errors import Forbidden
 from asilo.web.encounters.models import Encounter
 
 AT_PORT = at("2023-06-15 09:20")
@@ -67,7 +68,7 @@ def test_member_alone_refused_without_exception(booked, officer) -> None:
 
 
 def test_member_alone_with_supervisor_exception(booked, officer, supervisor) -> None:
-    with pytest.raises(AppointmentError) as err:
+    with pytest.raises(Forbidden) as err:
         services.checkin_exception_grant(
             actor=officer, appointment_id=booked.pk, positions=[0, 2], reason="x" * 30
         )
@@ -126,7 +127,7 @@ def test_bad_member_positions_refused(booked, officer, members) -> None:
 
 def test_caseworker_may_not_check_in(booked, make_user) -> None:
     caseworker = make_user("caseworker")
-    with pytest.raises(AppointmentError) as err:
+    with pytest.raises(Forbidden) as err:
         services.appointment_check_in(actor=caseworker, appointment_id=booked.pk, now=AT_PORT)
     assert err.value.code == "forbidden"
 

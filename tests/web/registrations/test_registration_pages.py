@@ -202,7 +202,7 @@ def test_wrong_pins_lock_the_number_after_the_limit(
     assert res.status_code == 429
     registration = Registration.objects.get()
     assert registration.pin_locked_until is not None
-    assert registration.status == Status.ELIGIBLE
+    assert registration.status == Status.WAITING
 
 
 def test_an_unknown_number_gets_the_same_answer_as_a_wrong_pin(

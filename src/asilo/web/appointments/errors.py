@@ -39,6 +39,8 @@ class AppointmentErrorCode(StrEnum):
     EXCEPTION_WHOLE_FAMILY = "exception_whole_family"
     ENCOUNTER_REFUSED = "encounter_refused"
     DAY_NOT_OVER = "day_not_over"
+    HOURS_OVER = "hours_over"
+    WINDOW_OVER = "window_over"
     TOO_LATE_TO_CHANGE = "too_late_to_change"
     RESCHEDULE_USED = "reschedule_used"
     ACTION_INVALID = "action_invalid"
@@ -94,6 +96,11 @@ APPOINTMENT_MESSAGES: dict[str, Promise] = {
     C.EXCEPTION_WHOLE_FAMILY: _("The whole family is chosen: no exception is needed."),
     C.ENCOUNTER_REFUSED: _("The encounter could not be started: {detail}"),
     C.DAY_NOT_OVER: _("The day {date} is not over yet."),
+    C.HOURS_OVER: _(
+        "The hours of this day at this port are already over (last window ending {time}):"
+        " no family could be given them."
+    ),
+    C.WINDOW_OVER: _("The time of this appointment has passed; no notice is sent for it."),
     C.TOO_LATE_TO_CHANGE: _("This appointment can no longer be changed."),
     C.RESCHEDULE_USED: _("Another date was already asked for once; this appointment stays."),
     C.ACTION_INVALID: _("Unknown action."),

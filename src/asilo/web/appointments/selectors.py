@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,16 +24,13 @@ from asilo.web.appointments.models import (
     AppointmentStatus,
     PortCapacity,
 )
+from asilo.web.registrations.lifecycle import IN_QUEUE
 from asilo.web.registrations.models import (
     Channel,
     Member,
     Program,
     Registration,
-    ReviewTask,
     Status,
-    TaskKind,
-    TaskOutcome,
-    TaskState,
 )
 
 #: A family's appointments in these statuses keep it out of the queue.
@@ -46,22 +43,9 @@ MAX_NO_SHOWS_IN_QUEUE = 1
 
 
 def allocation_queue(program: Program) -> QuerySet[Registration]:
-    """Families of ``program`` waiting for an appointment: eligible; verified or awaiting
-    verification (not found wrong at the call-back); no booked or used appointment, not
-    cancelled by them; at most one no-show so far. Annotated with ``n_members``."""
-    keeps_out = Appointment.objects.filter(registration=OuterRef("pk"), status__in=_KEEPS_OUT)
-    second_no_show = (
-        Appointment.objects.filter(registration=OuterRef("pk"), status=AppointmentStatus.NO_SHOW)
-        .values("registration")
-        .annotate(n=Count("id"))
-        .filter(n__gt=MAX_NO_SHOWS_IN_QUEUE)
-    )
-    failed_verification = ReviewTask.objects.filter(
-        registrations=OuterRef("pk"),
-        kind=TaskKind.CALLBACK,
-        state=TaskState.CLOSED,
-        outcome=TaskOutcome.DETAILS_WRONG,
-    )
+    """Families of ``program`` waiting for an appointment: status ``waiting`` in the
+    registration's lifecycle (``registrations.lifecycle``), which every page, the API and the
+    runs page read too. Annotated with ``n_members``."""
     members = (
         Member.objects.filter(registration=OuterRef("pk"))
         .values("registration")
@@ -69,8 +53,7 @@ def allocation_queue(program: Program) -> QuerySet[Registration]:
         .values("n")
     )
     return (
-        Registration.objects.filter(program=program, status=Status.ELIGIBLE)
-        .filter(~Exists(keeps_out), ~Exists(second_no_show), ~Exists(failed_verification))
+        Registration.objects.filter(program=program, status__in=IN_QUEUE)
         .annotate(n_members=Subquery(members))
         .order_by("id")
     )
