@@ -234,3 +234,25 @@ def current_appointment_of(registration: Registration) -> dict[str, Any] | None:
         "end": appointment.window_end,
         "port": appointment.port,
     }
+
+
+def program_receiving(program: Program, on: date | None = None) -> bool:
+    """Does the program's rule receive anyone on its rules date (today, or its replay date)?
+    Asked of the policy engine with a probe family (one adult with an active MPP case, the
+    case that every phase of either rule admits), never re-encoded here."""
+    from asilo.web.registrations import eligibility
+
+    day = program.rules_as_of or on or timezone.localdate()
+    probe = eligibility.Family(ages=(30,), nationalities=("HND",), mpp_case_status="active")
+    return eligibility.evaluate(
+        rule=program.rule, ports=program.ports, family=probe, on=day
+    ).eligible
+
+
+def start_choices(programs: Iterable[Program]) -> tuple[list[Program], str, set[str]]:
+    """The programs on the start page, the one pre-selected (only when exactly one receives
+    anyone today; never a closed one) and the codes of those not receiving anyone."""
+    listed = list(programs)
+    closed = {p.code for p in listed if not program_receiving(p)}
+    receiving = [p.code for p in listed if p.code not in closed]
+    return listed, receiving[0] if len(receiving) == 1 else "", closed

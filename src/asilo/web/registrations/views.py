@@ -121,10 +121,16 @@ def _expected_window(registration: Registration) -> dict[str, Any] | None:
 
 @require_http_methods(["GET"])
 def start(request: HttpRequest) -> HttpResponse:
+    programs, preselected, closed = selectors.start_choices(selectors.open_programs())
     return render(
         request,
         "registrations/start.html",
-        {"programs": selectors.open_programs(), "sizes": range(1, MAX_MEMBERS + 1)},
+        {
+            "programs": programs,
+            "preselected": preselected,
+            "closed": closed,
+            "sizes": range(1, MAX_MEMBERS + 1),
+        },
     )
 
 
@@ -247,11 +253,14 @@ def _require(request: HttpRequest, capability: Capability) -> None:
 def assisted_register(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.REGISTRATION_CREATE)
     if "program" not in request.GET and request.method == "GET":
+        programs, preselected, closed = selectors.start_choices(selectors.open_programs())
         return render(
             request,
             "registrations/start.html",
             {
-                "programs": selectors.open_programs(),
+                "programs": programs,
+                "preselected": preselected,
+                "closed": closed,
                 "sizes": range(1, MAX_MEMBERS + 1),
                 "staff": True,
             },
