@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "asilo.web.appointments",
     "asilo.web.processing",
     "asilo.web.dashboards",
+    "asilo.web.forecasts",
 ]
 
 MIDDLEWARE = [
