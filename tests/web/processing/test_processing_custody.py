@@ -77,7 +77,8 @@ def test_clock_counts_down(
 ) -> None:
     custody = record(child_document).custodies.get()
     due = timezone.now() + timedelta(hours=5, minutes=30, seconds=30)
-    Custody.objects.filter(pk=custody.pk).update(due_at=due)
+    # A live custody (booked in 66.5 hours ago): the dashboard shows the live day.
+    Custody.objects.filter(pk=custody.pk).update(due_at=due, booked_in_at=due - timedelta(hours=72))
     page = client_as(officer).get(reverse("processing:dashboard")).content.decode()
     assert "5 h 30 min left" in page
     assert "due soon" in page
@@ -97,21 +98,27 @@ def test_book_out_family_rule_exception_and_reunification(
 ) -> None:
     family, (parent, child) = _confirmed_family(record)
     client = client_as(officer)
-    ok = client.post(reverse("processing:book_out", args=[child.pk]), {"outcome": "released_nta"})
-    assert ok.status_code == 302
-    child.refresh_from_db()
-    assert child.outcome == "released_nta"
-
+    # The child may not be released on her own while her parent stays, nor the parent leave
+    # her alone: refused with the child named, nothing changed.
+    before = AuditEntry.objects.filter(action="book_out").count()
+    alone = client.post(
+        reverse("processing:book_out", args=[child.pk]), {"outcome": "released_nta"}
+    )
+    assert alone.status_code == 409
     refused = client.post(
         reverse("processing:book_out", args=[parent.pk]), {"outcome": "transferred_ice"}
     )
     page = refused.content.decode()
     assert refused.status_code == 409
     assert 'id="id_outcome_error"' in page
-    assert "needs a supervisor-approved family exception" in page
+    assert "A child is never left alone" in page
+    child_person = child.person
+    assert f"{child_person.full_name} (age 7)" in page
     assert '<details open id="exception">' in page
     parent.refresh_from_db()
-    assert parent.is_open
+    child.refresh_from_db()
+    assert parent.is_open and child.is_open
+    assert AuditEntry.objects.filter(action="book_out").count() == before
 
     short = client.post(
         reverse("processing:exception_request", args=[parent.pk]),
@@ -163,6 +170,15 @@ def test_book_out_family_rule_exception_and_reunification(
     assert done.status_code == 302
     parent.refresh_from_db()
     assert (parent.outcome, parent.family_exception_id) == ("transferred_ice", exception.pk)
+    # The child left without her parent is now an unaccompanied child: decided again alone as
+    # of that moment, with the 72-hour legal limit counted from it.
+    child.refresh_from_db()
+    assert child.unaccompanied_since == parent.booked_out_at
+    assert child.limit_hours == 72
+    assert child.due_at == parent.booked_out_at + timedelta(hours=72)
+    assert child.redecision is not None and child.redecision["pathway"] == "orr_transfer"
+    followed = client.get(done["Location"]).content.decode()
+    assert "Booked out: Transferred to ICE." in followed
     family_page = client.get(
         reverse("processing:family_detail", args=[family.family_unit_id])
     ).content.decode()

@@ -223,6 +223,11 @@ class BookOutForm(forms.Form):
         choices=[("", _("Choose the outcome")), *Outcome.choices],
         error_messages={"required": _("Choose the outcome.")},
     )
+    family = forms.BooleanField(
+        label=_("Book out the whole family unit together, with this outcome"),
+        required=False,
+        help_text=_("Every member of the family unit still in custody leaves with this outcome."),
+    )
 
 
 class ExceptionRequestForm(forms.Form):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
@@ -435,6 +437,22 @@ def _custody_context(request: HttpRequest, custody_id: int) -> dict[str, Any]:
     }
 
 
+def _children_named(request: HttpRequest, exc: DomainError) -> str:
+    """The refusal ``family_child_left_alone`` naming the children (one audited read of their
+    names, for a role that may see them; else their ids and ages)."""
+    ids = list(exc.params.get("person_ids") or [])
+    names = people_selectors.people_names(
+        actor=request.user, person_ids=ids, purpose="family_child_left_alone"
+    )
+    ages = queries.ages_in_encounter_of(ids, exc.params.get("encounter_id"))
+    labels = []
+    for person_id in ids:
+        name = names.get(person_id) or _("Person #%(id)s") % {"id": person_id}
+        labels.append(_("%(name)s (age %(age)s)") % {"name": name, "age": ages.get(person_id, "?")})
+    params = {**exc.params, "children": ", ".join(labels)}
+    return type(exc)(exc.code, exc.field, **params).message
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def book_out(request: HttpRequest, custody_id: int) -> HttpResponse:
@@ -447,18 +465,33 @@ def book_out(request: HttpRequest, custody_id: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             outcome = form.cleaned_data["outcome"]
+            family = bool(form.cleaned_data.get("family"))
             try:
-                enc_services.custody_book_out(
-                    actor=request.user, custody_id=custody_id, outcome=outcome
+                custody = enc_services.custody_book_out(
+                    actor=request.user, custody_id=custody_id, outcome=outcome, family=family
                 )
             except DomainError as exc:
                 _raise_http(exc)
-                _put_error(form, exc.field, exc.message)
+                message = exc.message
+                if str(exc.code) == "family_child_left_alone":
+                    message = _children_named(request, exc)
+                    context["offer_family"] = True
+                _put_error(form, exc.field, message)
                 status = exc.status if exc.status in (400, 409) else 400
-                if str(exc.code) == "family_outcome_differs":
+                if str(exc.code) in ("family_outcome_differs", "family_child_left_alone"):
                     exception_form = ExceptionRequestForm(prefix="x", initial={"outcome": outcome})
                     context["offer_exception"] = True
             else:
+                together = enc_selectors.custodies_booked_out_with(custody)
+                messages.success(
+                    request,
+                    ngettext(
+                        "Booked out: %(outcome)s.",
+                        "Booked out together, %(count)d people: %(outcome)s.",
+                        len(together),
+                    )
+                    % {"outcome": Outcome(outcome).label, "count": len(together)},
+                )
                 return redirect("processing:encounter_detail", context["custody"].encounter_id)
     context.update({"form": form, "exception_form": exception_form})
     return _page(request, "processing/book_out.html", context, status=status)
