@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) messages
 
 messages: $(STAMP)
-	@scripts/compile-messages.sh
+	@$(BIN)/python scripts/compile_messages.py
 
 run: install
 	$(BIN)/asilo serve --demo
@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/asilo/policy src/asilo/scheduling src/asilo/stats
+	$(BIN)/mypy src/asilo/policy src/asilo/scheduling src/asilo/stats src/asilo/forecast
 
 architecture: $(STAMP)
 	$(BIN)/lint-imports

@@ -9,7 +9,6 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
-command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

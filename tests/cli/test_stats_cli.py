@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 CBP = REPO / "data" / "real" / "cbp"
 STATE_FILE = CBP / "cbp_nationwide_encounters_state_fy20_fy23.csv"
 AOR_EXCERPT = CBP / "cbp_nationwide_encounters_aor_2020_apr_excerpt.csv"
+STATE_FILE_FY22_FY25 = CBP / "cbp_nationwide_encounters_state_fy22_fy25.csv"
 
 app = typer.Typer()
 stats_cmds.register(app)
@@ -146,12 +147,29 @@ def test_report_refuses_unknown_region_and_missing_db(db: Path, tmp_path: Path) 
     assert "no statistics database" in missing.stderr
 
 
-def test_reconcile_matches_every_shipped_total(db: Path) -> None:
+def test_reconcile_matches_every_shipped_total(tmp_path: Path) -> None:
+    db = tmp_path / "shipped.duckdb"
+    imported = run("import", *sorted(str(p) for p in CBP.glob("*.csv")), "--db", str(db))
+    assert imported.exit_code == 0, imported.output
+    assert STATE_FILE_FY22_FY25.name in imported.stdout
     result = run("reconcile", "--db", str(db))
     assert result.exit_code == 0, result.output
+    for line in (
+        "matched  Southwest Land Border encounters, FY2020: 458,088",
+        "matched  Southwest Land Border encounters, FY2023: 2,475,669",
+        "matched  Southwest Land Border encounters, FY2024: 2,135,005",
+        "matched  Southwest Land Border encounters, FY2025: 443,671",
+    ):
+        assert line in result.stdout
+    assert "OFF" not in result.stdout and "NO DATA" not in result.stdout
+    assert "54 of 54 published totals matched" in result.stdout
+
+
+def test_reconcile_without_the_later_release_has_no_data_for_fy2024(db: Path) -> None:
+    result = run("reconcile", "--db", str(db))
+    assert result.exit_code == 1
+    assert "NO DATA  Southwest Land Border encounters, FY2024" in result.stdout
     assert "matched  Southwest Land Border encounters, FY2020: 458,088" in result.stdout
-    assert "OFF" not in result.stdout
-    assert "45 of 45 published totals matched" in result.stdout
 
 
 def test_reconcile_exits_1_when_a_total_is_off(db: Path, tmp_path: Path) -> None:
@@ -221,3 +239,21 @@ def test_the_asilo_command_has_the_stats_commands() -> None:
     assert result.exit_code == 0
     for command in ("import", "report", "reconcile", "chart", "export", "files"):
         assert command in result.stdout
+
+
+def test_import_a_release_whose_current_year_is_fytd(tmp_path: Path) -> None:
+    """CBP's FY23-FY26 releases write the current year as "2026 (FYTD)" (it was refused)."""
+    with STATE_FILE_FY22_FY25.open(encoding="utf-8", newline="") as f:
+        lines = [next(f).rstrip("\r\n") for _ in range(4)]
+    lines[1:] = ["2026 (FYTD),FYTD,NOV," + line.split(",", 3)[3] for line in lines[1:]]
+    release = tmp_path / "nationwide-encounters-fy23-fy26-nov-state.csv"
+    release.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    imported = run("import", str(release), "--db", str(db))
+    assert imported.exit_code == 0, imported.output
+    assert "2025-11 to 2025-11" in imported.stdout
+    report = run(
+        "report", "--db", str(db), "--region", "all", "--by", "fiscal_year", "--format", "json"
+    )
+    assert report.exit_code == 0, report.output
+    assert json.loads(report.stdout) == [{"fiscal_year": 2026, "encounters": 6 + 1 + 4}]

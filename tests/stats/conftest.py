@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 CBP = REPO / "data" / "real" / "cbp"
 STATE_FILE = CBP / "cbp_nationwide_encounters_state_fy20_fy23.csv"
 AOR_EXCERPT = CBP / "cbp_nationwide_encounters_aor_2020_apr_excerpt.csv"
+STATE_FILE_FY22_FY25 = CBP / "cbp_nationwide_encounters_state_fy22_fy25.csv"
 
 #: The header CBP prints on its Southwest Land Border Encounters file.
 SOUTHWEST_HEADER = (
@@ -34,6 +35,15 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCo
     """Both real CBP files imported (the by-state file and the by-AOR April 2020 excerpt)."""
     connection = store.connect(tmp_path_factory.mktemp("real") / "stats.duckdb")
     importer.import_files(connection, [STATE_FILE, AOR_EXCERPT])
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Every CBP file shipped in data/real/cbp imported, as the demo and the quick start do."""
+    connection = store.connect(tmp_path_factory.mktemp("shipped") / "stats.duckdb")
+    importer.import_files(connection, sorted(CBP.glob("*.csv")))
     yield connection
     connection.close()
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import xml.etree.ElementTree as ET
 
 import duckdb
 import pytest
 
-from asilo.stats import charts, reports
+from asilo.policy import load_catalogue
+from asilo.stats import charts, policy_dates, reports
 from asilo.stats.reports import Query
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -95,3 +97,47 @@ def test_bars_carry_hatches() -> None:
 def test_unknown_format() -> None:
     with pytest.raises(ValueError, match="use svg or png"):
         charts.trend_chart([], "x", "t", "gif")
+
+
+def test_policy_dates_come_from_the_catalogue() -> None:
+    catalogue = load_catalogue()
+    dates = {(d.policy, d.label): d.day for d in policy_dates.policy_dates(catalogue)}
+    order = catalogue.documents["title42/order"].values
+    assert dates[("title42/order", "Title 42 begins")] == order[0].start == dt.date(2020, 3, 20)
+    ended = next(p for p in order if p.value is None)
+    assert dates[("title42/order", "Title 42 ends")] == ended.start == dt.date(2023, 5, 11)
+    rule = catalogue.documents["asylum/lawful_pathways"].values[0].start
+    assert dates[("asylum/lawful_pathways", "2023 asylum rule")] == rule
+    if "entry/proclamation_10888" in catalogue.documents:
+        assert dates[("entry/proclamation_10888", "Proclamation 10888")] == dt.date(2025, 1, 20)
+
+
+def test_trend_charts_mark_the_policy_dates_within_their_months(
+    standard: list[charts.Chart], shipped: duckdb.DuckDBPyConnection
+) -> None:
+    trend = standard[0]  # FY2020-FY2023: Title 42's start and end, the 2023 rule
+    assert [(m.day.isoformat(), m.label) for m in trend.marks] == [
+        ("2020-03-20", "Title 42 begins"),
+        ("2023-05-11", "Title 42 ends"),
+        ("2023-05-11", "2023 asylum rule"),
+    ]
+    svg = trend.render("svg").decode("utf-8")
+    assert "<!-- Title 42 begins (2020-03-20) -->" in svg
+    assert "<!-- Title 42 ends; 2023 asylum rule (2023-05-11) -->" in svg
+    # The stacked and breakdown charts have no time axis: no marks.
+    assert all(not c.marks for c in standard if c.kind != "trend")
+    # A chart of FY2024 alone draws none of them.
+    only_2024 = charts.standard_charts(shipped, fiscal_years=(2024,))
+    assert only_2024[0].marks == ()
+    assert "Title 42 begins" not in only_2024[0].render("svg").decode("utf-8")
+
+
+def test_marks_are_drawn_as_vertical_lines() -> None:
+    rows = [{"month": f"2020-{m:02d}", "s": "a", "encounters": m} for m in range(1, 7)]
+    mark = policy_dates.PolicyDate(dt.date(2020, 3, 20), "Title 42 begins", "title42/order")
+    plain = charts.trend_chart(rows, "s", "t", "svg")
+    marked = charts.trend_chart(rows, "s", "t", "svg", marks=[mark])
+    assert plain != marked
+    assert b"Title 42 begins (2020-03-20)" in marked
+    late = policy_dates.PolicyDate(dt.date(2020, 7, 1), "later", "x")
+    assert charts.trend_chart(rows, "s", "t", "svg", marks=[late]) == plain

@@ -11,17 +11,32 @@ from asilo.stats import reconcile
 
 
 def test_every_shipped_published_total_matches_the_real_files(
-    real: duckdb.DuckDBPyConnection,
+    shipped: duckdb.DuckDBPyConnection,
 ) -> None:
     totals = reconcile.load_totals()
     names = [t.name for t in totals]
-    assert "Southwest Land Border encounters, FY2021" in names
-    assert len(totals) >= 40
-    checks = reconcile.reconcile(real, totals)
+    for year in range(2020, 2026):
+        assert f"Southwest Land Border encounters, FY{year}" in names
+    assert len(totals) >= 54
+    checks = reconcile.reconcile(shipped, totals)
     assert [c.describe() for c in checks if c.status != "matched"] == []
     expected = {c.total.name: c.actual for c in checks}
     assert expected["Southwest Land Border, Title 42, FY2022"] == 1_079_507
     assert expected["Nationwide encounters, April 2020"] == 29_743
+    # Facts ST-21: FY2024 and FY2025 come from the FY2022-FY2025 release.
+    assert expected["Southwest Land Border encounters, FY2024"] == 2_135_005
+    assert expected["Southwest Land Border encounters, FY2025"] == 443_671
+    assert expected["Southwest Land Border, UC / Single Minors, FY2024"] == 109_998
+
+
+def test_fy2024_and_fy2025_lines_have_no_data_without_the_later_release(
+    real: duckdb.DuckDBPyConnection,
+) -> None:
+    checks = reconcile.reconcile(real, reconcile.load_totals())
+    missing = {c.total.name for c in checks if c.status == "no data"}
+    assert "Southwest Land Border encounters, FY2024" in missing
+    assert "Southwest Land Border encounters, FY2025" in missing
+    assert "Southwest Land Border encounters, FY2023" not in missing
 
 
 def test_shipped_totals_name_their_source() -> None:

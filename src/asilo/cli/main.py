@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from asilo.cli import policy_cmds, schedule_cmds, stats_cmds, web_cmds
+from asilo.cli import forecast_cmds, policy_cmds, schedule_cmds, stats_cmds, web_cmds
 from asilo.web.appointments import cli as appointments_cli
 from asilo.web.dashboards import cli as dashboards_cli
 from asilo.web.registrations import cli as registrations_cli
@@ -28,6 +28,7 @@ schedule_cmds.register(app)
 appointments_cli.register(app)
 web_cmds.register(app)
 registrations_cli.register(app)
+forecast_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

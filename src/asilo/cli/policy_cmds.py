@@ -36,6 +36,8 @@ from asilo.policy import (
     replay,
 )
 from asilo.policy.decision import Reason
+from asilo.policy.schema import SOURCE_KINDS
+from asilo.policy.sources import source_report
 
 FormatOption = Annotated[
     str, typer.Option("--format", help="'json' for machine-readable output, 'text' to read.")
@@ -290,13 +292,24 @@ def policies_command(
         tuple[str, str] | None,
         typer.Option("--between", help="List what changed between two dates (inclusive)."),
     ] = None,
+    sources: Annotated[
+        bool,
+        typer.Option(
+            "--sources",
+            help="Count the gating values by the kind of source they rest on"
+            " (primary, secondary, weak) and list those resting only on weak sources.",
+        ),
+    ] = False,
     output_format: FormatOption = "text",
 ) -> None:
-    """List the policies in force on a date, or what changed between two dates."""
+    """List the policies in force on a date, what changed between two dates, or their sources."""
     _check_format(output_format)
-    if (on is None) == (between is None):
-        _fail("give exactly one of --on DATE or --between A B")
+    if sum((on is not None, between is not None, sources)) != 1:
+        _fail("give exactly one of --on DATE, --between A B or --sources")
     catalogue = load_catalogue()
+    if sources:
+        _policies_sources(catalogue, output_format)
+        return
     if on is not None:
         _policies_on(catalogue, _parse_day("--on", on), output_format)
     else:
@@ -375,6 +388,36 @@ def _policies_between(catalogue: Catalogue, first: date, last: date, output_form
         typer.echo(
             f"    {row['citation']['fact']}: {row['citation']['title']} <{row['citation']['url']}>"
         )
+
+
+def _policies_sources(catalogue: Catalogue, output_format: str) -> None:
+    report = source_report(catalogue)
+    if output_format == "json":
+        _json(report.as_json())
+        return
+    counts = report.by_kind()
+    typer.echo(
+        f"Gating values by the strongest kind of source they rest on"
+        f" (catalogue {report.catalogue_version}):"
+    )
+    for kind in SOURCE_KINDS:
+        typer.echo(f"  {kind:<10}{counts[kind]:>5}")
+    typer.echo(f"  {'total':<10}{len(report.values):>5}")
+    typer.echo("By policy (values: primary / secondary / weak):")
+    for row in report.by_policy():
+        typer.echo(
+            f"  {row['policy']}: {row['values']}"
+            f" ({row['primary']} / {row['secondary']} / {row['weak']})"
+        )
+    weak = report.weak_only()
+    if not weak:
+        typer.echo("No value rests only on weak sources.")
+        return
+    typer.echo(f"Values resting only on weak sources ({len(weak)}):")
+    for value in weak:
+        typer.echo(f"- {value.policy} [{_period_text(value.start, value.to)}]")
+        for cite in value.period.citations:
+            typer.echo(f"    {cite.fact}: {cite.title} <{cite.url}>")
 
 
 # --- refugee ceiling -----------------------------------------------------------------------

@@ -35,7 +35,7 @@ from asilo.policy.catalogue import (
     parse_documents,
     read_yaml,
 )
-from asilo.policy.schema import Citation, Period, parse_clock, parse_iso_date
+from asilo.policy.schema import Citation, Period, ScenarioCitation, parse_clock, parse_iso_date
 
 
 class _Strict(BaseModel):
@@ -73,7 +73,7 @@ class UpdateChange(_Strict):
 
 class Change(_Strict):
     policy: str
-    citation: Citation
+    citation: ScenarioCitation
     end: EndChange | None = None
     set: dict[str, Any] | None = None
     update: UpdateChange | None = None

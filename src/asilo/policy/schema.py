@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -90,13 +91,83 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+SourceKind = Literal["primary", "secondary", "weak"]
+SOURCE_KINDS: tuple[str, ...] = SourceKind.__args__  # type: ignore[attr-defined]
+_KIND_RANK = {"primary": 0, "secondary": 1, "weak": 2}
+
+_FR_CITATION = re.compile(r"^([1-9]\d{0,2}) FR ([1-9]\d{0,5})$")
+_GOVINFO_FR_LINK = re.compile(r"^https://www\.govinfo\.gov/link/fr/(\d+)/(\d+)(\?.*)?$")
+FEDERAL_REGISTER_HOSTS = ("govinfo.gov", "federalregister.gov")
+# The government's own addresses: the restricted U.S. government top-level domains (every
+# agency, the White House, Congress and the federal courts, e.g. uscourts.gov, supremecourt.gov).
+GOVERNMENT_SUFFIXES = (".gov", ".mil")
+
+
+def url_host(url: str) -> str:
+    """The host of a URL, lower case, without ``www.`` or a port."""
+    host = urlsplit(url).hostname or ""
+    return host.lower().removeprefix("www.")
+
+
+def is_government_address(url: str) -> bool:
+    """True if the URL is on a U.S. government domain (.gov, .mil)."""
+    host = url_host(url)
+    return urlsplit(url).scheme in ("http", "https") and host.endswith(GOVERNMENT_SUFFIXES)
+
+
+def govinfo_fr_link(fr_citation: str) -> str:
+    """The govinfo link service address of a Federal Register citation such as ``85 FR 17060``."""
+    match = _FR_CITATION.match(fr_citation)
+    if match is None:
+        raise ValueError(f"{fr_citation!r} is not a Federal Register citation such as 85 FR 17060")
+    return f"https://www.govinfo.gov/link/fr/{match.group(1)}/{match.group(2)}"
+
+
+def strongest_kind(kinds: list[str]) -> str:
+    """The strongest of some source kinds (primary before secondary before weak)."""
+    return min(kinds, key=_KIND_RANK.__getitem__)
+
+
+def _primary_needs_government_address(kind: str, url: str) -> None:
+    if kind == "primary" and not is_government_address(url):
+        raise ValueError(
+            f"a primary source needs the government's own address (a .gov or .mil site);"
+            f" {url_host(url) or url!r} is not one: mark a copy 'secondary' (or 'weak') and cite"
+            " the government's address as the primary"
+        )
+
+
+class Reference(Strict):
+    """A further address for the cited source: a copy (mirror) of it, or a report about it."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    kind: SourceKind
+    title: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _checked(self) -> Reference:
+        _primary_needs_government_address(self.kind, self.url)
+        return self
+
+
 class Citation(Strict):
-    """Where a value comes from: the instrument's title, its URL, the section, the fact ID."""
+    """Where a value comes from: the instrument's title, its URL, the section, the fact ID.
+
+    ``kind`` says how strong the source at ``url`` is: ``primary`` (the government's own text at
+    its own address), ``secondary`` (an established outlet's report, or a copy of a primary text
+    on someone else's site) or ``weak`` (an aggregator or blog). A Federal Register document is
+    cited by ``fr_citation`` ("85 FR 17060") at govinfo's link service or federalregister.gov;
+    copies of it (vLex, Justia, eLaws, Scribd...) are kept in ``references``.
+    """
 
     title: str = Field(min_length=3)
     url: str = Field(pattern=r"^https?://\S+$")
     section: str = Field(min_length=1)
     fact: str
+    kind: SourceKind
+    fr_citation: str | None = None
+    references: list[Reference] = []
 
     @field_validator("fact")
     @classmethod
@@ -104,6 +175,46 @@ class Citation(Strict):
         if not _FACT_ID.match(value):
             raise ValueError(f"{value!r} is not a fact ID such as T42-12")
         return value
+
+    @field_validator("fr_citation")
+    @classmethod
+    def _fr(cls, value: str | None) -> str | None:
+        if value is not None and not _FR_CITATION.match(value):
+            raise ValueError(
+                f"{value!r} is not a Federal Register citation such as 85 FR 17060"
+                " (volume, 'FR', first page)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _checked(self) -> Citation:
+        _primary_needs_government_address(self.kind, self.url)
+        link = _GOVINFO_FR_LINK.match(self.url)
+        if link is not None:
+            cited = f"{int(link.group(1))} FR {int(link.group(2))}"
+            if self.fr_citation is None:
+                raise ValueError(f"a govinfo Federal Register link needs fr_citation: {cited!r}")
+            if cited != self.fr_citation:
+                raise ValueError(
+                    f"fr_citation {self.fr_citation!r} does not match the govinfo link"
+                    f" ({cited}): volume and first page must agree"
+                )
+        if self.fr_citation is not None:
+            if not url_host(self.url).endswith(FEDERAL_REGISTER_HOSTS):
+                raise ValueError(
+                    f"fr_citation {self.fr_citation!r} needs the government's address for it:"
+                    f" {govinfo_fr_link(self.fr_citation)} (or federalregister.gov), not"
+                    f" {url_host(self.url)!r}; keep copies in 'references'"
+                )
+            if self.kind != "primary":
+                raise ValueError("a Federal Register document at its government address is primary")
+        return self
+
+
+class ScenarioCitation(Citation):
+    """A scenario change's citation: a hypothesis, so ``weak`` unless its author says otherwise."""
+
+    kind: SourceKind = "weak"
 
 
 # --- value models, one per policy or parameter -------------------------------------------
@@ -324,6 +435,10 @@ class Period(Strict):
         if self.uncertain_between is not None and self.uncertain is None:
             raise ValueError("uncertain_between needs an 'uncertain' note saying why")
         return self
+
+    def basis(self) -> str:
+        """The strongest kind of source this value rests on (primary, secondary, weak)."""
+        return strongest_kind([c.kind for c in self.citations])
 
     def start_instant(self) -> datetime:
         return datetime.combine(self.start, self.at or time(0, 0))

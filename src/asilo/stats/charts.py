@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from asilo.stats import reports
+from asilo.stats.policy_dates import PolicyDate, policy_dates, within
 
 Row = dict[str, Any]
 FORMATS = ("svg", "png")
@@ -77,8 +78,39 @@ def _month(value: Any) -> dt.date:
     return dt.date(int(year), int(month), 1)
 
 
-def trend_chart(rows: Sequence[Row], series: str, title: str, fmt: str = "svg") -> bytes:
-    """Monthly lines, one per value of ``series``; rows: ``month``, ``series``, ``encounters``."""
+def _mark_policy_dates(axes: Any, marks: Sequence[PolicyDate]) -> None:
+    """A dotted vertical line on each policy date, labelled along it (labels of one day joined)."""
+    by_day: dict[dt.date, list[str]] = {}
+    for mark in marks:
+        by_day.setdefault(mark.day, []).append(mark.label)
+    for day, labels in sorted(by_day.items()):
+        axes.axvline(day, color="#444444", linestyle=(0, (1, 2)), linewidth=1.1, zorder=1)
+        axes.annotate(
+            "; ".join(labels) + f" ({day.isoformat()})",
+            xy=(day, 0.98),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3, 0),
+            textcoords="offset points",
+            rotation=90,
+            ha="right",
+            va="top",
+            fontsize=8,
+            color="#222222",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.0},
+        )
+
+
+def trend_chart(
+    rows: Sequence[Row],
+    series: str,
+    title: str,
+    fmt: str = "svg",
+    marks: Sequence[PolicyDate] = (),
+) -> bytes:
+    """Monthly lines, one per value of ``series``; rows: ``month``, ``series``, ``encounters``.
+
+    ``marks`` are policy dates drawn as labelled vertical lines (those outside the months the
+    rows cover are left out)."""
     fig, axes = _figure(title)
     by_series: dict[str, dict[dt.date, int]] = {}
     for row in rows:
@@ -96,10 +128,17 @@ def trend_chart(rows: Sequence[Row], series: str, title: str, fmt: str = "svg") 
             color=COLOURS[i % len(COLOURS)],
             linewidth=1.6,
         )
+    if months:
+        _mark_policy_dates(axes, within(marks, months[0], months[-1]))
     axes.set_xlabel("month")
     axes.set_ylabel("encounters")
     if by_series:
-        axes.legend(title=series.replace("_", " "), frameon=False)
+        axes.legend(
+            title=series.replace("_", " "),
+            frameon=False,
+            bbox_to_anchor=(1.01, 1),
+            loc="upper left",
+        )
     fig.autofmt_xdate()
     return _render(fig, fmt)
 
@@ -187,6 +226,11 @@ def data_table_csv(rows: Sequence[Row]) -> str:
     return out.getvalue()
 
 
+def _marks_within(marks: tuple[PolicyDate, ...], rows: Sequence[Row]) -> tuple[PolicyDate, ...]:
+    months = sorted({_month(r["month"]) for r in rows})
+    return tuple(within(marks, months[0], months[-1])) if months else ()
+
+
 @dataclass(frozen=True)
 class Chart:
     """One standard chart: its file name, its title, the rows it draws and how to draw them."""
@@ -196,10 +240,12 @@ class Chart:
     rows: list[Row]
     kind: str  # trend | stacked | breakdown
     keys: tuple[str, ...]
+    #: Policy dates drawn on a trend chart (only those within its months).
+    marks: tuple[PolicyDate, ...] = ()
 
     def render(self, fmt: str = "svg") -> bytes:
         if self.kind == "trend":
-            return trend_chart(self.rows, self.keys[0], self.title, fmt)
+            return trend_chart(self.rows, self.keys[0], self.title, fmt, self.marks)
         if self.kind == "stacked":
             return stacked_bar_chart(self.rows, self.keys[0], self.keys[1], self.title, fmt)
         return breakdown_chart(self.rows, self.keys[0], self.keys[1], self.title, fmt)
@@ -210,12 +256,15 @@ def standard_charts(
     region: str | None = "Southwest Land Border",
     fiscal_years: tuple[int, ...] = (),
     top_citizenships: int = 8,
+    marks: Sequence[PolicyDate] | None = None,
 ) -> list[Chart]:
     """The four charts of the statistics page, from the imported data.
 
     A chart whose dimensions no imported file carries (the sector breakdown needs a by-AOR
-    file) is left out.
+    file) is left out. The trend charts mark ``marks`` (default: the policy dates of the
+    catalogue, :func:`asilo.stats.policy_dates.policy_dates`) that fall within their months.
     """
+    marked = tuple(policy_dates() if marks is None else marks)
     where = f" — {region}" if region else " — all regions"
     q = reports.Query(region=region, fiscal_years=fiscal_years)
     charts: list[Chart] = []
@@ -235,6 +284,7 @@ def standard_charts(
                 authority,
                 "trend",
                 ("title_of_authority",),
+                _marks_within(marked, authority),
             )
         )
     demographic = rows_for(("month", "demographic"))
@@ -246,6 +296,7 @@ def standard_charts(
                 demographic,
                 "trend",
                 ("demographic",),
+                _marks_within(marked, demographic),
             )
         )
     citizenship = rows_for(("fiscal_year", "citizenship"))

@@ -224,8 +224,9 @@ def _check(con: duckdb.DuckDBPyConnection, r: _Recognised) -> list[LineError]:
 
 
 def _read_type(product: Product, column: str) -> str:
-    # The Southwest file writes the current year as "2025 (FYTD)": read it as text, check later.
-    if column == "fiscal_year" and product.name == "southwest_land_border":
+    # Every product writes the current year of a release as "2026 (FYTD)": read the fiscal
+    # year as text and check its form with SQL (see _YEAR_FORM).
+    if column == "fiscal_year":
         return "VARCHAR"
     return _READ_TYPES[column]
 
@@ -292,16 +293,13 @@ def _expected(column: str) -> str:
 
 def _value_checks(r: _Recognised) -> list[tuple[str, str]]:
     """(SQL condition that marks a bad row, reason) for what the reader's types cannot check:
-    empty values, the Southwest file's year form, year range, state codes."""
+    empty values, the year's form (``2026 (FYTD)``), year range, state codes."""
     product = r.product
     checks: list[tuple[str, str]] = []
     for h in r.header:
         checks.append((f"{product.canonical(h)} IS NULL", f"{h} is empty"))
-    if product.name == "southwest_land_border":
-        checks.append(
-            (f"NOT {_SW_YEAR_FORM}", "Fiscal Year is not a year (like 2024, or 2025 (FYTD))")
-        )
-    checks.append((f"{_year(product)} NOT BETWEEN 1990 AND 2100", "Fiscal Year is out of range"))
+    checks.append((f"NOT {_YEAR_FORM}", "Fiscal Year is not a year (like 2024, or 2025 (FYTD))"))
+    checks.append((f"{_year()} NOT BETWEEN 1990 AND 2100", "Fiscal Year is out of range"))
     if "state" in product.dimensions:
         checks.append(
             ("NOT regexp_full_match(state, '[A-Z]{2}')", "State is not a two-letter code")
@@ -309,13 +307,20 @@ def _value_checks(r: _Recognised) -> list[tuple[str, str]]:
     return checks
 
 
-_SW_YEAR_FORM = r"regexp_full_match(fiscal_year, '[0-9]{4}( \(FYTD\))?')"
+#: The forms of the fiscal-year column: ``2024``, and the current year of a release as CBP marks
+#: it in every product, ``2026 (FYTD)``. Variants of that marker are accepted too: any case and
+#: spacing (``2026(fytd)``), an ``FY`` prefix (``FY2026 (FYTD)``) and a footnote star.
+_YEAR_PATTERN = r"\s*(FY\s?)?[0-9]{4}(\s*\(FYTD\))?\*?\s*"
+_YEAR_FORM = f"regexp_full_match(fiscal_year, '{_YEAR_PATTERN}', 'i')"
 
 
-def _year(product: Product) -> str:
-    if product.name == "southwest_land_border":
-        return f"CASE WHEN {_SW_YEAR_FORM} THEN CAST(left(fiscal_year, 4) AS INTEGER) END"
-    return "fiscal_year"
+def _year() -> str:
+    """SQL for the fiscal year as a number, NULL when the column is not in a year form. The
+    plain form is cast without a regular expression (the common case, and the fast one)."""
+    return (
+        "CASE WHEN regexp_full_match(fiscal_year, '[0-9]{4}') THEN CAST(fiscal_year AS INTEGER) "
+        f"WHEN {_YEAR_FORM} THEN CAST(regexp_extract(fiscal_year, '[0-9]{{4}}') AS INTEGER) END"
+    )
 
 
 def _value_errors(con: duckdb.DuckDBPyConnection, r: _Recognised) -> list[LineError]:
@@ -377,7 +382,7 @@ def _insert_sql(r: _Recognised, file_id: int, rejects: tuple[str, str]) -> str:
             return f"'{implicit[name]}'"
         return "NULL"
 
-    year = _year(product)
+    year = _year()
     code = "enum_code(month_abbv)"  # 0 = OCT … 11 = SEP
     return f"""
         INSERT INTO encounters

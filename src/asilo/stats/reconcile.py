@@ -19,7 +19,7 @@ import yaml
 from asilo.stats import reports
 from asilo.stats.products import PRODUCTS_BY_NAME
 
-DEFAULT_TOTALS = "cbp_published_totals_fy2020_fy2023.yaml"
+DEFAULT_TOTALS = "cbp_published_totals_fy2020_fy2025.yaml"
 
 
 class TotalsFileError(ValueError):

@@ -20,6 +20,7 @@ import duckdb
 from django.utils.translation import gettext as _
 
 from asilo.stats import charts, reports, store
+from asilo.stats.policy_dates import policy_dates
 
 Row = dict[str, Any]
 
@@ -75,7 +76,8 @@ class ChartData:
 
     def render(self, fmt: str = "svg") -> bytes:
         if self.kind == "trend":
-            return charts.trend_chart(self.rows, self.keys[0], self.title, fmt)
+            # Policy dates from the catalogue, drawn where they fall within the chart's months.
+            return charts.trend_chart(self.rows, self.keys[0], self.title, fmt, policy_dates())
         if self.kind == "stacked":
             return charts.stacked_bar_chart(self.rows, self.keys[0], self.keys[1], self.title, fmt)
         return charts.breakdown_chart(self.rows, self.keys[0], self.keys[1], self.title, fmt)
