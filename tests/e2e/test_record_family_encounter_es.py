@@ -33,7 +33,8 @@ def test_officer_records_a_family_encounter_in_spanish(
     assert page.get_by_role("heading", name="Registrar un encuentro").is_visible()
 
     page.get_by_label("Fecha del encuentro").fill("2023-06-01")
-    page.get_by_label("Hora (hora del Este de EE. UU.)").fill("06:40")
+    page.get_by_label("Hora (hora local del lugar)").fill("06:40")
+    page.get_by_role("radio", name="Sí").check()
     page.get_by_label("Sector o puerto de entrada").select_option("between_ports|Rio Grande Valley")
     first = page.locator("#member-0")
     first.get_by_label("Nombres").fill("María José")

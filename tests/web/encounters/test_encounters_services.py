@@ -502,7 +502,9 @@ def test_family_leaves_with_one_outcome(officer: User, family_doc: dict[str, Any
         "family_outcome": "Expelled",
         "outcome": "Released with a notice to appear",
     }
-    assert counts() == before
+    # Nothing changed; the refusal is on the record.
+    assert counts() == {**before, "AuditEntry": before["AuditEntry"] + 1}
+    assert AuditEntry.objects.latest("id").note == "family_outcome_differs"
     done = services.custody_book_out(
         actor=officer, custody_id=child.pk, outcome="expelled", family=True
     )

@@ -313,3 +313,56 @@ def test_unknown_records_answer_404(officer: Any, client_as: Callable[..., Clien
     client = client_as(officer)
     assert client.get(reverse("processing:encounter_detail", args=[4242])).status_code == 404
     assert client.get(reverse("processing:person_detail", args=[4242])).status_code == 404
+
+
+def test_encounter_page_shows_names_roles_and_the_family_with_one_audited_read(
+    record: Callable[..., Any],
+    family_document: dict[str, Any],
+    officer: Any,
+    make_user: Callable[..., Any],
+    client_as: Callable[..., Client],
+) -> None:
+    """Before: "Person #85 / 32 / HND" — no name, no family role, one audited read per person
+    opened to tell the mother from her child."""
+    family_document["people"][1]["sex"] = "male"
+    encounter = record(family_document)
+    before = AuditEntry.objects.filter(action="view").count()
+    page = (
+        client_as(officer)
+        .get(reverse("processing:encounter_detail", args=[encounter.pk]))
+        .content.decode()
+    )
+    assert "María José López Hernández" in page and "Dylan Martínez" in page
+    assert "Mother" in page and "Son" in page
+    glance = re.search(r'<ul class="ap-family" id="family-glance".*?</ul>', page, re.S)
+    assert glance and "Mother (31), Son (7)" in glance.group(0)
+    assert "Standard (72 h):" in page
+    views = AuditEntry.objects.filter(action="view").order_by("id")[before:]
+    # One read of the encounter, one read of the names of its people (ids, never names).
+    assert [(v.object_type, v.note) for v in views] == [
+        ("encounters.encounter", ""),
+        ("people.person", "encounter_page"),
+    ]
+    assert sorted(views[1].after["people"]) == sorted(
+        encounter.participants.values_list("person_id", flat=True)
+    )
+    assert "López" not in str(views[1].after)
+
+
+def test_family_books_out_together_from_the_encounter_page(
+    record: Callable[..., Any], officer: Any, client_as: Callable[..., Client]
+) -> None:
+    family, (parent, child) = _confirmed_family(record)
+    client = client_as(officer)
+    page = client.get(reverse("processing:encounter_detail", args=[family.pk])).content.decode()
+    assert 'id="book-out-family1"' in page
+    done = client.post(
+        reverse("processing:book_out", args=[parent.pk]), {"outcome": "expelled", "family": "on"}
+    )
+    assert done.status_code == 302
+    parent.refresh_from_db()
+    child.refresh_from_db()
+    assert (parent.outcome, child.outcome) == ("expelled", "expelled")
+    assert (
+        "Booked out together, 2 people: Expelled." in client.get(done["Location"]).content.decode()
+    )

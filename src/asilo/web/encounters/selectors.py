@@ -261,7 +261,15 @@ def custodies_filtered(
     return custodies_in_scope(qs, scope)
 
 
-def custody_ordering(status: str) -> tuple[Any, ...]:
+#: The orders a custody list may be sorted in.
+CUSTODY_ORDERS = ("due", "booked_in", "-booked_in")
+
+
+def custody_ordering(status: str, order: str | None = None) -> tuple[Any, ...]:
+    if order == "booked_in":
+        return ("booked_in_at", "id")
+    if order == "-booked_in":
+        return (F("booked_in_at").desc(), "-id")
     if status == "closed":
         return (F("booked_out_at").desc(), "-id")
     return (F("due_at").asc(nulls_last=True), F("standard_due_at").asc(nulls_last=True), "id")
@@ -277,6 +285,7 @@ def custody_list(
     now: datetime | None = None,
     limit: int = LIST_LIMIT,
     offset: int = 0,
+    order: str | None = None,
 ) -> list[CustodyClock]:
     """Custodies with their clocks: soonest due first (legal limit, then the standard); closed
     ones newest booked out first. Live custodies unless ``scope`` asks for the historical."""
@@ -291,7 +300,7 @@ def custody_list(
     rows = list(
         qs.select_related("encounter")
         .only(*_CUSTODY_COLUMNS, "encounter__place_name", "encounter__recorded_at")
-        .order_by(*custody_ordering(status))[start : start + max(1, min(limit, LIST_LIMIT))]
+        .order_by(*custody_ordering(status, order))[start : start + max(1, min(limit, LIST_LIMIT))]
     )
     return [custody_clock(c, now=now, within_hours=within_hours) for c in rows]
 
@@ -390,6 +399,13 @@ def standard_report(
     """Hours held beyond the standard, by place (open custodies count to now, closed ones to
     their book-out), most hours first."""
     require(actor, Capability.ENCOUNTER_VIEW, object_type=CUSTODY)
+    return standard_report_rows(scope=scope, now=now)
+
+
+def standard_report_rows(
+    *, scope: str = "all", now: datetime | None = None
+) -> list[StandardBreach]:
+    """:func:`standard_report` without the rights check (the command line)."""
     now = now or timezone.now()
     qs = custodies_in_scope(Custody.objects.filter(standard_due_at__isnull=False), scope)
     qs = qs.filter(

@@ -46,6 +46,25 @@ def person_view(*, actor: User | AnonymousUser, person_id: int) -> Person:
     return person
 
 
+@dataclass(frozen=True)
+class PersonCard:
+    """What a list of people shows of each: the name (None for a role that may not see names)
+    and the sex (for the family role in words)."""
+
+    name: str | None
+    sex: str
+
+
+def people_cards(
+    *, actor: User | AnonymousUser, person_ids: list[int], purpose: str
+) -> dict[int, PersonCard]:
+    """Several people shown together, with **one** audited read of their names (for a role
+    that may see them)."""
+    names = people_names(actor=actor, person_ids=person_ids, purpose=purpose)
+    sexes = dict(Person.objects.filter(pk__in=person_ids).values_list("id", "sex"))
+    return {i: PersonCard(names.get(i), sexes.get(i, "unknown")) for i in person_ids}
+
+
 def people_names(
     *, actor: User | AnonymousUser, person_ids: list[int], purpose: str
 ) -> dict[int, str]:
