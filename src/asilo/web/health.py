@@ -15,6 +15,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from asilo.web.core.api import ERRORS, ErrorsOut
+
 router = Router(tags=["health"])
 
 
@@ -23,11 +25,7 @@ class Health(Schema):
     database: str
 
 
-class HealthErrors(Schema):
-    errors: list[dict[str, str | None]]
-
-
-@router.get("/health", response={200: Health, 503: HealthErrors}, summary="Health check")
+@router.get("/health", response={200: Health, 401: ERRORS[401], 503: ErrorsOut}, summary="Health check")
 def health(request: HttpRequest) -> Status:
     """Whether the API and its database answer (authenticated, like every endpoint)."""
     try:
