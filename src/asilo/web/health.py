@@ -25,7 +25,9 @@ class Health(Schema):
     database: str
 
 
-@router.get("/health", response={200: Health, 401: ERRORS[401], 503: ErrorsOut}, summary="Health check")
+@router.get(
+    "/health", response={200: Health, 401: ERRORS[401], 503: ErrorsOut}, summary="Health check"
+)
 def health(request: HttpRequest) -> Status:
     """Whether the API and its database answer (authenticated, like every endpoint)."""
     try:
