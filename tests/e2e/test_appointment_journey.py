@@ -119,7 +119,7 @@ def test_register_allocate_notice_check_in_encounter(
     # 1. The family registers itself, in Kreyòl, on a phone (14 June 2023, 10:00).
     number, pin = _register_in_creole(family, site)
     registration = Registration.objects.get(number=number)
-    assert registration.status == "eligible" and registration.language == "ht"
+    assert registration.status == "waiting" and registration.language == "ht"
 
     # 2. That evening the supervisor sets San Ysidro's capacity for 15 June and runs the
     #    allocation (a background task; the immediate backend runs it at once here).

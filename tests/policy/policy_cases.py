@@ -21,7 +21,14 @@ from asilo.policy.scenario import Scenario
 
 CASES = Path(__file__).with_name("cases")
 SCENARIOS = Path(__file__).parents[2] / "src" / "asilo" / "policy" / "scenarios"
-OUTCOME_FIELDS = ("authority", "pathway", "destination", "demographic", "custody_limit_hours")
+OUTCOME_FIELDS = (
+    "authority",
+    "pathway",
+    "destination",
+    "demographic",
+    "custody_limit_hours",
+    "custody_standard_hours",
+)
 
 
 class CaseMismatch(AssertionError):
@@ -60,6 +67,21 @@ def _check_outcome(label: str, outcome: Any, expect: dict[str, Any]) -> None:
     for rule in expect.get("rules_include", []):
         if rule not in rules:
             raise CaseMismatch(f"{label}reasons: no reason from {rule!r} (got {sorted(rules)})")
+    facts = {r.citation.fact for r in outcome.reasons} | {
+        o.reason.citation.fact for o in outcome.options
+    }
+    for fact in expect.get("facts_include", []):
+        if fact not in facts:
+            raise CaseMismatch(f"{label}reasons: no reason cites {fact!r} (got {sorted(facts)})")
+
+
+def _check_flags(flags: tuple[str, ...], expect: dict[str, Any]) -> None:
+    for flag in expect.get("flags_include", []):
+        if flag not in flags:
+            raise CaseMismatch(f"flags: {flag!r} missing from {sorted(flags)}")
+    for flag in expect.get("flags_exclude", []):
+        if flag in flags:
+            raise CaseMismatch(f"flags: {flag!r} should not be set")
 
 
 def run_case(case: dict[str, Any], defaults: dict[str, Any]) -> None:
@@ -74,6 +96,7 @@ def run_case(case: dict[str, Any], defaults: dict[str, Any]) -> None:
             region=case["input"].get("region"),
         )
         _check("total", answer.total, expect["total"])
+        _check_flags(answer.flags, expect)
         if "region_number" in expect:
             assert answer.region is not None
             _check("region", answer.region.number, expect["region_number"])
@@ -91,12 +114,14 @@ def run_case(case: dict[str, Any], defaults: dict[str, Any]) -> None:
     if question == "mpp_wind_down":
         eligibility = mpp_wind_down(encounter, catalogue=catalogue)
         _check("eligible", eligibility.eligible, expect["eligible"])
+        _check_flags(eligibility.flags, expect)
         return
     if question == "lawful_pathways":
         answer = lawful_pathways(encounter, catalogue=catalogue)
         for name in ("in_force", "presumption", "exception"):
             if name in expect:
                 _check(name, getattr(answer, name), expect[name])
+        _check_flags(answer.flags, expect)
         return
     decision = decide(encounter, catalogue=catalogue, scenario=_scenario(case.get("scenario")))
     _check_outcome("", decision, expect)

@@ -15,6 +15,8 @@ from asilo.policy.places import place_names
 CATALOGUE = load_catalogue()
 FIRST, LAST = CATALOGUE.covers
 UC_EXCEPTION_FOR_GOOD = date(2022, 3, 11)
+PROCLAMATION = date(2025, 1, 20)
+PARTIAL_STAY = date(2025, 7, 31)
 NATIONALITIES = ["MEX", "GTM", "HND", "SLV", "NIC", "CUB", "VEN", "HTI", "COL", "BRA", "IND", "ECU"]
 VULNERABILITIES = [
     "medical_emergency",
@@ -167,3 +169,47 @@ def test_every_reason_is_bilingual_and_cited(document: dict[str, Any]) -> None:
         assert reason.rule in CATALOGUE.documents
         assert reason.text and reason.text_es and reason.text != reason.text_es
         assert reason.citation.url.startswith("http") and reason.citation.fact
+
+
+@settings(max_examples=300, deadline=None)
+@given(encounters())
+def test_every_decision_carries_the_custody_standard_and_the_verified_coverage(
+    document: dict[str, Any],
+) -> None:
+    decision = decide(parse_encounter(document, catalogue=CATALOGUE), catalogue=CATALOGUE)
+    assert decision.custody_standard_hours == 72
+    assert all(m.custody_standard_hours == 72 for m in decision.members)
+    assert decision.catalogue_verified_through == CATALOGUE.verified_through
+    after = date.fromisoformat(document["date"]) > CATALOGUE.verified_through
+    assert ("after_verified_coverage" in decision.flags) == after
+
+
+@settings(max_examples=300, deadline=None)
+@given(encounters(adults=(0, 1), children=(1, 2)))
+def test_an_unaccompanied_child_keeps_the_tvpra_in_2025_and_2026(document: dict[str, Any]) -> None:
+    document["people"] = [p for p in document["people"] if p["age"] < 18]
+    day = date.fromisoformat(document["date"])
+    if day < PROCLAMATION:
+        document["date"] = (PROCLAMATION + (day - FIRST) % (LAST - PROCLAMATION)).isoformat()
+    decision = decide(parse_encounter(document, catalogue=CATALOGUE), catalogue=CATALOGUE)
+    for outcome in list(decision.members) or [decision]:
+        assert outcome.authority == "title_8"
+        assert outcome.pathway in ("orr_transfer", "tvpra_contiguous_screening")
+        assert outcome.custody_limit_hours == 72
+
+
+@settings(max_examples=300, deadline=None)
+@given(encounters(adults=(1, 2), children=(0, 2)))
+def test_the_proclamation_reaches_only_between_ports_from_2025_01_20(
+    document: dict[str, Any],
+) -> None:
+    decision = decide(parse_encounter(document, catalogue=CATALOGUE), catalogue=CATALOGUE)
+    day = date.fromisoformat(document["date"])
+    for outcome in list(decision.members) or [decision]:
+        if outcome.authority == "proclamation_212f":
+            assert PROCLAMATION <= day <= PARTIAL_STAY
+            assert document["place"]["kind"] == "between_ports"
+            assert outcome.pathway == "summary_repatriation"
+            assert outcome.demographic != "unaccompanied_child"
+        if "asylum_barred_212f" in outcome.flags:
+            assert day >= PROCLAMATION

@@ -196,6 +196,17 @@ def backtest_cmd(
     horizon: Annotated[int, typer.Option("--horizon", help="Months ahead scored (1-24).")] = 3,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
     model_names: Annotated[str | None, typer.Option("--models")] = None,
+    last_origin: Annotated[
+        str | None,
+        typer.Option("--last-origin", help="Last origin YYYY-MM (default: the latest scored)."),
+    ] = None,
+    refit: Annotated[
+        str,
+        typer.Option(
+            "--refit",
+            help="every: re-estimate at each origin; first: estimate once, then apply.",
+        ),
+    ] = "every",
     db: DbOption = Path("var/stats.duckdb"),
     sector_file: SectorFileOption = series.DEFAULT_SECTOR_FILE,
 ) -> None:
@@ -204,9 +215,16 @@ def backtest_cmd(
         wanted = _models(model_names)
         if "SeasonalNaive" not in wanted:
             wanted = (*wanted, "SeasonalNaive")
+        last = series.parse_month(last_origin, "last-origin") if last_origin else None
         data = [_load(spec, db, sector_file) for spec in specs]
         result = bt.backtest(
-            data, origins=origins, horizon=horizon, regimes_for=_regimes_for(), models=wanted
+            data,
+            origins=origins,
+            horizon=horizon,
+            regimes_for=_regimes_for(),
+            models=wanted,
+            last_origin=last,
+            refit=refit,
         )
     except (series.SeriesError, models.ForecastError) as exc:
         raise _fail(str(exc)) from exc
@@ -225,6 +243,7 @@ def _custody_mix(db: Path, parameters: Any) -> tuple[Any, list[str]]:
 
     notes: list[str] = []
     cache: dict[tuple[str, Any], Any] = {}
+    by_state: dict[str, Any] = {}
     con = None
     if db.exists():
         from asilo.stats import store
@@ -243,17 +262,18 @@ def _custody_mix(db: Path, parameters: Any) -> tuple[Any, list[str]]:
                 f"no statistics database at {db} to take the mix of people from; run "
                 "'asilo stats import' or give demographic and nationality in --arrivals",
             )
-        mix = None
-        probe = month
-        for _ in range(36):
-            mix = custody.mix_from_store(con, place.state, probe, parameters.other_nationality)
-            if mix is not None:
-                break
-            probe = series.add_months(probe, -1)
-        if mix is None:
-            raise custody.CustodyError(
-                "db", f"no encounters in {place.state} near {month:%Y-%m} for the mix of people"
+        if place.state not in by_state:
+            by_state[place.state] = custody.mixes_from_store(
+                con, place.state, parameters.other_nationality
             )
+        known = by_state[place.state]
+        earlier = [m for m in known if m <= month]
+        if not known:
+            raise custody.CustodyError(
+                "db", f"no encounters in {place.state} in the store for the mix of people"
+            )
+        probe = max(earlier) if earlier else min(known)
+        mix = known[probe]
         if probe != month:
             note = f"{place.state} {month:%Y-%m}: mix of people taken from {probe:%Y-%m}"
             if note not in notes:
@@ -519,3 +539,105 @@ def _share_rows(result: Any) -> list[dict[str, Any]]:
         current[key] = entry
         out.append(entry)
     return out
+
+
+@forecast_app.command("queue")
+def queue_cmd(
+    program: Annotated[
+        str | None, typer.Option("--program", help="Program code (the database's queue).")
+    ] = None,
+    registrations_file: Annotated[
+        Path | None,
+        typer.Option("--registrations", help="Instead of --program: REGS.csv (schedule allocate)."),
+    ] = None,
+    capacity_file: Annotated[
+        Path | None, typer.Option("--capacity", help="With --registrations: CAPACITY.csv.")
+    ] = None,
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First appointment day YYYY-MM-DD (default: tomorrow)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="First lottery seed.")] = 1,
+    runs: Annotated[int, typer.Option("--runs", help="Allocation runs (seeds).")] = 20,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Waiting times by tier and family size: the real allocation run once per seed."""
+    import datetime as dt
+
+    from asilo.forecast import queue
+
+    try:
+        if (program is None) == (registrations_file is None):
+            raise queue.QueueError("program", "give --program P, or --registrations and --capacity")
+        first_day: dt.date | None = None
+        if first is not None:
+            try:
+                first_day = dt.date.fromisoformat(first)
+            except ValueError as exc:
+                raise queue.QueueError("from", f"{first!r} is not a date YYYY-MM-DD") from exc
+        if program is not None:
+            families, capacity, method, first_day = _program_inputs(program, first_day)
+        else:
+            families, capacity, method = _file_inputs(registrations_file, capacity_file)
+            first_day = first_day or min(c.date for c in capacity)
+            capacity = [c for c in capacity if c.date >= first_day]
+        result = queue.simulate(
+            families,
+            capacity,
+            method=method,
+            seed=seed,
+            runs=runs,
+            as_of=first_day - dt.timedelta(days=1),
+        )
+    except queue.QueueError as exc:
+        raise _fail(str(exc)) from exc
+    title = (
+        f"Days from {result.as_of} to an appointment, {runs} allocation runs "
+        f"(seeds {result.seeds[0]}-{result.seeds[-1]}), {method.name}-{method.version}; "
+        f"capacity to {result.last_capacity_day}"
+    )
+    print_rows(result.summary(), fmt, title)
+
+
+def _program_inputs(program: str, first_day: Any) -> tuple[Any, Any, Any, Any]:
+    import datetime as dt
+
+    from asilo.cli.web_cmds import setup_django
+    from asilo.forecast.queue import QueueError
+
+    setup_django()
+    from django.utils import timezone
+
+    from asilo.web.forecasts.queue_inputs import program_queue
+    from asilo.web.people.errors import DomainError
+
+    day = first_day or timezone.localdate() + dt.timedelta(days=1)
+    try:
+        families, capacity, method = program_queue(program, day)
+    except DomainError as exc:
+        raise QueueError(exc.field or "program", exc.message) from exc
+    return families, capacity, method, day
+
+
+def _file_inputs(registrations: Path | None, capacity_path: Path | None) -> tuple[Any, Any, Any]:
+    from asilo.forecast.queue import QueueError
+    from asilo.scheduling import (
+        InputFileError,
+        load_method,
+        read_capacity_csv,
+        read_registrations_csv,
+    )
+
+    if registrations is None or capacity_path is None:
+        raise QueueError("capacity", "--registrations needs --capacity")
+    method = load_method(None)
+    try:
+        capacity = read_capacity_csv(capacity_path)
+        families = read_registrations_csv(
+            registrations,
+            known_ports={c.port for c in capacity},
+            known_tiers={t.tier for t in method.tiers},
+        )
+    except InputFileError as exc:
+        raise QueueError("registrations", str(exc)) from exc
+    return families, capacity, method

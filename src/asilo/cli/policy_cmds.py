@@ -87,7 +87,12 @@ def _read_text(source: str) -> str:
 
 
 def _encounter_from_json(
-    text: str, where: str, catalogue: Catalogue, *, require_place: bool = True
+    text: str,
+    where: str,
+    catalogue: Catalogue,
+    *,
+    require_place: bool = True,
+    future: bool = False,
 ) -> Encounter:
     try:
         document = json.loads(text)
@@ -95,13 +100,17 @@ def _encounter_from_json(
         raise EncounterInputError(
             [(where, f"not valid JSON ({exc.msg}, column {exc.colno})")]
         ) from None
-    return parse_encounter(document, catalogue=catalogue, require_place=require_place)
+    return parse_encounter(
+        document, catalogue=catalogue, require_place=require_place, future=future
+    )
 
 
-def _one_encounter(source: str, catalogue: Catalogue, *, require_place: bool = True) -> Encounter:
+def _one_encounter(
+    source: str, catalogue: Catalogue, *, require_place: bool = True, future: bool = False
+) -> Encounter:
     try:
         return _encounter_from_json(
-            _read_text(source), "(document)", catalogue, require_place=require_place
+            _read_text(source), "(document)", catalogue, require_place=require_place, future=future
         )
     except EncounterInputError as exc:
         _fail(f"{'stdin' if source == '-' else source}: {exc}")
@@ -135,8 +144,17 @@ def render_decision(decision: Decision, encounter: Encounter) -> str:
         f"  pathway:        {decision.pathway}{dest}",
         f"  demographic:    {decision.demographic}",
         f"  custody limit:  {f'{custody} hours' if custody is not None else 'none'}",
-        f"  flags:          {', '.join(decision.flags) or 'none'}",
     ]
+    if decision.custody_standard_hours is not None:
+        lines.append(f"  custody standard: {decision.custody_standard_hours} hours (TEDS 1.8)")
+    lines.append(f"  flags:          {', '.join(decision.flags) or 'none'}")
+    if "after_verified_coverage" in decision.flags:
+        lines.insert(
+            1,
+            "  NOTICE: the rules have not been verified after"
+            f" {decision.catalogue_verified_through}; this date is decided by the rules last in"
+            " force.",
+        )
     if decision.options:
         lines.append("  options left to the officer:")
         for option in decision.options:
@@ -159,7 +177,7 @@ def render_decision(decision: Decision, encounter: Encounter) -> str:
     return "\n".join(lines)
 
 
-def _batch_encounters(path: Path, catalogue: Catalogue) -> list[Encounter]:
+def _batch_encounters(path: Path, catalogue: Catalogue, *, future: bool = False) -> list[Encounter]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -170,7 +188,7 @@ def _batch_encounters(path: Path, catalogue: Catalogue) -> list[Encounter]:
         if not line.strip():
             continue
         try:
-            encounters.append(_encounter_from_json(line, "(line)", catalogue))
+            encounters.append(_encounter_from_json(line, "(line)", catalogue, future=future))
         except EncounterInputError as exc:
             problems.append(f"{path}:{number}: {exc}")
     if problems:
@@ -182,7 +200,7 @@ def _batch_encounters(path: Path, catalogue: Catalogue) -> list[Encounter]:
 
 
 def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -> None:
-    encounters = _batch_encounters(path, catalogue)
+    encounters = _batch_encounters(path, catalogue, future=scenario is not None)
     cache: dict[str, str] = {}
     progress = Progress(
         TextColumn("deciding"),
@@ -224,7 +242,7 @@ def decide_command(
         return
     if file is None:
         _fail("FILE: give an encounter JSON file, '-' for stdin, or --batch FILE.jsonl")
-    encounter = _one_encounter(file, catalogue)
+    encounter = _one_encounter(file, catalogue, future=chosen is not None)
     try:
         decision = decide(encounter, catalogue=catalogue, scenario=chosen)
     except EncounterInputError as exc:
@@ -257,6 +275,7 @@ def mpp_winddown_command(
         _json(answer.model_dump(mode="json"))
         return
     typer.echo(f"eligible: {'yes' if answer.eligible else 'no'}")
+    _flag_lines(answer.flags, catalogue)
     typer.echo("\n".join(_reason_lines(answer.reasons)))
 
 
@@ -276,7 +295,15 @@ def lawful_pathways_command(
         f"in force: {answer.in_force}; presumption: {answer.presumption};"
         f" exception: {answer.exception}"
     )
+    _flag_lines(answer.flags, catalogue)
     typer.echo("\n".join(_reason_lines(answer.reasons)))
+
+
+def _flag_lines(flags: tuple[str, ...], catalogue: Catalogue) -> None:
+    if flags:
+        typer.echo(f"flags: {', '.join(flags)}")
+    if "after_verified_coverage" in flags:
+        typer.echo(f"NOTICE: the rules have not been verified after {catalogue.verified_through}.")
 
 
 # --- policies ------------------------------------------------------------------------------
@@ -323,26 +350,41 @@ def policies_command(
 def _policies_on(catalogue: Catalogue, day: date, output_format: str) -> None:
     state = catalogue.state_at(day)
     rows: list[dict[str, Any]] = []
+    ended: list[dict[str, Any]] = []
     for name in catalogue.names():
         entry = state.get(name)
-        if entry.value is None or entry.period is None:
+        if entry.period is None:
             continue
         document = catalogue.documents[name]
-        rows.append(
+        row = {
+            "policy": name,
+            "title": document.title,
+            "from": entry.period.start.isoformat(),
+            "to": entry.period.to.isoformat() if entry.period.to else None,
+            "value": entry.period.value,
+            "citations": [c.model_dump() for c in entry.period.citations],
+            "uncertain": entry.period.uncertain,
+        }
+        (ended if entry.value is None else rows).append(row)
+    after = day > catalogue.verified_through
+    if output_format == "json":
+        _json(
             {
-                "policy": name,
-                "title": document.title,
-                "from": entry.period.start.isoformat(),
-                "to": entry.period.to.isoformat() if entry.period.to else None,
-                "value": entry.period.value,
-                "citations": [c.model_dump() for c in entry.period.citations],
-                "uncertain": entry.period.uncertain,
+                "on": day.isoformat(),
+                "catalogue_version": catalogue.version,
+                "catalogue_verified_through": catalogue.verified_through.isoformat(),
+                "after_verified_coverage": after,
+                "policies": rows,
+                "ended": ended,
             }
         )
-    if output_format == "json":
-        _json({"on": day.isoformat(), "catalogue_version": catalogue.version, "policies": rows})
         return
     typer.echo(f"In force on {day} (at 12:00 ET), catalogue {catalogue.version}:")
+    if after:
+        typer.echo(
+            f"NOTICE: the rules have not been verified after {catalogue.verified_through};"
+            " this lists the rules last in force."
+        )
     for row in rows:
         to = date.fromisoformat(row["to"]) if row["to"] else None
         period = _period_text(date.fromisoformat(row["from"]), to)
@@ -351,6 +393,12 @@ def _policies_on(catalogue: Catalogue, day: date, output_format: str) -> None:
             typer.echo(f"    {cite['fact']}: {cite['title']}, {cite['section']} <{cite['url']}>")
         if row["uncertain"]:
             typer.echo(f"    uncertain: {row['uncertain']}")
+    if ended:
+        typer.echo("No longer in force (ended, with the source of the end):")
+    for row in ended:
+        typer.echo(f"- {row['policy']}: {row['title']} [ended {row['from']}]")
+        for cite in row["citations"]:
+            typer.echo(f"    {cite['fact']}: {cite['title']}, {cite['section']} <{cite['url']}>")
 
 
 def _clock_of(value: Any) -> str | None:
@@ -461,9 +509,17 @@ def refugee_ceiling_command(
     typer.echo(f"  source ({cite.fact}): {cite.title}, {cite.section} <{cite.url}>")
     if answer.uncertain:
         typer.echo(f"  uncertain: {answer.uncertain}")
+    if answer.suspension is not None and answer.suspension_citation is not None:
+        cite = answer.suspension_citation
+        typer.echo(f"  {answer.suspension}")
+        typer.echo(f"  source ({cite.fact}): {cite.title}, {cite.section} <{cite.url}>")
+    if "after_verified_coverage" in answer.flags:
+        typer.echo(f"  NOTICE: not verified after {load_catalogue().verified_through}")
 
 
 def _allocation_text(allocation: Any) -> str:
+    if allocation.kind == "priority_group" and allocation.number is None:
+        return "priority group (no number allocated)"
     if allocation.number is not None:
         return f"{allocation.number:,}"
     return f"{allocation.minimum:,} to {allocation.maximum:,}"
@@ -481,7 +537,9 @@ def replay_command(
     _check_format(output_format)
     catalogue, chosen = _catalogue(scenario)
     assert chosen is not None
-    report = replay(_batch_encounters(encounters, catalogue), catalogue=catalogue, scenario=chosen)
+    report = replay(
+        _batch_encounters(encounters, catalogue, future=True), catalogue=catalogue, scenario=chosen
+    )
     if output_format == "json":
         _json(report.model_dump(mode="json"))
         return

@@ -125,6 +125,7 @@ def _person(age: int, nationality: str, relationship: str | None, status: str) -
         relationship=relationship,
         vulnerabilities=(),
         lawful_status=status,
+        recent_presence=None,
     )
 
 

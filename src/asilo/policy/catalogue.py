@@ -6,10 +6,11 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import ValidationError
@@ -19,6 +20,12 @@ from asilo.policy.schema import Manifest, Period, PolicyDocument, Strict
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 MANIFEST = "manifest.yaml"
 NOON = time(12, 0)
+EASTERN = ZoneInfo("America/New_York")
+
+
+def today_eastern() -> date:
+    """Today's date on the U.S. Eastern clock (the catalogue's time zone)."""
+    return datetime.now(EASTERN).date()
 
 
 class CatalogueError(ValueError):
@@ -93,6 +100,10 @@ class CatalogueState:
     time_assumed: tuple[InForce, ...]
     uncertain: tuple[InForce, ...]
     key: tuple[Any, ...] = field(compare=False)
+    #: the moment is after the catalogue's ``verified_through`` date: the rules last in force
+    #: apply, but no source confirms they still did then.
+    after_verified: bool = False
+    verified_through: date | None = None
 
     def get(self, name: str) -> InForce:
         return self.entries[name]
@@ -111,12 +122,37 @@ class Catalogue:
         self._boundaries = self._boundary_dates()
 
     @property
-    def covers(self) -> tuple[date, date]:
-        return self.manifest.covers_from, self.manifest.covers_to
+    def verified_through(self) -> date:
+        """The last day the fact sheets source."""
+        return self.manifest.verified_through
 
-    def covers_date(self, day: date) -> bool:
+    @property
+    def covers(self) -> tuple[date, date]:
+        """The days ``decide`` answers: from ``covers_from`` to tomorrow (U.S. Eastern).
+
+        Days after ``verified_through`` are decided by the rules last in force, with the flag
+        ``after_verified_coverage``; days after tomorrow are the future and are refused (a
+        scenario may replay them).
+        """
+        tomorrow = today_eastern() + timedelta(days=1)
+        return self.manifest.covers_from, max(self.manifest.verified_through, tomorrow)
+
+    def covers_date(self, day: date, *, future: bool = False) -> bool:
+        """Whether ``decide`` answers for ``day`` (``future=True``: any day from covers_from)."""
         first, last = self.covers
-        return first <= day <= last
+        return first <= day and (future or day <= last)
+
+    def coverage_error(self, day: date, *, future: bool = False) -> str | None:
+        """Why ``day`` cannot be decided (the message names the date), or ``None``."""
+        first, last = self.covers
+        if day < first:
+            return f"{day} is before the catalogue's coverage, which starts on {first}"
+        if not future and day > last:
+            return (
+                f"{day} is in the future (after {last}, tomorrow on the U.S. Eastern clock): the"
+                " catalogue decides no future date; replay it under a --scenario"
+            )
+        return None
 
     def names(self) -> list[str]:
         return sorted(self.documents)
@@ -149,12 +185,16 @@ class Catalogue:
             if period.uncertain_between is not None
             and period.uncertain_between[0] <= day <= period.uncertain_between[1]
         )
+        after_verified = day > self.manifest.verified_through
         key = (
             tuple(e.index for e in entries.values()),
             tuple((e.name, e.index) for e in time_assumed),
             tuple((e.name, e.index) for e in uncertain),
+            after_verified,
         )
-        return CatalogueState(entries, time_assumed, uncertain, key)
+        return CatalogueState(
+            entries, time_assumed, uncertain, key, after_verified, self.manifest.verified_through
+        )
 
     def _entry(self, name: str, index: int) -> InForce:
         timeline = self._timelines[name]

@@ -3,11 +3,12 @@ JSON contract of ``asilo decide --format json``."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Authority = Literal["title_42", "title_8"]
+Authority = Literal["title_42", "title_8", "proclamation_212f"]
 Pathway = Literal[
     "expulsion",
     "mpp_return",
@@ -15,10 +16,13 @@ Pathway = Literal[
     "tvpra_contiguous_screening",
     "aca_transfer",
     "processing",
+    "summary_repatriation",
+    "removal_protection_screening_only",
+    "entry_suspended_public_health",
 ]
 Demographic = Literal["single_adult", "family_unit", "unaccompanied_child", "accompanied_minor"]
 
-AUTHORITIES: tuple[Authority, ...] = ("title_42", "title_8")
+AUTHORITIES: tuple[Authority, ...] = Authority.__args__  # type: ignore[attr-defined]
 PATHWAYS: tuple[Pathway, ...] = Pathway.__args__  # type: ignore[attr-defined]
 DEMOGRAPHICS: tuple[Demographic, ...] = Demographic.__args__  # type: ignore[attr-defined]
 
@@ -58,6 +62,9 @@ class Outcome(_Frozen):
     destination: str | None
     demographic: Demographic
     custody_limit_hours: int | None
+    #: the agency standard for anyone in CBP custody (TEDS 1.8, 72 hours), to report against;
+    #: ``custody_limit_hours`` is the statutory limit (unaccompanied children only).
+    custody_standard_hours: int | None = None
     flags: tuple[str, ...]
     options: tuple[Option, ...]
     reasons: tuple[Reason, ...]
@@ -76,3 +83,6 @@ class Decision(Outcome):
     members: tuple[MemberOutcome, ...] = ()
     catalogue_version: str
     scenario: str | None = None
+    #: the last day the catalogue's sources cover; a decision for a later day carries the flag
+    #: ``after_verified_coverage``: the rules were not verified after this date.
+    catalogue_verified_through: date | None = None

@@ -10,7 +10,8 @@ from asilo.policy.catalogue import Catalogue
 from asilo.policy.decision import Reason
 from asilo.policy.encounter import Encounter
 from asilo.policy.engine import _Context, form_units, lawful_pathways_findings, reason
-from asilo.policy.schema import MppWindDown
+from asilo.policy.refugees import admissions_suspension
+from asilo.policy.schema import MppWindDown, RefugeeSuspension
 
 
 class Eligibility(BaseModel):
@@ -20,6 +21,8 @@ class Eligibility(BaseModel):
 
     eligible: bool
     reasons: tuple[Reason, ...]
+    #: ``refugee_admissions_suspended`` (EO 14163), ``after_verified_coverage``
+    flags: tuple[str, ...] = ()
 
 
 class LawfulPathwaysAnswer(BaseModel):
@@ -31,10 +34,45 @@ class LawfulPathwaysAnswer(BaseModel):
     presumption: bool
     exception: bool
     reasons: tuple[Reason, ...]
+    #: ``refugee_admissions_suspended`` (EO 14163), ``after_verified_coverage``
+    flags: tuple[str, ...] = ()
+
+
+def _notes(
+    encounter: Encounter, catalogue: Catalogue
+) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
+    """What every eligibility answer reports beside its question: the refugee suspension, and
+    whether the date is after the catalogue's verified coverage."""
+    flags: list[str] = []
+    reasons: list[Reason] = []
+    entry = admissions_suspension(catalogue, encounter.date, encounter.time)
+    if isinstance(entry.value, RefugeeSuspension) and entry.period is not None:
+        flags.append("refugee_admissions_suspended")
+        reasons.append(
+            reason(
+                entry,
+                f"Refugee admissions are suspended since {entry.period.start}"
+                f" ({entry.value.instrument}); exceptions: {entry.value.exceptions}.",
+                f"La admisión de refugiados está suspendida desde el {entry.period.start}"
+                " (Orden Ejecutiva 14163); solo se admiten casos excepcionales, uno por uno.",
+            )
+        )
+    if encounter.date > catalogue.verified_through:
+        flags.append("after_verified_coverage")
+    return tuple(flags), tuple(reasons)
+
+
+def _with_notes(answer: Eligibility, encounter: Encounter, catalogue: Catalogue) -> Eligibility:
+    flags, reasons = _notes(encounter, catalogue)
+    return answer.model_copy(update={"flags": flags, "reasons": (*answer.reasons, *reasons)})
 
 
 def mpp_wind_down(encounter: Encounter, *, catalogue: Catalogue) -> Eligibility:
     """Is this person (with their ``mpp_case``) eligible for the 2021 wind-down on this date?"""
+    return _with_notes(_mpp_wind_down(encounter, catalogue), encounter, catalogue)
+
+
+def _mpp_wind_down(encounter: Encounter, catalogue: Catalogue) -> Eligibility:
     state = catalogue.state_at(encounter.date, encounter.time)
     entry = state.get("mpp/wind_down")
     if entry.value is None:
@@ -129,6 +167,11 @@ def lawful_pathways(encounter: Encounter, *, catalogue: Catalogue) -> LawfulPath
         elif finding == "exception":
             exception = True
         reasons.append(reason(entry, f"{who}: {en}", f"{who}: {es}"))
+    flags, notes = _notes(encounter, catalogue)
     return LawfulPathwaysAnswer(
-        in_force=in_force, presumption=presumption, exception=exception, reasons=tuple(reasons)
+        in_force=in_force,
+        presumption=presumption,
+        exception=exception,
+        reasons=(*reasons, *notes),
+        flags=flags,
     )

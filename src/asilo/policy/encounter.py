@@ -42,8 +42,26 @@ class MppCase(_Document):
     status: MppStatus
 
 
+class Presence(_Document):
+    """A country a person was in, and how many days before the encounter they were last there."""
+
+    country: str
+    days_before_encounter: int = Field(ge=0)
+
+    @field_validator("country")
+    @classmethod
+    def _iso3(cls, value: str) -> str:
+        if value not in ISO3:
+            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 code (e.g. COD, UGA)")
+        return value
+
+
 class Person(_Document):
-    """One person. ``relationship`` is an adult's relationship to the children in the group."""
+    """One person. ``relationship`` is an adult's relationship to the children in the group.
+
+    ``recent_presence`` is the person's recent travel (``None``: not known); the 2026 Title 42
+    order follows it, not nationality.
+    """
 
     age: int = Field(ge=0, le=130)
     nationality: str
@@ -51,6 +69,7 @@ class Person(_Document):
     relationship: Relationship | None = None
     vulnerabilities: tuple[Vulnerability, ...] = ()
     lawful_status: LawfulStatus = "none"
+    recent_presence: tuple[Presence, ...] | None = None
 
     @field_validator("nationality")
     @classmethod
@@ -181,12 +200,17 @@ def _group_errors(encounter: Encounter) -> list[tuple[str, str]]:
 
 
 def parse_encounter(
-    doc: Mapping[str, Any], *, catalogue: Catalogue, require_place: bool = True
+    doc: Mapping[str, Any],
+    *,
+    catalogue: Catalogue,
+    require_place: bool = True,
+    future: bool = False,
 ) -> Encounter:
     """Validate an encounter document; raise :class:`EncounterInputError` naming each bad field.
 
     ``require_place=False`` accepts a document without ``place`` (the MPP wind-down question is
-    asked of people waiting in Mexico); ``decide`` always needs the place.
+    asked of people waiting in Mexico); ``decide`` always needs the place. ``future=True``
+    accepts a date after tomorrow (for a scenario, where replaying the future is the point).
     """
     if not isinstance(doc, Mapping):
         raise EncounterInputError([("(document)", "an encounter is a JSON object")])
@@ -197,11 +221,9 @@ def parse_encounter(
     errors = (
         _role_errors(encounter) + _group_errors(encounter) + _place_errors(encounter, require_place)
     )
-    if not catalogue.covers_date(encounter.date):
-        first, last = catalogue.covers
-        errors.append(
-            ("date", f"{encounter.date} is outside the catalogue's coverage ({first} to {last})")
-        )
+    coverage = catalogue.coverage_error(encounter.date, future=future)
+    if coverage is not None:
+        errors.append(("date", coverage))
     if errors:
         raise EncounterInputError(errors)
     return encounter

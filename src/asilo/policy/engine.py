@@ -30,13 +30,17 @@ from asilo.policy.schema import (
     AsylumLimitation,
     CbpOne,
     ChnvParole,
+    CustodyStandard,
+    EntryProclamation,
     MexicoAcceptance,
     MppProgramme,
+    MppResumption,
     MppWindDown,
     TamaulipasPractice,
     Title8ReturnsToMexico,
     Title42Exceptions,
     Title42Order,
+    TransferAgreement,
     TransitBar,
     Tvpra,
     UnaccompaniedChildrenUnderTitle42,
@@ -142,6 +146,7 @@ class _Draft:
     pathway: Pathway = "processing"
     destination: str | None = None
     custody_limit_hours: int | None = None
+    custody_standard_hours: int | None = None
     flags: list[str] = field(default_factory=list)
     options: list[Option] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
@@ -162,6 +167,7 @@ class _Draft:
             destination=self.destination,
             demographic=self.demographic,
             custody_limit_hours=self.custody_limit_hours,
+            custody_standard_hours=self.custody_standard_hours,
             flags=tuple(self.flags),
             options=tuple(self.options),
             reasons=tuple(self.reasons),
@@ -222,12 +228,14 @@ def _title42(ctx: _Context, draft: _Draft) -> bool:
             draft.reasons.append(
                 reason(
                     order,
-                    f"Title 42 ended on {ended}; everyone is processed under Title 8.",
-                    f"El Título 42 terminó el {ended.replace(' at ', ' a las ')}; todos se"
-                    " procesan bajo el Título 8.",
+                    f"Title 42 ended on {ended}: no one is expelled under it.",
+                    f"El Título 42 terminó el {ended.replace(' at ', ' a las ')}: nadie es"
+                    " expulsado bajo él.",
                 )
             )
         return False
+    if cast(Title42Order, order.value).scope == "recent_presence":
+        return _public_health_order(ctx, draft, order, cast(Title42Order, order.value))
     draft.reasons.append(
         reason(
             order,
@@ -244,6 +252,164 @@ def _title42(ctx: _Context, draft: _Draft) -> bool:
     if ctx.unit.demographic == "unaccompanied_child":
         return _expel_child(ctx, draft)
     return _title42_expulsion(ctx, draft)
+
+
+def _source_uncertain(draft: _Draft, entry: InForce) -> None:
+    """A value resting on weak sources only: the decision says so."""
+    if entry.period is not None and entry.period.uncertain is not None:
+        draft.flag("source_uncertain")
+
+
+def _public_health_order(ctx: _Context, draft: _Draft, order: InForce, rule: Title42Order) -> bool:
+    """The 2026 Title 42 order: entry suspended for people recently in listed countries."""
+    countries = ", ".join(rule.countries or [])
+    days = rule.within_days or 0
+    if ctx.unit.demographic == "unaccompanied_child":
+        draft.reasons.append(
+            reason(
+                order,
+                f"A Title 42 order is in force ({rule.instrument}) for people in {countries} in"
+                f" the previous {days} days; its application to unaccompanied children is not"
+                " documented, so the child keeps the TVPRA path.",
+                f"Hay una orden del Título 42 vigente para personas que estuvieron en"
+                f" {countries} en los {days} días anteriores; no está documentado que se aplique"
+                " a niños no acompañados, así que el niño sigue la vía de la TVPRA.",
+            )
+        )
+        return False
+    exposed = [
+        p
+        for p in ctx.people
+        if p.recent_presence is not None
+        and any(
+            r.country in (rule.countries or []) and r.days_before_encounter <= days
+            for r in p.recent_presence
+        )
+    ]
+    if exposed:
+        draft.authority, draft.pathway, draft.destination = (
+            "title_42",
+            "entry_suspended_public_health",
+            None,
+        )
+        _source_uncertain(draft, order)
+        draft.reasons.append(
+            reason(
+                order,
+                f"A Title 42 order is in force ({rule.instrument}): someone in the unit was in"
+                f" {countries} in the previous {days} days, so entry is suspended on public-health"
+                " grounds (how the order is carried out at a land border is not documented).",
+                f"Hay una orden del Título 42 vigente: alguien de la unidad estuvo en {countries}"
+                f" en los {days} días anteriores, así que su entrada queda suspendida por razones"
+                " de salud pública (no está documentado cómo se aplica en la frontera terrestre).",
+            )
+        )
+        return True
+    if any(p.recent_presence is None for p in ctx.people):
+        draft.reasons.append(
+            reason(
+                order,
+                f"A Title 42 order is in force ({rule.instrument}) for anyone in {countries} in"
+                f" the previous {days} days; recent travel is not recorded for everyone in the"
+                " unit: ask, and record it as recent_presence. Decided as not covered.",
+                f"Hay una orden del Título 42 vigente para quien haya estado en {countries} en"
+                f" los {days} días anteriores; no consta el viaje reciente de todos en la unidad:"
+                " pregunte y regístrelo. Se decide como no cubierto.",
+            )
+        )
+    else:
+        draft.reasons.append(
+            reason(
+                order,
+                f"A Title 42 order is in force ({rule.instrument}) for people in {countries} in"
+                f" the previous {days} days; no one in the unit was: it does not apply.",
+                f"Hay una orden del Título 42 vigente para personas que estuvieron en"
+                f" {countries} en los {days} días anteriores; nadie de la unidad estuvo: no se"
+                " aplica.",
+            )
+        )
+    return False
+
+
+def _proclamation(ctx: _Context, draft: _Draft) -> str | None:
+    """Proclamation 10888: the procedure it imposes on the unit (``None``: it does not reach it)."""
+    entry = ctx.get("entry/proclamation_10888")
+    rule = cast(EntryProclamation | None, entry.value)
+    if rule is None:
+        return None
+    if ctx.place.kind not in rule.kinds:
+        draft.reasons.append(
+            reason(
+                entry,
+                f"{rule.instrument} suspends entry between ports; its application at ports of"
+                " entry is not documented: the unit is processed under Title 8.",
+                "La proclamación suspende la entrada entre puertos; no está documentado que se"
+                " aplique en los puertos de entrada: la unidad se procesa bajo el Título 8.",
+                fact="PROC-01",
+            )
+        )
+        return None
+    if ctx.unit.demographic == "unaccompanied_child" and not rule.unaccompanied_children_covered:
+        draft.reasons.append(
+            reason(
+                entry,
+                f"{rule.instrument} is in force, but its application to unaccompanied children"
+                " is not documented: the TVPRA still applies.",
+                "La proclamación está vigente, pero no está documentado que se aplique a niños no"
+                " acompañados: sigue aplicándose la TVPRA.",
+                fact="PROC-01",
+            )
+        )
+        return None
+    draft.flag("asylum_barred_212f")
+    if rule.litigation_status_uncertain:
+        draft.flag("litigation_status_uncertain")
+    if rule.procedure == "summary_repatriation":
+        nationality = ctx.principal_nationality
+        draft.authority, draft.pathway, draft.destination = (
+            "proclamation_212f",
+            "summary_repatriation",
+            nationality,
+        )
+        draft.reasons.append(
+            reason(
+                entry,
+                f"Crossed between ports while {rule.instrument} is in force: entry is suspended"
+                " and asylum barred under INA 212(f); DHS repatriates summarily, with no asylum"
+                f" application and no fear screening (to {nationality}).",
+                "Cruzó entre puertos con la Proclamación 10888 vigente: la entrada está"
+                " suspendida y el asilo prohibido (INA 212(f)); el DHS repatría de forma sumaria,"
+                f" sin solicitud de asilo ni entrevista de temor (a {nationality}).",
+            )
+        )
+        return rule.procedure
+    draft.flag("withholding_cat_screening_required")
+    draft.reasons.append(
+        reason(
+            entry,
+            f"Crossed between ports while {rule.instrument} is in force: asylum is barred, but"
+            " since the D.C. Circuit's partial stay of 2025-08-01 removal is under Title 8 and"
+            " withholding of removal and CAT protection must be screened first.",
+            "Cruzó entre puertos con la Proclamación 10888 vigente: el asilo está prohibido,"
+            " pero desde la suspensión parcial del Circuito de D.C. del 1 de agosto de 2025 la"
+            " remoción es bajo el Título 8 y antes deben evaluarse la suspensión de la remoción"
+            " y la protección de la CAT.",
+            fact="PROC-06",
+        )
+    )
+    if rule.litigation_status_uncertain:
+        draft.reasons.append(
+            reason(
+                entry,
+                "The D.C. Circuit reportedly held the proclamation unlawful on 2026-04-24; what"
+                " changed on the ground is not confirmed, so the 2025-08-01 state is kept.",
+                "Según informes, el Circuito de D.C. declaró ilegal la proclamación el 24 de abril"
+                " de 2026; no está confirmado qué cambió en la práctica, así que se mantiene la"
+                " situación del 1 de agosto de 2025.",
+                fact="PROC-08a",
+            )
+        )
+    return rule.procedure
 
 
 def _children_excepted(ctx: _Context, draft: _Draft) -> bool:
@@ -521,13 +687,17 @@ def _tamaulipas_refuses(ctx: _Context, draft: _Draft) -> bool:
 # --- Title 8 ------------------------------------------------------------------------------
 
 
-def _title8(ctx: _Context, draft: _Draft) -> None:
+def _title8(ctx: _Context, draft: _Draft, *, screening_only: bool = False) -> None:
     draft.authority, draft.pathway, draft.destination = "title_8", "processing", None
+    if screening_only:
+        draft.pathway = "removal_protection_screening_only"
     if ctx.unit.demographic == "unaccompanied_child":
         _tvpra(ctx, draft)
     else:
         _mpp(ctx, draft)
+        _mpp_resumption(ctx, draft)
         _aca(ctx, draft)
+        _transfer_agreement(ctx, draft)
     _transit_bar(ctx, draft)
     _limitation(ctx, draft, "asylum/lawful_pathways", "lawful_pathways")
     _limitation(ctx, draft, "asylum/securing_the_border", "border_limitation")
@@ -675,6 +845,55 @@ def _aca(ctx: _Context, draft: _Draft) -> None:
     if rule.practice_default == "pathway":
         draft.pathway, draft.destination = "aca_transfer", rule.receiving_country
         draft.option("title_8", "processing", None, why)
+    else:
+        draft.option("title_8", "aca_transfer", rule.receiving_country, why)
+
+
+def _mpp_resumption(ctx: _Context, draft: _Draft) -> None:
+    entry = ctx.get("mpp/resumption")
+    rule = cast(MppResumption | None, entry.value)
+    if rule is None or MEXICO in ctx.nationalities:
+        return
+    draft.flag("mpp_announced_not_operational")
+    draft.reasons.append(
+        reason(
+            entry,
+            f"MPP was ordered resumed ({rule.instrument}) and DHS announced it, but Mexico has"
+            " not agreed and no return under it is sourced: no MPP return is offered.",
+            "Se ordenó reanudar el MPP y el DHS lo anunció, pero México no lo ha aceptado y no"
+            " hay constancia de ninguna devolución: no se ofrece el retorno del MPP.",
+            fact="MPP25-03",
+        )
+    )
+
+
+def _transfer_agreement(ctx: _Context, draft: _Draft) -> None:
+    entry = ctx.get("aca/honduras")
+    rule = cast(TransferAgreement | None, entry.value)
+    if rule is None:
+        return
+    if not (
+        ctx.place.kind in rule.kinds
+        and (not rule.adults_only or ctx.unit.demographic == "single_adult")
+        and rule.receiving_country not in ctx.nationalities
+    ):
+        return
+    why = reason(
+        entry,
+        f"Under the agreement with {rule.receiving_country} (INA 208(a)(2)(A)) a person who"
+        f" asks for protection may be sent to {rule.receiving_country} to seek it there (never"
+        " its own nationals); the transfer is at DHS's discretion and a fear of persecution"
+        " there must be screened.",
+        f"Según el acuerdo con {rule.receiving_country} (INA 208(a)(2)(A)) una persona que pide"
+        f" protección puede ser enviada a {rule.receiving_country} para pedirla allí (nunca sus"
+        " propios nacionales); el traslado es discrecional y debe evaluarse el temor a"
+        " persecución allí.",
+        fact="ACA-11",
+    )
+    draft.flag("discretionary")
+    draft.reasons.append(why)
+    if rule.practice_default == "pathway":
+        draft.pathway, draft.destination = "aca_transfer", rule.receiving_country
     else:
         draft.option("title_8", "aca_transfer", rule.receiving_country, why)
 
@@ -908,6 +1127,7 @@ def _title8_returns(ctx: _Context, draft: _Draft) -> None:
     rule_r = cast(Title8ReturnsToMexico | None, returns.value)
     if rule_r is not None and all(n in rule_r.nationalities for n in ctx.nationalities):
         draft.flag("mexico_accepts_title8_return")
+        _source_uncertain(draft, returns)
         draft.reasons.append(
             reason(
                 returns,
@@ -916,6 +1136,7 @@ def _title8_returns(ctx: _Context, draft: _Draft) -> None:
                 f"Si se ordena su remoción, México acepta devoluciones bajo el Título 8 de"
                 f" nacionales de {nationality} (hasta {rule_r.monthly_limit:,} al mes); la remoción"
                 " conlleva un impedimento de 5 años.",
+                fact="OTH-07",
             )
         )
 
@@ -945,9 +1166,13 @@ def decide_unit(
 ) -> Outcome:
     ctx = _Context.of(encounter, place, state, catalogue, unit)
     draft = _Draft(demographic=unit.demographic)
+    standard = cast(CustodyStandard | None, ctx.get("cbp/custody_standard").value)
+    draft.custody_standard_hours = None if standard is None else standard.hours
     draft.reasons.append(_demographic_reason(ctx))
     if not _title42(ctx, draft):
-        _title8(ctx, draft)
+        procedure = _proclamation(ctx, draft)
+        if procedure != "summary_repatriation":
+            _title8(ctx, draft, screening_only=procedure == "protection_screening_only")
     _chnv_parole(ctx, draft)
     return draft.outcome()
 
@@ -995,6 +1220,8 @@ def decide_in_state(
     units = form_units(encounter, place)
     outcomes = [decide_unit(encounter, place, state, catalogue, unit) for unit in units]
     flags, general = _moment_reasons(state)
+    if state.after_verified:
+        flags.append("after_verified_coverage")
     head = outcomes[0]
     members: list[MemberOutcome] = []
     if len(units) > 1:
@@ -1012,12 +1239,14 @@ def decide_in_state(
         destination=head.destination,
         demographic=head.demographic,
         custody_limit_hours=head.custody_limit_hours,
+        custody_standard_hours=head.custody_standard_hours,
         flags=tuple(dict.fromkeys([*flags, *head.flags])),
         options=head.options,
         reasons=(*general, *head.reasons),
         members=tuple(members),
         catalogue_version=catalogue.version,
         scenario=scenario,
+        catalogue_verified_through=state.verified_through,
     )
 
 
@@ -1041,12 +1270,13 @@ def decide(
     """What happens at this encounter under the catalogue (changed by ``scenario``, if given).
 
     Pure and deterministic: the same encounter and catalogue always give the same decision.
+    A date after the catalogue's ``verified_through`` is decided by the rules last in force and
+    flagged ``after_verified_coverage``; a date after tomorrow (U.S. Eastern) is refused unless
+    a scenario is given.
     """
     effective = catalogue if scenario is None else scenario.apply(catalogue)
-    if not effective.covers_date(encounter.date):
-        first, last = effective.covers
-        raise EncounterInputError(
-            [("date", f"{encounter.date} is outside the catalogue's coverage ({first} to {last})")]
-        )
+    coverage = effective.coverage_error(encounter.date, future=scenario is not None)
+    if coverage is not None:
+        raise EncounterInputError([("date", coverage)])
     state = effective.state_at(encounter.date, encounter.time)
     return decide_in_state(encounter, effective, state, None if scenario is None else scenario.name)

@@ -7,9 +7,11 @@ from typing import cast
 
 from pydantic import BaseModel, ConfigDict
 
-from asilo.policy.catalogue import Catalogue
+from asilo.policy.catalogue import Catalogue, InForce
 from asilo.policy.decision import ReasonCitation
-from asilo.policy.schema import Allocation, RefugeeCeiling
+from asilo.policy.schema import Allocation, RefugeeCeiling, RefugeeSuspension
+
+SUSPENSION = "refugees/admissions_suspension"
 
 REGIONS = {
     "AF": "Africa",
@@ -38,6 +40,33 @@ class CeilingAnswer(BaseModel):
     citation: ReasonCitation
     uncertain: str | None
     history: tuple[tuple[date, int, str], ...]
+    #: ``refugee_admissions_suspended`` while EO 14163's suspension is in force on ``on``;
+    #: ``after_verified_coverage`` when ``on`` is after the catalogue's verified coverage.
+    flags: tuple[str, ...] = ()
+    suspension: str | None = None
+    suspension_citation: ReasonCitation | None = None
+
+
+def admissions_suspension(catalogue: Catalogue, day: date, clock: time | None = None) -> InForce:
+    """The refugee-admissions suspension in force at a moment (``value`` ``None``: none)."""
+    return catalogue.in_force(SUSPENSION, datetime.combine(day, clock or time(12, 0)))
+
+
+def suspension_text(entry: InForce) -> str | None:
+    """One line on the suspension in force, or ``None``."""
+    if not isinstance(entry.value, RefugeeSuspension) or entry.period is None:
+        return None
+    return (
+        f"refugee admissions suspended since {entry.period.start} ({entry.value.instrument});"
+        f" exceptions: {entry.value.exceptions}"
+    )
+
+
+def cite(entry: InForce) -> ReasonCitation | None:
+    if entry.period is None:
+        return None
+    first = entry.period.citations[0]
+    return ReasonCitation(title=first.title, url=first.url, section=first.section, fact=first.fact)
 
 
 def region_code(region: str) -> str:
@@ -74,15 +103,23 @@ def refugee_ceiling(
             raise CeilingQueryError(
                 f"--region: the FY{fiscal_year} allocations in force on {day} are not known"
             )
-        if all(a.kind == "category" for a in ceiling.allocations):
+        kinds = {a.kind for a in ceiling.allocations}
+        if "region" not in kinds:
             groups = "; ".join(a.group for a in ceiling.allocations)
+            by = "priority group" if kinds == {"priority_group"} else "category"
             raise CeilingQueryError(
-                f"--region: FY{fiscal_year} was allocated by category, not region ({groups})"
+                f"--region: FY{fiscal_year} was allocated by {by}, not region ({groups})"
             )
         chosen = next((a for a in ceiling.allocations if a.group == code), None)
         if chosen is None:
             raise CeilingQueryError(f"--region: FY{fiscal_year} has no allocation for {code}")
     cited = entry.period.citations[0]
+    flags: list[str] = []
+    suspension = admissions_suspension(catalogue, day)
+    if suspension.value is not None:
+        flags.append("refugee_admissions_suspended")
+    if day > catalogue.verified_through:
+        flags.append("after_verified_coverage")
     history = tuple(
         (p.start, RefugeeCeiling.model_validate(p.value).total, p.citations[0].fact)
         for p in document.values
@@ -101,4 +138,7 @@ def refugee_ceiling(
         ),
         uncertain=entry.period.uncertain,
         history=history,
+        flags=tuple(flags),
+        suspension=suspension_text(suspension),
+        suspension_citation=cite(suspension) if suspension.value is not None else None,
     )

@@ -29,7 +29,7 @@ from asilo.policy.places import place_names
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_FACT_ID = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)+$")
+_FACT_ID = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)+[a-z]?$")
 
 Vulnerability = Literal[
     "medical_emergency",
@@ -221,7 +221,23 @@ class ScenarioCitation(Citation):
 
 
 class Title42Order(Strict):
+    """A Title 42 order. ``scope`` says whom it reaches: everyone met at the southern border
+    without documents (2020-2023), or people recently present in listed countries (2026)."""
+
     instrument: str
+    scope: Literal["southern_border", "recent_presence"] = "southern_border"
+    countries: list[Nationality] | None = None
+    within_days: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _presence_needs_countries(self) -> Title42Order:
+        travel = self.countries is not None and self.within_days is not None
+        if (self.scope == "recent_presence") != travel:
+            raise ValueError(
+                "an order of scope recent_presence (and only such an order) names its countries"
+                " and within_days"
+            )
+        return self
 
 
 class UnaccompaniedChildrenUnderTitle42(Strict):
@@ -263,6 +279,29 @@ class MppProgramme(Strict):
     title42_precedence: bool
 
 
+class MppResumption(Strict):
+    """MPP ordered and announced again (2025), but with no return sourced and no consent from
+    Mexico: the engine offers no ``mpp_return`` and says so."""
+
+    status: Literal["announced_not_operational"]
+    instrument: str
+
+
+class EntryProclamation(Strict):
+    """A proclamation under INA 212(f)/215(a) suspending entry at the southern border.
+
+    ``procedure`` is what the people it reaches get: ``summary_repatriation`` (no asylum
+    application or fear screening) or ``protection_screening_only`` (Title 8 removal, asylum
+    barred, withholding and CAT screening given).
+    """
+
+    instrument: str
+    kinds: list[PlaceKind] = Field(min_length=1)
+    procedure: Literal["summary_repatriation", "protection_screening_only"]
+    unaccompanied_children_covered: bool
+    litigation_status_uncertain: bool
+
+
 class MppWindDown(Strict):
     eligible_statuses: list[MppStatus] = Field(min_length=1)
     ports_of_entry: list[PortName] = Field(min_length=1)
@@ -272,6 +311,16 @@ class AsylumCooperativeAgreement(Strict):
     receiving_country: Nationality
     nationalities: list[Nationality] = Field(min_length=1)
     sectors: list[SectorName] = Field(min_length=1)
+    adults_only: bool
+    practice_default: Practice
+
+
+class TransferAgreement(Strict):
+    """A 2025 agreement under INA 208(a)(2)(A): people may be sent to the receiving country to
+    seek protection there (never its own nationals)."""
+
+    receiving_country: Nationality
+    kinds: list[PlaceKind] = Field(min_length=1)
     adults_only: bool
     practice_default: Practice
 
@@ -326,15 +375,21 @@ class Title8ReturnsToMexico(Strict):
 
 class Allocation(Strict):
     group: str
-    kind: Literal["region", "category"]
+    kind: Literal["region", "category", "priority_group"]
     number: int | None = None
     minimum: int | None = None
     maximum: int | None = None
 
     @model_validator(mode="after")
     def _number_or_range(self) -> Allocation:
+        unnumbered = self.number is None and self.minimum is None and self.maximum is None
+        if self.kind == "priority_group" and unnumbered:
+            return self
         if (self.number is None) == (self.minimum is None or self.maximum is None):
-            raise ValueError("an allocation has either a number or a minimum and maximum")
+            raise ValueError(
+                "an allocation has either a number or a minimum and maximum (only a"
+                " priority_group may have neither)"
+            )
         return self
 
 
@@ -343,6 +398,20 @@ class RefugeeCeiling(Strict):
     total: int = Field(gt=0)
     determination: str
     allocations: list[Allocation] | None
+
+
+class RefugeeSuspension(Strict):
+    """A suspension of refugee admissions (EO 14163) and what it leaves open."""
+
+    instrument: str
+    exceptions: str
+
+
+class CustodyStandard(Strict):
+    """The agency standard on how long anyone may generally be held in CBP custody."""
+
+    standard: str
+    hours: int = Field(gt=0)
 
 
 class DemographicCategory(Strict):
@@ -373,6 +442,11 @@ VALUE_TYPES: dict[str, type[Strict]] = {
     "cbp_one/appointments": CbpOne,
     "parole/chnv": ChnvParole,
     "title8/mexico_returns": Title8ReturnsToMexico,
+    "entry/proclamation_10888": EntryProclamation,
+    "mpp/resumption": MppResumption,
+    "aca/honduras": TransferAgreement,
+    "refugees/admissions_suspension": RefugeeSuspension,
+    "cbp/custody_standard": CustodyStandard,
 }
 REFUGEE_PREFIX = "refugees/ceiling/fy"
 
@@ -500,13 +574,17 @@ def _check_order(values: list[Period]) -> None:
 
 
 class Manifest(Strict):
-    """``catalogue/manifest.yaml``: the dates the catalogue covers and the fact sheet it encodes."""
+    """``catalogue/manifest.yaml``: the dates the catalogue covers and the fact sheets it encodes.
+
+    ``verified_through`` is the last day the fact sheets source. Later days, up to tomorrow, are
+    decided by the rules last in force and flagged ``after_verified_coverage``.
+    """
 
     covers_from: date
-    covers_to: date
+    verified_through: date
     sources: str
 
-    @field_validator("covers_from", "covers_to", mode="before")
+    @field_validator("covers_from", "verified_through", mode="before")
     @classmethod
     def _dates(cls, value: object) -> date:
         return parse_iso_date(value)

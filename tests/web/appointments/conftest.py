@@ -48,7 +48,7 @@ def register(program: Program) -> Callable[..., Registration]:
             now=at(registered),
         )
         registration = submission.registration
-        assert registration.status == "eligible", registration.status
+        assert registration.status == "waiting", registration.status
         registration.pin = submission.pin  # type: ignore[attr-defined]
         return registration
 

@@ -4,7 +4,8 @@ the demo data."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import typer
@@ -92,6 +93,25 @@ def test_command_line_errors(app, program, args, message) -> None:
 
 
 def test_demo_loads_once(db) -> None:
+    import time_machine
+
+    # In the morning every port's day is still ahead: 14 days of capacities at 8 ports.
+    with time_machine.travel(datetime(2026, 12, 1, 6, 0, tzinfo=ZoneInfo("America/New_York"))):
+        _demo_loads_once()
+
+
+def test_demo_gives_no_capacity_for_hours_already_over(db) -> None:
+    """Issue 10: at 20:00 in New York (17:00 in San Ysidro) every port's 07:00-15:00 hours
+    of today are over, so the demo sets today's capacity nowhere: 13 days at 8 ports."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=ZoneInfo("America/New_York"))):
+        loaded = demo.load()
+        assert loaded.capacities == 13 * 8
+        assert not PortCapacity.objects.filter(date=timezone.localdate()).exists()
+
+
+def _demo_loads_once() -> None:
     first = demo.load()
     assert first.run is not None and first.checked_in > 0 and first.no_shows > 0
     assert first.capacities == 14 * 8

@@ -25,8 +25,10 @@ def test_no_show_returns_once_with_original_priority(
     set_capacity({"San Ysidro": 5}, day=DAY2)
     set_capacity({"San Ysidro": 5}, day=DAY2 + timedelta(days=1))
     run_allocation()
+    # Issue 10: today can be closed once its last window is over, in the port's time zone:
+    # San Ysidro's 15:00 (Pacific) is 18:00 in New York.
     with pytest.raises(AppointmentError) as err:
-        services.appointments_close_day(actor=supervisor, day=DAY, now=at("2023-06-15 20:00"))
+        services.appointments_close_day(actor=supervisor, day=DAY, now=at("2023-06-15 17:30"))
     assert err.value.code == "day_not_over"
     closed = services.appointments_close_day(actor=supervisor, day=DAY, now=AFTER_DAY_1)
     assert closed.back_in_queue == 1 and len(closed.no_shows) == 1

@@ -24,10 +24,11 @@ def test_demo_load_is_idempotent_and_shows_the_phase_change(
     numbers = dict((name, number) for name, number, _ in made)
     assert Registration.objects.get(number=numbers["gomez"]).channel == "assisted"
     terminated = Registration.objects.get(number=numbers["perez-mpp"])
-    assert terminated.status == Status.ELIGIBLE
+    assert terminated.status == Status.WAITING
     assert [c.to_status for c in terminated.status_changes.order_by("at", "id")] == [
+        "registered",
         "not_eligible",
-        "eligible",
+        "waiting",
     ]
     assert demo.load() == "registrations: nothing new"
     assert Registration.objects.count() == len(demo.FAMILIES)

@@ -64,7 +64,7 @@ def test_the_same_person_in_two_registrations_opens_one_task(
     assert {r.pk for r in duplicate[0].registrations.all()} == {first.pk, second.pk}
     assert duplicate[0].detail["name_score"] >= 85
     # Nothing rejected: both wait in the queue with their own status.
-    assert {first.status, second.status} == {Status.ELIGIBLE}
+    assert {first.status, second.status} == {Status.WAITING}
 
 
 def test_same_name_with_another_date_of_birth_is_not_a_duplicate(
@@ -94,7 +94,7 @@ def test_one_phone_behind_many_registrations_opens_a_task_at_the_threshold(
     # The same phone written two ways (with +, spaces, brackets; as WhatsApp) is one number.
     assert {r.pk for r in task.registrations.all()} == {r.pk for r in made}
     assert task.detail["registrations"] == 3  # as seen when the task opened
-    assert Registration.objects.filter(status=Status.ELIGIBLE).count() == 4
+    assert Registration.objects.filter(status=Status.WAITING).count() == 4
 
 
 def test_one_address_behind_many_registrations_opens_a_task(
@@ -135,7 +135,7 @@ def test_a_burst_from_one_caseworker_opens_a_task_and_a_slow_pace_does_not(
     assert len(burst) == 1
     assert burst[0].registrations.count() == 6
     assert burst[0].detail["caseworker_id"] == hurried.pk
-    assert Registration.objects.filter(created_by=hurried, status=Status.ELIGIBLE).count() == 6
+    assert Registration.objects.filter(created_by=hurried, status=Status.WAITING).count() == 6
 
 
 def test_a_burst_from_one_address_on_the_self_service_channel(

@@ -52,7 +52,7 @@ def test_a_clean_file_registers_every_family(caseworker: Any, programs: dict[str
     first = Registration.objects.get(number=report.created[0][1])
     assert first.channel == Channel.BULK_IMPORT
     assert first.organisation == caseworker.organisation
-    assert first.status == Status.ELIGIBLE
+    assert first.status == Status.WAITING
     assert first.tier == 1
     assert first.preferred_ports == ["Hidalgo", "Brownsville"]
     assert [m.given_names for m in first.members.all()] == ["Rosa Elena", "Kevin", "Ashley"]
@@ -149,7 +149,7 @@ def test_mpp_columns_are_read_for_the_mpp_program(
     assert report.ok
     registration = Registration.objects.get()
     assert registration.mpp_case_status == "terminated"
-    assert registration.status == Status.ELIGIBLE  # after the 2021-06-23 widening
+    assert registration.status == Status.WAITING  # after the 2021-06-23 widening
 
 
 def test_only_a_caseworker_of_an_organisation_may_import(

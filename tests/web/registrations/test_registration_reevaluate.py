@@ -45,12 +45,12 @@ def mpp_families(
 def test_phase_one_admits_only_active_cases(mpp_families: dict[str, Registration]) -> None:
     statuses = {name: r.status for name, r in mpp_families.items()}
     assert statuses == {
-        "active": Status.ELIGIBLE,
+        "active": Status.WAITING,
         "terminated": Status.NOT_ELIGIBLE,
         "in_absentia": Status.NOT_ELIGIBLE,
         "no_case": Status.NOT_ELIGIBLE,
     }
-    terminated = mpp_families["terminated"].status_changes.get()
+    terminated = mpp_families["terminated"].status_changes.get(from_status="registered")
     assert terminated.reason_code == "mpp_status_not_eligible"
     assert "terminated is not eligible on 2021-05-03" in terminated.policy_text
 
@@ -64,15 +64,15 @@ def test_on_2021_06_23_terminated_and_in_absentia_cases_become_eligible(
     result = services.program_reevaluate(actor=None, program=programs[MPP], on=date(2021, 6, 23))
     changed = {number: (f, t) for number, f, t, _ in result.changed}
     assert changed == {
-        mpp_families["terminated"].number: ("not_eligible", "eligible"),
-        mpp_families["in_absentia"].number: ("not_eligible", "eligible"),
+        mpp_families["terminated"].number: ("not_eligible", "waiting"),
+        mpp_families["in_absentia"].number: ("not_eligible", "waiting"),
     }
     for name in ("terminated", "in_absentia"):
         registration = Registration.objects.get(pk=mpp_families[name].pk)
-        assert registration.status == Status.ELIGIBLE
+        assert registration.status == Status.WAITING
         last = registration.status_changes.order_by("-at", "-id").first()
         assert last is not None
-        assert (last.from_status, last.to_status) == ("not_eligible", "eligible")
+        assert (last.from_status, last.to_status) == ("not_eligible", "waiting")
         assert last.reason_code == "mpp_eligible"
         assert last.reason_params["date"] == "2021-06-23"
         assert last.citation_url == (
@@ -80,8 +80,8 @@ def test_on_2021_06_23_terminated_and_in_absentia_cases_become_eligible(
         )
         assert "2021-06-23" in reason_text(last.reason_code, last.reason_params)
     # Unchanged families get no new history entry.
-    assert mpp_families["active"].status_changes.count() == 1
-    assert mpp_families["no_case"].status_changes.count() == 1
+    assert mpp_families["active"].status_changes.count() == 2
+    assert mpp_families["no_case"].status_changes.count() == 2
     audits = AuditEntry.objects.filter(
         object_type="registrations.registration", note="re-evaluation"
     )
@@ -108,7 +108,7 @@ def test_other_programs_are_not_touched(
 ) -> None:
     port = submit(family(program=PORTS), now=at("2023-06-01 10:00")).registration
     services.program_reevaluate(actor=None, program=programs[MPP], on=date(2021, 6, 23))
-    assert port.status_changes.count() == 1
+    assert port.status_changes.count() == 2
 
 
 def _app() -> typer.Typer:
@@ -131,7 +131,7 @@ def test_the_command_reevaluates_and_lists_each_change(
     )
     assert result.exit_code == 0, result.output
     assert "4 evaluated, 2 changed" in result.output
-    assert f"{mpp_families['terminated'].number}: not_eligible -> eligible" in result.output
+    assert f"{mpp_families['terminated'].number}: not_eligible -> waiting" in result.output
     again = runner.invoke(
         _app(),
         ["registrations", "reevaluate", "--program", MPP, "--on", "2021-06-23", "--format", "json"],

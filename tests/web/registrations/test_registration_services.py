@@ -35,13 +35,15 @@ def test_a_family_is_registered_once_with_number_pin_and_reason(
     assert registration.number.startswith("R-") and len(registration.number) == 11
     assert registration.channel == Channel.SELF_SERVICE
     assert registration.organisation is None
-    assert registration.status == Status.ELIGIBLE
+    assert registration.status == Status.WAITING
     assert [m.relationship for m in registration.members.all()] == ["principal", "spouse", "child"]
     assert registration.members.get(position=2).age == 6
     assert registration.preferred_ports == ["San Ysidro", "Calexico"]
     assert registration.tier == 2
-    change = registration.status_changes.get()
-    assert (change.from_status, change.to_status) == ("", Status.ELIGIBLE)
+    first, change = registration.status_changes.order_by("at", "id")
+    assert (first.from_status, first.to_status) == ("", Status.REGISTERED)
+    assert first.reason_code == "registered" and first.reason_params == {"channel": "self_service"}
+    assert (change.from_status, change.to_status) == (Status.REGISTERED, Status.WAITING)
     assert change.reason_code == "appointments_open"
     assert change.rule == "cbp_one/appointments"
     assert change.citation_url.startswith("https://")
@@ -223,8 +225,8 @@ def test_mpp_fields_are_checked_together(
         ),
         now=at("2021-03-01 10:00"),
     ).registration
-    assert ok.a_number == "012345678" and ok.status == Status.ELIGIBLE
-    assert ok.status_changes.get().reason_code == "mpp_eligible"
+    assert ok.a_number == "012345678" and ok.status == Status.WAITING
+    assert ok.status_changes.get(from_status="registered").reason_code == "mpp_eligible"
 
 
 def test_caseworker_registration_is_assisted_and_belongs_to_their_organisation(

@@ -30,7 +30,7 @@ from django.utils import timezone
 from asilo.web.accounts.models import User
 from asilo.web.accounts.roles import Role
 from asilo.web.appointments import services
-from asilo.web.appointments.models import AllocationRun, Appointment
+from asilo.web.appointments.models import DEFAULT_CLOSES_AT, AllocationRun, Appointment
 from asilo.web.registrations.models import Program, Registration
 from asilo.web.registrations.programs import ensure_default_programs
 from asilo.web.registrations.services import registration_submit
@@ -141,6 +141,8 @@ def _capacities(
     usual = daily_capacities(program)
     for day in days:
         for port in program.ports:
+            if services.window_over(port, day, DEFAULT_CLOSES_AT, now):
+                continue  # today's hours already over at this port: nothing to give
             services.capacity_set(
                 actor=supervisor,
                 program=program,

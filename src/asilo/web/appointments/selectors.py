@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,16 +24,13 @@ from asilo.web.appointments.models import (
     AppointmentStatus,
     PortCapacity,
 )
+from asilo.web.registrations.lifecycle import IN_QUEUE
 from asilo.web.registrations.models import (
     Channel,
     Member,
     Program,
     Registration,
-    ReviewTask,
     Status,
-    TaskKind,
-    TaskOutcome,
-    TaskState,
 )
 
 #: A family's appointments in these statuses keep it out of the queue.
@@ -46,22 +43,9 @@ MAX_NO_SHOWS_IN_QUEUE = 1
 
 
 def allocation_queue(program: Program) -> QuerySet[Registration]:
-    """Families of ``program`` waiting for an appointment: eligible; verified or awaiting
-    verification (not found wrong at the call-back); no booked or used appointment, not
-    cancelled by them; at most one no-show so far. Annotated with ``n_members``."""
-    keeps_out = Appointment.objects.filter(registration=OuterRef("pk"), status__in=_KEEPS_OUT)
-    second_no_show = (
-        Appointment.objects.filter(registration=OuterRef("pk"), status=AppointmentStatus.NO_SHOW)
-        .values("registration")
-        .annotate(n=Count("id"))
-        .filter(n__gt=MAX_NO_SHOWS_IN_QUEUE)
-    )
-    failed_verification = ReviewTask.objects.filter(
-        registrations=OuterRef("pk"),
-        kind=TaskKind.CALLBACK,
-        state=TaskState.CLOSED,
-        outcome=TaskOutcome.DETAILS_WRONG,
-    )
+    """Families of ``program`` waiting for an appointment: status ``waiting`` in the
+    registration's lifecycle (``registrations.lifecycle``), which every page, the API and the
+    runs page read too. Annotated with ``n_members``."""
     members = (
         Member.objects.filter(registration=OuterRef("pk"))
         .values("registration")
@@ -69,8 +53,7 @@ def allocation_queue(program: Program) -> QuerySet[Registration]:
         .values("n")
     )
     return (
-        Registration.objects.filter(program=program, status=Status.ELIGIBLE)
-        .filter(~Exists(keeps_out), ~Exists(second_no_show), ~Exists(failed_verification))
+        Registration.objects.filter(program=program, status__in=IN_QUEUE)
         .annotate(n_members=Subquery(members))
         .order_by("id")
     )
@@ -229,12 +212,34 @@ TIER_LABELS = {
 }
 
 
+#: Family-size groups in their natural order (not by how many families each holds).
+SIZE_ORDER = ("1", "2", "3-4", "5+")
+
+
 def group_label(dimension: str, group: str) -> str:
+    """A group's name in the reader's language: nationalities by name (the form's list;
+    the ISO code beside it), channels and tiers in words, family sizes with an en dash."""
     if dimension == "channel":
         return str(dict(Channel.choices).get(group, group))
     if dimension == "tier":
         return str(TIER_LABELS.get(group, group))
+    if dimension == "nationality":
+        from asilo.web.registrations.forms import NATIONALITIES
+
+        name = dict(NATIONALITIES).get(group)
+        return f"{name} ({group})" if name else group
+    if dimension == "family_size":
+        return group.replace("-", "–")
     return group
+
+
+def _cell_order(dimension: str, cell: FairnessCell) -> tuple[Any, ...]:
+    if dimension == "family_size":
+        order = SIZE_ORDER.index(cell.group) if cell.group in SIZE_ORDER else len(SIZE_ORDER)
+        return (order,)
+    if dimension == "tier":
+        return (cell.group,)
+    return (-cell.registrations, cell.label)
 
 
 @dataclass
@@ -328,7 +333,7 @@ def fairness_report(program: Program) -> dict[str, list[FairnessCell]]:
                 cell.suppressed = True
                 cell.allocated = cell.checked_in = cell.no_shows = 0
                 cell.waits = []
-        report[dim] = sorted(cells.values(), key=lambda c: (-c.registrations, c.group))
+        report[dim] = sorted(cells.values(), key=lambda c, d=dim: _cell_order(d, c))
     return report
 
 

@@ -65,11 +65,14 @@ from asilo.web.appointments.notifications import (
     notice_language,
     render_message,
 )
+from asilo.web.appointments.ports import zone_of
 from asilo.web.audit.models import AuditAction, AuditEntry
 from asilo.web.audit.services import audit_record
-from asilo.web.registrations.models import Member, Program, Registration
+from asilo.web.core.access import require
+from asilo.web.registrations import lifecycle
+from asilo.web.registrations.models import ClosedReason, Member, Program, Registration, Status
 from asilo.web.registrations.models import Relationship as FamilyRelationship
-from asilo.web.registrations.services import member_age_on
+from asilo.web.registrations.services import member_age_on, normalise_number
 from asilo.web.registrations.validation import normalise_phone, tier_of
 
 if TYPE_CHECKING:
@@ -102,23 +105,6 @@ def _user(actor: Actor) -> User | None:
     if actor is None or not actor.is_authenticated:
         return None
     return actor  # type: ignore[return-value]
-
-
-def require(
-    actor: Actor, capability: Capability, *, object_type: str, object_id: Any = None
-) -> None:
-    """Refuse (``forbidden``) unless ``actor`` has ``capability``; the refusal is audited in its
-    own transaction so that it stays."""
-    if has_capability(actor, capability):
-        return
-    audit_record(
-        actor=actor,
-        action=AuditAction.REFUSED,
-        object_type=object_type,
-        object_id=object_id,
-        note=f"missing capability {capability.value}",
-    )
-    raise AppointmentError(C.FORBIDDEN)
 
 
 def program_get(code: str) -> Program:
@@ -203,6 +189,9 @@ def capacity_set(
         closes = closes_at or (row.closes_at if row else None) or time(15, 0)
         if datetime.combine(day, closes) - datetime.combine(day, opens) < WINDOW:
             raise AppointmentError(C.HOURS_INVALID, "opens_at")
+        if window_over(port, day, closes, now):
+            # Room in hours already over could only be given as a window in the past.
+            raise AppointmentError(C.HOURS_OVER, "closes_at", time=closes.strftime("%H:%M"))
         booked = persons_holding_room(program, port, day)
         if capacity < booked:
             raise AppointmentError(C.CAPACITY_BELOW_BOOKED, "capacity", booked=booked)
@@ -241,6 +230,16 @@ def capacity_set(
     return row
 
 
+def window_over(port: str, day: date, end: time, now: datetime) -> bool:
+    """Has the port's local time at ``now`` reached ``end`` on ``day``?"""
+    local = timezone.localtime(now, zone_of(port)).replace(tzinfo=None)
+    return datetime.combine(day, end) <= local
+
+
+def window_begun(appointment: Appointment, now: datetime) -> bool:
+    return window_over(appointment.port, appointment.date, appointment.window_start, now)
+
+
 # --- the allocation method ----------------------------------------------------------------------
 
 
@@ -271,14 +270,49 @@ class CapacityPlan:
 
     rows: list[PortDayCapacity]
     hours: dict[tuple[str, date], tuple[time, time, int]]
+    #: Persons placed before the run's first new family on each port-day: those already
+    #: booked, or more when the day's first windows have already begun at the run's moment.
     held: dict[tuple[str, date], int]
 
 
-def capacity_plan(program: Program, start: date, horizon_days: int) -> CapacityPlan:
+def windows_of(hours: tuple[time, time, int], day: date) -> tuple[int, int]:
+    """(number of one-hour windows, persons per window) of a port-day."""
+    opens, closes, total = hours
+    span = datetime.combine(day, closes) - datetime.combine(day, opens)
+    windows = max(1, int(span / WINDOW))
+    return windows, max(1, math.ceil(total / windows))
+
+
+def windows_begun(port: str, day: date, hours: tuple[time, time, int], now: datetime) -> int:
+    """How many of the port-day's windows have begun at ``now`` (the port's local time):
+    all of them on a past day, none on a future day."""
+    local = timezone.localtime(now, zone_of(port))
+    windows, _ = windows_of(hours, day)
+    if day < local.date():
+        return windows
+    if day > local.date():
+        return 0
+    opens = datetime.combine(day, hours[0])
+    begun = 0
+    for k in range(windows):
+        if opens + k * WINDOW <= local.replace(tzinfo=None):
+            begun += 1
+    return begun
+
+
+def capacity_plan(
+    program: Program, start: date, horizon_days: int, now: datetime | None = None
+) -> CapacityPlan:
     """Room left (capacity minus persons already booked) for every port of the program, every
     day from ``start`` to the last day with a capacity inside the method's horizon; days
     without a capacity have no room. Ports in the program's order (the order in which a family
-    without preference takes them)."""
+    without preference takes them).
+
+    **Never a window in the past:** at ``now`` (the run's moment), in each port's own time
+    zone, a window that has already begun is not offered; the room of such a day is what its
+    remaining windows hold, and a day whose windows have all begun has none. A run queued at
+    20:00 therefore offers nothing before tomorrow's first window."""
+    now = now or timezone.now()
     end = start + timedelta(days=horizon_days - 1)
     stored = PortCapacity.objects.filter(
         program=program, date__gte=start, date__lte=end, port__in=program.ports
@@ -289,21 +323,42 @@ def capacity_plan(program: Program, start: date, horizon_days: int) -> CapacityP
     if not any(total > 0 for _, _, total in hours.values()):
         raise AppointmentError(C.NO_CAPACITY, "date", start=start.isoformat())
     last = max(day for _, day in hours)
-    held: dict[tuple[str, date], int] = {
-        (row["port"], row["date"]): int(row["persons"])
-        for row in Appointment.objects.filter(
+    held: dict[tuple[str, date], int] = defaultdict(int)
+    last_window: dict[tuple[str, date], tuple[time, int]] = {}
+    for row in (
+        Appointment.objects.filter(
             run__program=program, date__gte=start, date__lte=last, status__in=HOLDS_ROOM
         )
-        .values("port", "date")
+        .values("port", "date", "window_start")
         .annotate(persons=Sum("family_size"))
-    }
+    ):
+        key = (row["port"], row["date"])
+        held[key] += int(row["persons"])
+        if key not in last_window or row["window_start"] > last_window[key][0]:
+            last_window[key] = (row["window_start"], int(row["persons"]))
     days = [start + timedelta(days=k) for k in range((last - start).days + 1)]
     rows = []
+    first: dict[tuple[str, date], int] = dict(held)
     for port in program.ports:
         for day in days:
-            total = hours.get((port, day), (time(7), time(15), 0))[2]
-            rows.append(PortDayCapacity(port, day, max(0, total - held.get((port, day), 0))))
-    return CapacityPlan(rows=rows, hours=hours, held=held)
+            key = (port, day)
+            if key not in hours:
+                rows.append(PortDayCapacity(port, day, 0))
+                continue
+            total = hours[key][2]
+            begun = windows_begun(port, day, hours[key], now)
+            windows, per_window = windows_of(hours[key], day)
+            # Windows fill in order: new families come after the last family booked there and
+            # after every window already begun (those are out of reach: never in the past).
+            booked_end = held.get(key, 0)
+            if key in last_window:
+                opens = datetime.combine(day, hours[key][0])
+                index = int((datetime.combine(day, last_window[key][0]) - opens) / WINDOW)
+                booked_end = max(booked_end, index * per_window + last_window[key][1])
+            placed = max(booked_end, begun * per_window if begun < windows else total)
+            first[key] = placed
+            rows.append(PortDayCapacity(port, day, max(0, total - placed)))
+    return CapacityPlan(rows=rows, hours=hours, held=first)
 
 
 def queued_families(program: Program, ports: Sequence[str]) -> tuple[list[QueuedFamily], dict]:
@@ -377,10 +432,8 @@ def inputs_from_snapshot(
 def time_window(hours: tuple[time, time, int], persons_before: int, day: date) -> tuple[time, time]:
     """The hour-long window of a family: the port-day's hours split evenly over its capacity,
     in rank order (earlier families, earlier windows)."""
-    opens, closes, total = hours
-    span = datetime.combine(day, closes) - datetime.combine(day, opens)
-    windows = max(1, int(span / WINDOW))
-    per_window = max(1, math.ceil(total / windows))
+    opens, closes, _total = hours
+    windows, per_window = windows_of(hours, day)
     index = min(windows - 1, persons_before // per_window)
     start = datetime.combine(day, opens) + index * WINDOW
     end = min(start + WINDOW, datetime.combine(day, closes))
@@ -444,7 +497,7 @@ def _allocate_and_store(
     trigger: str,
     now: datetime,
 ) -> AllocationRun:
-    plan = capacity_plan(program, start, method.horizon_days)
+    plan = capacity_plan(program, start, method.horizon_days, now=now)
     families, ids = queued_families(program, program.ports)
     try:
         result = allocate(families, plan.rows, method=method, seed=seed)
@@ -473,6 +526,19 @@ def _allocate_and_store(
     appointments = _appointments_of(run, result, plan, ids, now)
     Appointment.objects.bulk_create(appointments, batch_size=1000)
     created = list(Appointment.objects.filter(run=run).select_related("registration"))
+    lifecycle.registrations_status_change_many(
+        actor=actor,
+        changes=[
+            lifecycle.Change(
+                registration=a.registration,
+                to_status=Status.OFFERED,
+                reason_code="appointment_offered",
+                reason_params=_where_and_when(a),
+            )
+            for a in created
+        ],
+        now=now,
+    )
     message_ids = _queue_messages(created, MessageKind.NOTICE, now=now)
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
@@ -529,6 +595,15 @@ def _appointments_of(
             )
         )
     return out
+
+
+def _where_and_when(appointment: Appointment) -> dict[str, str]:
+    return {
+        "port": appointment.port,
+        "date": appointment.date.isoformat(),
+        "start": appointment.window_start.strftime("%H:%M"),
+        "end": appointment.window_end.strftime("%H:%M"),
+    }
 
 
 # --- verifying a stored run ------------------------------------------------------------------
@@ -671,6 +746,10 @@ def _queue_messages(appointments: Iterable[Appointment], kind: str, *, now: date
     """Outbox rows (e-mail and/or SMS) for each appointment's family, in its language."""
     messages = []
     for appointment in appointments:
+        if kind == MessageKind.NOTICE and window_over(
+            appointment.port, appointment.date, appointment.window_end, now
+        ):
+            continue  # never a notice for a window that has ended
         phone, email, language = contact_of(appointment.registration)
         language = notice_language(language)
         subject, body = render_message(kind, language, message_context(appointment, kind))
@@ -853,6 +932,8 @@ def notice_resend(
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _locked_booked(registration)
+        if window_over(appointment.port, appointment.date, appointment.window_end, now):
+            raise AppointmentError(C.WINDOW_OVER)
         start_of_day = timezone.make_aware(datetime.combine(timezone.localdate(now), time(0)))
         sent_today = AuditEntry.objects.filter(
             object_type=APPOINTMENT,
@@ -903,6 +984,16 @@ def appointment_change(
         )
         appointment.status_changed_at = now
         appointment.save(update_fields=["status", "status_changed_at"])
+        lifecycle.registration_status_change(
+            actor=actor,
+            registration=appointment.registration,
+            to_status=Status.CLOSED if action == "cancel" else Status.WAITING,
+            closed_reason=ClosedReason.WITHDRAWN if action == "cancel" else "",
+            reason_code="cancelled" if action == "cancel" else "another_date",
+            reason_params=_where_and_when(appointment),
+            now=now,
+            note=f"family asked: {action}",
+        )
         kind = MessageKind.CANCELLED if action == "cancel" else MessageKind.RESCHEDULED
         ids = _queue_messages([appointment], kind, now=now)
         audit_record(
@@ -927,10 +1018,12 @@ def appointment_for_code(*, actor: Actor, code: str, now: datetime | None = None
     code = (code or "").strip()
     if not code:
         raise AppointmentError(C.CODE_REQUIRED, "code")
-    number = code.upper().replace(" ", "")
-    if number.startswith("R-") or (len(number) == 8 and number.isalnum()):
-        if not number.startswith("R-"):
-            number = f"R-{number[:4]}-{number[4:]}"
+    if ":" not in code:
+        # A typed registration number: any case, with or without dashes or spaces, with or
+        # without the leading R (a signed token always holds a colon).
+        number = normalise_number(code)
+        if not Registration.objects.filter(number=number).exists():
+            raise AppointmentError(C.REGISTRATION_NOT_FOUND, "code")
         appointment = selectors.current_appointment(number)
         if appointment is None:
             raise AppointmentError(C.NO_APPOINTMENT_TODAY, "code")
@@ -1135,6 +1228,15 @@ def appointment_check_in(
         appointment.checked_in_positions = chosen
         appointment.encounter = recorded.encounter
         appointment.save()
+        lifecycle.registration_status_change(
+            actor=actor,
+            registration=appointment.registration,
+            to_status=Status.CHECKED_IN,
+            reason_code="checked_in",
+            reason_params=_where_and_when(appointment),
+            now=now,
+            note="checked in",
+        )
         audit_record(
             actor=actor,
             action=AuditAction.CHECK_IN,
@@ -1162,14 +1264,38 @@ class DayClosed:
     back_in_queue: int
 
 
+def day_over(day: date, now: datetime) -> bool:
+    """A day is over once every window of it has ended, each in its port's time zone: a
+    past day always; today once its last window (booked appointments and the ports' hours
+    that day) is over; a future day never."""
+    today_here = timezone.localdate(now)
+    if day < today_here - timedelta(days=1):
+        return True
+    if day > today_here + timedelta(days=1):
+        return False
+    ends = [
+        (a["port"], a["window_end"])
+        for a in Appointment.objects.filter(date=day, status=AppointmentStatus.BOOKED).values(
+            "port", "window_end"
+        )
+    ] + [
+        (c["port"], c["closes_at"])
+        for c in PortCapacity.objects.filter(date=day).values("port", "closes_at")
+    ]
+    if not ends:
+        return day < today_here
+    return all(window_over(port, day, end, now) for port, end in ends)
+
+
 def appointments_close_day(*, actor: Actor, day: date, now: datetime | None = None) -> DayClosed:
-    """After ``day``: every appointment on or before it still booked becomes a no-show. A
+    """After ``day`` (today too, once its last window is over): every appointment on or
+    before it still booked becomes a no-show. A
     family's first no-show puts it back in the queue with its original priority (its
     registration date is kept); after a second it stays out."""
     if actor is not None:
         require(actor, Capability.ALLOCATION_RUN, object_type=APPOINTMENT)
     now = now or timezone.now()
-    if day >= timezone.localdate(now):
+    if not day_over(day, now):
         raise AppointmentError(C.DAY_NOT_OVER, "date", date=day.isoformat())
     with transaction.atomic():
         missed = list(
@@ -1185,6 +1311,27 @@ def appointments_close_day(*, actor: Actor, day: date, now: datetime | None = No
             appointment.save(update_fields=["status", "status_changed_at"])
             returns = selectors.no_show_count(appointment.registration) < 2
             back += int(returns)
+            registration = appointment.registration
+            if registration.status == Status.OFFERED:
+                lifecycle.registration_status_change(
+                    actor=actor,
+                    registration=registration,
+                    to_status=Status.NO_SHOW,
+                    reason_code="no_show" if returns else "no_show_final",
+                    reason_params=_where_and_when(appointment),
+                    now=now,
+                    note=f"day {day.isoformat()} closed",
+                )
+                if returns:
+                    lifecycle.registration_status_change(
+                        actor=actor,
+                        registration=registration,
+                        to_status=Status.WAITING,
+                        reason_code="no_show_requeued",
+                        reason_params={},
+                        now=now,
+                        note="back in the queue once after a no-show",
+                    )
             audit_record(
                 actor=actor,
                 action=AuditAction.UPDATE,

@@ -25,6 +25,7 @@ from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment, AppointmentStatus
 from asilo.web.appointments.tokens import notice_token, qr_svg
 from asilo.web.audit.services import audit_view
+from asilo.web.core.errors import Forbidden
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations.models import Member, Program, Registration
 
@@ -40,7 +41,7 @@ def needs(*capabilities: Capability) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not any(has_capability(request.user, c) for c in capabilities):
-                with contextlib.suppress(AppointmentError):
+                with contextlib.suppress(Forbidden):
                     services.require(request.user, capabilities[0], object_type="appointments.page")
                 raise PermissionDenied
             return view(request, *args, **kwargs)

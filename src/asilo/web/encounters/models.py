@@ -32,6 +32,7 @@ class EncounterStatus(models.TextChoices):
 class Authority(models.TextChoices):
     TITLE_42 = "title_42", _("Title 42")
     TITLE_8 = "title_8", _("Title 8")
+    PROCLAMATION_212F = "proclamation_212f", _("Proclamation under INA 212(f)")
 
 
 class Pathway(models.TextChoices):
@@ -44,6 +45,15 @@ class Pathway(models.TextChoices):
     )
     ACA_TRANSFER = "aca_transfer", _("Transfer under an Asylum Cooperative Agreement")
     PROCESSING = "processing", _("Title 8 processing")
+    SUMMARY_REPATRIATION = "summary_repatriation", _("Summary repatriation (no asylum screening)")
+    REMOVAL_PROTECTION_SCREENING_ONLY = (
+        "removal_protection_screening_only",
+        _("Removal with withholding and CAT screening only"),
+    )
+    ENTRY_SUSPENDED_PUBLIC_HEALTH = (
+        "entry_suspended_public_health",
+        _("Entry suspended on public-health grounds"),
+    )
 
 
 class Outcome(models.TextChoices):
@@ -126,7 +136,7 @@ class EncounterDecision(models.Model):
     inputs = models.JSONField()
     result = models.JSONField()
     catalogue_version = models.CharField(max_length=80)
-    authority = models.CharField(max_length=10, choices=Authority.choices)
+    authority = models.CharField(max_length=20, choices=Authority.choices)
     pathway = models.CharField(max_length=40, choices=Pathway.choices)
     destination = models.CharField(max_length=3, blank=True)
     demographic = models.CharField(max_length=30)
@@ -152,7 +162,7 @@ class Override(models.Model):
     decision = models.OneToOneField(
         EncounterDecision, on_delete=models.CASCADE, related_name="override"
     )
-    authority = models.CharField(max_length=10, choices=Authority.choices)
+    authority = models.CharField(max_length=20, choices=Authority.choices)
     pathway = models.CharField(max_length=40, choices=Pathway.choices)
     destination = models.CharField(max_length=3, blank=True)
     reason = models.TextField()

@@ -175,6 +175,7 @@ class MemberOutcomeOut(Schema):
     destination: str | None
     demographic: str
     custody_limit_hours: int | None
+    custody_standard_hours: int | None = None
     flags: list[str]
     options: list[OptionOut]
     reasons: list[ReasonOut]
@@ -190,12 +191,18 @@ class DecisionOut(Schema):
     destination: str | None
     demographic: str
     custody_limit_hours: int | None
+    custody_standard_hours: int | None = None
     flags: list[str]
     options: list[OptionOut]
     reasons: list[ReasonOut]
     members: list[MemberOutcomeOut]
     catalogue_version: str
     scenario: str | None = None
+    catalogue_verified_through: str | None = Field(
+        default=None,
+        description="The last day the policy catalogue's sources cover; a decision for a later"
+        " day has the flag after_verified_coverage: its rules were not verified after this date.",
+    )
 
 
 class PlaceOut(Schema):

@@ -21,11 +21,12 @@ from ninja.utils import check_csrf
 from asilo.web.accounts.auth import BearerTokenAuth
 from asilo.web.accounts.models import User
 from asilo.web.api import error_response
+from asilo.web.core.api import ErrorsOut
 from asilo.web.people.errors import api_errors
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.errors import RegistrationInputError
 from asilo.web.registrations.models import Member, Registration
-from asilo.web.registrations.reasons import reason_text
+from asilo.web.registrations.reasons import reason_text, status_label
 
 router = Router(tags=["registrations"])
 
@@ -78,6 +79,8 @@ class StatusChangeOut(Schema):
     at: datetime
     from_status: str
     to_status: str
+    closed_reason: str
+    status_label: str
     reason_code: str
     reason: str
     rule: str
@@ -85,12 +88,25 @@ class StatusChangeOut(Schema):
     citation_url: str
 
 
+class AppointmentRefOut(Schema):
+    id: int
+    status: str
+    port: str
+    date: date
+    window_start: str
+    window_end: str
+
+
 class RegistrationOut(Schema):
     number: str
     program: str
     channel: str
     organisation_id: int | None
+    #: The lifecycle's code: registered, needs_verification, waiting, offered, checked_in,
+    #: no_show, closed (with ``closed_reason``), or not_eligible.
     status: str
+    status_label: str
+    closed_reason: str | None
     reason: str
     tier: int
     family_size: int
@@ -100,6 +116,14 @@ class RegistrationOut(Schema):
     @staticmethod
     def resolve_program(obj: Registration) -> str:
         return obj.program.code
+
+    @staticmethod
+    def resolve_status_label(obj: Registration) -> str:
+        return status_label(obj.status, obj.closed_reason)
+
+    @staticmethod
+    def resolve_closed_reason(obj: Registration) -> str | None:
+        return obj.closed_reason or None
 
     @staticmethod
     def resolve_reason(obj: Registration) -> str:
@@ -156,6 +180,26 @@ class RegistrationDetailOut(RegistrationOut):
     mpp_enrolled_on: date | None
     mpp_case_status: str
     history: list[StatusChangeOut]
+    status_history: list[StatusChangeOut]
+    appointment: AppointmentRefOut | None
+
+    @staticmethod
+    def resolve_status_history(obj: Registration) -> list[dict[str, Any]]:
+        return RegistrationDetailOut.resolve_history(obj)
+
+    @staticmethod
+    def resolve_appointment(obj: Registration) -> dict[str, Any] | None:
+        current = selectors.current_appointment_of(obj)
+        if current is None:
+            return None
+        return {
+            "id": current["id"],
+            "status": current["status"],
+            "port": current["port"],
+            "date": current["date"],
+            "window_start": current["start"].strftime("%H:%M"),
+            "window_end": current["end"].strftime("%H:%M"),
+        }
 
     @staticmethod
     def resolve_members(obj: Registration) -> list[Member]:
@@ -176,28 +220,14 @@ class RegistrationDetailOut(RegistrationOut):
     @staticmethod
     def resolve_history(obj: Registration) -> list[dict[str, Any]]:
         return [
-            {
-                "at": c.at,
-                "from_status": c.from_status,
-                "to_status": c.to_status,
-                "reason_code": c.reason_code,
-                "reason": reason_text(c.reason_code, c.reason_params),
-                "rule": c.rule,
-                "citation_title": c.citation_title,
-                "citation_url": c.citation_url,
-            }
-            for c in obj.status_changes.order_by("at", "id")
+            {**entry, "status_label": entry["status"]} for entry in selectors.status_history(obj)
         ]
-
-
-class ErrorOut(Schema):
-    errors: list[dict[str, Any]]
 
 
 @router.post(
     "/registrations",
     auth=[BearerTokenAuth(), _SessionOrSelfService()],
-    response={200: CreatedOut, 201: CreatedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: CreatedOut, 201: CreatedOut, 400: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut},
     summary="Register a family (idempotent on client_request_id)",
 )
 def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
@@ -220,7 +250,7 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
 
 @router.get(
     "/registrations/{number}",
-    response={200: RegistrationDetailOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: RegistrationDetailOut, 403: ErrorsOut, 404: ErrorsOut},
     summary="One registration, with its members and status history",
 )
 def get_registration(request: HttpRequest, number: str) -> Any:
@@ -236,8 +266,24 @@ def get_registration(request: HttpRequest, number: str) -> Any:
 )
 @paginate(PageNumberPagination)
 def list_registrations(
-    request: HttpRequest, status: str | None = None, program: str | None = None
+    request: HttpRequest,
+    status: str | None = None,
+    program: str | None = None,
+    channel: str | None = None,
+    organisation: int | None = None,
+    port: str | None = None,
+    registered_from: str | None = None,
+    registered_to: str | None = None,
 ) -> Any:
     with api_errors():
-        rows = selectors.registration_list(user=request.auth, status=status, program=program)
+        rows = selectors.registration_list(
+            user=request.auth,
+            status=status,
+            program=program,
+            channel=channel,
+            organisation=organisation,
+            port=port,
+            registered_from=registered_from,
+            registered_to=registered_to,
+        )
     return rows.prefetch_related("members", "status_changes")

@@ -65,6 +65,9 @@ class RegistrationErrorCode(StrEnum):
     OUTCOME_INVALID = "outcome_invalid"
     NOTE_REQUIRED = "note_required"
     DATE_INVALID = "date_invalid"
+    STATUS_CHANGE_INVALID = "status_change_invalid"
+    FILE_REQUIRED = "file_required"
+    FILTER_INVALID = "filter_invalid"
 
 
 C = RegistrationErrorCode
@@ -131,6 +134,9 @@ REGISTRATION_MESSAGES: dict[str, Promise] = {
     C.OUTCOME_INVALID: _("This outcome does not fit this kind of task."),
     C.NOTE_REQUIRED: _("Write a note explaining the outcome."),
     C.DATE_INVALID: _("The date must be year-month-day (YYYY-MM-DD)."),
+    C.STATUS_CHANGE_INVALID: _('A registration cannot go from "{from_status}" to "{to_status}".'),
+    C.FILE_REQUIRED: _("Choose a CSV file to check and import."),
+    C.FILTER_INVALID: _("This filter value is not known: {value}."),
 }
 
 REGISTRATION_STATUSES: dict[str, int] = {
@@ -142,6 +148,7 @@ REGISTRATION_STATUSES: dict[str, int] = {
     C.TASK_CLOSED: 409,
     C.STATUS_LOOKUP_FAILED: 401,
     C.STATUS_LOOKUP_LOCKED: 429,
+    C.STATUS_CHANGE_INVALID: 409,
 }
 
 

@@ -101,7 +101,7 @@ def check_duplicate_people(registration: Registration, members: list[Member]) ->
     candidates = list(
         Member.objects.filter(dob_digest__in=born)
         .exclude(registration=registration)
-        .exclude(registration__status=Status.WITHDRAWN)
+        .exclude(registration__status=Status.CLOSED)
         .select_related("registration")
         .order_by()
     )
@@ -134,7 +134,7 @@ def check_duplicate_people(registration: Registration, members: list[Member]) ->
 def _shared(
     registration: Registration, kind: str, query: Q, digest: str, threshold: int
 ) -> ReviewTask | None:
-    sharing = Registration.objects.filter(query).exclude(status=Status.WITHDRAWN)
+    sharing = Registration.objects.filter(query).exclude(status=Status.CLOSED)
     count = sharing.count()
     if count < threshold:
         return None

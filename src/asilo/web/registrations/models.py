@@ -57,9 +57,27 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    ELIGIBLE = "eligible", _("Eligible: waiting for an appointment")
+    """A registration's place in its one lifecycle (see ``lifecycle.py``):
+
+    registered → needs verification → waiting → offered → checked in / did not come (back to
+    waiting once) → closed (with a reason). ``not_eligible``: the rules of the day do not
+    admit the family (kept, and reviewed again when the rules change)."""
+
+    REGISTERED = "registered", _("Registered")
+    NEEDS_VERIFICATION = "needs_verification", _("Needs verification by a caseworker")
+    WAITING = "waiting", _("Eligible: waiting for an appointment")
+    OFFERED = "offered", _("Appointment offered")
+    CHECKED_IN = "checked_in", _("Checked in at the port")
+    NO_SHOW = "no_show", _("Did not come to the appointment")
+    CLOSED = "closed", _("Closed")
     NOT_ELIGIBLE = "not_eligible", _("Not eligible now")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ClosedReason(models.TextChoices):
+    PROCESSED = "processed", _("Processed at the port")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the family")
+    INELIGIBLE = "ineligible", _("Not eligible after a rule change")
+    DUPLICATE = "duplicate", _("Duplicate of another registration")
 
 
 class MppCaseStatus(models.TextChoices):
@@ -133,6 +151,9 @@ class Registration(models.Model):
         _("MPP case status"), max_length=30, choices=MppCaseStatus.choices, blank=True
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    closed_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=ClosedReason.choices, blank=True
+    )
     status_changed_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -215,6 +236,7 @@ class StatusChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
+    closed_reason = models.CharField(max_length=20, blank=True)
     reason_code = models.CharField(max_length=40)
     reason_params = models.JSONField(default=dict, blank=True)
     rule = models.CharField(max_length=60, blank=True)

@@ -7,13 +7,14 @@ and citation are stored beside it and shown as the source.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.registrations.models import MppCaseStatus, Status
+from asilo.web.registrations.models import ClosedReason, MppCaseStatus, Status
 
 REASONS: dict[str, Promise] = {
     "mpp_eligible": _(
@@ -40,7 +41,33 @@ REASONS: dict[str, Promise] = {
     "date_not_covered": _(
         "The rules for {date} are not in the catalogue (it covers {first} to {last})."
     ),
+    "registered": _("Registration received ({channel})."),
+    "verified": _("A caseworker verified the family's details. The family is back in the queue."),
+    "details_wrong": _(
+        "The details given do not match what the caseworker found. A caseworker will call"
+        " again; until then the family is not in the queue."
+    ),
+    "duplicate": _("This registration repeats registration {number}, which keeps the place."),
+    "appointment_offered": _(
+        "Appointment offered: {port}, {date}, between {start} and {end}. Bring the whole family."
+    ),
+    "checked_in": _("The family was received at {port} on {date}."),
+    "no_show": _("The family did not come to the appointment of {date} at {port}."),
+    "no_show_requeued": _(
+        "Back in the queue with the original place, once: a new notice will follow."
+    ),
+    "no_show_final": _(
+        "The family did not come to the appointment of {date} at {port}. It was the second"
+        " missed appointment: the family no longer receives appointments. A caseworker can"
+        " explain what to do."
+    ),
+    "another_date": _("The family asked for another date and is back in the queue."),
+    "cancelled": _("The family cancelled its appointment and left the queue."),
+    "processed": _("The family's encounter at the port is finished."),
 }
+
+#: Codes whose parameter of that name is another code to be shown as words.
+_CHANNEL_PARAM = "channel"
 
 
 def reason_text(code: str, params: Mapping[str, Any]) -> str:
@@ -49,6 +76,11 @@ def reason_text(code: str, params: Mapping[str, Any]) -> str:
     if template is None:
         return code
     values = dict(params)
+    if values.get(_CHANNEL_PARAM):
+        from asilo.web.registrations.models import Channel
+
+        with contextlib.suppress(ValueError):
+            values[_CHANNEL_PARAM] = str(Channel(values[_CHANNEL_PARAM]).label)
     if values.get("status"):
         label = str(MppCaseStatus(values["status"]).label)
         values["status"] = label[:1].lower() + label[1:]
@@ -58,8 +90,15 @@ def reason_text(code: str, params: Mapping[str, Any]) -> str:
         return str(template)
 
 
-def status_label(status: str) -> str:
+def status_label(status: str, closed_reason: str = "") -> str:
+    """The status in words, in the active language ("Closed: withdrawn by the family")."""
     try:
-        return str(Status(status).label)
+        label = str(Status(status).label)
     except ValueError:
         return status
+    if status == Status.CLOSED and closed_reason:
+        try:
+            return f"{label}: {str(ClosedReason(closed_reason).label).lower()}"
+        except ValueError:
+            return label
+    return label

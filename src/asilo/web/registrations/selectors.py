@@ -7,16 +7,28 @@ so its existence is not revealed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.services import audit_view
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
-from asilo.web.registrations.models import Program, Registration, ReviewTask, TaskKind, TaskState
+from asilo.web.registrations.models import (
+    Channel,
+    Program,
+    Registration,
+    ReviewTask,
+    Status,
+    TaskKind,
+    TaskState,
+)
+from asilo.web.registrations.reasons import reason_text, status_label
 from asilo.web.registrations.services import normalise_number
 
 if TYPE_CHECKING:
@@ -40,20 +52,96 @@ def registrations_visible_to(user: User | AnonymousUser | None) -> QuerySet[Regi
     return base.none()
 
 
+def _filter_value(value: str | None, known: Iterable[str], field: str) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value not in set(known):
+        raise RegistrationError(C.FILTER_INVALID, field, value=value)
+    return value
+
+
+def _filter_day(value: str | None, field: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise RegistrationError(C.DATE_INVALID, field) from exc
+
+
 def registration_list(
     *,
     user: User | AnonymousUser | None,
     status: str | None = None,
     program: str | None = None,
+    channel: str | None = None,
+    organisation: str | int | None = None,
+    port: str | None = None,
+    registered_from: str | None = None,
+    registered_to: str | None = None,
 ) -> QuerySet[Registration]:
+    """The registrations the reader may see, newest first, filtered by status (the
+    lifecycle's codes), program, channel, organisation (id), port (of an appointment or a
+    preference) and day of registration. An unknown filter value is refused, never ignored."""
     if not may_read_registrations(user):
         raise RegistrationError(C.FORBIDDEN)
     rows = registrations_visible_to(user).order_by("-registered_on", "-id")
-    if status:
-        rows = rows.filter(status=status)
-    if program:
-        rows = rows.filter(program__code=program)
+    if chosen := _filter_value(status, Status.values, "status"):
+        rows = rows.filter(status=chosen)
+    if chosen := _filter_value(program, Program.objects.values_list("code", flat=True), "program"):
+        rows = rows.filter(program__code=chosen)
+    if chosen := _filter_value(channel, Channel.values, "channel"):
+        rows = rows.filter(channel=chosen)
+    if organisation not in (None, ""):
+        try:
+            rows = rows.filter(organisation_id=int(str(organisation)))
+        except ValueError as exc:
+            raise RegistrationError(
+                C.FILTER_INVALID, "organisation", value=str(organisation)
+            ) from exc
+    if chosen := _filter_value(port, all_ports(), "port"):
+        from django.apps import apps
+
+        by_preference = Q(preferred_ports__icontains=f'"{chosen}"')
+        if apps.is_installed("asilo.web.appointments"):
+            rows = rows.filter(by_preference | Q(appointments__port=chosen)).distinct()
+        else:
+            rows = rows.filter(by_preference)
+    if day := _filter_day(registered_from, "registered_from"):
+        rows = rows.filter(registered_on__gte=_start_of(day))
+    if day := _filter_day(registered_to, "registered_to"):
+        rows = rows.filter(registered_on__lt=_start_of(day + timedelta(days=1)))
     return rows
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(0)))
+
+
+def all_ports() -> list[str]:
+    """Every port of every program, in the programs' order, once."""
+    seen: dict[str, None] = {}
+    for ports in Program.objects.order_by("code").values_list("ports", flat=True):
+        for port in ports or []:
+            seen.setdefault(port, None)
+    return list(seen)
+
+
+def status_counts(user: User | AnonymousUser | None) -> list[tuple[str, str, int]]:
+    """(status code, label, how many) of the registrations the reader may see, in the
+    lifecycle's order; the dashboard links each count to the filtered list."""
+    if not may_read_registrations(user):
+        return []
+    counts = dict(
+        registrations_visible_to(user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [(s.value, str(s.label), counts.get(s.value, 0)) for s in Status]
 
 
 def registration_get(*, user: User | AnonymousUser | None, number: str) -> Registration:
@@ -91,3 +179,80 @@ def review_tasks_for(user: User) -> QuerySet[ReviewTask]:
         .prefetch_related("registrations")
         .order_by("opened_at", "id")
     )
+
+
+def status_history(registration: Registration) -> list[dict[str, Any]]:
+    """The registration's history as every page and the API show it: codes and words."""
+    return [
+        {
+            "at": change.at,
+            "from_status": change.from_status,
+            "to_status": change.to_status,
+            "closed_reason": change.closed_reason,
+            "status": status_label(change.to_status, change.closed_reason),
+            "reason_code": change.reason_code,
+            "reason": reason_text(change.reason_code, change.reason_params),
+            "citation_title": change.citation_title,
+            "citation_url": change.citation_url,
+            "rule": change.rule,
+        }
+        for change in registration.status_changes.order_by("at", "id")
+    ]
+
+
+def status_view(registration: Registration) -> dict[str, Any]:
+    """The registration's status as the family's page, the staff pages and the API show it:
+    the lifecycle's code, its words in the reader's language, the reason for closing, the
+    history, and the current appointment (from the appointments app) when there is one."""
+    history = status_history(registration)
+    return {
+        "code": registration.status,
+        "closed_reason": registration.closed_reason,
+        "label": status_label(registration.status, registration.closed_reason),
+        "history": history,
+        "last": history[-1] if history else None,
+        "appointment": current_appointment_of(registration),
+    }
+
+
+def current_appointment_of(registration: Registration) -> dict[str, Any] | None:
+    """The family's offered (or used) appointment, when the appointments app is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("asilo.web.appointments"):
+        return None
+    from asilo.web.appointments.selectors import current_appointment
+
+    appointment = current_appointment(registration.number)
+    if appointment is None:
+        return None
+    return {
+        "id": appointment.pk,
+        "status": appointment.status,
+        "date": appointment.date,
+        "start": appointment.window_start,
+        "end": appointment.window_end,
+        "port": appointment.port,
+    }
+
+
+def program_receiving(program: Program, on: date | None = None) -> bool:
+    """Does the program's rule receive anyone on its rules date (today, or its replay date)?
+    Asked of the policy engine with a probe family (one adult with an active MPP case, the
+    case that every phase of either rule admits), never re-encoded here."""
+    from asilo.web.registrations import eligibility
+
+    day = program.rules_as_of or on or timezone.localdate()
+    probe = eligibility.Family(ages=(30,), nationalities=("HND",), mpp_case_status="active")
+    return eligibility.evaluate(
+        rule=program.rule, ports=program.ports, family=probe, on=day
+    ).eligible
+
+
+def start_choices(programs: Iterable[Program]) -> tuple[list[Program], str, set[str]]:
+    """The programs on the start page, the one pre-selected (only when exactly one receives
+    anyone today; never a closed one) and the codes of those not receiving anyone."""
+    listed = list(programs)
+    closed = {p.code for p in listed if not program_receiving(p)}
+    receiving = [p.code for p in listed if p.code not in closed]
+    return listed, receiving[0] if len(receiving) == 1 else "", closed

@@ -15,17 +15,19 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
-from asilo.web.registrations import eligibility, fraud
+from asilo.web.registrations import eligibility, fraud, lifecycle
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.models import (
     Channel,
+    ClosedReason,
     Member,
     Program,
     Registration,
@@ -117,22 +119,27 @@ def _record_status(
     reason_params: dict[str, Any],
     actor: Actor,
     at: datetime,
+    closed_reason: str = "",
+    audit: bool = False,
+    note: str = "",
 ) -> StatusChange:
-    change = StatusChange.objects.create(
+    """Through the lifecycle's one service (``lifecycle.registration_status_change``)."""
+    return lifecycle.registration_status_change(
+        actor=actor,
         registration=registration,
-        at=at,
-        from_status=registration.status,
         to_status=to_status,
         reason_code=reason_code,
         reason_params=reason_params,
-        rule=outcome.rule if outcome else "",
-        policy_text=outcome.policy_text if outcome else "",
-        citation_title=outcome.citation_title if outcome else "",
-        citation_url=outcome.citation_url if outcome else "",
-        catalogue_version=outcome.catalogue_version if outcome else "",
-        actor=_actor_or_none(actor),
+        closed_reason=closed_reason,
+        outcome=outcome,
+        now=at,
+        audit=audit,
+        note=note,
     )
-    return change
+
+
+def eligibility_status(outcome: eligibility.Outcome) -> str:
+    return Status.WAITING if outcome.eligible else Status.NOT_ELIGIBLE
 
 
 def member_age_on(member: Member, on: date, registered_on: date) -> int:
@@ -290,7 +297,7 @@ def _create(
     pin = new_pin()
     salt = secrets.token_hex(8)
     number = new_number()  # 31^8 ≈ 8.5e11 numbers; a clash fails the insert and is retried
-    status = Status.ELIGIBLE if outcome.eligible else Status.NOT_ELIGIBLE
+    status = eligibility_status(outcome)
     user = _actor_or_none(actor)
     registration = Registration.objects.create(
         number=number,
@@ -321,7 +328,7 @@ def _create(
         a_number_digest=_optional_digest("a_number", data.a_number),
         mpp_enrolled_on=data.mpp_enrolled_on,
         mpp_case_status=data.mpp_case_status,
-        status=status,
+        status="",
         status_changed_at=now,
     )
     members = Member.objects.bulk_create(
@@ -343,7 +350,16 @@ def _create(
             for index, m in enumerate(data.members)
         ]
     )
-    registration.status = ""  # the history's first change starts from nothing
+    # The history starts with "registered" (the channel), then the engine's answer.
+    _record_status(
+        registration=registration,
+        to_status=Status.REGISTERED,
+        outcome=None,
+        reason_code="registered",
+        reason_params={"channel": channel},
+        actor=actor,
+        at=now,
+    )
     _record_status(
         registration=registration,
         to_status=status,
@@ -353,7 +369,6 @@ def _create(
         actor=actor,
         at=now,
     )
-    registration.status = status
     fraud.open_new_task(
         kind=TaskKind.CALLBACK,
         key=str(registration.pk),
@@ -404,7 +419,11 @@ def program_reevaluate(*, actor: Actor, program: Program, on: date) -> Reevaluat
     with transaction.atomic():
         queue = (
             Registration.objects.select_for_update()
-            .filter(program=program, status__in=[Status.ELIGIBLE, Status.NOT_ELIGIBLE])
+            .filter(
+                Q(status__in=[Status.WAITING, Status.NEEDS_VERIFICATION, Status.NOT_ELIGIBLE])
+                | Q(status=Status.CLOSED, closed_reason=ClosedReason.INELIGIBLE),
+                program=program,
+            )
             .order_by("id")
         )
         for registration in queue.iterator(chunk_size=500):
@@ -415,8 +434,9 @@ def program_reevaluate(*, actor: Actor, program: Program, on: date) -> Reevaluat
                     rule=program.rule, ports=program.ports, family=family, on=on
                 )
             outcome = cache[family]
-            to_status = Status.ELIGIBLE if outcome.eligible else Status.NOT_ELIGIBLE
-            if to_status == registration.status:
+            was = registration.status
+            to_status, closed_reason = _reevaluated(registration, outcome)
+            if to_status is None:
                 continue
             _record_status(
                 registration=registration,
@@ -424,23 +444,13 @@ def program_reevaluate(*, actor: Actor, program: Program, on: date) -> Reevaluat
                 outcome=outcome,
                 reason_code=outcome.reason_code,
                 reason_params=outcome.reason_params,
+                closed_reason=closed_reason,
                 actor=actor,
                 at=now,
-            )
-            changed.append((registration.number, registration.status, to_status, outcome.rule))
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                object_type=REGISTRATION,
-                object_id=registration.pk,
-                before={"status": registration.status},
-                after={"status": to_status, "reason": outcome.reason_code, "on": on.isoformat()},
-                catalogue_version=outcome.catalogue_version,
+                audit=True,
                 note="re-evaluation",
             )
-            registration.status = to_status
-            registration.status_changed_at = now
-            registration.save(update_fields=["status", "status_changed_at"])
+            changed.append((registration.number, was, to_status, outcome.rule))
         audit_record(
             actor=actor,
             action=AuditAction.REVIEW,
@@ -450,6 +460,24 @@ def program_reevaluate(*, actor: Actor, program: Program, on: date) -> Reevaluat
             note="re-evaluation of eligibility",
         )
     return Reevaluation(program=program.code, on=on, evaluated=evaluated, changed=changed)
+
+
+def _reevaluated(
+    registration: Registration, outcome: eligibility.Outcome
+) -> tuple[str | None, str]:
+    """The move a re-evaluation makes, or None: an eligible family not in the queue goes back
+    to waiting; a waiting family no longer eligible is closed (ineligible after a rule change);
+    a family not eligible from the start stays ``not_eligible``."""
+    status = registration.status
+    if outcome.eligible:
+        if status == Status.NOT_ELIGIBLE or (
+            status == Status.CLOSED and registration.closed_reason == ClosedReason.INELIGIBLE
+        ):
+            return Status.WAITING, ""
+        return None, ""
+    if status in (Status.WAITING, Status.NEEDS_VERIFICATION):
+        return Status.CLOSED, ClosedReason.INELIGIBLE
+    return None, ""
 
 
 # --- the person's status page -----------------------------------------------------------------
@@ -569,6 +597,55 @@ def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = ""
                 registration.verified_at = now
                 registration.verified_by = actor
                 registration.save(update_fields=["verified_at", "verified_by"])
+                if registration.status == Status.NEEDS_VERIFICATION:
+                    _record_status(
+                        registration=registration,
+                        to_status=Status.WAITING,
+                        outcome=None,
+                        reason_code="verified",
+                        reason_params={},
+                        actor=actor,
+                        at=now,
+                        audit=True,
+                    )
+        elif task.kind == TaskKind.CALLBACK and outcome == TaskOutcome.DETAILS_WRONG:
+            for registration in registrations:
+                if registration.status in (Status.WAITING, Status.REGISTERED):
+                    _record_status(
+                        registration=registration,
+                        to_status=Status.NEEDS_VERIFICATION,
+                        outcome=None,
+                        reason_code="details_wrong",
+                        reason_params={},
+                        actor=actor,
+                        at=now,
+                        audit=True,
+                    )
+                    fraud.open_new_task(
+                        kind=TaskKind.CALLBACK,
+                        key=str(registration.pk),
+                        registration=registration,
+                        detail={"a_number_given": registration.a_number is not None},
+                    )
+        elif task.kind == TaskKind.DUPLICATE_PERSON and outcome == TaskOutcome.CONFIRMED_DUPLICATE:
+            # The later registration is the copy; the first keeps the family's place.
+            later = max(registrations, key=lambda r: (r.registered_on, r.pk))
+            first = min(registrations, key=lambda r: (r.registered_on, r.pk))
+            if (
+                later.status in lifecycle.TRANSITIONS
+                and Status.CLOSED in lifecycle.TRANSITIONS[later.status]
+            ):
+                _record_status(
+                    registration=later,
+                    to_status=Status.CLOSED,
+                    closed_reason=ClosedReason.DUPLICATE,
+                    outcome=None,
+                    reason_code="duplicate",
+                    reason_params={"number": first.number},
+                    actor=actor,
+                    at=now,
+                    audit=True,
+                )
         audit_record(
             actor=actor,
             action=AuditAction.REVIEW,

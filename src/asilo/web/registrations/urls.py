@@ -15,5 +15,9 @@ urlpatterns = [
     path("staff/new/", views.assisted_register, name="assisted"),
     path("staff/tasks/", views.staff_tasks, name="tasks"),
     path("staff/import/", views.staff_import, name="import"),
+    path("staff/import/numbers.csv", views.staff_import_csv, name="import_csv"),
+    path("staff/import/slips/", views.staff_import_slips, name="import_slips"),
+    path("staff/export.csv", views.staff_export, name="export"),
     path("staff/<str:number>/", views.staff_detail, name="detail"),
+    path("staff/<str:number>/slip/", views.staff_slip, name="slip"),
 ]

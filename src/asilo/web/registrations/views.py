@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,15 +18,24 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability, has_capability
-from asilo.web.registrations import importer, selectors, services
+from asilo.web.registrations import exports, importer, selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
     RegistrationInputError,
 )
 from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.forms import VULNERABILITY_LABELS, FormPage, family_size, post_to_data
-from asilo.web.registrations.models import Program, Registration, TaskKind, TaskOutcome
-from asilo.web.registrations.reasons import reason_text, status_label
+from asilo.web.registrations.models import (
+    Channel,
+    Program,
+    Registration,
+    Relationship,
+    Sex,
+    Status,
+    TaskKind,
+    TaskOutcome,
+)
+from asilo.web.registrations.reasons import status_label
 from asilo.web.registrations.validation import MAX_MEMBERS
 
 _SESSION_KEY = "registrations_just_made"
@@ -64,41 +74,26 @@ def _remember(request: HttpRequest, number: str, pin: str | None) -> None:
 
 
 def _history(registration: Registration) -> list[dict[str, Any]]:
-    return [
-        {
-            "at": change.at,
-            "status": status_label(change.to_status),
-            "reason": reason_text(change.reason_code, change.reason_params),
-            "citation_title": change.citation_title,
-            "citation_url": change.citation_url,
-            "rule": change.rule,
-        }
-        for change in registration.status_changes.order_by("at", "id")
-    ]
+    return selectors.status_history(registration)
 
 
-def _appointment(registration: Registration) -> dict[str, Any] | None:
-    """The family's booked appointment, from the appointments app when it is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("asilo.web.appointments"):
-        return None
-    from asilo.web.appointments.selectors import current_appointment
-
-    appointment = current_appointment(registration.number)
+def _appointment(registration: Registration, *, staff: bool = False) -> dict[str, Any] | None:
+    """The family's appointment (the lifecycle's selector) with the links to its notice: the
+    family's own page, or for staff the printable notice."""
+    appointment = selectors.current_appointment_of(registration)
     if appointment is None:
         return None
     try:
-        notice_url = reverse("appointments:family_login")
+        if staff:
+            appointment["notice_url"] = reverse(
+                "appointments:staff_notice", args=[appointment["id"]]
+            )
+        else:
+            appointment["notice_url"] = reverse("appointments:family_login")
+        appointment["ics_url"] = reverse("appointments:notice_ics", args=[appointment["id"]])
     except NoReverseMatch:
-        notice_url = ""
-    return {
-        "date": appointment.date,
-        "start": appointment.window_start,
-        "end": appointment.window_end,
-        "port": appointment.port,
-        "notice_url": notice_url,
-    }
+        appointment.setdefault("notice_url", "")
+    return appointment
 
 
 def _expected_window(registration: Registration) -> dict[str, Any] | None:
@@ -126,10 +121,16 @@ def _expected_window(registration: Registration) -> dict[str, Any] | None:
 
 @require_http_methods(["GET"])
 def start(request: HttpRequest) -> HttpResponse:
+    programs, preselected, closed = selectors.start_choices(selectors.open_programs())
     return render(
         request,
         "registrations/start.html",
-        {"programs": selectors.open_programs(), "sizes": range(1, MAX_MEMBERS + 1)},
+        {
+            "programs": programs,
+            "preselected": preselected,
+            "closed": closed,
+            "sizes": range(1, MAX_MEMBERS + 1),
+        },
     )
 
 
@@ -196,7 +197,7 @@ def done(request: HttpRequest, number: str) -> HttpResponse:
             "registration": registration,
             "pin": made[number],
             "history": _history(registration),
-            "status": status_label(registration.status),
+            "status": status_label(registration.status, registration.closed_reason),
             "members": registration.members.count(),
         },
     )
@@ -219,12 +220,16 @@ def status(request: HttpRequest) -> HttpResponse:
         )
     history = _history(registration)
     appointment = _appointment(registration)
+    if appointment is not None:
+        # The family signed in with its number and PIN here: its notice opens without asking
+        # again (the appointments app's family session).
+        request.session["appointments_registration"] = registration.pk
     return render(
         request,
         "registrations/status.html",
         {
             "registration": registration,
-            "status": status_label(registration.status),
+            "status": status_label(registration.status, registration.closed_reason),
             "last": history[-1] if history else None,
             "history": history,
             "members": registration.members.count(),
@@ -248,11 +253,14 @@ def _require(request: HttpRequest, capability: Capability) -> None:
 def assisted_register(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.REGISTRATION_CREATE)
     if "program" not in request.GET and request.method == "GET":
+        programs, preselected, closed = selectors.start_choices(selectors.open_programs())
         return render(
             request,
             "registrations/start.html",
             {
-                "programs": selectors.open_programs(),
+                "programs": programs,
+                "preselected": preselected,
+                "closed": closed,
                 "sizes": range(1, MAX_MEMBERS + 1),
                 "staff": True,
             },
@@ -260,23 +268,58 @@ def assisted_register(request: HttpRequest) -> HttpResponse:
     return _register(request, staff=True)
 
 
+_LIST_FILTERS = (
+    "status",
+    "program",
+    "channel",
+    "organisation",
+    "port",
+    "registered_from",
+    "registered_to",
+)
+PAGE_SIZE = 50
+
+
 @login_required
 @domain_errors
 @require_http_methods(["GET"])
 def staff_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.registration_list(
-        user=request.user,
-        status=request.GET.get("status") or None,
-        program=request.GET.get("program") or None,
-    )[:200]
+    from django.core.paginator import Paginator
+
+    from asilo.web.accounts.models import Organisation
+
+    chosen = {name: request.GET.get(name, "").strip() for name in _LIST_FILTERS}
+    error = ""
+    try:
+        rows = selectors.registration_list(user=request.user, **chosen)  # type: ignore[arg-type]
+    except RegistrationError as exc:
+        if exc.code == C.FORBIDDEN:
+            raise
+        error = exc.message
+        rows = selectors.registration_list(user=request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in chosen.items() if v})
     return render(
         request,
         "registrations/staff/list.html",
         {
-            "rows": rows,
+            "page": page,
+            "rows": [{"r": r, "status": status_label(r.status, r.closed_reason)} for r in page],
+            "chosen": chosen,
+            "query": query,
+            "error": error,
+            "statuses": [(s.value, s.label) for s in Status],
+            "programs": Program.objects.order_by("code"),
+            "channels": [(c.value, c.label) for c in Channel],
+            "organisations": Organisation.objects.order_by("name")
+            if has_capability(request.user, Capability.REGISTRATION_VIEW_ALL)
+            else [],
+            "ports": selectors.all_ports(),
+            "counts": selectors.status_counts(request.user),
             "may_create": has_capability(request.user, Capability.REGISTRATION_CREATE),
             "may_verify": has_capability(request.user, Capability.REGISTRATION_VERIFY),
         },
+        status=400 if error else 200,
     )
 
 
@@ -317,6 +360,8 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
             "r": registration,
             "members": list(registration.members.all()),
             "history": _history(registration),
+            "status": status_label(registration.status, registration.closed_reason),
+            "appointment": _appointment(registration, staff=True),
             "tasks": registration.review_tasks.all(),
             "pin": made.get(registration.number, ""),
             "may_verify": has_capability(request.user, Capability.REGISTRATION_VERIFY)
@@ -385,6 +430,9 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
+_IMPORT_KEY = "registrations_last_import"
+
+
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
@@ -393,17 +441,23 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "programs": selectors.open_programs(),
         "columns": importer.ALL_COLUMNS,
+        "sexes": [(s.value, s.label) for s in Sex],
+        "relationships": [(r.value, r.label) for r in Relationship],
     }
     if request.method == "GET":
         return render(request, "registrations/staff/import.html", context)
     program = Program.objects.filter(code=request.POST.get("program", "")).first()
     upload = request.FILES.get("file")
+    problem: RegistrationError | None = None
     if program is None:
-        raise RegistrationError(C.PROGRAM_NOT_FOUND, "program")
-    if upload is None:
-        raise RegistrationError(C.CSV_EMPTY, "file")
-    if upload.size is not None and upload.size > 5_000_000:
-        raise RegistrationError(C.CSV_TOO_LARGE, "file", limit=importer.MAX_ROWS)
+        problem = RegistrationError(C.PROGRAM_NOT_FOUND, "program")
+    elif upload is None or not upload.size:
+        problem = RegistrationError(C.FILE_REQUIRED, "file")
+    elif upload.size is not None and upload.size > 5_000_000:
+        problem = RegistrationError(C.CSV_TOO_LARGE, "file", limit=importer.MAX_ROWS)
+    if problem is not None or program is None or upload is None:
+        context["error"] = problem.message if problem else ""
+        return render(request, "registrations/staff/import.html", context, status=400)
     report = importer.registrations_import_csv(
         actor=request.user,  # type: ignore[arg-type]
         program=program,
@@ -411,10 +465,91 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     )
     for _family, number, pin, _status in report.created:
         _remember(request, number, pin)
+    request.session[_IMPORT_KEY] = [list(c) for c in report.created]
     context["report"] = report
+    context["created"] = [
+        {"family": f, "number": n, "pin": p, "status": status_label(st)}
+        for f, n, p, st in report.created
+    ]
     return render(
         request,
         "registrations/staff/import.html",
         context,
         status=200 if report.ok else 400,
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET"])
+def staff_import_csv(request: HttpRequest) -> HttpResponse:
+    """The last import's numbers and PINs (kept in this session only) as a CSV file."""
+    _require(request, Capability.REGISTRATION_CREATE)
+    created = [tuple(c) for c in request.session.get(_IMPORT_KEY, [])]
+    languages = dict(
+        Registration.objects.filter(number__in=[c[1] for c in created]).values_list(
+            "number", "language"
+        )
+    )
+    body = exports.import_slips_csv(
+        actor=request.user,
+        created=created,  # type: ignore[arg-type]
+        languages=languages,
+    )
+    return _csv_response(body, "registrations-import.csv")
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET"])
+def staff_import_slips(request: HttpRequest) -> HttpResponse:
+    """One printable slip per family of the last import, each in the family's language."""
+    _require(request, Capability.REGISTRATION_CREATE)
+    created = [tuple(c) for c in request.session.get(_IMPORT_KEY, [])]
+    slips = []
+    for _family, number, pin, _status in created:
+        registration = selectors.registration_get(user=request.user, number=number)
+        slips.append(_slip(registration, pin))
+    return render(request, "registrations/staff/slip.html", {"slips": slips})
+
+
+def _csv_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET"])
+def staff_export(request: HttpRequest) -> HttpResponse:
+    """The organisation's registrations (the list's filters apply) as a CSV file."""
+    _require(request, Capability.REGISTRATION_CREATE)
+    chosen = {name: request.GET.get(name, "").strip() for name in _LIST_FILTERS}
+    rows = selectors.registration_list(user=request.user, **chosen)  # type: ignore[arg-type]
+    body = exports.registrations_export_csv(actor=request.user, rows=rows)
+    return _csv_response(body, "registrations.csv")
+
+
+def _slip(registration: Registration, pin: str) -> dict[str, Any]:
+    return {
+        "r": registration,
+        "pin": pin,
+        "language": registration.language if registration.language in ("en", "es", "ht") else "es",
+        "status_url": reverse("registrations:status"),
+    }
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET"])
+def staff_slip(request: HttpRequest, number: str) -> HttpResponse:
+    """The registration slip (number, PIN when this session made it, how to check the
+    status), printed in the family's language."""
+    registration = selectors.registration_get(user=request.user, number=number)
+    made = request.session.get(_SESSION_KEY, {})
+    return render(
+        request,
+        "registrations/staff/slip.html",
+        {"slips": [_slip(registration, made.get(registration.number, ""))]},
     )

@@ -16,7 +16,7 @@ def standard_clocks(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('encounters', '0002_custody_open_by_due'),
+        ('encounters', '0003_policy_2025_vocabulary'),
     ]
 
     operations = [

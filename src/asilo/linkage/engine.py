@@ -1,0 +1,362 @@
+"""Linking, training and matching with Splink 5 on DuckDB (in process) or Spark (local session).
+
+* :func:`link` - records file in, one identity per record out (``C.csv``), plus the pairs that
+  need a human (optional). Records are prepared in DuckDB; Splink scores the blocked pairs
+  (``linker.inference.predict``) and clusters them by connected components at
+  :data:`~asilo.linkage.model.SAME_IDENTITY_THRESHOLD`
+  (``linker.clustering.cluster_pairwise_predictions_at_threshold``).
+* :func:`train` - u by random sampling, then m by expectation maximisation over several
+  blocking passes; the result is a :class:`~asilo.linkage.model.ModelParameters`.
+* :class:`Matcher` - a new record against stored identities: the stored records that share a
+  blocking key with it are fetched from an in-process DuckDB table, then scored by Splink
+  (``linker.inference.predict_between``, Splink 5's "find matches to new records").
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from asilo.linkage import model
+from asilo.linkage.records import RECORD_COLUMNS, validate_records
+
+Backend = Literal["duckdb", "spark"]
+
+# Splink reports progress at INFO; asilo's commands print their own summary.
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    records: int
+    identities: int
+    review_pairs: int
+    compared_pairs: int | None
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, records: Path) -> None:
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in RECORD_COLUMNS) + "}"
+    con.execute(
+        "create or replace table raw as select row_number() over () as rn, * from "
+        f"read_csv(?, header = true, columns = {columns}, quote = '\"', escape = '\"', "
+        "all_varchar = true, null_padding = false, parallel = true)",
+        [str(records)],
+    )
+    con.execute(f"create or replace table prepared as {model.prepare_sql('raw')}")
+
+
+def _count(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("select count(*) from raw").fetchall()[0]
+    return int(row[0]) if row else 0
+
+
+def _splink_duckdb(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    db_api = DuckDBAPI(con)
+    sdf = db_api.register("prepared")
+    return Linker(sdf, settings, log_level=None)
+
+
+def spark_session(app_name: str = "asilo-identity") -> Any:
+    """A local Spark session with Splink's similarity functions (jar shipped with Splink)."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    cores = os.environ.get("ASILO_SPARK_MASTER", "local[2]")
+    return (
+        SparkSession.builder.master(cores)
+        .appName(app_name)
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.default.parallelism", "8")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", os.environ.get("ASILO_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+
+
+def _splink_spark(con: duckdb.DuckDBPyConnection, settings: dict[str, Any], spark: Any) -> Any:
+    from splink import Linker, SparkAPI
+
+    arrow = con.execute("select * from prepared").to_arrow_table()
+    frame = spark.createDataFrame(arrow)
+    checkpoint = tempfile.mkdtemp(prefix="asilo-spark-")
+    spark.sparkContext.setCheckpointDir(checkpoint)
+    db_api = SparkAPI(  # type: ignore[no-untyped-call]
+        spark_session=spark, break_lineage_method="parquet"
+    )
+    sdf = db_api.register(frame)
+    return Linker(sdf, settings, log_level=None)
+
+
+def _to_duckdb(con: duckdb.DuckDBPyConnection, name: str, splink_df: Any, backend: Backend) -> None:
+    if backend == "duckdb":
+        con.execute(f"create or replace table {name} as select * from {splink_df.physical_name}")
+        return
+    arrow = splink_df.as_spark_dataframe().toArrow()
+    con.register(f"{name}_arrow", arrow)
+    con.execute(f"create or replace table {name} as select * from {name}_arrow")
+    con.unregister(f"{name}_arrow")
+
+
+def _identities_sql(same: float) -> str:
+    return f"""
+    with ident as (
+        select cluster_id, min(unique_id) as identity_id from clusters group by cluster_id
+    ), edges as (
+        select unique_id_l as uid, match_probability as p
+        from pairs where match_probability >= {same}
+        union all
+        select unique_id_r as uid, match_probability as p
+        from pairs where match_probability >= {same}
+    ), strength as (
+        select uid, max(p) as p from edges group by uid
+    )
+    select r.record_id, i.identity_id,
+           round(coalesce(s.p, 1.0), 6) as match_probability
+    from raw r
+    join clusters c on c.unique_id = r.record_id
+    join ident i on i.cluster_id = c.cluster_id
+    left join strength s on s.uid = r.record_id
+    order by r.rn
+    """
+
+
+def _review_sql(same: float) -> str:
+    return f"""
+    select p.unique_id_l as record_id_l, p.unique_id_r as record_id_r,
+           round(p.match_probability, 6) as match_probability
+    from pairs p
+    join clusters a on a.unique_id = p.unique_id_l
+    join clusters b on b.unique_id = p.unique_id_r
+    where p.match_probability < {same} and a.cluster_id <> b.cluster_id
+    order by p.match_probability desc, record_id_l, record_id_r
+    """
+
+
+def _copy_atomically(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".asilo-", suffix=".csv", dir=out.parent)
+    os.close(fd)
+    try:
+        con.execute(f"copy ({sql}) to '{tmp}' (header, delimiter ',')")
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def link(
+    records: Path,
+    out: Path,
+    *,
+    backend: Backend = "duckdb",
+    model_path: Path | None = None,
+    review_out: Path | None = None,
+    same_identity: float = model.SAME_IDENTITY_THRESHOLD,
+    review: float = model.REVIEW_THRESHOLD,
+    spark: Any = None,
+) -> LinkResult:
+    """Link the records of ``records`` (``R.csv``) and write ``out`` (``C.csv``).
+
+    Raises :class:`~asilo.linkage.records.RecordFileError` (nothing written) on bad input and
+    :class:`ValueError` on a bad model file.
+    """
+    if not 0 < review <= same_identity < 1:
+        raise ValueError("thresholds must satisfy 0 < review <= same identity < 1")
+    validate_records(records)
+    parameters = model.load_parameters(model_path)
+    con = duckdb.connect()
+    try:
+        _load_raw(con, records)
+        settings = model.settings_dict(backend, parameters, _count(con))
+        if backend == "duckdb":
+            linker = _splink_duckdb(con, settings)
+        else:
+            linker = _splink_spark(con, settings, spark or spark_session())
+        pairs = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            pairs, threshold_match_probability=same_identity
+        )
+        _to_duckdb(con, "pairs", pairs, backend)
+        _to_duckdb(con, "clusters", clusters, backend)
+        _copy_atomically(con, _identities_sql(same_identity), out)
+        review_count = con.execute(
+            f"select count(*) from ({_review_sql(same_identity)})"
+        ).fetchall()[0]
+        if review_out is not None:
+            _copy_atomically(con, _review_sql(same_identity), review_out)
+        counts = con.execute(
+            "select count(*), count(distinct cluster_id) from clusters"
+        ).fetchall()[0]
+        assert counts is not None and review_count is not None
+        return LinkResult(
+            records=int(counts[0]),
+            identities=int(counts[1]),
+            review_pairs=int(review_count[0]),
+            compared_pairs=None,
+        )
+    finally:
+        con.close()
+
+
+def train(
+    records: Path,
+    *,
+    seed: int = 1,
+    max_pairs: float = 5e6,
+    trained_on: Mapping[str, Any] | None = None,
+) -> model.ModelParameters:
+    """Fit the model on ``records`` (DuckDB): prior, u by random sampling, m by EM passes."""
+    from splink import block_on
+
+    validate_records(records)
+    con = duckdb.connect()
+    try:
+        _load_raw(con, records)
+        settings = model.settings_dict("duckdb", None)
+        linker = _splink_duckdb(con, settings)
+        linker.training.estimate_probability_two_random_records_match(
+            [
+                block_on("a_number"),
+                block_on("given_norm", "first_surname", "dob_full"),
+            ],
+            recall=0.7,
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        for keys in model.TRAINING_KEYS:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*keys), estimate_without_term_frequencies=True
+            )
+        trained = linker.misc.save_model_to_json()
+        info = dict(trained_on or {})
+        count = _count(con)
+        info["records"] = count
+        info["u"] = f"random sampling, max_pairs={max_pairs:g}, seed={seed}"
+        info["m"] = "expectation maximisation, blocking on " + "; ".join(
+            "+".join(k) for k in model.TRAINING_KEYS
+        )
+        return model.parameters_from_settings(trained, info, count)
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class Match:
+    record_id: str
+    match_probability: float
+
+
+class Matcher:
+    """Find a new record's matches among stored records (kept in an in-process DuckDB).
+
+    ``stored`` is a table of ``R.csv`` columns. Candidates are the stored records sharing at
+    least one blocking key with the new record (one filtered scan of the stored table); Splink
+    scores them.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        model_path: Path | None = None,
+    ) -> None:
+        from splink import DuckDBAPI, Linker
+
+        self.con = con
+        self.settings = model.settings_dict("duckdb", model.load_parameters(model_path))
+        self.db_api = DuckDBAPI(con)
+        # An empty prepared table gives the linker its column types.
+        con.execute("create or replace table _new_raw as select * from raw limit 0")
+        con.execute(f"create or replace temp view _new_prepared as {model.prepare_sql('_new_raw')}")
+        self._linker = Linker(self.db_api.register("prepared"), self.settings, log_level=None)
+        self._counter = 0
+
+    @classmethod
+    def from_records_file(cls, records: Path, *, model_path: Path | None = None) -> Matcher:
+        validate_records(records)
+        con = duckdb.connect()
+        _load_raw(con, records)
+        return cls(con, model_path=model_path)
+
+    def find(
+        self, record: Mapping[str, str], threshold: float = model.REVIEW_THRESHOLD
+    ) -> list[Match]:
+        values = [record.get(c, "") or "" for c in RECORD_COLUMNS]
+        self.con.execute("delete from _new_raw")
+        self.con.execute(
+            f"insert into _new_raw values (0, {', '.join('?' for _ in RECORD_COLUMNS)})", values
+        )
+        new = self.con.execute("select * from _new_prepared").fetchall()[0]
+        assert new is not None
+        description = [
+            d[0] for d in self.con.execute("select * from _new_prepared limit 0").description
+        ]
+        row = dict(zip(description, new, strict=True))
+        conditions: list[str] = []
+        params: list[Any] = []
+        for keys in model.BLOCKING_KEYS:
+            if all(row.get(k) is not None for k in keys):
+                conditions.append(
+                    "("
+                    + " and ".join(
+                        f"list_has_any({k}, ?)" if k in model.ARRAY_KEYS else f"{k} = ?"
+                        for k in keys
+                    )
+                    + ")"
+                )
+                params.extend(row[k] for k in keys)
+        if not conditions:
+            return []
+        self._counter += 1
+        cand_name = f"_candidates_{self._counter}"
+        new_name = f"_new_{self._counter}"
+        self.con.execute(
+            f"create or replace table {cand_name} as select * from prepared where "
+            + " or ".join(conditions),
+            params,
+        )
+        try:
+            if self.con.execute(f"select count(*) from {cand_name}").fetchall()[0] == (0,):
+                return []
+            self.con.execute(f"create or replace table {new_name} as select * from _new_prepared")
+            left = self.db_api.register(cand_name, table_name=cand_name)
+            right = self.db_api.register(new_name, table_name=new_name)
+            scored = self._linker.inference.predict_between(
+                left,
+                right,
+                threshold_match_probability=threshold,
+                warning_mode="never",
+            )
+            rows = self.con.execute(
+                f"select unique_id_l, match_probability from {scored.physical_name} "
+                "order by match_probability desc, unique_id_l"
+            ).fetchall()
+            scored.drop_table_from_database_and_remove_from_cache()
+            return [Match(str(r[0]), float(r[1])) for r in rows]
+        finally:
+            self.con.execute(f"drop table if exists {cand_name}")
+            self.con.execute(f"drop table if exists {new_name}")
+
+
+def pairs_from_clusters(assignments: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """All within-identity record pairs ``(a, b)`` with ``a < b`` (small inputs only)."""
+    by_identity: dict[str, list[str]] = {}
+    for record_id, identity in assignments:
+        by_identity.setdefault(identity, []).append(record_id)
+    out: set[tuple[str, str]] = set()
+    for members in by_identity.values():
+        members.sort()
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                out.add((a, b))
+    return out

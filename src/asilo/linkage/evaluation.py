@@ -1,0 +1,150 @@
+"""Pairwise precision, recall and F1 of a linkage against the ground truth, by corruption kind.
+
+A *link* is a pair of records given the same identity. Overall figures count every pair. For a
+corruption kind *k*: recall is over true pairs where either record had *k* applied; precision
+is over predicted pairs where either record had *k* applied. Computed in DuckDB (a million
+records is a few seconds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from asilo.linkage.records import RecordFileError, read_truth
+
+
+@dataclass(frozen=True)
+class Scores:
+    kind: str
+    true_pairs: int
+    predicted_pairs: int
+    correct_pairs: int
+    recall_true_pairs: int
+    recall_found: int
+    precision_predicted: int
+    precision_correct: int
+
+    @property
+    def precision(self) -> float:
+        return (
+            self.precision_correct / self.precision_predicted if self.precision_predicted else 1.0
+        )
+
+    @property
+    def recall(self) -> float:
+        return self.recall_found / self.recall_true_pairs if self.recall_true_pairs else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(clusters: Path, truth: Path) -> list[Scores]:
+    """Scores overall (kind ``"all"``) then per corruption kind, from ``C.csv`` and ``T.csv``."""
+    truth_map = read_truth(truth)
+    con = duckdb.connect()
+    try:
+        con.execute("create table truth (record_id varchar, true_id varchar, kinds varchar[])")
+        _bulk_truth(con, truth, with_kinds=any(kinds for _, kinds in truth_map.values()))
+        con.execute(
+            "create table pred as select record_id, identity_id from "
+            "read_csv(?, header = true, all_varchar = true)",
+            [str(clusters)],
+        )
+        missing = con.execute(
+            "select count(*) from truth t anti join pred p using (record_id)"
+        ).fetchall()[0]
+        if missing and missing[0]:
+            raise RecordFileError(
+                clusters, 0, "record_id", f"{missing[0]} records of the truth file are missing"
+            )
+        con.execute(
+            """
+            create table rec as
+            select t.record_id, t.true_id, p.identity_id, t.kinds
+            from truth t join pred p using (record_id)
+            """
+        )
+        con.execute(
+            """
+            create table true_pairs as
+            select a.record_id as a, b.record_id as b,
+                   a.identity_id = b.identity_id as found,
+                   list_distinct(list_concat(a.kinds, b.kinds)) as kinds
+            from rec a join rec b on a.true_id = b.true_id and a.record_id < b.record_id
+            """
+        )
+        con.execute(
+            """
+            create table pred_pairs as
+            select a.record_id as a, b.record_id as b,
+                   a.true_id = b.true_id as correct,
+                   list_distinct(list_concat(a.kinds, b.kinds)) as kinds
+            from rec a join rec b on a.identity_id = b.identity_id and a.record_id < b.record_id
+            """
+        )
+        overall = con.execute(
+            """
+            select (select count(*) from true_pairs), (select count(*) from pred_pairs),
+                   (select count(*) from pred_pairs where correct),
+                   (select count(*) from true_pairs where found)
+            """
+        ).fetchall()[0]
+        assert overall is not None
+        results = [
+            Scores(
+                "all",
+                int(overall[0]),
+                int(overall[1]),
+                int(overall[2]),
+                int(overall[0]),
+                int(overall[3]),
+                int(overall[1]),
+                int(overall[2]),
+            )
+        ]
+        kinds = con.execute("select distinct unnest(kinds) as k from truth order by k").fetchall()
+        for (kind,) in kinds:
+            r = con.execute(
+                """
+                select (select count(*) from true_pairs where list_contains(kinds, $k)),
+                       (select count(*) from true_pairs where list_contains(kinds, $k) and found),
+                       (select count(*) from pred_pairs where list_contains(kinds, $k)),
+                       (select count(*) from pred_pairs where list_contains(kinds, $k) and correct)
+                """,
+                {"k": kind},
+            ).fetchall()[0]
+            assert r is not None
+            results.append(
+                Scores(
+                    kind,
+                    int(r[0]),
+                    int(r[2]),
+                    int(r[3]),
+                    int(r[0]),
+                    int(r[1]),
+                    int(r[2]),
+                    int(r[3]),
+                )
+            )
+        return results
+    finally:
+        con.close()
+
+
+def _bulk_truth(con: duckdb.DuckDBPyConnection, truth: Path, *, with_kinds: bool) -> None:
+    kinds = (
+        "case when corruption_kinds is null or corruption_kinds = '' then []::varchar[] "
+        "else string_split(corruption_kinds, ';') end"
+        if with_kinds
+        else "[]::varchar[]"
+    )
+    con.execute(
+        f"insert into truth select record_id, true_identity_id, {kinds} "
+        "from read_csv(?, header = true, all_varchar = true, null_padding = true)",
+        [str(truth)],
+    )

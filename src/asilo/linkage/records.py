@@ -1,0 +1,184 @@
+"""The identity record files: their columns, and a reader that refuses bad input precisely.
+
+``R.csv`` (records to link) has exactly the columns :data:`RECORD_COLUMNS`; any identity
+field may be empty; ``date_of_birth`` is ``YYYY-MM-DD`` or ``YYYY`` (year only known).
+``T.csv`` (ground truth) has ``record_id,true_identity_id`` and, from the generator, a third
+column ``corruption_kinds`` (kinds separated by ``;``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+RECORD_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "a_number",
+    "document_number",
+)
+TRUTH_COLUMNS: tuple[str, ...] = ("record_id", "true_identity_id", "corruption_kinds")
+CLUSTER_COLUMNS: tuple[str, ...] = ("record_id", "identity_id", "match_probability")
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
+_A_NUMBER = re.compile(r"^A?-?\d{8,9}$")
+_SEX = frozenset({"M", "F", "X"})
+_NATIONALITY = re.compile(r"^[A-Z]{3}$")
+_MAX_FIELD = 200
+
+
+class RecordFileError(ValueError):
+    """A bad input file: where (file, line, column) and what is wrong."""
+
+    def __init__(self, path: Path, line: int, column: str | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        where = f"{path}, line {line}" + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Row:
+    values: dict[str, str]
+    line: int
+
+
+def _check_date(value: str) -> str | None:
+    m = _DATE.match(value)
+    if m is None:
+        return "expected YYYY-MM-DD, or YYYY when only the year is known"
+    year = int(m.group(1))
+    if year < 1900 or year > 2100:
+        return f"year {year} is outside 1900-2100"
+    if m.group(2) is not None:
+        try:
+            date(year, int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return "no such date"
+    return None
+
+
+def _check(column: str, value: str) -> str | None:
+    if len(value) > _MAX_FIELD:
+        return f"longer than {_MAX_FIELD} characters"
+    if not value:
+        return "empty" if column == "record_id" else None
+    if column == "date_of_birth":
+        return _check_date(value)
+    if column == "sex" and value not in _SEX:
+        return "expected M, F or X (or empty)"
+    if column == "nationality" and not _NATIONALITY.match(value):
+        return "expected an ISO 3166 alpha-3 code in capitals, e.g. HND (or empty)"
+    if column == "a_number" and not _A_NUMBER.match(value):
+        return "expected an A-number: 8 or 9 digits, optionally after 'A' (or empty)"
+    return None
+
+
+def read_records(path: Path) -> Iterator[Row]:
+    """Yield the rows of an ``R.csv`` file, raising :class:`RecordFileError` at the first fault.
+
+    Record ids must be unique. Everything is checked before anything is returned to a caller
+    that needs the whole file (use :func:`validate_records`).
+    """
+    try:
+        fh = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise RecordFileError(path, 1, None, f"not a UTF-8 CSV file ({exc})") from exc
+        if not header:
+            raise RecordFileError(path, 1, None, "the file is empty (no header line)")
+        if header and header[0].startswith("\ufeff"):
+            header[0] = header[0][1:]
+        if tuple(header) != RECORD_COLUMNS:
+            missing = [c for c in RECORD_COLUMNS if c not in header]
+            extra = [c for c in header if c not in RECORD_COLUMNS]
+            detail = []
+            if missing:
+                detail.append("missing " + ", ".join(missing))
+            if extra:
+                detail.append("unexpected " + ", ".join(extra))
+            if not detail:
+                detail.append("columns out of order")
+            raise RecordFileError(
+                path,
+                1,
+                None,
+                "the header must be " + ",".join(RECORD_COLUMNS) + " (" + "; ".join(detail) + ")",
+            )
+        seen: set[str] = set()
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise RecordFileError(
+                    path, reader.line_num, None, f"unreadable CSV ({exc})"
+                ) from exc
+            line = reader.line_num
+            if not fields:
+                continue
+            if len(fields) != len(RECORD_COLUMNS):
+                raise RecordFileError(
+                    path,
+                    line,
+                    None,
+                    f"{len(fields)} fields where {len(RECORD_COLUMNS)} are expected",
+                )
+            values = {c: v.strip() for c, v in zip(RECORD_COLUMNS, fields, strict=True)}
+            for column in RECORD_COLUMNS:
+                problem = _check(column, values[column])
+                if problem:
+                    raise RecordFileError(path, line, column, f"{problem}: {values[column]!r}")
+            rid = values["record_id"]
+            if rid in seen:
+                raise RecordFileError(path, line, "record_id", f"duplicate record id {rid!r}")
+            seen.add(rid)
+            yield Row(values, line)
+
+
+def validate_records(path: Path) -> int:
+    """Check the whole file; return the number of records."""
+    return sum(1 for _ in read_records(path))
+
+
+def read_truth(path: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """``record_id -> (true_identity_id, corruption kinds)`` from a ``T.csv`` file."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    try:
+        fh = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
+    with fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None or tuple(header[:2]) != TRUTH_COLUMNS[:2]:
+            raise RecordFileError(
+                path, 1, None, "the header must start with record_id,true_identity_id"
+            )
+        for fields in reader:
+            if not fields:
+                continue
+            if len(fields) < 2 or not fields[0] or not fields[1]:
+                raise RecordFileError(
+                    path, reader.line_num, None, "record_id and true_identity_id are required"
+                )
+            kinds = tuple(k for k in fields[2].split(";") if k) if len(fields) > 2 else ()
+            out[fields[0]] = (fields[1], kinds)
+    return out

@@ -1,0 +1,96 @@
+"""``asilo identity``: synth, link (contract and bad input), evaluate, train."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from asilo.cli import identity_cmds
+from asilo.linkage import model
+
+app = typer.Typer()
+identity_cmds.register(app)
+runner = CliRunner()
+
+
+def test_synth_then_link_then_evaluate(tmp_path: Path) -> None:
+    r, t, c = tmp_path / "R.csv", tmp_path / "T.csv", tmp_path / "C.csv"
+    res = runner.invoke(
+        app, ["identity", "synth", "--n", "1500", "--seed", "4", "--out", str(r), "--truth", str(t)]
+    )
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["identity", "link", "--records", str(r), "--out", str(c)])
+    assert res.exit_code == 0, res.output
+    with c.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["record_id", "identity_id", "match_probability"]
+    assert len(rows) == 1501
+    res = runner.invoke(
+        app,
+        [
+            "identity",
+            "evaluate",
+            "--records",
+            str(r),
+            "--truth",
+            str(t),
+            "--clusters",
+            str(c),
+            "--csv",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    assert lines[0] == "kind,true_pairs,predicted_pairs,precision,recall,f1"
+    overall = lines[1].split(",")
+    assert overall[0] == "all" and float(overall[5]) > 0.9
+    assert any(line.startswith("typo,") for line in lines)
+
+
+def test_bad_input_exits_2_with_file_line_column_and_writes_nothing(tmp_path: Path) -> None:
+    r, c = tmp_path / "R.csv", tmp_path / "C.csv"
+    r.write_text(
+        "record_id,given_names,first_surname,second_surname,date_of_birth,sex,nationality,"
+        "a_number,document_number\n"
+        "a,Ana,Cruz,,2001,F,HND,,\n"
+        "b,Ana,Cruz,,2001-13-01,F,HND,,\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["identity", "link", "--records", str(r), "--out", str(c)])
+    assert res.exit_code == 2
+    assert f"{r}, line 3, column date_of_birth" in res.output
+    assert not c.exists()
+    assert list(tmp_path.iterdir()) == [r]
+
+
+def test_a_bad_model_file_exits_2(tmp_path: Path) -> None:
+    r, c, m = tmp_path / "R.csv", tmp_path / "C.csv", tmp_path / "m.json"
+    r.write_text(
+        "record_id,given_names,first_surname,second_surname,date_of_birth,sex,nationality,"
+        "a_number,document_number\na,Ana,Cruz,,2001,F,HND,,\n",
+        encoding="utf-8",
+    )
+    m.write_text('{"format": "something else"}', encoding="utf-8")
+    res = runner.invoke(
+        app, ["identity", "link", "--records", str(r), "--out", str(c), "--model", str(m)]
+    )
+    assert res.exit_code == 2
+    assert "not an asilo identity model" in res.output
+    assert not c.exists()
+
+
+def test_train_writes_a_versioned_model_that_links(tmp_path: Path) -> None:
+    m = tmp_path / "model.json"
+    res = runner.invoke(
+        app,
+        ["identity", "train", "--n", "4000", "--seed", "3", "--out", str(m), "--max-pairs", "2e5"],
+    )
+    assert res.exit_code == 0, res.output
+    params = model.load_parameters(m)
+    assert params.trained_on["records"] == 4000
+    assert params.levels["a_number"]["exact"][0] is not None
+    m_exact, u_exact = params.levels["a_number"]["exact"]
+    assert m_exact is not None and u_exact is not None and m_exact > u_exact

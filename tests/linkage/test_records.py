@@ -1,0 +1,62 @@
+"""Reading R.csv: every fault names the file, the line and the column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from asilo.linkage.records import RECORD_COLUMNS, RecordFileError, validate_records
+
+HEADER = ",".join(RECORD_COLUMNS)
+
+
+def write(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "R.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_good_file_with_empty_fields_and_year_only_dates(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEADER,
+        "r1,José,López,Hernández,1990-02-03,M,MEX,A012345678,",
+        "r2,Jose,Lopez,,1990,,,,",
+        "r3,,,,,,,,",
+    )
+    assert validate_records(path) == 3
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "fragment"),
+    [
+        ("r1,José,López,,1990-02-30,M,MEX,,", "date_of_birth", "no such date"),
+        ("r1,José,López,,03/02/1990,M,MEX,,", "date_of_birth", "YYYY-MM-DD"),
+        ("r1,José,López,,1990,male,MEX,,", "sex", "M, F or X"),
+        ("r1,José,López,,1990,M,Mexico,,", "nationality", "alpha-3"),
+        ("r1,José,López,,1990,M,MEX,12AB,", "a_number", "A-number"),
+        (",José,López,,1990,M,MEX,,", "record_id", "empty"),
+    ],
+)
+def test_bad_values_name_line_and_column(
+    tmp_path: Path, row: str, column: str, fragment: str
+) -> None:
+    path = write(tmp_path, HEADER, "r0,Ana,Cruz,,2001,F,HND,,", row)
+    with pytest.raises(RecordFileError) as info:
+        validate_records(path)
+    assert info.value.line == 3
+    assert info.value.column == column
+    assert fragment in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_wrong_header_and_wrong_field_count_and_duplicates(tmp_path: Path) -> None:
+    with pytest.raises(RecordFileError, match="missing sex"):
+        validate_records(write(tmp_path, HEADER.replace(",sex", "")))
+    with pytest.raises(RecordFileError, match="line 2: 3 fields"):
+        validate_records(write(tmp_path, HEADER, "r1,a,b"))
+    with pytest.raises(RecordFileError, match="duplicate record id"):
+        validate_records(write(tmp_path, HEADER, "r1,,,,,,,,", "r1,,,,,,,,"))
+    with pytest.raises(RecordFileError, match="empty"):
+        validate_records(write(tmp_path, ""))
