@@ -12,6 +12,7 @@ from django.utils import timezone
 from asilo.policy import decide, load_catalogue, parse_encounter
 from asilo.web.accounts.models import User
 from asilo.web.audit.models import AuditAction, AuditEntry
+from asilo.web.core.errors import Forbidden
 from asilo.web.encounters import selectors, services
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
@@ -25,7 +26,7 @@ from asilo.web.encounters.models import (
     Override,
     ReunificationTask,
 )
-from asilo.web.people.errors import PeopleError, PeopleErrorCode
+from asilo.web.people.errors import PeopleErrorCode
 from asilo.web.people.models import FamilyMembership, FamilyUnit, IdentityDocument, Person
 
 MODELS = [
@@ -589,7 +590,7 @@ def test_exception_rules(
             actor=supervisor, exception_id=exception.pk, note="Approving my own request."
         )
     assert err.value.code == C.SELF_APPROVAL
-    with pytest.raises(PeopleError) as perr:
+    with pytest.raises(Forbidden) as perr:
         services.family_exception_approve(
             actor=officer, exception_id=exception.pk, note="Officers cannot approve."
         )
@@ -626,7 +627,7 @@ def test_refused_service_call_is_audited_and_changes_nothing(
 ) -> None:
     analyst = user_of("analyst")
     before = counts()
-    with pytest.raises(PeopleError) as err:
+    with pytest.raises(Forbidden) as err:
         record(analyst, family_doc)
     assert err.value.code == PeopleErrorCode.FORBIDDEN
     after = counts()
@@ -655,7 +656,7 @@ def test_preview_writes_nothing_and_needs_the_right(
     prepared = selectors.encounter_preview(actor=officer, document=family_doc)
     assert prepared.result["demographic"] == "family_unit"
     assert counts() == before
-    with pytest.raises(PeopleError):
+    with pytest.raises(Forbidden):
         selectors.encounter_preview(actor=user_of("analyst"), document=family_doc)
 
 

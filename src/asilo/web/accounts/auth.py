@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from asilo.web.accounts.models import ApiToken, hash_token
 
@@ -34,6 +35,17 @@ class BearerTokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = user
         return user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The pages' session. The CSRF check applies to a signed-in session only: a request with
+    no session (or a bad token) is unauthenticated (401), never "CSRF check failed" (403)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
 
 API_AUTH = [BearerTokenAuth(), SessionAuth()]
