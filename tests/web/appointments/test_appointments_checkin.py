@@ -139,7 +139,10 @@ def test_empty_and_unknown_codes(booked, officer) -> None:
         with pytest.raises(AppointmentError) as err:
             services.appointment_for_code(actor=officer, code=code)
         assert err.value.code == expected
-    assert err.value.message == "There is no registration with this number."
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert err.value.message == "There is no registration with this number."
 
 
 def test_the_number_is_found_with_or_without_dashes_in_any_case(booked, officer) -> None:

@@ -164,14 +164,25 @@ def open_programs() -> QuerySet[Program]:
     return Program.objects.filter(is_open=True).order_by("code")
 
 
-def review_tasks_for(user: User) -> QuerySet[ReviewTask]:
-    """Open tasks of the caseworker's organisation, and call-backs of self-service families
-    that no organisation has taken yet (shown without personal data until taken)."""
+def review_tasks_for(
+    user: User,
+    *,
+    kind: str | None = None,
+    state: str = TaskState.OPEN,
+    family: str | None = None,
+) -> QuerySet[ReviewTask]:
+    """Tasks of the caseworker's organisation (open ones unless ``state`` says otherwise), and
+    call-backs of self-service families that no organisation has taken yet (shown without
+    personal data until taken); by kind and by a family's registration number."""
     if not has_capability(user, Capability.REGISTRATION_VERIFY) or user.organisation_id is None:
         return ReviewTask.objects.none()
+    rows = ReviewTask.objects.filter(state=state)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if family:
+        rows = rows.filter(registrations__number=normalise_number(family))
     return (
-        ReviewTask.objects.filter(state=TaskState.OPEN)
-        .filter(
+        rows.filter(
             Q(registrations__organisation_id=user.organisation_id)
             | Q(kind=TaskKind.CALLBACK, registrations__organisation__isnull=True)
         )
