@@ -68,6 +68,7 @@ class RegistrationErrorCode(StrEnum):
     STATUS_CHANGE_INVALID = "status_change_invalid"
     FILE_REQUIRED = "file_required"
     FILTER_INVALID = "filter_invalid"
+    PIN_CODE_INVALID = "pin_code_invalid"
 
 
 C = RegistrationErrorCode
@@ -137,6 +138,9 @@ REGISTRATION_MESSAGES: dict[str, Promise] = {
     C.STATUS_CHANGE_INVALID: _('A registration cannot go from "{from_status}" to "{to_status}".'),
     C.FILE_REQUIRED: _("Choose a CSV file to check and import."),
     C.FILTER_INVALID: _("This filter value is not known: {value}."),
+    C.PIN_CODE_INVALID: _(
+        "This code does not work: it is wrong, already used or expired. Ask for a new code."
+    ),
 }
 
 REGISTRATION_STATUSES: dict[str, int] = {
@@ -149,6 +153,7 @@ REGISTRATION_STATUSES: dict[str, int] = {
     C.STATUS_LOOKUP_FAILED: 401,
     C.STATUS_LOOKUP_LOCKED: 429,
     C.STATUS_CHANGE_INVALID: 409,
+    C.PIN_CODE_INVALID: 400,
 }
 
 

@@ -29,6 +29,7 @@ from asilo.web.registrations.models import (
     Channel,
     ClosedReason,
     Member,
+    PinRecovery,
     Program,
     Registration,
     ReviewTask,
@@ -754,3 +755,174 @@ def registration_mark_duplicate(
             note="suspected duplicate marked",
         )
     return task
+
+
+# --- a lost PIN -------------------------------------------------------------------------------
+
+PIN_CODE_MINUTES = 15
+PIN_CODE_TRIES = 5
+PIN_CODES_PER_DAY = 3
+
+
+def _contact_for_code(registration: Registration) -> tuple[str, str] | None:
+    """(channel, address) where the code goes: the family's latest contact for notices when
+    it changed it, else what it gave when registering (phone for SMS first, then e-mail)."""
+    from django.apps import apps
+
+    phone = registration.contact_phone or registration.contact_whatsapp
+    email = registration.contact_email
+    if apps.is_installed("asilo.web.appointments"):
+        from asilo.web.appointments.services import contact_of
+
+        phone, email, _language = contact_of(registration)
+    if phone:
+        return "sms", phone
+    if email:
+        return "email", email
+    return None
+
+
+def pin_recovery_request(*, number: str, now: datetime | None = None) -> None:
+    """Send a one-time code to the contact on file of the registration with ``number``.
+
+    The answer is the same whether the number exists, has a contact, or has asked too often
+    (nothing is revealed); each request is audited with what happened. The code goes through
+    the notification outbox (``asilo.web.appointments``), in the family's language."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().filter(number=normalise_number(number)).first()
+        )
+        if registration is None:
+            return
+        contact = _contact_for_code(registration)
+        recent = PinRecovery.objects.filter(
+            registration=registration, created_at__gte=now - timedelta(days=1)
+        ).count()
+        refused = "no contact on file" if contact is None else ""
+        if not refused and recent >= PIN_CODES_PER_DAY:
+            refused = "too many codes today"
+        if refused:
+            audit_record(
+                actor=None,
+                action=AuditAction.REFUSED,
+                object_type=REGISTRATION,
+                object_id=registration.pk,
+                note=f"PIN recovery: {refused}",
+            )
+            return
+        assert contact is not None
+        code = new_pin()
+        salt = secrets.token_hex(8)
+        recovery = PinRecovery.objects.create(
+            registration=registration,
+            code_hash=pin_hash(code, salt),
+            code_salt=salt,
+            channel=contact[0],
+            created_at=now,
+            expires_at=now + timedelta(minutes=PIN_CODE_MINUTES),
+        )
+        _send_code(registration, contact, code, now)
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            after={"pin_recovery": recovery.pk, "channel": contact[0]},
+            note="PIN recovery: code sent",
+        )
+
+
+def _send_code(
+    registration: Registration, contact: tuple[str, str], code: str, now: datetime
+) -> None:
+    from asilo.web.appointments.models import MessageKind, OutboxMessage
+    from asilo.web.appointments.notifications import notice_language, render_message
+    from asilo.web.appointments.services import _deliver_after_commit, contact_of
+
+    _phone, _email, language = contact_of(registration)
+    language = notice_language(language)
+    subject, body = render_message(
+        MessageKind.PIN_CODE,
+        language,
+        {"number": registration.number, "code": code, "minutes": PIN_CODE_MINUTES},
+    )
+    message = OutboxMessage.objects.create(
+        registration=registration,
+        kind=MessageKind.PIN_CODE,
+        channel=contact[0],
+        address=contact[1],
+        language=language,
+        subject=subject,
+        body=body,
+        created_at=now,
+    )
+    _deliver_after_commit([message.pk])
+
+
+def pin_recovery_confirm(*, number: str, code: str, now: datetime | None = None) -> str:
+    """The code sent by :func:`pin_recovery_request` → a new PIN (returned once; the old one
+    stops working). A wrong, used or expired code gets one answer; after
+    ``PIN_CODE_TRIES`` wrong tries the code is spent. Audited either way."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().filter(number=normalise_number(number)).first()
+        )
+        recovery = (
+            PinRecovery.objects.select_for_update()
+            .filter(registration=registration, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at", "-id")
+            .first()
+            if registration is not None
+            else None
+        )
+        if registration is None or recovery is None or recovery.attempts >= PIN_CODE_TRIES:
+            if registration is not None:
+                audit_record(
+                    actor=None,
+                    action=AuditAction.REFUSED,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    note="PIN recovery: no valid code",
+                )
+            failed = True
+        else:
+            good = constant_time_compare(
+                pin_hash(code.strip(), recovery.code_salt), recovery.code_hash
+            )
+            if not good:
+                recovery.attempts += 1
+                recovery.save(update_fields=["attempts"])
+                audit_record(
+                    actor=None,
+                    action=AuditAction.REFUSED,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    note="PIN recovery: wrong code",
+                )
+                failed = True
+            else:
+                failed = False
+                pin = new_pin()
+                salt = secrets.token_hex(8)
+                registration.pin_hash = pin_hash(pin, salt)
+                registration.pin_salt = salt
+                registration.pin_failures = 0
+                registration.pin_locked_until = None
+                registration.save(
+                    update_fields=["pin_hash", "pin_salt", "pin_failures", "pin_locked_until"]
+                )
+                recovery.used_at = now
+                recovery.save(update_fields=["used_at"])
+                audit_record(
+                    actor=None,
+                    action=AuditAction.UPDATE,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    after={"pin_recovery": recovery.pk},
+                    note="PIN recovery: new PIN chosen",
+                )
+    if failed:
+        raise RegistrationError(C.PIN_CODE_INVALID, "code")
+    return pin

@@ -585,3 +585,25 @@ def staff_slip(request: HttpRequest, number: str) -> HttpResponse:
         "registrations/staff/slip.html",
         {"slips": [_slip(registration, made.get(registration.number, ""))]},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def pin_recover(request: HttpRequest) -> HttpResponse:
+    """A lost PIN: the number → a one-time code to the contact on file → a new PIN."""
+    number = request.POST.get("number", "").strip()
+    context: dict[str, Any] = {"number": number, "step": "ask"}
+    status_code = 200
+    if request.method == "POST" and request.POST.get("action") == "send":
+        services.pin_recovery_request(number=number)
+        context["step"] = "code"
+    elif request.method == "POST" and request.POST.get("action") == "confirm":
+        try:
+            context["pin"] = services.pin_recovery_confirm(
+                number=number, code=request.POST.get("code", "")
+            )
+            context["step"] = "done"
+            context["number"] = services.normalise_number(number)
+        except RegistrationError as exc:
+            context.update({"step": "code", "error": exc.message})
+            status_code = exc.status
+    return render(request, "registrations/recover.html", context, status=status_code)
