@@ -12,6 +12,7 @@ urlpatterns = [
     path("done/<str:number>/", views.done, name="done"),
     path("status/", views.status, name="status"),
     path("status/recover/", views.pin_recover, name="recover"),
+    path("status/family/", views.family_members, name="family"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.assisted_register, name="assisted"),
     path("staff/tasks/", views.staff_tasks, name="tasks"),
