@@ -18,7 +18,8 @@ from asilo.policy.schema import SOURCE_KINDS, Citation, Reference
 from asilo.policy.sources import source_report
 
 # The government's own addresses, named one by one (the schema's rule is the .gov / .mil domain;
-# this list keeps the test independent of it). cdc.gov and childwelfare.gov are HHS sites.
+# this list keeps the test independent of it). cdc.gov and childwelfare.gov are HHS sites;
+# oversight.gov publishes the federal inspectors general's reports (DHS OIG).
 GOVERNMENT_HOSTS = (
     "govinfo.gov",
     "federalregister.gov",
@@ -34,6 +35,7 @@ GOVERNMENT_HOSTS = (
     "uscourts.gov",
     "cdc.gov",
     "childwelfare.gov",
+    "oversight.gov",
 )
 # Sites that hold copies of Federal Register documents: never a citation's main address.
 FEDERAL_REGISTER_MIRRORS = (

@@ -25,6 +25,9 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from asilo.forecast.models import ALL_MODELS, forecast_series, months_needed
+from asilo.forecast.regimes import regime_indicators
+from asilo.forecast.series import Series, add_months
 from asilo.policy import Catalogue, Scenario, decide, parse_encounter
 from asilo.policy.places import Place, find_place
 from asilo.stats import reports
@@ -167,26 +170,35 @@ def _citizenship_codes() -> dict[str, str]:
         return {row["cbp_citizenship"]: row["iso3"] for row in csv.DictReader(handle)}
 
 
-def mix_from_store(con: Any, state: str, month: dt.date, other_nationality: str) -> Mix | None:
-    """The month's persons by demographic and citizenship in a state (by-state files)."""
+def mixes_from_store(con: Any, state: str, other_nationality: str) -> dict[dt.date, Mix]:
+    """Every month's persons by demographic and citizenship in a state (by-state files)."""
     codes = _citizenship_codes()
     query = reports.Query(
-        by=("demographic", "citizenship"),
+        by=("month", "demographic", "citizenship"),
         region="southwest",
-        filters=(("state", state), ("month", month.strftime("%Y-%m"))),
+        filters=(("state", state),),
         product="nationwide_state",
     )
-    cells: dict[tuple[str, str], float] = {}
+    cells: dict[dt.date, dict[tuple[str, str], float]] = {}
     for row in reports.totals(con, query):
         demographic = CBP_DEMOGRAPHICS.get(str(row["demographic"]))
         if demographic is None or not row["encounters"]:
             continue
+        year, month_number = str(row["month"]).split("-")
+        month = dt.date(int(year), int(month_number), 1)
         nationality = codes.get(str(row["citizenship"]).upper(), other_nationality)
+        bucket = cells.setdefault(month, {})
         key = (demographic, nationality)
-        cells[key] = cells.get(key, 0.0) + float(row["encounters"])
-    if not cells:
-        return None
-    return Mix(tuple((d, n, w) for (d, n), w in cells.items())).normalised()
+        bucket[key] = bucket.get(key, 0.0) + float(row["encounters"])
+    return {
+        month: Mix(tuple((d, n, w) for (d, n), w in bucket.items())).normalised()
+        for month, bucket in cells.items()
+    }
+
+
+def mix_from_store(con: Any, state: str, month: dt.date, other_nationality: str) -> Mix | None:
+    """One month's mix in a state (see :func:`mixes_from_store`)."""
+    return mixes_from_store(con, state, other_nationality).get(month)
 
 
 @dataclass
@@ -197,6 +209,7 @@ class PathwayShares:
     scenario: Scenario | None = None
     _effective: Catalogue | None = None
     _cache: dict[tuple[Any, ...], dict[str, float]] = field(default_factory=dict)
+    _cells: dict[tuple[Any, ...], dict[str, float]] = field(default_factory=dict)
     decisions: int = 0
 
     @property
@@ -215,27 +228,38 @@ class PathwayShares:
         return self._cache[key]
 
     def _decide(self, day: dt.date, place: Place, mix: Mix) -> dict[str, float]:
+        state_key = self.effective.state_at(day).key
         shares: dict[str, float] = {}
         for demographic, nationality, weight in mix.cells:
-            people = [{**p, "nationality": nationality} for p in REPRESENTATIVE[demographic]]
-            document: dict[str, Any] = {
-                "date": day.isoformat(),
-                "place": {"kind": place.kind, "name": place.name},
-                "people": people,
-            }
-            if demographic == "unaccompanied_child":
-                document["unaccompanied"] = True
-            encounter = parse_encounter(document, catalogue=self.catalogue)
-            decision = decide(encounter, catalogue=self.catalogue, scenario=self.scenario)
-            self.decisions += 1
-            if decision.members:
-                part = weight / len(decision.members)
-                for member in decision.members:
-                    shares[member.pathway] = shares.get(member.pathway, 0.0) + part
-            else:
-                shares[decision.pathway] = shares.get(decision.pathway, 0.0) + weight
+            key = (state_key, place.name, demographic, nationality)
+            if key not in self._cells:
+                self._cells[key] = self._decide_cell(day, place, demographic, nationality)
+            for pathway, part in self._cells[key].items():
+                shares[pathway] = shares.get(pathway, 0.0) + weight * part
         total = sum(shares.values())
         return {p: s / total for p, s in sorted(shares.items())}
+
+    def _decide_cell(
+        self, day: dt.date, place: Place, demographic: str, nationality: str
+    ) -> dict[str, float]:
+        """The pathways of one representative group, as shares of its people."""
+        people = [{**p, "nationality": nationality} for p in REPRESENTATIVE[demographic]]
+        document: dict[str, Any] = {
+            "date": day.isoformat(),
+            "place": {"kind": place.kind, "name": place.name},
+            "people": people,
+        }
+        if demographic == "unaccompanied_child":
+            document["unaccompanied"] = True
+        encounter = parse_encounter(document, catalogue=self.catalogue)
+        decision = decide(encounter, catalogue=self.catalogue, scenario=self.scenario)
+        self.decisions += 1
+        if not decision.members:
+            return {decision.pathway: 1.0}
+        out: dict[str, float] = {}
+        for member in decision.members:
+            out[member.pathway] = out.get(member.pathway, 0.0) + 1 / len(decision.members)
+        return out
 
 
 # --- arrivals -----------------------------------------------------------------------------
@@ -534,3 +558,76 @@ def project(
                     )
                 )
     return Projection(rows, lead, notes)
+
+
+# --- arrivals from a forecast, and the mix of people from the statistics store -------------
+
+
+def arrivals_from_forecast(
+    data: Series,
+    *,
+    model: str,
+    first: dt.date,
+    last: dt.date,
+    parameters: CustodyParameters,
+    catalogue: Catalogue,
+) -> tuple[dict[dt.date, float], str]:
+    """Daily arrivals from a monthly forecast of ``data`` and a note saying where they come from.
+
+    The forecast starts at the first month the projection needs (its warm-up included), or at
+    the month after the data if that is earlier, and uses only the history before it.
+    """
+    if model not in ALL_MODELS:
+        raise CustodyError("model", f"unknown model {model!r}; use one of: {', '.join(ALL_MODELS)}")
+    if not data.months:
+        raise CustodyError("series", "is empty")
+    first_month = (first - dt.timedelta(days=warm_up(parameters))).replace(day=1)
+    origin = min(first_month, add_months(data.months[-1], 1))
+    horizon = 0
+    month = origin
+    while month <= last.replace(day=1):
+        horizon += 1
+        month = add_months(month, 1)
+    indicators = regime_indicators(catalogue, months_needed(data, horizon, origin))
+    result = forecast_series(data, horizon, regimes=indicators, models=(model,), origin=origin)
+    forecast = result.by_model[model]
+    days: dict[dt.date, float] = {}
+    for month, mean in zip(forecast.months, forecast.mean, strict=True):
+        days.update(spread_month(month, float(mean), parameters.weekday_weights))
+    note = (
+        f"arrivals from the {model} forecast of {data.label} from {origin:%Y-%m} "
+        "(history before it only)"
+    )
+    return days, note
+
+
+@dataclass
+class StoreMix:
+    """``mix_for(place, day)`` from the by-state files: the place's state, that month (or the
+    nearest earlier month the store has, with a note)."""
+
+    con: Any
+    other_nationality: str
+    notes: list[str] = field(default_factory=list)
+    _by_state: dict[str, dict[dt.date, Mix]] = field(default_factory=dict)
+
+    def __call__(self, place_name: str, day: dt.date) -> Mix:
+        place = place_of(place_name)
+        month = day.replace(day=1)
+        if place.state not in self._by_state:
+            self._by_state[place.state] = mixes_from_store(
+                self.con, place.state, self.other_nationality
+            )
+        known = self._by_state[place.state]
+        if not known:
+            raise CustodyError(
+                "db", f"no encounters in {place.state} in the store for the mix of people"
+            )
+        if month in known:
+            return known[month]
+        earlier = [m for m in known if m <= month]
+        probe = max(earlier) if earlier else min(known)
+        note = f"{place.state} {month:%Y-%m}: mix of people taken from {probe:%Y-%m}"
+        if note not in self.notes:
+            self.notes.append(note)
+        return known[probe]

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "asilo.web.appointments",
     "asilo.web.processing",
     "asilo.web.dashboards",
+    "asilo.web.forecasts",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "asilo.web.core.middleware.CoreMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,8 +114,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("ASILO_CONN_MAX_AGE", default=60))
+# Persistent connections on both databases: opening one (and, on SQLite, setting WAL mode) on
+# every request cost more than a token-authenticated request's own work.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("ASILO_CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -196,5 +199,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Request bodies: at most this many bytes (file uploads keep Django's own limits).
+ASILO_MAX_REQUEST_BYTES = env.int("ASILO_MAX_REQUEST_BYTES", default=256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(ASILO_MAX_REQUEST_BYTES, 2_621_440)
 
 ASILO_STATS_DB = Path(env.str("ASILO_STATS_DB", default=str(VAR_DIR / "stats.duckdb")))

@@ -6,6 +6,9 @@ from django.urls import include, path
 from asilo.web.accounts.views import home
 from asilo.web.api import api
 
+handler404 = "asilo.web.core.views.not_found"
+handler500 = "asilo.web.core.views.server_error"
+
 admin.site.site_header = "asilo"
 admin.site.site_title = "asilo"
 
@@ -20,4 +23,5 @@ urlpatterns = [
     path("registrations/", include("asilo.web.registrations.urls")),
     path("processing/", include("asilo.web.processing.urls")),
     path("statistics/", include("asilo.web.dashboards.urls")),
+    path("forecasts/", include("asilo.web.forecasts.urls")),
 ]

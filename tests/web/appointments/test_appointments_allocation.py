@@ -15,6 +15,7 @@ from asilo.web.appointments import services
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.models import AllocationRun, Appointment, AppointmentStatus
 from asilo.web.audit.models import AuditEntry
+from asilo.web.core.errors import Forbidden
 from asilo.web.registrations.models import Member
 
 
@@ -135,7 +136,7 @@ def test_start_in_the_past_refused(program, supervisor) -> None:
 
 
 def test_officer_may_not_run(program, officer) -> None:
-    with pytest.raises(AppointmentError) as err:
+    with pytest.raises(Forbidden) as err:
         services.allocation_run(actor=officer, program=program, start=DAY, seed=1, now=NOW)
     assert err.value.code == "forbidden" and err.value.status == 403
     assert AuditEntry.objects.filter(action="refused", actor=officer).exists()

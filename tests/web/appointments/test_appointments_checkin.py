@@ -11,6 +11,7 @@ from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.models import Appointment, AppointmentStatus, CheckinException
 from asilo.web.appointments.tokens import notice_token
 from asilo.web.audit.models import AuditEntry
+from asilo.web.core.errors import Forbidden
 from asilo.web.encounters.models import Encounter
 
 AT_PORT = at("2023-06-15 09:20")
@@ -67,7 +68,7 @@ def test_member_alone_refused_without_exception(booked, officer) -> None:
 
 
 def test_member_alone_with_supervisor_exception(booked, officer, supervisor) -> None:
-    with pytest.raises(AppointmentError) as err:
+    with pytest.raises(Forbidden) as err:
         services.checkin_exception_grant(
             actor=officer, appointment_id=booked.pk, positions=[0, 2], reason="x" * 30
         )
@@ -126,13 +127,36 @@ def test_bad_member_positions_refused(booked, officer, members) -> None:
 
 def test_caseworker_may_not_check_in(booked, make_user) -> None:
     caseworker = make_user("caseworker")
-    with pytest.raises(AppointmentError) as err:
+    with pytest.raises(Forbidden) as err:
         services.appointment_check_in(actor=caseworker, appointment_id=booked.pk, now=AT_PORT)
     assert err.value.code == "forbidden"
 
 
 def test_empty_and_unknown_codes(booked, officer) -> None:
-    for code, expected in [("", "code_required"), ("R-ZZZZ-ZZZZ", "no_appointment_today")]:
+    # Issue 10: an unknown number says only that no registration has it (it used to say
+    # "This registration has no appointment", revealing that it exists).
+    for code, expected in [("", "code_required"), ("R-ZZZZ-ZZZZ", "registration_not_found")]:
         with pytest.raises(AppointmentError) as err:
             services.appointment_for_code(actor=officer, code=code)
         assert err.value.code == expected
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert err.value.message == "There is no registration with this number."
+
+
+def test_the_number_is_found_with_or_without_dashes_in_any_case(booked, officer) -> None:
+    """Issue 10: check-in refused ``RNNMEG2PZ`` (typed without dashes) that the status page
+    accepted."""
+    number = booked.registration.number  # R-XXXX-XXXX
+    plain = number.replace("-", "")
+    for typed in (
+        number,
+        plain,
+        plain.lower(),
+        plain[1:],
+        f" {number.lower()} ",
+        plain[:5] + " " + plain[5:],
+    ):
+        found = services.appointment_for_code(actor=officer, code=typed)
+        assert found.pk == booked.pk, typed

@@ -10,6 +10,7 @@ from django.db import connection
 
 from asilo.web.accounts.models import User
 from asilo.web.audit.models import AuditAction, AuditEntry
+from asilo.web.core.errors import Forbidden
 from asilo.web.people import name_index, selectors, services
 from asilo.web.people.errors import PeopleError, PeopleErrorCode
 from asilo.web.people.models import (
@@ -252,7 +253,7 @@ def test_a_role_without_the_right_is_refused_and_the_refusal_audited(
 ) -> None:
     person = make_person(officer, given_names="Elsa")
     other = user_of(role)
-    with pytest.raises(PeopleError) as err:
+    with pytest.raises(Forbidden) as err:
         selectors.person_view(actor=other, person_id=person.pk)
     assert err.value.code == PeopleErrorCode.FORBIDDEN and err.value.status == 403
     entry = AuditEntry.objects.latest("id")
@@ -272,7 +273,7 @@ def test_unknown_person_is_not_found(officer: User) -> None:
 
 def test_only_editors_create_people(user_of: Callable[..., User]) -> None:
     auditor = user_of("auditor")
-    with pytest.raises(PeopleError):
+    with pytest.raises(Forbidden):
         services.person_create(actor=auditor, identity=IdentityInput(nationality="HND"), on=ON)
     assert Person.objects.count() == 0
 

@@ -68,10 +68,11 @@ from asilo.web.appointments.notifications import (
 from asilo.web.appointments.ports import zone_of
 from asilo.web.audit.models import AuditAction, AuditEntry
 from asilo.web.audit.services import audit_record
+from asilo.web.core.access import require
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import ClosedReason, Member, Program, Registration, Status
 from asilo.web.registrations.models import Relationship as FamilyRelationship
-from asilo.web.registrations.services import member_age_on
+from asilo.web.registrations.services import member_age_on, normalise_number
 from asilo.web.registrations.validation import normalise_phone, tier_of
 
 if TYPE_CHECKING:
@@ -104,23 +105,6 @@ def _user(actor: Actor) -> User | None:
     if actor is None or not actor.is_authenticated:
         return None
     return actor  # type: ignore[return-value]
-
-
-def require(
-    actor: Actor, capability: Capability, *, object_type: str, object_id: Any = None
-) -> None:
-    """Refuse (``forbidden``) unless ``actor`` has ``capability``; the refusal is audited in its
-    own transaction so that it stays."""
-    if has_capability(actor, capability):
-        return
-    audit_record(
-        actor=actor,
-        action=AuditAction.REFUSED,
-        object_type=object_type,
-        object_id=object_id,
-        note=f"missing capability {capability.value}",
-    )
-    raise AppointmentError(C.FORBIDDEN)
 
 
 def program_get(code: str) -> Program:
@@ -1034,10 +1018,12 @@ def appointment_for_code(*, actor: Actor, code: str, now: datetime | None = None
     code = (code or "").strip()
     if not code:
         raise AppointmentError(C.CODE_REQUIRED, "code")
-    number = code.upper().replace(" ", "")
-    if number.startswith("R-") or (len(number) == 8 and number.isalnum()):
-        if not number.startswith("R-"):
-            number = f"R-{number[:4]}-{number[4:]}"
+    if ":" not in code:
+        # A typed registration number: any case, with or without dashes or spaces, with or
+        # without the leading R (a signed token always holds a colon).
+        number = normalise_number(code)
+        if not Registration.objects.filter(number=number).exists():
+            raise AppointmentError(C.REGISTRATION_NOT_FOUND, "code")
         appointment = selectors.current_appointment(number)
         if appointment is None:
             raise AppointmentError(C.NO_APPOINTMENT_TODAY, "code")
@@ -1170,7 +1156,8 @@ def encounter_document(
         people.append(person)
     document: dict[str, Any] = {
         "date": on.isoformat(),
-        "time": timezone.localtime(at, EASTERN).strftime("%H:%M"),
+        # The port's own clock: the encounters app reads the time in the place's time zone.
+        "time": timezone.localtime(at, zone_of(appointment.port)).strftime("%H:%M"),
         "place": {"kind": "port_of_entry", "name": appointment.port},
         "people": people,
         "cbp_one_appointment": True,
@@ -1196,7 +1183,7 @@ def appointment_check_in(
 
     require(actor, Capability.CHECKIN_PERFORM, object_type=APPOINTMENT, object_id=appointment_id)
     now = now or timezone.now()
-    on = timezone.localdate(now)
+    on = timezone.localdate(now)  # refined below to the port's own date
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
         if appointment is None:
@@ -1205,6 +1192,7 @@ def appointment_check_in(
             raise AppointmentError(C.ALREADY_CHECKED_IN)
         if appointment.status != AppointmentStatus.BOOKED:
             raise AppointmentError(C.NOT_BOOKED, status=appointment.get_status_display())
+        on = timezone.localtime(now, zone_of(appointment.port)).date()
         if appointment.date != on:
             raise AppointmentError(C.NOT_TODAY, date=appointment.date.isoformat())
         members = _members(appointment.registration)

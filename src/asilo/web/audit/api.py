@@ -9,23 +9,14 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from asilo.web.api import ApiError
 from asilo.web.audit.access import may_read_audit
 from asilo.web.audit.errors import MESSAGES, AuditErrorCode
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.selectors import AuditFilters, audit_page
+from asilo.web.core.api import ErrorsOut
+from asilo.web.core.errors import ApiError
 
 router = Router(tags=["audit"])
-
-
-class AuditError(Schema):
-    code: str
-    message: str
-    field: str | None
-
-
-class AuditErrorsOut(Schema):
-    errors: list[AuditError]
 
 
 class AuditQuery(Schema):
@@ -62,7 +53,7 @@ class AuditPageOut(Schema):
 
 @router.get(
     "/audit",
-    response={200: AuditPageOut, 400: AuditErrorsOut, 401: AuditErrorsOut, 403: AuditErrorsOut},
+    response={200: AuditPageOut, 400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut},
     summary="Search the audit trail (auditors)",
 )
 def search_audit(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any]:

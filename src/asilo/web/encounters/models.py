@@ -32,6 +32,7 @@ class EncounterStatus(models.TextChoices):
 class Authority(models.TextChoices):
     TITLE_42 = "title_42", _("Title 42")
     TITLE_8 = "title_8", _("Title 8")
+    PROCLAMATION_212F = "proclamation_212f", _("Proclamation under INA 212(f)")
 
 
 class Pathway(models.TextChoices):
@@ -44,6 +45,15 @@ class Pathway(models.TextChoices):
     )
     ACA_TRANSFER = "aca_transfer", _("Transfer under an Asylum Cooperative Agreement")
     PROCESSING = "processing", _("Title 8 processing")
+    SUMMARY_REPATRIATION = "summary_repatriation", _("Summary repatriation (no asylum screening)")
+    REMOVAL_PROTECTION_SCREENING_ONLY = (
+        "removal_protection_screening_only",
+        _("Removal with withholding and CAT screening only"),
+    )
+    ENTRY_SUSPENDED_PUBLIC_HEALTH = (
+        "entry_suspended_public_health",
+        _("Entry suspended on public-health grounds"),
+    )
 
 
 class Outcome(models.TextChoices):
@@ -126,7 +136,7 @@ class EncounterDecision(models.Model):
     inputs = models.JSONField()
     result = models.JSONField()
     catalogue_version = models.CharField(max_length=80)
-    authority = models.CharField(max_length=10, choices=Authority.choices)
+    authority = models.CharField(max_length=20, choices=Authority.choices)
     pathway = models.CharField(max_length=40, choices=Pathway.choices)
     destination = models.CharField(max_length=3, blank=True)
     demographic = models.CharField(max_length=30)
@@ -152,7 +162,7 @@ class Override(models.Model):
     decision = models.OneToOneField(
         EncounterDecision, on_delete=models.CASCADE, related_name="override"
     )
-    authority = models.CharField(max_length=10, choices=Authority.choices)
+    authority = models.CharField(max_length=20, choices=Authority.choices)
     pathway = models.CharField(max_length=40, choices=Pathway.choices)
     destination = models.CharField(max_length=3, blank=True)
     reason = models.TextField()
@@ -185,9 +195,23 @@ class Override(models.Model):
 class Custody(models.Model):
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="custodies")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="custodies")
-    booked_in_at = models.DateTimeField()
+    booked_in_at = models.DateTimeField(
+        help_text="The moment of the encounter (the start of its day when the time is unknown)."
+    )
+    booked_in_time_known = models.BooleanField(
+        default=True, help_text="False: the encounter's time of day was not recorded."
+    )
+    #: The legal limit (TVPRA, unaccompanied children): null when the law sets none.
     limit_hours = models.PositiveIntegerField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: The TEDS 1.8 standard (CUS-01): every custody, counted from the encounter.
+    standard_hours = models.PositiveIntegerField(default=72)
+    standard_due_at = models.DateTimeField(null=True, blank=True)
+    #: When a child of a family unit was left without an adult of the unit (the last adult
+    #: left under an approved exception) and became an unaccompanied child.
+    unaccompanied_since = models.DateTimeField(null=True, blank=True)
+    #: The policy engine's decision for that child alone, as of that moment.
+    redecision = models.JSONField(null=True, blank=True)
     booked_out_at = models.DateTimeField(null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     booked_out_by = models.ForeignKey(

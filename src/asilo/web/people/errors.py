@@ -1,56 +1,20 @@
 """The people app's error vocabulary: stable codes, translated messages, HTTP statuses.
 
 Services and selectors raise :class:`PeopleError`; the API turns it into a structured error
-``{"code", "message", "field"}``. :class:`DomainError` is the shared base that the encounters
-app's vocabulary builds on too.
+``{"code", "message", "field"}``. :class:`DomainError` (the shared base, from
+:mod:`asilo.web.core.errors`) is re-exported here for older imports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any, ClassVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from asilo.web.core.errors import DomainError, api_errors
 
-class DomainError(Exception):
-    """A refusal with a code from an app's vocabulary, the field it concerns and a status."""
-
-    messages: ClassVar[Mapping[str, Promise]] = {}
-    statuses: ClassVar[Mapping[str, int]] = {}
-
-    def __init__(self, code: StrEnum, field: str | None = None, **params: Any) -> None:
-        self.code = code
-        self.field = field
-        self.params = params
-        super().__init__(str(code))
-
-    @property
-    def status(self) -> int:
-        return self.statuses.get(self.code, 400)
-
-    @property
-    def message(self) -> str:
-        """The message in the active language, with its parameters filled in."""
-        template = str(self.messages[self.code])
-        return template.format(**self.params) if self.params else template
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {"code": str(self.code), "message": self.message, "field": self.field}
-
-
-@contextmanager
-def api_errors() -> Iterator[None]:
-    """Turn a :class:`DomainError` raised inside an endpoint into the API's structured error."""
-    from asilo.web.api import ApiError
-
-    try:
-        yield
-    except DomainError as exc:
-        raise ApiError(exc.status, str(exc.code), exc.message, exc.field) from exc
+__all__ = ["PEOPLE_MESSAGES", "PEOPLE_STATUSES", "DomainError", "PeopleError", "api_errors"]
 
 
 class PeopleErrorCode(StrEnum):

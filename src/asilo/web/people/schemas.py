@@ -7,17 +7,10 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
+from asilo.web.core.api import ErrorOut, ErrorsOut
 from asilo.web.people.models import FamilyUnit, Person
 
-
-class ErrorOut(Schema):
-    code: str = Field(examples=["person_not_found"])
-    message: str
-    field: str | None = None
-
-
-class ErrorsOut(Schema):
-    errors: list[ErrorOut]
+__all__ = ["ErrorOut", "ErrorsOut"]  # the core's one error schema, for older imports
 
 
 class DocumentOut(Schema):

@@ -21,6 +21,7 @@ from ninja.utils import check_csrf
 from asilo.web.accounts.auth import BearerTokenAuth
 from asilo.web.accounts.models import User
 from asilo.web.api import error_response
+from asilo.web.core.api import ErrorsOut
 from asilo.web.people.errors import api_errors
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.errors import RegistrationInputError
@@ -223,14 +224,10 @@ class RegistrationDetailOut(RegistrationOut):
         ]
 
 
-class ErrorOut(Schema):
-    errors: list[dict[str, Any]]
-
-
 @router.post(
     "/registrations",
     auth=[BearerTokenAuth(), _SessionOrSelfService()],
-    response={200: CreatedOut, 201: CreatedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: CreatedOut, 201: CreatedOut, 400: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut},
     summary="Register a family (idempotent on client_request_id)",
 )
 def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
@@ -253,7 +250,7 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
 
 @router.get(
     "/registrations/{number}",
-    response={200: RegistrationDetailOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: RegistrationDetailOut, 403: ErrorsOut, 404: ErrorsOut},
     summary="One registration, with its members and status history",
 )
 def get_registration(request: HttpRequest, number: str) -> Any:

@@ -24,7 +24,13 @@ from asilo.web.registrations.errors import (
     RegistrationInputError,
 )
 from asilo.web.registrations.errors import RegistrationErrorCode as C
-from asilo.web.registrations.forms import VULNERABILITY_LABELS, FormPage, family_size, post_to_data
+from asilo.web.registrations.forms import (
+    NATIONALITIES,
+    VULNERABILITY_LABELS,
+    FormPage,
+    family_size,
+    post_to_data,
+)
 from asilo.web.registrations.models import (
     Channel,
     Program,
@@ -34,8 +40,9 @@ from asilo.web.registrations.models import (
     Status,
     TaskKind,
     TaskOutcome,
+    TaskState,
 )
-from asilo.web.registrations.reasons import status_label
+from asilo.web.registrations.reasons import status_label, task_details, vulnerability_label
 from asilo.web.registrations.validation import MAX_MEMBERS
 
 _SESSION_KEY = "registrations_just_made"
@@ -89,7 +96,7 @@ def _appointment(registration: Registration, *, staff: bool = False) -> dict[str
                 "appointments:staff_notice", args=[appointment["id"]]
             )
         else:
-            appointment["notice_url"] = reverse("appointments:family_login")
+            appointment["notice_url"] = reverse("appointments:family_notice")
         appointment["ics_url"] = reverse("appointments:notice_ics", args=[appointment["id"]])
     except NoReverseMatch:
         appointment.setdefault("notice_url", "")
@@ -121,10 +128,16 @@ def _expected_window(registration: Registration) -> dict[str, Any] | None:
 
 @require_http_methods(["GET"])
 def start(request: HttpRequest) -> HttpResponse:
+    programs, preselected, closed = selectors.start_choices(selectors.open_programs())
     return render(
         request,
         "registrations/start.html",
-        {"programs": selectors.open_programs(), "sizes": range(1, MAX_MEMBERS + 1)},
+        {
+            "programs": programs,
+            "preselected": preselected,
+            "closed": closed,
+            "sizes": range(1, MAX_MEMBERS + 1),
+        },
     )
 
 
@@ -214,10 +227,9 @@ def status(request: HttpRequest) -> HttpResponse:
         )
     history = _history(registration)
     appointment = _appointment(registration)
-    if appointment is not None:
-        # The family signed in with its number and PIN here: its notice opens without asking
-        # again (the appointments app's family session).
-        request.session["appointments_registration"] = registration.pk
+    # The family signed in with its number and PIN here: its notice page opens without
+    # asking again (the appointments app's family session).
+    request.session["appointments_registration"] = registration.pk
     return render(
         request,
         "registrations/status.html",
@@ -247,11 +259,14 @@ def _require(request: HttpRequest, capability: Capability) -> None:
 def assisted_register(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.REGISTRATION_CREATE)
     if "program" not in request.GET and request.method == "GET":
+        programs, preselected, closed = selectors.start_choices(selectors.open_programs())
         return render(
             request,
             "registrations/start.html",
             {
-                "programs": selectors.open_programs(),
+                "programs": programs,
+                "preselected": preselected,
+                "closed": closed,
                 "sizes": range(1, MAX_MEMBERS + 1),
                 "staff": True,
             },
@@ -358,6 +373,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
             "may_verify": has_capability(request.user, Capability.REGISTRATION_VERIFY)
             and registration.organisation_id == getattr(request.user, "organisation_id", None),
             "vulnerabilities": VULNERABILITY_LABELS,
+            "vulnerability_names": [vulnerability_label(v) for v in registration.vulnerabilities],
             "message": message,
             "error": error,
         },
@@ -399,9 +415,27 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
                 )
         except RegistrationError as exc:
             error = exc.message
+    from django.core.paginator import Paginator
+
+    kind = request.GET.get("kind", "").strip()
+    state = request.GET.get("state", "").strip() or TaskState.OPEN
+    family = request.GET.get("family", "").strip()
+    if kind and kind not in TaskKind.values:
+        error = str(RegistrationError(C.FILTER_INVALID, "kind", value=kind).message)
+        kind = ""
+    if state not in TaskState.values:
+        error = str(RegistrationError(C.FILTER_INVALID, "state", value=state).message)
+        state = TaskState.OPEN
+    rows = selectors.review_tasks_for(
+        user,  # type: ignore[arg-type]
+        kind=kind or None,
+        state=state,
+        family=family or None,
+    )
+    page = Paginator(rows, TASKS_PER_PAGE).get_page(request.GET.get("page"))
     tasks = []
     organisation_id = getattr(user, "organisation_id", None)
-    for task in selectors.review_tasks_for(user):  # type: ignore[arg-type]
+    for task in page:
         registrations = list(task.registrations.all())
         own = [r for r in registrations if r.organisation_id == organisation_id]
         tasks.append(
@@ -410,15 +444,28 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
                 "own": own,
                 "unassigned": not own,
                 "others": len(registrations) - len(own),
+                "details": task_details(task.kind, task.detail) if own else [],
                 "outcomes": [(o.value, o.label) for o in _OUTCOMES.get(task.kind, [])],
             }
         )
+    chosen = {"kind": kind, "state": state, "family": family}
     return render(
         request,
         "registrations/staff/tasks.html",
-        {"tasks": tasks, "error": error},
+        {
+            "tasks": tasks,
+            "page": page,
+            "error": error,
+            "chosen": chosen,
+            "query": urlencode({k: v for k, v in chosen.items() if v}),
+            "kinds": [(k.value, k.label) for k in TaskKind],
+            "states": [(k.value, k.label) for k in TaskState],
+        },
         status=400 if error else 200,
     )
+
+
+TASKS_PER_PAGE = 20
 
 
 _IMPORT_KEY = "registrations_last_import"
@@ -543,4 +590,104 @@ def staff_slip(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "registrations/staff/slip.html",
         {"slips": [_slip(registration, made.get(registration.number, ""))]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pin_recover(request: HttpRequest) -> HttpResponse:
+    """A lost PIN: the number → a one-time code to the contact on file → a new PIN."""
+    number = request.POST.get("number", "").strip()
+    context: dict[str, Any] = {"number": number, "step": "ask"}
+    status_code = 200
+    if request.method == "POST" and request.POST.get("action") == "send":
+        services.pin_recovery_request(number=number)
+        context["step"] = "code"
+    elif request.method == "POST" and request.POST.get("action") == "confirm":
+        try:
+            context["pin"] = services.pin_recovery_confirm(
+                number=number, code=request.POST.get("code", "")
+            )
+            context["step"] = "done"
+            context["number"] = services.normalise_number(number)
+        except RegistrationError as exc:
+            context.update({"step": "code", "error": exc.message})
+            status_code = exc.status
+    return render(request, "registrations/recover.html", context, status=status_code)
+
+
+_FAMILY_SESSION = "appointments_registration"
+
+
+@require_http_methods(["GET", "POST"])
+def family_members(request: HttpRequest) -> HttpResponse:
+    """The family, signed in on the status page with its number and PIN, adds a member,
+    removes one or corrects a name or date of birth."""
+    pk = request.session.get(_FAMILY_SESSION)
+    registration = Registration.objects.filter(pk=pk).first() if pk else None
+    if registration is None:
+        return HttpResponseRedirect(reverse("registrations:status"))
+    errors: list[str] = []
+    done = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            position = int(request.POST.get("position", "-1") or -1)
+        except ValueError:
+            position = -1
+        try:
+            if action == "add":
+                services.registration_member_add(
+                    actor=None,
+                    registration=registration,
+                    data={
+                        name: request.POST.get(name, "")
+                        for name in (
+                            "given_names",
+                            "surnames",
+                            "date_of_birth",
+                            "age",
+                            "sex",
+                            "nationality",
+                            "relationship",
+                        )
+                    },
+                )
+            elif action == "remove":
+                if request.POST.get("confirm") != "yes":
+                    raise RegistrationError(C.CONFIRM_REQUIRED, "confirm")
+                services.registration_member_remove(
+                    actor=None, registration=registration, position=position
+                )
+            elif action == "correct":
+                services.registration_member_correct(
+                    actor=None,
+                    registration=registration,
+                    position=position,
+                    changes={
+                        name: request.POST.get(name, "").strip()
+                        for name in ("given_names", "surnames", "date_of_birth")
+                    },
+                )
+            else:
+                raise RegistrationError(C.FILTER_INVALID, "action", value=action)
+            done = action
+        except RegistrationInputError as exc:
+            errors = list(dict.fromkeys(e.message for e in exc.errors))
+        except RegistrationError as exc:
+            errors = [exc.message]
+        registration.refresh_from_db()
+    return render(
+        request,
+        "registrations/family.html",
+        {
+            "registration": registration,
+            "status": status_label(registration.status, registration.closed_reason),
+            "members": list(registration.members.order_by("position")),
+            "errors": errors,
+            "done": done,
+            "sexes": Sex.choices,
+            "relationships": [c for c in Relationship.choices if c[0] != Relationship.PRINCIPAL],
+            "nationalities": NATIONALITIES,
+        },
+        status=400 if errors else 200,
     )
