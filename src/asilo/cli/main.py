@@ -11,6 +11,7 @@ import typer
 from asilo.cli import forecast_cmds, identity_cmds, policy_cmds, schedule_cmds, stats_cmds, web_cmds
 from asilo.web.appointments import cli as appointments_cli
 from asilo.web.dashboards import cli as dashboards_cli
+from asilo.web.encounters import cli as encounters_cli
 from asilo.web.registrations import cli as registrations_cli
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ schedule_cmds.register(app)
 appointments_cli.register(app)
 web_cmds.register(app)
 registrations_cli.register(app)
+encounters_cli.register(app)
 identity_cmds.register(app)
 forecast_cmds.register(app)
 
