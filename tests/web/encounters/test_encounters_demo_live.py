@@ -24,11 +24,12 @@ def _today_at(clock: str) -> datetime:
 
 
 def test_the_live_day_records_todays_encounters_under_todays_rules() -> None:
-    early = demo_live.load(now=_today_at("01:00"))
+    # 02:00 Eastern is 01:00 in the Rio Grande Valley (Central) and midnight in El Paso
+    early = demo_live.load(now=_today_at("02:00"))
     assert (early.recorded, early.created) == (1, 1)
-    later = demo_live.load(now=_today_at("05:00"))
+    later = demo_live.load(now=_today_at("09:00"))
     assert (later.recorded, later.created) == (len(demo_live.LIVE), len(demo_live.LIVE) - 1)
-    again = demo_live.load(now=_today_at("05:00"))
+    again = demo_live.load(now=_today_at("09:00"))
     assert again.created == 0
     live = Encounter.objects.filter(client_request_id__startswith="live-")
     assert live.count() == len(demo_live.LIVE)
@@ -49,7 +50,7 @@ def test_the_live_day_records_todays_encounters_under_todays_rules() -> None:
 def test_the_live_day_page_shows_the_notice(
     make_user: Callable[..., Any], client_as: Callable[..., Client]
 ) -> None:
-    demo_live.load(now=_today_at("05:00"))
+    demo_live.load(now=_today_at("09:00"))
     encounter = Encounter.objects.get(client_request_id__endswith="rgv-family")
     client = client_as(make_user("officer", "officer-live-day"))
     page = client.get(f"/processing/encounters/{encounter.pk}/").content.decode()

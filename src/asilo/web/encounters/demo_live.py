@@ -19,6 +19,7 @@ from django.utils import timezone
 from asilo.web.accounts.models import User
 from asilo.web.accounts.roles import Role
 from asilo.web.encounters import services
+from asilo.web.encounters.clocks import place_time_zone
 
 OFFICER = "demo.officer"
 
@@ -83,14 +84,14 @@ def _document(day: str, key: str, clock: str, kind: str, name: str, people: Any)
 
 
 def load(*, now: datetime | None = None) -> LiveDay:
-    """Record today's encounters whose time has come (U.S. Eastern)."""
+    """Record today's encounters whose time has come (each on its place's clock)."""
     now = now or timezone.now()
-    local = timezone.localtime(now)
-    day = local.date().isoformat()
+    day = timezone.localdate(now).isoformat()
     officer = _officer()
     recorded = created = 0
     for key, clock, kind, name, people in LIVE:
-        if time.fromisoformat(clock) > local.time():
+        local = timezone.localtime(now, place_time_zone(kind, name))
+        if local.date().isoformat() != day or time.fromisoformat(clock) > local.time():
             continue
         result = services.encounter_record(
             actor=officer,
