@@ -53,22 +53,29 @@ def _fits(page: Any, width: int) -> None:
 
 
 def _allocate(on: date) -> None:
-    """The supervisor's evening: capacity at San Ysidro and a run (through the services)."""
+    """The supervisor's evening (through the services): capacity at San Ysidro tomorrow
+    (today's hours are over: refused), then a run from today on."""
+    from datetime import timedelta
+
     from asilo.web.accounts.models import User
     from asilo.web.appointments import services
     from asilo.web.registrations.models import Program
 
     program = Program.objects.get(code="port-appointments-2023")
     supervisor = User.objects.get(username="demo.supervisor")
-    services.capacity_set(actor=supervisor, program=program, port="San Ysidro", day=on, capacity=20)
+    tomorrow = on + timedelta(days=1)
+    services.capacity_set(
+        actor=supervisor, program=program, port="San Ysidro", day=tomorrow, capacity=20
+    )
     services.allocation_run(actor=supervisor, program=program, start=on, seed=7)
 
 
 def test_creole_phone_register_lose_pin_recover_appointment_notice(
     browser: Any, site: str, travel: Any, immediate: None
 ) -> None:
-    from asilo.web.registrations.programs import ensure_default_programs
     from test_appointment_journey import _register_in_creole
+
+    from asilo.web.registrations.programs import ensure_default_programs
 
     ensure_default_programs()
     context = browser.new_context(locale="ht-HT", **PHONE)
@@ -163,7 +170,10 @@ def test_spanish_caseworker_prints_a_slip_and_finds_the_notice(
     ).is_visible()
     caseworker.get_by_role("button", name="Continuar").click()
     caseworker.wait_for_load_state()
-    assert caseworker.get_by_text("La persona que se registra").first.is_visible()
+    # The form addresses the caseworker, not the family ("Usted" would be the family).
+    assert caseworker.locator("main fieldset legend").first.inner_text() == (
+        "Quien hace el registro"
+    )
     caseworker.fill("#m0-given_names", "Rose Mirlande")
     caseworker.fill("#m0-surnames", "Joseph")
     caseworker.fill("#m0-date_of_birth", "1990-04-25")
@@ -192,6 +202,7 @@ def test_spanish_caseworker_prints_a_slip_and_finds_the_notice(
     # That evening the run; the next morning the caseworker finds the notice.
     travel.move_to(datetime(2023, 6, 14, 20, 0, tzinfo=EASTERN))
     _allocate(date(2023, 6, 14))
+    sign_in(caseworker, "demo.caseworker", demo_password("caseworker"))  # a new working day
     caseworker.goto(f"{site}/registrations/staff/{number}/")
     assert caseworker.locator("#status").get_attribute("data-status") == "offered"
     assert "Cita ofrecida" in caseworker.locator("#status").inner_text()
