@@ -203,3 +203,6 @@ ASILO_MAX_REQUEST_BYTES = env.int("ASILO_MAX_REQUEST_BYTES", default=256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(ASILO_MAX_REQUEST_BYTES, 2_621_440)
 
 ASILO_STATS_DB = Path(env.str("ASILO_STATS_DB", default=str(VAR_DIR / "stats.duckdb")))
+
+# A password reset link works once, for a day.
+PASSWORD_RESET_TIMEOUT = env.int("ASILO_PASSWORD_RESET_SECONDS", default=24 * 3600)

@@ -31,6 +31,9 @@ class AuditAction(models.TextChoices):
     ALLOCATE = "allocate", _("allocated")
     CHECK_IN = "check_in", _("checked in")
     REFUSED = "refused", _("refused")
+    PASSWORD_RESET = "password_reset", _("password reset link sent")
+    PASSWORD_SET = "password_set", _("password set")
+    ROLE_REQUEST = "role_request", _("role requested")
 
 
 class AppendOnlyError(RuntimeError):
