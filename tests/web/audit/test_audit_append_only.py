@@ -6,6 +6,7 @@ Now the database refuses UPDATE and DELETE, each entry carries the previous entr
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -97,11 +98,16 @@ def test_no_way_changes_or_deletes_an_entry(make_user: Callable[..., User]) -> N
 def test_every_entry_carries_the_hash_of_the_one_before(make_user: Callable[..., User]) -> None:
     officer = make_user("officer")
     entries = [
-        audit_record(actor=officer, action="view", object_type="people.person", object_id=i,
-                     after={"b": [1, 2], "a": "ñ"})  # fmt: skip
+        audit_record(
+            actor=officer,
+            action="view",
+            object_type="people.person",
+            object_id=i,
+            after={"b": [1, 2], "a": "ñ"},
+        )
         for i in range(5)
     ]
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.entry_hash
     first = AuditEntry.objects.order_by("id").first()
     assert first is not None and first.prev_hash == GENESIS
