@@ -41,7 +41,7 @@ from asilo.policy import EncounterBatch, decide_many, load_catalogue
 from asilo.policy.batch import DESTINATIONS, FACTS, NATIONALITY_INDEX, PLACE_INDEX, day_number
 from asilo.policy.decision import AUTHORITIES, DEMOGRAPHICS, PATHWAYS
 
-DATA = Path("/work/shared/data/real")
+DATA = Path(__file__).resolve().parents[1] / "data" / "real"  # the repository's copies
 STATE_FILE = DATA / "cbp" / "cbp_nationwide_encounters_state_fy20_fy23.csv"
 AOR_APRIL_2020 = DATA / "cbp" / "cbp_nationwide_encounters_aor_2020_apr_excerpt.csv"
 SECTOR_TABLE = DATA / "cbp" / "usbp_monthly_apprehensions_by_sector_fy2000_fy2020.psv"

@@ -119,6 +119,38 @@ def test_backtest_prints_mase_and_coverage(db: Path) -> None:
     assert bad.exit_code == 2 and "error: origins:" in bad.stderr
 
 
+def test_backtest_origins_end_at_last_origin(db: Path) -> None:
+    result = run(
+        "backtest",
+        "--series",
+        "state=NM",
+        "--origins",
+        "3",
+        "--horizon",
+        "1",
+        "--models",
+        "AutoTheta",
+        "--last-origin",
+        "2023-05",
+        "--db",
+        str(db),
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 origins 2023-03 to 2023-05" in result.stdout
+    late = run(
+        "backtest",
+        "--series",
+        "state=NM",
+        "--origins",
+        "3",
+        "--last-origin",
+        "2030-01",
+        "--db",
+        str(db),
+    )
+    assert late.exit_code == 2 and "error: last-origin:" in late.stderr
+
+
 def test_custody_compares_two_scenarios_from_an_arrivals_file(tmp_path: Path) -> None:
     arrivals = tmp_path / "arrivals.csv"
     arrivals.write_text(

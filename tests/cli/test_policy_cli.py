@@ -64,7 +64,7 @@ def test_decide_json_is_the_decision_contract(tmp_path: Path) -> None:
     assert {"local_practice", "discretionary"} <= set(decision["flags"])
     assert decision["options"][0]["pathway"] == "expulsion"
     for reason in decision["reasons"]:
-        assert set(reason) == {"rule", "text", "text_es", "citation"}
+        assert set(reason) == {"rule", "code", "text", "text_es", "text_ht", "citation"}
         assert set(reason["citation"]) == {"title", "url", "section", "fact"}
 
 

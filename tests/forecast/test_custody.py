@@ -164,3 +164,15 @@ def test_kernel_for_a_day_split() -> None:
     kernel = custody.occupancy_kernel(12.0)
     assert kernel[0] * 24 == pytest.approx(9.0, rel=1e-3)
     assert np.isclose(kernel[1] * 24, 3.0, rtol=1e-3)
+
+
+def test_mix_of_people_from_the_by_state_files(con: object) -> None:
+    mix = custody.mix_from_store(con, "TX", dt.date(2023, 5, 1), "COL")
+    assert mix is not None
+    assert sum(w for _, _, w in mix.cells) == pytest.approx(1.0, abs=1e-4)
+    demographics = {d for d, _, _ in mix.cells}
+    assert demographics <= set(custody.DEMOGRAPHICS)
+    assert {"single_adult", "family_unit", "unaccompanied_child"} <= demographics
+    # CBP's OTHER is decided as the stated stand-in nationality
+    assert any(n == "COL" for _, n, _ in mix.cells)
+    assert custody.mix_from_store(con, "TX", dt.date(2010, 5, 1), "COL") is None

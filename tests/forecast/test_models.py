@@ -134,3 +134,37 @@ def test_backtest_rows_per_series_and_overall() -> None:
     with pytest.raises(models.ForecastError) as caught:
         bt.backtest([synthetic()], origins=0, horizon=2, season=SEASON)
     assert caught.value.field == "origins"
+
+
+def test_a_model_that_fails_is_replaced_by_seasonal_naive_and_said_so() -> None:
+    data = synthetic(24)
+    bad_x = np.ones((5, 1))  # wrong length: AutoARIMA refuses it
+    result, note = models.fit_one(
+        "AutoARIMA", data.values, 2, season=SEASON, x=bad_x, x_future=np.ones((2, 1))
+    )
+    assert note is not None and "AutoARIMA failed" in note and "seasonal naive" in note
+    assert result["mean"].tolist() == pytest.approx(data.values[-SEASON:][:2].tolist())
+
+
+def test_backtest_in_worker_processes_equals_one_process() -> None:
+    series_list = [synthetic(seed=s) for s in (1, 2, 3, 4)]
+    args = {"origins": 2, "horizon": 1, "models": ("AutoTheta", "SeasonalNaive"), "season": 4}
+    alone = bt.backtest(series_list, workers=1, **args)  # type: ignore[arg-type]
+    spread = bt.backtest(series_list, workers=2, **args)  # type: ignore[arg-type]
+    assert alone.rows() == spread.rows()
+
+
+def test_refit_first_holds_the_parameters_of_the_first_origin() -> None:
+    data = synthetic(40, noise=1.0)
+    every = bt.backtest_series(data, origins=3, horizon=2, models=("AutoETS",), season=SEASON)
+    first = bt.backtest_series(
+        data, origins=3, horizon=2, models=("AutoETS",), season=SEASON, refit="first"
+    )
+    # the first origin is the same fit either way; the held parameters still forecast well
+    assert every.scores["AutoETS"].scaled[1][0] == pytest.approx(
+        first.scores["AutoETS"].scaled[1][0]
+    )
+    assert first.scores["AutoETS"].mase() < 1.0
+    with pytest.raises(models.ForecastError) as caught:
+        bt.backtest_series(data, origins=2, horizon=1, season=SEASON, refit="sometimes")
+    assert caught.value.field == "refit"

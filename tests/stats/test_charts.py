@@ -108,8 +108,9 @@ def test_policy_dates_come_from_the_catalogue() -> None:
     assert dates[("title42/order", "Title 42 ends")] == ended.start == dt.date(2023, 5, 11)
     rule = catalogue.documents["asylum/lawful_pathways"].values[0].start
     assert dates[("asylum/lawful_pathways", "2023 asylum rule")] == rule
-    if "entry/proclamation_10888" in catalogue.documents:
-        assert dates[("entry/proclamation_10888", "Proclamation 10888")] == dt.date(2025, 1, 20)
+    proclamation = catalogue.documents["entry/proclamation_10888"].values[0].start
+    assert dates[("entry/proclamation_10888", "Proclamation 10888")] == proclamation
+    assert proclamation == dt.date(2025, 1, 20)
 
 
 def test_trend_charts_mark_the_policy_dates_within_their_months(
@@ -126,6 +127,15 @@ def test_trend_charts_mark_the_policy_dates_within_their_months(
     assert "<!-- Title 42 ends; 2023 asylum rule (2023-05-11) -->" in svg
     # The stacked and breakdown charts have no time axis: no marks.
     assert all(not c.marks for c in standard if c.kind != "trend")
+    # With the FY2022-FY2025 release the trend runs to September 2025: Proclamation 10888 too.
+    through_2025 = charts.standard_charts(shipped)[0]
+    assert [m.label for m in through_2025.marks] == [
+        "Title 42 begins",
+        "Title 42 ends",
+        "2023 asylum rule",
+        "Proclamation 10888",
+    ]
+    assert "<!-- Proclamation 10888 (2025-01-20) -->" in through_2025.render("svg").decode()
     # A chart of FY2024 alone draws none of them.
     only_2024 = charts.standard_charts(shipped, fiscal_years=(2024,))
     assert only_2024[0].marks == ()

@@ -196,6 +196,17 @@ def backtest_cmd(
     horizon: Annotated[int, typer.Option("--horizon", help="Months ahead scored (1-24).")] = 3,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
     model_names: Annotated[str | None, typer.Option("--models")] = None,
+    last_origin: Annotated[
+        str | None,
+        typer.Option("--last-origin", help="Last origin YYYY-MM (default: the latest scored)."),
+    ] = None,
+    refit: Annotated[
+        str,
+        typer.Option(
+            "--refit",
+            help="every: re-estimate at each origin; first: estimate once, then apply.",
+        ),
+    ] = "every",
     db: DbOption = Path("var/stats.duckdb"),
     sector_file: SectorFileOption = series.DEFAULT_SECTOR_FILE,
 ) -> None:
@@ -204,9 +215,16 @@ def backtest_cmd(
         wanted = _models(model_names)
         if "SeasonalNaive" not in wanted:
             wanted = (*wanted, "SeasonalNaive")
+        last = series.parse_month(last_origin, "last-origin") if last_origin else None
         data = [_load(spec, db, sector_file) for spec in specs]
         result = bt.backtest(
-            data, origins=origins, horizon=horizon, regimes_for=_regimes_for(), models=wanted
+            data,
+            origins=origins,
+            horizon=horizon,
+            regimes_for=_regimes_for(),
+            models=wanted,
+            last_origin=last,
+            refit=refit,
         )
     except (series.SeriesError, models.ForecastError) as exc:
         raise _fail(str(exc)) from exc
@@ -225,6 +243,7 @@ def _custody_mix(db: Path, parameters: Any) -> tuple[Any, list[str]]:
 
     notes: list[str] = []
     cache: dict[tuple[str, Any], Any] = {}
+    by_state: dict[str, Any] = {}
     con = None
     if db.exists():
         from asilo.stats import store
@@ -243,17 +262,18 @@ def _custody_mix(db: Path, parameters: Any) -> tuple[Any, list[str]]:
                 f"no statistics database at {db} to take the mix of people from; run "
                 "'asilo stats import' or give demographic and nationality in --arrivals",
             )
-        mix = None
-        probe = month
-        for _ in range(36):
-            mix = custody.mix_from_store(con, place.state, probe, parameters.other_nationality)
-            if mix is not None:
-                break
-            probe = series.add_months(probe, -1)
-        if mix is None:
-            raise custody.CustodyError(
-                "db", f"no encounters in {place.state} near {month:%Y-%m} for the mix of people"
+        if place.state not in by_state:
+            by_state[place.state] = custody.mixes_from_store(
+                con, place.state, parameters.other_nationality
             )
+        known = by_state[place.state]
+        earlier = [m for m in known if m <= month]
+        if not known:
+            raise custody.CustodyError(
+                "db", f"no encounters in {place.state} in the store for the mix of people"
+            )
+        probe = max(earlier) if earlier else min(known)
+        mix = known[probe]
         if probe != month:
             note = f"{place.state} {month:%Y-%m}: mix of people taken from {probe:%Y-%m}"
             if note not in notes:

@@ -3,25 +3,15 @@ method on two CSV files, outside the database (also for planning)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.scheduling import (
-    AllocationInputError,
-    AllocationResult,
-    InputFileError,
-    MethodError,
-    allocate,
-    load_method,
-    read_capacity_csv,
-    read_registrations_csv,
-    write_appointments_csv,
-)
-from asilo.scheduling.allocation import ports_in_order
+from asilo.scheduling import AllocationInputError, InputFileError, MethodError, load_method
+from asilo.scheduling.bulk import FileAllocation, allocate_files
+from asilo.scheduling.csv_io import write_text_atomically
 
 INPUT_ERROR_EXIT = 2
 
@@ -42,23 +32,23 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=INPUT_ERROR_EXIT)
 
 
-def _summary(result: AllocationResult, ports: tuple[str, ...]) -> Table:
-    families: Counter[str] = Counter()
-    persons: Counter[str] = Counter()
-    for appointment in result.allocated():
-        assert appointment.port is not None
-        families[appointment.port] += 1
-        persons[appointment.port] += appointment.family_size
-    unallocated = result.unallocated()
+def _summary(result: FileAllocation) -> Table:
     table = Table(title="Allocation", title_justify="left")
     table.add_column("port of entry")
     table.add_column("families", justify="right")
     table.add_column("persons", justify="right")
-    for port in ports:
-        table.add_row(port, f"{families[port]:,}", f"{persons[port]:,}")
-    table.add_row("all ports", f"{families.total():,}", f"{persons.total():,}", style="bold")
+    for port, families, persons in zip(
+        result.ports, result.families_by_port, result.persons_by_port, strict=True
+    ):
+        table.add_row(port, f"{families:,}", f"{persons:,}")
     table.add_row(
-        "unallocated", f"{len(unallocated):,}", f"{sum(a.family_size for a in unallocated):,}"
+        "all ports",
+        f"{sum(result.families_by_port):,}",
+        f"{sum(result.persons_by_port):,}",
+        style="bold",
+    )
+    table.add_row(
+        "unallocated", f"{result.unallocated_families:,}", f"{result.unallocated_persons:,}"
     )
     return table
 
@@ -79,22 +69,19 @@ def allocate_command(
     with room for the whole family. Exit 2, writing nothing, when an input is malformed."""
     try:
         method = load_method(method_file)
-        port_day_capacity = read_capacity_csv(capacity)
-        ports = ports_in_order(port_day_capacity)
-        family_units = read_registrations_csv(
-            registrations, known_ports=set(ports), known_tiers=set(method.tier_numbers())
-        )
-        result = allocate(family_units, port_day_capacity, method=method, seed=seed)
+        # Read, checked and ranked in bulk; any bad line is named as the line-by-line reader
+        # names it (see asilo.scheduling.bulk).
+        result = allocate_files(registrations, capacity, method=method, seed=seed)
     except (InputFileError, MethodError, AllocationInputError) as exc:
         raise _fail(str(exc)) from exc
     if not out.parent.is_dir():
         raise _fail(f"{out}: the folder {out.parent} does not exist")
     try:
-        write_appointments_csv(result, out)
+        write_text_atomically(out, result.text)
     except OSError as exc:
         raise _fail(f"{out}: cannot write the appointments: {exc.strerror}") from exc
     console = Console(highlight=False)
-    console.print(_summary(result, ports))
+    console.print(_summary(result))
     horizon = (
         f"{result.horizon_start.isoformat()} to {result.horizon_end.isoformat()}"
         if result.horizon_start and result.horizon_end
@@ -106,6 +93,6 @@ def allocate_command(
         f"input digest {result.input_digest}\n"
         f"  registrations {result.registrations_digest}\n"
         f"  capacity      {result.capacity_digest}\n"
-        f"wrote {len(result.appointments):,} rows to {out}",
+        f"wrote {result.rows:,} rows to {out}",
         markup=False,
     )

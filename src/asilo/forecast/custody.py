@@ -167,26 +167,35 @@ def _citizenship_codes() -> dict[str, str]:
         return {row["cbp_citizenship"]: row["iso3"] for row in csv.DictReader(handle)}
 
 
-def mix_from_store(con: Any, state: str, month: dt.date, other_nationality: str) -> Mix | None:
-    """The month's persons by demographic and citizenship in a state (by-state files)."""
+def mixes_from_store(con: Any, state: str, other_nationality: str) -> dict[dt.date, Mix]:
+    """Every month's persons by demographic and citizenship in a state (by-state files)."""
     codes = _citizenship_codes()
     query = reports.Query(
-        by=("demographic", "citizenship"),
+        by=("month", "demographic", "citizenship"),
         region="southwest",
-        filters=(("state", state), ("month", month.strftime("%Y-%m"))),
+        filters=(("state", state),),
         product="nationwide_state",
     )
-    cells: dict[tuple[str, str], float] = {}
+    cells: dict[dt.date, dict[tuple[str, str], float]] = {}
     for row in reports.totals(con, query):
         demographic = CBP_DEMOGRAPHICS.get(str(row["demographic"]))
         if demographic is None or not row["encounters"]:
             continue
+        year, month_number = str(row["month"]).split("-")
+        month = dt.date(int(year), int(month_number), 1)
         nationality = codes.get(str(row["citizenship"]).upper(), other_nationality)
+        bucket = cells.setdefault(month, {})
         key = (demographic, nationality)
-        cells[key] = cells.get(key, 0.0) + float(row["encounters"])
-    if not cells:
-        return None
-    return Mix(tuple((d, n, w) for (d, n), w in cells.items())).normalised()
+        bucket[key] = bucket.get(key, 0.0) + float(row["encounters"])
+    return {
+        month: Mix(tuple((d, n, w) for (d, n), w in bucket.items())).normalised()
+        for month, bucket in cells.items()
+    }
+
+
+def mix_from_store(con: Any, state: str, month: dt.date, other_nationality: str) -> Mix | None:
+    """One month's mix in a state (see :func:`mixes_from_store`)."""
+    return mixes_from_store(con, state, other_nationality).get(month)
 
 
 @dataclass
@@ -197,6 +206,7 @@ class PathwayShares:
     scenario: Scenario | None = None
     _effective: Catalogue | None = None
     _cache: dict[tuple[Any, ...], dict[str, float]] = field(default_factory=dict)
+    _cells: dict[tuple[Any, ...], dict[str, float]] = field(default_factory=dict)
     decisions: int = 0
 
     @property
@@ -215,27 +225,38 @@ class PathwayShares:
         return self._cache[key]
 
     def _decide(self, day: dt.date, place: Place, mix: Mix) -> dict[str, float]:
+        state_key = self.effective.state_at(day).key
         shares: dict[str, float] = {}
         for demographic, nationality, weight in mix.cells:
-            people = [{**p, "nationality": nationality} for p in REPRESENTATIVE[demographic]]
-            document: dict[str, Any] = {
-                "date": day.isoformat(),
-                "place": {"kind": place.kind, "name": place.name},
-                "people": people,
-            }
-            if demographic == "unaccompanied_child":
-                document["unaccompanied"] = True
-            encounter = parse_encounter(document, catalogue=self.catalogue)
-            decision = decide(encounter, catalogue=self.catalogue, scenario=self.scenario)
-            self.decisions += 1
-            if decision.members:
-                part = weight / len(decision.members)
-                for member in decision.members:
-                    shares[member.pathway] = shares.get(member.pathway, 0.0) + part
-            else:
-                shares[decision.pathway] = shares.get(decision.pathway, 0.0) + weight
+            key = (state_key, place.name, demographic, nationality)
+            if key not in self._cells:
+                self._cells[key] = self._decide_cell(day, place, demographic, nationality)
+            for pathway, part in self._cells[key].items():
+                shares[pathway] = shares.get(pathway, 0.0) + weight * part
         total = sum(shares.values())
         return {p: s / total for p, s in sorted(shares.items())}
+
+    def _decide_cell(
+        self, day: dt.date, place: Place, demographic: str, nationality: str
+    ) -> dict[str, float]:
+        """The pathways of one representative group, as shares of its people."""
+        people = [{**p, "nationality": nationality} for p in REPRESENTATIVE[demographic]]
+        document: dict[str, Any] = {
+            "date": day.isoformat(),
+            "place": {"kind": place.kind, "name": place.name},
+            "people": people,
+        }
+        if demographic == "unaccompanied_child":
+            document["unaccompanied"] = True
+        encounter = parse_encounter(document, catalogue=self.catalogue)
+        decision = decide(encounter, catalogue=self.catalogue, scenario=self.scenario)
+        self.decisions += 1
+        if not decision.members:
+            return {decision.pathway: 1.0}
+        out: dict[str, float] = {}
+        for member in decision.members:
+            out[member.pathway] = out.get(member.pathway, 0.0) + 1 / len(decision.members)
+        return out
 
 
 # --- arrivals -----------------------------------------------------------------------------

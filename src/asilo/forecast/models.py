@@ -86,17 +86,26 @@ class Forecast:
 
 @dataclass
 class ArimaOrder:
-    """A chosen ARIMA order, kept between the origins of a backtest (parameters re-estimated)."""
+    """The ARIMA order and ETS form chosen at a backtest's first origin, kept for the later
+    origins (whose parameters are re-estimated)."""
 
     order: tuple[int, int, int] | None = None
     seasonal_order: tuple[int, int, int] | None = None
     include_constant: bool = True
+    ets: str | None = None
+    ets_damped: bool | None = None
+    #: ``refit="first"``: every parameter is estimated at the first origin and held; later
+    #: origins apply the fitted models to their longer history (statsforecast's ``forward``).
+    refit: str = "every"
+    fitted: dict[str, Any] = field(default_factory=dict)
 
 
 def _model(name: str, season: int, arima: ArimaOrder | None) -> Any:
     from statsforecast.models import ARIMA, AutoARIMA, AutoETS, AutoTheta, SeasonalNaive
 
     if name == "AutoETS":
+        if arima is not None and arima.ets is not None:
+            return AutoETS(season_length=season, model=arima.ets, damped=arima.ets_damped)
         return AutoETS(season_length=season)
     if name == "AutoARIMA":
         if arima is not None and arima.order is not None and arima.seasonal_order is not None:
@@ -127,6 +136,40 @@ def fit_one(
     x: FloatArray | None = None,
     x_future: FloatArray | None = None,
     arima: ArimaOrder | None = None,
+) -> tuple[dict[str, FloatArray], str | None]:
+    """One model's forecast dict (``mean``, ``lo-80``, ``hi-80``, ``lo-95``, ``hi-95``) and a
+    note when the model could not be fitted as asked.
+
+    A kept ARIMA order or ETS form that fails is chosen afresh; a model that still fails (the
+    library refuses some flat or very short series) is replaced by the seasonal naive forecast,
+    and the note says so.
+    """
+    try:
+        return _fit_one(name, y, h, season=season, x=x, x_future=x_future, arima=arima), None
+    except Exception as first:  # statsforecast raises assorted errors on degenerate series
+        if arima is not None and (
+            arima.order is not None or arima.ets is not None or name in arima.fitted
+        ):
+            arima.fitted.pop(name, None)
+            fresh = ArimaOrder()
+            try:
+                result = _fit_one(name, y, h, season=season, x=x, x_future=x_future, arima=fresh)
+                return result, None
+            except Exception:
+                pass
+        result = _fit_one("SeasonalNaive", y, h, season=season)
+        return result, f"{name} failed ({type(first).__name__}); seasonal naive used"
+
+
+def _fit_one(
+    name: str,
+    y: FloatArray,
+    h: int,
+    *,
+    season: int = SEASON,
+    x: FloatArray | None = None,
+    x_future: FloatArray | None = None,
+    arima: ArimaOrder | None = None,
 ) -> dict[str, FloatArray]:
     """One model's forecast dict (``mean``, ``lo-80``, ``hi-80``, ``lo-95``, ``hi-95``)."""
     model = _model(name, season, arima)
@@ -135,16 +178,30 @@ def fit_one(
         kwargs = {"X": x, "X_future": x_future}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if name == "AutoARIMA" and arima is not None and arima.order is None:
+        held = None if arima is None or arima.refit != "first" else arima.fitted.get(name)
+        if held is not None:
+            result: dict[str, FloatArray] = held.forward(y=y, h=h, level=list(LEVELS), **kwargs)
+        elif arima is not None and arima.refit == "first" and name in ("AutoARIMA", "AutoETS"):
+            model.fit(y, **({"X": kwargs["X"]} if kwargs else {}))
+            arima.fitted[name] = model
+            result = model.predict(h=h, X=kwargs.get("X_future"), level=list(LEVELS))
+        elif name == "AutoARIMA" and arima is not None and arima.order is None:
             model.fit(y, **({"X": kwargs["X"]} if kwargs else {}))
             arma = model.model_["arma"]
             arima.order = (int(arma[0]), int(arma[5]), int(arma[1]))
             arima.seasonal_order = (int(arma[2]), int(arma[6]), int(arma[3]))
-            result: dict[str, FloatArray] = model.predict(
-                h=h, X=kwargs.get("X_future"), level=list(LEVELS)
-            )
+            result = model.predict(h=h, X=kwargs.get("X_future"), level=list(LEVELS))
+        elif name == "AutoETS" and arima is not None and arima.ets is None:
+            model.fit(y)
+            components = model.model_["components"]
+            arima.ets = "".join(components[:3])
+            arima.ets_damped = len(components) > 3 and components[3] == "D"
+            result = model.predict(h=h, level=list(LEVELS))
         else:
             result = model.forecast(y=y, h=h, level=list(LEVELS), **kwargs)
+    for key in ("mean", "lo-80", "hi-80", "lo-95", "hi-95"):
+        if key not in result or not np.all(np.isfinite(result[key])):
+            raise ValueError(f"{name} gave no finite {key}")
     return result
 
 
@@ -216,8 +273,13 @@ def forecast_series(
     wanted = list(models)
     fit_names = [n for n in MODELS if n in wanted or (ENSEMBLE in wanted and n in ENSEMBLE_MEMBERS)]
     for name in fit_names:
-        result = fit_one(name, y, horizon, season=season, x=x, x_future=x_future, arima=arima)
+        result, failed = fit_one(
+            name, y, horizon, season=season, x=x, x_future=x_future, arima=arima
+        )
         detail = ""
+        if failed:
+            notes.append(failed)
+            detail = failed
         if name == "AutoARIMA" and used:
             detail = "regressors: " + ", ".join(used)
         by_model[name] = ModelForecast(

@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import ValidationError
 
-from asilo.policy.schema import Manifest, Period, PolicyDocument, Strict
+from asilo.policy.schema import (
+    Manifest,
+    Period,
+    PolicyDocument,
+    Strict,
+    _nested_models,
+    unread_fields,
+    value_type,
+)
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 MANIFEST = "manifest.yaml"
@@ -104,6 +112,8 @@ class CatalogueState:
     #: apply, but no source confirms they still did then.
     after_verified: bool = False
     verified_through: date | None = None
+    #: typed views of the entries, filled as the rules ask (see ``rules.base.Context.at``)
+    typed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, name: str) -> InForce:
         return self.entries[name]
@@ -247,9 +257,43 @@ def parse_documents(
             documents.append(PolicyDocument.model_validate(data))
         except ValidationError as exc:
             problems.append(describe_validation_error(source, exc))
+    if not problems:
+        problems.extend(_unread_problems(documents))
     if problems:
         raise CatalogueError("\n".join(problems))
     return documents
+
+
+def _unread_problems(documents: list[PolicyDocument]) -> list[str]:
+    """A catalogue field that no rule reads fails the check (it would change nothing)."""
+    from asilo.policy.rules.registry import field_reads
+
+    unread = set(unread_fields(field_reads()))
+    problems = []
+    for document in documents:
+        model = value_type(document.name)
+        if model is None:
+            continue
+        for name in sorted(unread):
+            owner = name.split(".", 1)[0]
+            if owner in _models_of(model):
+                problems.append(
+                    f"{document.name}: {name} is read by no rule; make a rule read it or mark"
+                    " it documentation (schema.DOC)"
+                )
+    return problems
+
+
+def _models_of(model: type[Strict]) -> set[str]:
+    return {m.__name__ for m in [model, *_nested(model)]}
+
+
+def _nested(model: type[Strict]) -> list[type[Strict]]:
+    found: list[type[Strict]] = []
+    for info in model.model_fields.values():
+        for nested in _nested_models(info.annotation):
+            found.extend([nested, *_nested(nested)])
+    return found
 
 
 def content_version(texts: Iterable[tuple[str, str]], newest: date) -> str:

@@ -39,11 +39,14 @@ class ReasonCitation(_Frozen):
 
 
 class Reason(_Frozen):
-    """One rule that fired: the catalogue id, the explanation in English and Spanish, the source."""
+    """One rule that fired: the catalogue id, the stable reason code, the explanation in English
+    and Spanish (and Haitian Creole for reasons a family can see), the source."""
 
     rule: str
+    code: str = ""
     text: str
     text_es: str
+    text_ht: str | None = None
     citation: ReasonCitation
 
 

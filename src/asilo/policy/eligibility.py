@@ -1,21 +1,24 @@
-"""Eligibility questions beside ``decide``: the 2021 MPP wind-down and the 2023 rule."""
+"""Eligibility questions beside ``decide``: the 2021 MPP wind-down and the 2023 rule.
+
+Each answer also reports EO 14163's suspension of refugee admissions and whether the date is
+after the catalogue's verified coverage (``flags``)."""
 
 from __future__ import annotations
-
-from typing import cast
 
 from pydantic import BaseModel, ConfigDict
 
 from asilo.policy.catalogue import Catalogue
 from asilo.policy.decision import Reason
 from asilo.policy.encounter import Encounter
-from asilo.policy.engine import _Context, form_units, lawful_pathways_findings, reason
-from asilo.policy.refugees import admissions_suspension
-from asilo.policy.schema import MppWindDown, RefugeeSuspension
+from asilo.policy.keys import LAWFUL_PATHWAYS, MPP_WIND_DOWN, typed
+from asilo.policy.rules import refugees
+from asilo.policy.rules.asylum import findings
+from asilo.policy.rules.base import Context, reason
+from asilo.policy.rules.units import form_units
 
 
 class Eligibility(BaseModel):
-    """``{"eligible": true|false, "reasons": [...]}``."""
+    """``{"eligible": true|false, "reasons": [...], "flags": [...]}``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -38,103 +41,42 @@ class LawfulPathwaysAnswer(BaseModel):
     flags: tuple[str, ...] = ()
 
 
-def _notes(
-    encounter: Encounter, catalogue: Catalogue
-) -> tuple[tuple[str, ...], tuple[Reason, ...]]:
-    """What every eligibility answer reports beside its question: the refugee suspension, and
-    whether the date is after the catalogue's verified coverage."""
-    flags: list[str] = []
-    reasons: list[Reason] = []
-    entry = admissions_suspension(catalogue, encounter.date, encounter.time)
-    if isinstance(entry.value, RefugeeSuspension) and entry.period is not None:
-        flags.append("refugee_admissions_suspended")
-        reasons.append(
-            reason(
-                entry,
-                f"Refugee admissions are suspended since {entry.period.start}"
-                f" ({entry.value.instrument}); exceptions: {entry.value.exceptions}.",
-                f"La admisión de refugiados está suspendida desde el {entry.period.start}"
-                " (Orden Ejecutiva 14163); solo se admiten casos excepcionales, uno por uno.",
-            )
-        )
-    if encounter.date > catalogue.verified_through:
-        flags.append("after_verified_coverage")
-    return tuple(flags), tuple(reasons)
-
-
-def _with_notes(answer: Eligibility, encounter: Encounter, catalogue: Catalogue) -> Eligibility:
-    flags, reasons = _notes(encounter, catalogue)
-    return answer.model_copy(update={"flags": flags, "reasons": (*answer.reasons, *reasons)})
-
-
 def mpp_wind_down(encounter: Encounter, *, catalogue: Catalogue) -> Eligibility:
     """Is this person (with their ``mpp_case``) eligible for the 2021 wind-down on this date?"""
-    return _with_notes(_mpp_wind_down(encounter, catalogue), encounter, catalogue)
+    eligible, why = _mpp_wind_down(encounter, catalogue)
+    flags, notes = refugees.notes(encounter, catalogue)
+    return Eligibility(eligible=eligible, reasons=(why, *notes), flags=flags)
 
 
-def _mpp_wind_down(encounter: Encounter, catalogue: Catalogue) -> Eligibility:
+def _mpp_wind_down(encounter: Encounter, catalogue: Catalogue) -> tuple[bool, Reason]:
     state = catalogue.state_at(encounter.date, encounter.time)
-    entry = state.get("mpp/wind_down")
-    if entry.value is None:
-        cited = entry if entry.period is not None else catalogue.first_entry("mpp/wind_down")
-        return Eligibility(
-            eligible=False,
-            reasons=(
-                reason(
-                    cited,
-                    f"The MPP wind-down was not processing anyone on {encounter.date}"
-                    " (it ran from 2021-02-19 until MPP was reimplemented).",
-                    f"El cierre del MPP no procesaba a nadie el {encounter.date} (funcionó desde"
-                    " el 19 de febrero de 2021 hasta la reimplementación del MPP).",
-                ),
-            ),
-        )
-    rule = cast(MppWindDown, entry.value)
+    wind_down = typed(MPP_WIND_DOWN, state.get(MPP_WIND_DOWN.name))
+    day = str(encounter.date)
+    rule = wind_down.value
+    if rule is None:
+        cited = wind_down.entry
+        if cited.period is None:
+            cited = catalogue.first_entry(MPP_WIND_DOWN.name)
+        return False, reason(cited, "eligibility.mpp_not_processing", date=day)
     statuses = ", ".join(rule.eligible_statuses)
-    ports = ", ".join(rule.ports_of_entry)
     if encounter.mpp_case is None:
-        return Eligibility(
-            eligible=False,
-            reasons=(
-                reason(
-                    entry,
-                    f"No MPP case: the wind-down is only for people enrolled in MPP ({statuses}).",
-                    f"Sin caso del MPP: el cierre es solo para personas inscritas en el MPP"
-                    f" ({statuses}).",
-                ),
-            ),
-        )
+        return False, reason(wind_down.entry, "eligibility.mpp_no_case", statuses=statuses)
     status = encounter.mpp_case.status
-    appeal = " (an active case includes a pending BIA appeal)" if status == "active" else ""
-    appeal_es = " (un caso activo incluye una apelación pendiente ante la BIA)" if appeal else ""
     if status not in rule.eligible_statuses:
-        return Eligibility(
-            eligible=False,
-            reasons=(
-                reason(
-                    entry,
-                    f"An MPP case that is {status} is not eligible on {encounter.date}; eligible"
-                    f" then: {statuses}.",
-                    f"Un caso del MPP con estado {status} no es elegible el {encounter.date};"
-                    f" elegibles entonces: {statuses}.",
-                ),
-            ),
+        return False, reason(
+            wind_down.entry,
+            "eligibility.mpp_status_not_eligible",
+            status=status,
+            date=day,
+            statuses=statuses,
         )
-    return Eligibility(
-        eligible=True,
-        reasons=(
-            reason(
-                entry,
-                f"An MPP case that is {status}{appeal} is eligible on {encounter.date}: register at"
-                f" conecta.acnur.org and wait for a date at a designated port ({ports}); do not"
-                " approach the border without one.",
-                f"Un caso del MPP con estado {status}{appeal_es} es elegible el {encounter.date}:"
-                " regístrese"
-                f" en conecta.acnur.org y espere una fecha en un puerto designado ({ports}); no"
-                " se acerque a la frontera sin ella.",
-                fact="MPP-12" if status == "active" else "MPP-16",
-            ),
-        ),
+    return True, reason(
+        wind_down.entry,
+        "eligibility.mpp_eligible_active" if status == "active" else "eligibility.mpp_eligible",
+        fact="MPP-12" if status == "active" else "MPP-16",
+        status=status,
+        date=day,
+        ports=", ".join(rule.ports_of_entry),
     )
 
 
@@ -144,30 +86,31 @@ def lawful_pathways(encounter: Encounter, *, catalogue: Catalogue) -> LawfulPath
     place = encounter.place_of_encounter()
     reasons: list[Reason] = []
     presumption = exception = in_force = False
-    for unit in form_units(encounter, place):
-        ctx = _Context.of(encounter, place, state, catalogue, unit)
-        finding, entry, en, es = lawful_pathways_findings(ctx, "asylum/lawful_pathways")
-        if entry.value is None:
-            cited = entry if entry.period is not None else catalogue.first_entry(entry.name)
+    for unit in form_units(encounter, place, state):
+        ctx = Context.of(encounter, place, state, catalogue, unit)
+        found = findings(ctx, LAWFUL_PATHWAYS)
+        if found.finding is None:
+            cited = ctx.cited(LAWFUL_PATHWAYS)
             reasons.append(
-                reason(
-                    cited,
-                    f"The rule covers entries from 2023-05-11 to 2025-05-11, not {encounter.date}.",
-                    f"La regla cubre entradas del 11 de mayo de 2023 al 11 de mayo de 2025, no"
-                    f" el {encounter.date}.",
-                )
+                reason(cited, "eligibility.lawful_pathways_not_in_force", date=str(encounter.date))
             )
             break
         in_force = True
         who = f"people {list(unit.members)} ({unit.demographic})"
-        if finding == "presumption":
+        if found.finding == "presumption":
             presumption = True
-            en = "presumed ineligible for asylum; no exception or rebuttal ground applies."
-            es = "se presume inelegible para asilo; no aplica ninguna excepción ni refutación."
-        elif finding == "exception":
-            exception = True
-        reasons.append(reason(entry, f"{who}: {en}", f"{who}: {es}"))
-    flags, notes = _notes(encounter, catalogue)
+            reasons.append(reason(found.entry, "eligibility.lawful_pathways_presumption", who=who))
+            continue
+        exception = exception or found.finding == "exception"
+        reasons.append(
+            reason(
+                found.entry,
+                "eligibility.lawful_pathways_finding",
+                who=who,
+                ground=found.ground_message(),
+            )
+        )
+    flags, notes = refugees.notes(encounter, catalogue)
     return LawfulPathwaysAnswer(
         in_force=in_force,
         presumption=presumption,

@@ -1,10 +1,10 @@
 """Southwest-border places as CBP names them: Border Patrol sectors, OFO field offices, land ports.
 
 Sectors and field offices carry CBP's area-of-responsibility (AOR) name and abbreviation as they
-appear in CBP's Nationwide Encounters data (``data/real/reference/*.csv`` in the repository). Each port
-of entry belongs to a field office and lies inside a Border Patrol sector. ``mexican_states`` names
-the Mexican state(s) across the line, which decides where a land expulsion lands (the Tamaulipas
-practice of 2021, fact T42-23).
+appear in CBP's Nationwide Encounters data (``data/real/reference/*.csv`` in the repository).
+Each port of entry belongs to a field office and lies inside a Border Patrol sector.
+``mexican_states`` names the Mexican state(s) across the line, which decides where a land
+expulsion lands (the Tamaulipas practice of 2021, fact T42-23).
 """
 
 from __future__ import annotations

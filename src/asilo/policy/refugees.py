@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,6 +11,14 @@ from asilo.policy.decision import ReasonCitation
 from asilo.policy.schema import Allocation, RefugeeCeiling, RefugeeSuspension
 
 SUSPENSION = "refugees/admissions_suspension"
+
+
+def _declare_reads() -> None:
+    from asilo.policy.rules.base import reads
+
+    reads(RefugeeCeiling, "fiscal_year", "total", "determination", "allocations")
+    reads(Allocation, "group", "kind", "number", "minimum", "maximum")
+
 
 REGIONS = {
     "AF": "Africa",
@@ -95,7 +102,9 @@ def refugee_ceiling(
             f"--on: no FY{fiscal_year} determination was in force on {day}"
             f" (the first is of {first})"
         )
-    ceiling = cast(RefugeeCeiling, entry.value)
+    ceiling = entry.value
+    if not isinstance(ceiling, RefugeeCeiling) or ceiling.fiscal_year != fiscal_year:
+        raise CeilingQueryError(f"FY: {name} does not hold the FY{fiscal_year} ceiling")
     chosen = None
     if region is not None:
         code = region_code(region)
@@ -142,3 +151,6 @@ def refugee_ceiling(
         suspension=suspension_text(suspension),
         suspension_citation=cite(suspension) if suspension.value is not None else None,
     )
+
+
+_declare_reads()

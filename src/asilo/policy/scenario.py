@@ -15,8 +15,9 @@ changes:
     update: {from: "2021-01-27", value: {youngest_child_under: 18}}
     citation: {...}
 ```
-Every change carries a citation; the changed catalogue passes the same schema check as the
-shipped one.
+Every change carries a citation; its ``kind`` (primary, secondary, weak) is optional and defaults
+to ``weak``, a scenario being a hypothesis. The changed catalogue passes the same schema check as
+the shipped one.
 """
 
 from __future__ import annotations

@@ -87,6 +87,18 @@ SectorName = Annotated[str, AfterValidator(_sector)]
 PortName = Annotated[str, AfterValidator(_port)]
 
 
+class Documentation:
+    """Marks a value-model field that records the source for people and that no rule reads
+    (``Annotated[str, DOC]``). Every other field must be read by some rule: the schema check
+    refuses a catalogue whose models have a field that is neither read nor documentation."""
+
+    def __repr__(self) -> str:
+        return "DOC"
+
+
+DOC = Documentation()
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -343,22 +355,23 @@ class AsylumLimitation(Strict):
     cbp_one_appointment_excepts: bool
     rebuttal_grounds: list[Vulnerability] = Field(min_length=1)
     fear_must_be_manifested: bool
-    suspend_below_daily_average: int | None = None
-    reactivate_at_daily_average: int | None = None
-    suspension_test: str | None = None
+    # The limitation's suspension test needs encounter averages the engine does not have.
+    suspend_below_daily_average: Annotated[int | None, DOC] = None
+    reactivate_at_daily_average: Annotated[int | None, DOC] = None
+    suspension_test: Annotated[str | None, DOC] = None
 
 
 class CbpOne(Strict):
     ports_of_entry: list[PortName] = Field(min_length=1)
     purpose: Literal["title42_exception", "lawful_pathways"]
-    daily_appointments: int | None = None
-    allocation: str
+    daily_appointments: Annotated[int | None, DOC] = None
+    allocation: Annotated[str, DOC]
 
 
 class ChnvParole(Strict):
     irregular_entry_after: dict[Nationality, date] = Field(min_length=1)
-    travel_authorizations: int = Field(gt=0)
-    cap: str
+    travel_authorizations: Annotated[int, DOC] = Field(gt=0)
+    cap: Annotated[str, DOC]
 
     @field_validator("irregular_entry_after", mode="before")
     @classmethod
@@ -410,14 +423,14 @@ class RefugeeSuspension(Strict):
 class CustodyStandard(Strict):
     """The agency standard on how long anyone may generally be held in CBP custody."""
 
-    standard: str
+    standard: Annotated[str, DOC]
     hours: int = Field(gt=0)
 
 
 class DemographicCategory(Strict):
     code: Literal["single_adult", "family_unit", "unaccompanied_child", "accompanied_minor"]
     cbp_name: str
-    definition: str
+    definition: Annotated[str, DOC]
     components: list[Literal["USBP", "OFO"]] = Field(min_length=1)
 
 
@@ -588,3 +601,43 @@ class Manifest(Strict):
     @classmethod
     def _dates(cls, value: object) -> date:
         return parse_iso_date(value)
+
+
+def documentation_fields(model: type[Strict]) -> set[str]:
+    """The fields of a value model marked as documentation (:data:`DOC`)."""
+    return {
+        name
+        for name, info in model.model_fields.items()
+        if any(isinstance(meta, Documentation) for meta in info.metadata)
+    }
+
+
+def value_models() -> list[type[Strict]]:
+    """Every value model of the catalogue, nested ones included."""
+    found: list[type[Strict]] = []
+    pending: list[type[Strict]] = [*VALUE_TYPES.values(), RefugeeCeiling]
+    while pending:
+        model = pending.pop(0)
+        if model in found:
+            continue
+        found.append(model)
+        for info in model.model_fields.values():
+            pending.extend(_nested_models(info.annotation))
+    return found
+
+
+def _nested_models(annotation: Any) -> list[type[Strict]]:
+    if isinstance(annotation, type) and issubclass(annotation, Strict):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _nested_models(arg)]
+
+
+def unread_fields(reads: dict[type[Strict], set[str]]) -> list[str]:
+    """``Model.field`` for every value-model field that no rule reads and that is not
+    documentation: each one is a catalogue value that could change and decide nothing."""
+    return [
+        f"{model.__name__}.{name}"
+        for model in value_models()
+        for name in model.model_fields
+        if name not in reads.get(model, set()) and name not in documentation_fields(model)
+    ]

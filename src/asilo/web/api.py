@@ -33,6 +33,7 @@ def error_response(request: HttpRequest, status: int, errors: list[dict[str, Any
 
 
 # Routers of the apps (each app owns its own router module).
+api.add_router("/", "asilo.web.health.router")
 api.add_router("/", "asilo.web.audit.api.router")
 api.add_router("/", "asilo.web.people.api.router")
 api.add_router("/", "asilo.web.encounters.api.router")

@@ -133,7 +133,30 @@ def test_caseworker_may_not_check_in(booked, make_user) -> None:
 
 
 def test_empty_and_unknown_codes(booked, officer) -> None:
-    for code, expected in [("", "code_required"), ("R-ZZZZ-ZZZZ", "no_appointment_today")]:
+    # Issue 10: an unknown number says only that no registration has it (it used to say
+    # "This registration has no appointment", revealing that it exists).
+    for code, expected in [("", "code_required"), ("R-ZZZZ-ZZZZ", "registration_not_found")]:
         with pytest.raises(AppointmentError) as err:
             services.appointment_for_code(actor=officer, code=code)
         assert err.value.code == expected
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert err.value.message == "There is no registration with this number."
+
+
+def test_the_number_is_found_with_or_without_dashes_in_any_case(booked, officer) -> None:
+    """Issue 10: check-in refused ``RNNMEG2PZ`` (typed without dashes) that the status page
+    accepted."""
+    number = booked.registration.number  # R-XXXX-XXXX
+    plain = number.replace("-", "")
+    for typed in (
+        number,
+        plain,
+        plain.lower(),
+        plain[1:],
+        f" {number.lower()} ",
+        plain[:5] + " " + plain[5:],
+    ):
+        found = services.appointment_for_code(actor=officer, code=typed)
+        assert found.pk == booked.pk, typed

@@ -37,3 +37,23 @@ def test_outcomes_and_waiting_by_group(register, set_capacity, run_allocation, p
     large = _cell(report, "family_size", "3-4")
     assert large.suppressed and large.allocated_share is None and large.allocated == 0
     assert not _cell(report, "family_size", "1").suppressed
+
+
+def test_family_sizes_in_order_and_nationalities_by_name(
+    register, program, client_as, make_user
+) -> None:
+    """Issue 10: sizes were ordered "3-4, 1, 2, 5+" (by count) and nationalities were codes."""
+    import re
+
+    for size in (4, 4, 4, 1, 2, 5):
+        register(size=min(size, 3)) if size < 5 else register(size=5)
+    register(size=4)
+    report = selectors.fairness_report(program)
+    assert [c.group for c in report["family_size"]] == ["1", "2", "3-4", "5+"]
+    analyst = client_as(make_user("analyst"))
+    analyst.cookies["django_language"] = "es"
+    html = analyst.get("/appointments/fairness/", {"program": program.code}).content.decode()
+    sizes = re.search(r'data-dimension="family_size">(.*?)</table>', html, re.S).group(1)
+    assert re.findall(r'data-group="([^"]+)"', sizes) == ["1", "2", "3-4", "5+"]
+    assert "3–4" in sizes
+    assert "Haití (HTI)" in html

@@ -313,3 +313,24 @@ def test_logs_carry_no_personal_data(
     assert "Bad Request" in logged  # the refusals were logged ...
     for personal in ("Jean Baptiste", "Pierre", "Widlyne", "1988-03-14", "+52 664"):
         assert personal not in logged  # ... without any personal data
+
+
+def test_the_start_page_does_not_preselect_a_closed_program(programs: dict[str, Any]) -> None:
+    """Issue 10: the start page pre-selected "2021 MPP wind-down", closed since 2021-12-06.
+    Here the 2023 process replays 1 June 2023 (receiving) and the wind-down reads today's
+    rules (closed): only the 2023 process is pre-selected, the other is marked."""
+    html = client_in("en").get("/registrations/").content.decode()
+    radios = re.findall(
+        r'<input type="radio" name="program" value="([^"]+)" required( checked)?>', html
+    )
+    assert dict(radios) == {"mpp-wind-down-2021": "", PORTS: " checked"}
+    assert "not receiving anyone on the rules of today" in html
+
+
+def test_the_start_page_preselects_nothing_when_no_program_receives(
+    programs: dict[str, Any],
+) -> None:
+    programs[PORTS].rules_as_of = None  # the 2023 process ended in January 2025
+    programs[PORTS].save()
+    html = client_in("es").get("/registrations/").content.decode()
+    assert " checked>" not in html

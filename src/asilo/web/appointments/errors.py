@@ -40,6 +40,7 @@ class AppointmentErrorCode(StrEnum):
     ENCOUNTER_REFUSED = "encounter_refused"
     DAY_NOT_OVER = "day_not_over"
     HOURS_OVER = "hours_over"
+    REGISTRATION_NOT_FOUND = "registration_not_found"
     WINDOW_OVER = "window_over"
     TOO_LATE_TO_CHANGE = "too_late_to_change"
     RESCHEDULE_USED = "reschedule_used"
@@ -96,6 +97,7 @@ APPOINTMENT_MESSAGES: dict[str, Promise] = {
     C.EXCEPTION_WHOLE_FAMILY: _("The whole family is chosen: no exception is needed."),
     C.ENCOUNTER_REFUSED: _("The encounter could not be started: {detail}"),
     C.DAY_NOT_OVER: _("The day {date} is not over yet."),
+    C.REGISTRATION_NOT_FOUND: _("There is no registration with this number."),
     C.HOURS_OVER: _(
         "The hours of this day at this port are already over (last window ending {time}):"
         " no family could be given them."
@@ -119,6 +121,7 @@ APPOINTMENT_STATUSES: dict[str, int] = {
     C.RUN_NOT_FOUND: 404,
     C.APPOINTMENT_NOT_FOUND: 404,
     C.NO_APPOINTMENT_TODAY: 404,
+    C.REGISTRATION_NOT_FOUND: 404,
     C.NO_BOOKED_APPOINTMENT: 404,
     C.ALLOCATION_RUNNING: 409,
     C.ALREADY_CHECKED_IN: 409,

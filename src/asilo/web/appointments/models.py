@@ -121,6 +121,12 @@ ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 HOLDS_ROOM = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.NO_SHOW)
 
 
+SELECTED_BY_LABELS = {
+    "longest_waiting": _("Longest-waiting share"),
+    "lottery": _("Lottery"),
+}
+
+
 class Appointment(models.Model):
     """A date, time window and port of entry for a whole registered family."""
 
@@ -176,6 +182,10 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:  # never a name
         return f"appointment #{self.pk}"
+
+    @property
+    def selected_by_label(self) -> str:
+        return str(SELECTED_BY_LABELS.get(self.selected_by, self.selected_by))
 
 
 class CheckinException(models.Model):

@@ -212,12 +212,34 @@ TIER_LABELS = {
 }
 
 
+#: Family-size groups in their natural order (not by how many families each holds).
+SIZE_ORDER = ("1", "2", "3-4", "5+")
+
+
 def group_label(dimension: str, group: str) -> str:
+    """A group's name in the reader's language: nationalities by name (the form's list;
+    the ISO code beside it), channels and tiers in words, family sizes with an en dash."""
     if dimension == "channel":
         return str(dict(Channel.choices).get(group, group))
     if dimension == "tier":
         return str(TIER_LABELS.get(group, group))
+    if dimension == "nationality":
+        from asilo.web.registrations.forms import NATIONALITIES
+
+        name = dict(NATIONALITIES).get(group)
+        return f"{name} ({group})" if name else group
+    if dimension == "family_size":
+        return group.replace("-", "–")
     return group
+
+
+def _cell_order(dimension: str, cell: FairnessCell) -> tuple[Any, ...]:
+    if dimension == "family_size":
+        order = SIZE_ORDER.index(cell.group) if cell.group in SIZE_ORDER else len(SIZE_ORDER)
+        return (order,)
+    if dimension == "tier":
+        return (cell.group,)
+    return (-cell.registrations, cell.label)
 
 
 @dataclass
@@ -311,7 +333,7 @@ def fairness_report(program: Program) -> dict[str, list[FairnessCell]]:
                 cell.suppressed = True
                 cell.allocated = cell.checked_in = cell.no_shows = 0
                 cell.waits = []
-        report[dim] = sorted(cells.values(), key=lambda c: (-c.registrations, c.group))
+        report[dim] = sorted(cells.values(), key=lambda c, d=dim: _cell_order(d, c))
     return report
 
 

@@ -72,7 +72,7 @@ from asilo.web.core.access import require
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import ClosedReason, Member, Program, Registration, Status
 from asilo.web.registrations.models import Relationship as FamilyRelationship
-from asilo.web.registrations.services import member_age_on
+from asilo.web.registrations.services import member_age_on, normalise_number
 from asilo.web.registrations.validation import normalise_phone, tier_of
 
 if TYPE_CHECKING:
@@ -1018,10 +1018,12 @@ def appointment_for_code(*, actor: Actor, code: str, now: datetime | None = None
     code = (code or "").strip()
     if not code:
         raise AppointmentError(C.CODE_REQUIRED, "code")
-    number = code.upper().replace(" ", "")
-    if number.startswith("R-") or (len(number) == 8 and number.isalnum()):
-        if not number.startswith("R-"):
-            number = f"R-{number[:4]}-{number[4:]}"
+    if ":" not in code:
+        # A typed registration number: any case, with or without dashes or spaces, with or
+        # without the leading R (a signed token always holds a colon).
+        number = normalise_number(code)
+        if not Registration.objects.filter(number=number).exists():
+            raise AppointmentError(C.REGISTRATION_NOT_FOUND, "code")
         appointment = selectors.current_appointment(number)
         if appointment is None:
             raise AppointmentError(C.NO_APPOINTMENT_TODAY, "code")

@@ -8,21 +8,26 @@ from collections.abc import Callable
 from datetime import date, time
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.appointments import selectors, services
+from asilo.web.appointments.calendar import appointment_ics
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment, AppointmentStatus
+from asilo.web.appointments.notifications import notice_language
+from asilo.web.appointments.ports import port_info, zone_of
 from asilo.web.appointments.tokens import notice_token, qr_svg
 from asilo.web.audit.services import audit_view
 from asilo.web.core.errors import Forbidden
@@ -338,17 +343,29 @@ def checkin_done(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 
 def _notice_context(appointment: Appointment | None) -> dict[str, Any]:
+    """The notice's content. It is printed in the family's chosen language (its latest
+    choice for notices, else the language it registered in), whoever prints it."""
     if appointment is None or appointment.status not in (
         AppointmentStatus.BOOKED,
         AppointmentStatus.CHECKED_IN,
     ):
         return {"appointment": appointment}
     token = notice_token(appointment.pk)
+    _phone, _email, language = services.contact_of(appointment.registration)
+    language = notice_language(language)
+    with translation.override(language):
+        qr = qr_svg(token, title=_("Appointment code"))
     return {
         "appointment": appointment,
         "token": token,
-        "qr": qr_svg(token, title=_("Appointment code")),
+        "qr": qr,
         "members": _family(appointment),
+        "notice_language": language,
+        "port": port_info(appointment.port),
+        "zone": zone_of(appointment.port).key,
+        "ics_url": reverse("appointments:notice_ics", args=[appointment.pk]),
+        "map_url": "https://www.openstreetmap.org/search?query="
+        + quote(port_info(appointment.port).map_query if port_info(appointment.port) else ""),
     }
 
 
@@ -373,6 +390,31 @@ def staff_notice(request: HttpRequest, appointment_id: int) -> HttpResponse:
     context = _notice_context(appointment)
     context["registration"] = appointment.registration
     return render(request, "appointments/notice.html", context)
+
+
+@require_http_methods(["GET"])
+def notice_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The appointment as a calendar file, for the family signed in with its number and PIN
+    or for staff who may see the registration; in the family's language."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("registration"), pk=appointment_id
+    )
+    family = _signed_in_family(request)
+    if family is None or family.pk != appointment.registration_id:
+        if not request.user.is_authenticated or not _staff_may_see(
+            request.user, appointment.registration
+        ):
+            raise Http404
+        audit_view(actor=request.user, obj=appointment.registration, note="calendar file")
+    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
+        raise Http404
+    _phone, _email, language = services.contact_of(appointment.registration)
+    body = appointment_ics(appointment, notice_language(language))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="appointment-{appointment.registration.number}.ics"'
+    )
+    return response
 
 
 @require_http_methods(["GET", "POST"])

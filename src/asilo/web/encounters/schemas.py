@@ -148,8 +148,10 @@ class CitationOut(Schema):
 
 class ReasonOut(Schema):
     rule: str
+    code: str = ""
     text: str
     text_es: str
+    text_ht: str | None = None
     citation: CitationOut
 
 

@@ -134,11 +134,11 @@ class FormPage:
         for index in range(self.size):
             values = members[index] if index < len(members) else {}
             prefix = f"members[{index}]."
-            errors = {
-                name.removeprefix(prefix): message
-                for name, message in self.errors.items()
-                if name.startswith(prefix)
-            }
+            errors: dict[str, str] = {}
+            for name, message in sorted(self.errors.items()):
+                if name.startswith(prefix) and message not in errors.values():
+                    # The same sentence for given names and surnames is shown once.
+                    errors[name.removeprefix(prefix)] = message
             blocks.append(MemberBlock(index=index, values=values, errors=errors))
         return blocks
 
@@ -156,15 +156,17 @@ class FormPage:
 
     def error_list(self) -> list[str]:
         """Every error as a sentence, saying which person it is about."""
-        lines = []
+        lines: list[str] = []
         for name, message in sorted(self.errors.items()):
             if name.startswith("members["):
                 number = int(name[len("members[") :].split("]", 1)[0]) + 1
-                lines.append(
+                line = str(
                     _("Person %(number)s: %(message)s") % {"number": number, "message": message}
                 )
             else:
-                lines.append(message)
+                line = message
+            if line not in lines:  # a missing name is one error, not one per name field
+                lines.append(line)
         return lines
 
     def top_error(self, name: str) -> str:

@@ -102,3 +102,54 @@ def status_label(status: str, closed_reason: str = "") -> str:
         except ValueError:
             return label
     return label
+
+
+def vulnerability_label(code: str) -> str:
+    from asilo.web.registrations.forms import VULNERABILITY_LABELS
+
+    return str(dict(VULNERABILITY_LABELS).get(code, code))
+
+
+def task_details(kind: str, detail: Mapping[str, Any]) -> list[str]:
+    """What a review task recorded when it opened, as sentences in the reader's language
+    (never the stored keys and codes)."""
+    lines: list[str] = []
+    if "a_number_given" in detail:
+        lines.append(
+            str(_("An A-number was given: check it on the call."))
+            if detail["a_number_given"]
+            else str(_("No A-number was given."))
+        )
+    if "vulnerability" in detail:
+        lines.append(
+            str(_("Need flagged: {need}.")).format(
+                need=vulnerability_label(detail["vulnerability"])
+            )
+        )
+    if "members" in detail and isinstance(detail["members"], Mapping):
+        people = ", ".join(
+            str(_("person {position} of {number}")).format(position=int(p) + 1, number=n)
+            for n, p in detail["members"].items()
+        )
+        lines.append(str(_("Alike: {people}.")).format(people=people))
+    if "name_score" in detail:
+        lines.append(str(_("Names alike at {score} of 100.")).format(score=detail["name_score"]))
+    if "registrations_in_window" in detail:
+        lines.append(
+            str(
+                _("{count} registrations within {minutes} minutes (threshold {threshold}).")
+            ).format(
+                count=detail["registrations_in_window"],
+                minutes=detail.get("window_minutes", "?"),
+                threshold=detail.get("threshold", "?"),
+            )
+        )
+    elif "registrations" in detail and "threshold" in detail:
+        lines.append(
+            str(_("{count} registrations share it (threshold {threshold}).")).format(
+                count=detail["registrations"], threshold=detail["threshold"]
+            )
+        )
+    if detail.get("note"):
+        lines.append(str(_("Note: {note}")).format(note=detail["note"]))
+    return lines

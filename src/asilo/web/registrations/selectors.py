@@ -164,14 +164,25 @@ def open_programs() -> QuerySet[Program]:
     return Program.objects.filter(is_open=True).order_by("code")
 
 
-def review_tasks_for(user: User) -> QuerySet[ReviewTask]:
-    """Open tasks of the caseworker's organisation, and call-backs of self-service families
-    that no organisation has taken yet (shown without personal data until taken)."""
+def review_tasks_for(
+    user: User,
+    *,
+    kind: str | None = None,
+    state: str = TaskState.OPEN,
+    family: str | None = None,
+) -> QuerySet[ReviewTask]:
+    """Tasks of the caseworker's organisation (open ones unless ``state`` says otherwise), and
+    call-backs of self-service families that no organisation has taken yet (shown without
+    personal data until taken); by kind and by a family's registration number."""
     if not has_capability(user, Capability.REGISTRATION_VERIFY) or user.organisation_id is None:
         return ReviewTask.objects.none()
+    rows = ReviewTask.objects.filter(state=state)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if family:
+        rows = rows.filter(registrations__number=normalise_number(family))
     return (
-        ReviewTask.objects.filter(state=TaskState.OPEN)
-        .filter(
+        rows.filter(
             Q(registrations__organisation_id=user.organisation_id)
             | Q(kind=TaskKind.CALLBACK, registrations__organisation__isnull=True)
         )
@@ -234,3 +245,25 @@ def current_appointment_of(registration: Registration) -> dict[str, Any] | None:
         "end": appointment.window_end,
         "port": appointment.port,
     }
+
+
+def program_receiving(program: Program, on: date | None = None) -> bool:
+    """Does the program's rule receive anyone on its rules date (today, or its replay date)?
+    Asked of the policy engine with a probe family (one adult with an active MPP case, the
+    case that every phase of either rule admits), never re-encoded here."""
+    from asilo.web.registrations import eligibility
+
+    day = program.rules_as_of or on or timezone.localdate()
+    probe = eligibility.Family(ages=(30,), nationalities=("HND",), mpp_case_status="active")
+    return eligibility.evaluate(
+        rule=program.rule, ports=program.ports, family=probe, on=day
+    ).eligible
+
+
+def start_choices(programs: Iterable[Program]) -> tuple[list[Program], str, set[str]]:
+    """The programs on the start page, the one pre-selected (only when exactly one receives
+    anyone today; never a closed one) and the codes of those not receiving anyone."""
+    listed = list(programs)
+    closed = {p.code for p in listed if not program_receiving(p)}
+    receiving = [p.code for p in listed if p.code not in closed]
+    return listed, receiving[0] if len(receiving) == 1 else "", closed

@@ -34,8 +34,9 @@ from asilo.web.registrations.models import (
     Status,
     TaskKind,
     TaskOutcome,
+    TaskState,
 )
-from asilo.web.registrations.reasons import status_label
+from asilo.web.registrations.reasons import status_label, task_details, vulnerability_label
 from asilo.web.registrations.validation import MAX_MEMBERS
 
 _SESSION_KEY = "registrations_just_made"
@@ -89,7 +90,7 @@ def _appointment(registration: Registration, *, staff: bool = False) -> dict[str
                 "appointments:staff_notice", args=[appointment["id"]]
             )
         else:
-            appointment["notice_url"] = reverse("appointments:family_login")
+            appointment["notice_url"] = reverse("appointments:family_notice")
         appointment["ics_url"] = reverse("appointments:notice_ics", args=[appointment["id"]])
     except NoReverseMatch:
         appointment.setdefault("notice_url", "")
@@ -121,10 +122,16 @@ def _expected_window(registration: Registration) -> dict[str, Any] | None:
 
 @require_http_methods(["GET"])
 def start(request: HttpRequest) -> HttpResponse:
+    programs, preselected, closed = selectors.start_choices(selectors.open_programs())
     return render(
         request,
         "registrations/start.html",
-        {"programs": selectors.open_programs(), "sizes": range(1, MAX_MEMBERS + 1)},
+        {
+            "programs": programs,
+            "preselected": preselected,
+            "closed": closed,
+            "sizes": range(1, MAX_MEMBERS + 1),
+        },
     )
 
 
@@ -214,10 +221,9 @@ def status(request: HttpRequest) -> HttpResponse:
         )
     history = _history(registration)
     appointment = _appointment(registration)
-    if appointment is not None:
-        # The family signed in with its number and PIN here: its notice opens without asking
-        # again (the appointments app's family session).
-        request.session["appointments_registration"] = registration.pk
+    # The family signed in with its number and PIN here: its notice page opens without
+    # asking again (the appointments app's family session).
+    request.session["appointments_registration"] = registration.pk
     return render(
         request,
         "registrations/status.html",
@@ -247,11 +253,14 @@ def _require(request: HttpRequest, capability: Capability) -> None:
 def assisted_register(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.REGISTRATION_CREATE)
     if "program" not in request.GET and request.method == "GET":
+        programs, preselected, closed = selectors.start_choices(selectors.open_programs())
         return render(
             request,
             "registrations/start.html",
             {
-                "programs": selectors.open_programs(),
+                "programs": programs,
+                "preselected": preselected,
+                "closed": closed,
                 "sizes": range(1, MAX_MEMBERS + 1),
                 "staff": True,
             },
@@ -358,6 +367,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
             "may_verify": has_capability(request.user, Capability.REGISTRATION_VERIFY)
             and registration.organisation_id == getattr(request.user, "organisation_id", None),
             "vulnerabilities": VULNERABILITY_LABELS,
+            "vulnerability_names": [vulnerability_label(v) for v in registration.vulnerabilities],
             "message": message,
             "error": error,
         },
@@ -399,9 +409,27 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
                 )
         except RegistrationError as exc:
             error = exc.message
+    from django.core.paginator import Paginator
+
+    kind = request.GET.get("kind", "").strip()
+    state = request.GET.get("state", "").strip() or TaskState.OPEN
+    family = request.GET.get("family", "").strip()
+    if kind and kind not in TaskKind.values:
+        error = str(RegistrationError(C.FILTER_INVALID, "kind", value=kind).message)
+        kind = ""
+    if state not in TaskState.values:
+        error = str(RegistrationError(C.FILTER_INVALID, "state", value=state).message)
+        state = TaskState.OPEN
+    rows = selectors.review_tasks_for(
+        user,  # type: ignore[arg-type]
+        kind=kind or None,
+        state=state,
+        family=family or None,
+    )
+    page = Paginator(rows, TASKS_PER_PAGE).get_page(request.GET.get("page"))
     tasks = []
     organisation_id = getattr(user, "organisation_id", None)
-    for task in selectors.review_tasks_for(user):  # type: ignore[arg-type]
+    for task in page:
         registrations = list(task.registrations.all())
         own = [r for r in registrations if r.organisation_id == organisation_id]
         tasks.append(
@@ -410,15 +438,28 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
                 "own": own,
                 "unassigned": not own,
                 "others": len(registrations) - len(own),
+                "details": task_details(task.kind, task.detail) if own else [],
                 "outcomes": [(o.value, o.label) for o in _OUTCOMES.get(task.kind, [])],
             }
         )
+    chosen = {"kind": kind, "state": state, "family": family}
     return render(
         request,
         "registrations/staff/tasks.html",
-        {"tasks": tasks, "error": error},
+        {
+            "tasks": tasks,
+            "page": page,
+            "error": error,
+            "chosen": chosen,
+            "query": urlencode({k: v for k, v in chosen.items() if v}),
+            "kinds": [(k.value, k.label) for k in TaskKind],
+            "states": [(k.value, k.label) for k in TaskState],
+        },
         status=400 if error else 200,
     )
+
+
+TASKS_PER_PAGE = 20
 
 
 _IMPORT_KEY = "registrations_last_import"
