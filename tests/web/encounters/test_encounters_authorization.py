@@ -65,10 +65,12 @@ ENDPOINTS: dict[str, tuple[str, str, Any, set[str], int]] = {
     "review": ("post", "/overrides/{override}/review", {"verdict": "upheld"}, SUPERVISORS, 200),
     "custodies": ("get", "/custodies", None, VIEWERS, 200),
     "custody_summary": ("get", "/custodies/summary", None, VIEWERS, 200),
+    "custody_check": ("get", "/custodies/check", None, VIEWERS, 200),
+    "standard_report": ("get", "/custodies/standard-report", None, VIEWERS, 200),
     "book_out": (
         "post",
         "/custodies/{parent_custody}/book-out",
-        {"outcome": "expelled"},
+        {"outcome": "expelled", "family": True},
         FIELD_WORKERS,
         200,
     ),

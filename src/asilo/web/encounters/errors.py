@@ -36,6 +36,7 @@ class EncounterErrorCode(StrEnum):
     OUTCOME_INVALID = "outcome_invalid"
     OUTCOME_UNLAWFUL_FOR_CHILD = "outcome_unlawful_for_child"
     FAMILY_OUTCOME_DIFFERS = "family_outcome_differs"
+    FAMILY_CHILD_LEFT_ALONE = "family_child_left_alone"
     NO_OPEN_CUSTODY = "no_open_custody"
     EXCEPTION_NOT_FOUND = "exception_not_found"
     EXCEPTION_NOT_FAMILY = "exception_not_family"
@@ -48,6 +49,7 @@ class EncounterErrorCode(StrEnum):
     NOTE_REQUIRED = "note_required"
     TEXT_TOO_LONG = "text_too_long"
     STATUS_FILTER_INVALID = "status_filter_invalid"
+    SCOPE_FILTER_INVALID = "scope_filter_invalid"
 
 
 C = EncounterErrorCode
@@ -99,6 +101,11 @@ ENCOUNTER_MESSAGES: dict[str, Promise] = {
         "The family was booked out as {family_outcome}; booking this member out as {outcome}"
         " needs a supervisor-approved family exception."
     ),
+    C.FAMILY_CHILD_LEFT_ALONE: _(
+        "A child is never left alone: this would leave {children} without an adult of the"
+        " family unit. Book the family out together, or ask a supervisor for a family"
+        " exception."
+    ),
     C.NO_OPEN_CUSTODY: _("No one in this family unit is still in custody."),
     C.EXCEPTION_NOT_FOUND: _("No family exception has this id."),
     C.EXCEPTION_NOT_FAMILY: _(
@@ -115,6 +122,7 @@ ENCOUNTER_MESSAGES: dict[str, Promise] = {
     C.NOTE_REQUIRED: _("Write a note ({minimum} characters or more)."),
     C.TEXT_TOO_LONG: _("Write at most {limit} characters."),
     C.STATUS_FILTER_INVALID: _("The status filter must be one of: {allowed}."),
+    C.SCOPE_FILTER_INVALID: _("The scope must be one of: {allowed}."),
 }
 
 ENCOUNTER_STATUSES: dict[str, int] = {
@@ -128,6 +136,7 @@ ENCOUNTER_STATUSES: dict[str, int] = {
     C.CUSTODY_NOT_FOUND: 404,
     C.CUSTODY_CLOSED: 409,
     C.FAMILY_OUTCOME_DIFFERS: 409,
+    C.FAMILY_CHILD_LEFT_ALONE: 409,
     C.OUTCOME_UNLAWFUL_FOR_CHILD: 409,
     C.NO_OPEN_CUSTODY: 409,
     C.EXCEPTION_NOT_FOUND: 404,

@@ -195,9 +195,23 @@ class Override(models.Model):
 class Custody(models.Model):
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="custodies")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="custodies")
-    booked_in_at = models.DateTimeField()
+    booked_in_at = models.DateTimeField(
+        help_text="The moment of the encounter (the start of its day when the time is unknown)."
+    )
+    booked_in_time_known = models.BooleanField(
+        default=True, help_text="False: the encounter's time of day was not recorded."
+    )
+    #: The legal limit (TVPRA, unaccompanied children): null when the law sets none.
     limit_hours = models.PositiveIntegerField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: The TEDS 1.8 standard (CUS-01): every custody, counted from the encounter.
+    standard_hours = models.PositiveIntegerField(default=72)
+    standard_due_at = models.DateTimeField(null=True, blank=True)
+    #: When a child of a family unit was left without an adult of the unit (the last adult
+    #: left under an approved exception) and became an unaccompanied child.
+    unaccompanied_since = models.DateTimeField(null=True, blank=True)
+    #: The policy engine's decision for that child alone, as of that moment.
+    redecision = models.JSONField(null=True, blank=True)
     booked_out_at = models.DateTimeField(null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     booked_out_by = models.ForeignKey(

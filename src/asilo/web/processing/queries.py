@@ -120,3 +120,21 @@ def family_tasks(family_unit_id: int) -> list[ReunificationTask]:
 
 def open_exception_of(custody: Custody) -> FamilyException | None:
     return custody.exceptions.order_by("-requested_at").first()
+
+
+def ages_in_encounter_of(person_ids: list[int], encounter_id: int | None) -> dict[int, int]:
+    """Each person's age as recorded at the encounter."""
+    if encounter_id is None:
+        return {}
+    rows = EncounterPerson.objects.filter(encounter_id=encounter_id, person_id__in=person_ids)
+    return dict(rows.values_list("person_id", "age"))
+
+
+def custody_places() -> list[str]:
+    """The places of encounter that have custodies (for the list's filter)."""
+    return list(
+        Encounter.objects.filter(custodies__isnull=False)
+        .values_list("place_name", flat=True)
+        .distinct()
+        .order_by("place_name")
+    )
