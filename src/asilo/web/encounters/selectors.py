@@ -28,6 +28,7 @@ from asilo.web.encounters.models import (
     FamilyException,
     Override,
     ReunificationTask,
+    StaffNotification,
     TaskStatus,
 )
 from asilo.web.encounters.services import (
@@ -461,7 +462,7 @@ def family_exception_list(
             C.STATUS_FILTER_INVALID, "status", allowed=", ".join(ExceptionStatus.values)
         )
     qs = FamilyException.objects.select_related(
-        "custody", "requested_by", "decided_by", "reunification_task"
+        "custody", "custody__encounter", "requested_by", "decided_by", "reunification_task"
     ).order_by("-requested_at", "-id")
     if status:
         qs = qs.filter(status=status)
@@ -476,10 +477,31 @@ def reunification_task_list(
         raise EncounterError(
             C.STATUS_FILTER_INVALID, "status", allowed=", ".join(TaskStatus.values)
         )
-    qs = ReunificationTask.objects.select_related("closed_by").order_by("-opened_at", "-id")
+    qs = (
+        ReunificationTask.objects.select_related("closed_by", "exception")
+        .prefetch_related("notes", "notes__author")
+        .order_by("-opened_at", "-id")
+    )
     if status:
         qs = qs.filter(status=status)
     return list(qs[: max(1, min(limit, LIST_LIMIT))])
+
+
+def notifications_for(*, actor: User | AnonymousUser, limit: int = 50) -> list[StaffNotification]:
+    """The actor's own notifications, newest first (everyone sees only their own)."""
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    return list(
+        StaffNotification.objects.filter(recipient_id=actor.pk)
+        .select_related("exception", "exception__custody", "exception__decided_by")
+        .order_by("-created_at", "-id")[: max(1, min(limit, LIST_LIMIT))]
+    )
+
+
+def unread_notifications(actor: User | AnonymousUser) -> int:
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    return StaffNotification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).count()
 
 
 def overrides_awaiting_review() -> QuerySet[Override]:

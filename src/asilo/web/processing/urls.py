@@ -25,4 +25,8 @@ urlpatterns = [
     path("overrides/<int:override_id>/review/", views.override_review, name="override_review"),
     path("exceptions/", views.exception_list, name="exception_list"),
     path("exceptions/<int:exception_id>/decide/", views.exception_decide, name="exception_decide"),
+    path("tasks/<int:task_id>/step/", views.task_step, name="task_step"),
+    path("tasks/<int:task_id>/note/", views.task_note, name="task_note"),
+    path("tasks/<int:task_id>/close/", views.task_close, name="task_close"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

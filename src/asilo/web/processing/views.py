@@ -34,8 +34,15 @@ from asilo.web.encounters.models import (
     Outcome,
     OverrideVerdict,
     Pathway,
+    TaskClosing,
 )
-from asilo.web.encounters.services import CUSTODY, ENCOUNTER, FAMILY_EXCEPTION, OVERRIDE
+from asilo.web.encounters.services import (
+    CUSTODY,
+    ENCOUNTER,
+    FAMILY_EXCEPTION,
+    OVERRIDE,
+    REUNIFICATION_TASK,
+)
 from asilo.web.people import selectors as people_selectors
 from asilo.web.people.access import require
 from asilo.web.people.errors import DomainError
@@ -51,6 +58,8 @@ from asilo.web.processing.forms import (
     MemberFormSet,
     OverrideForm,
     ReviewForm,
+    TaskCloseForm,
+    TaskNoteForm,
 )
 from asilo.web.processing.layout import layout_template
 
@@ -612,25 +621,45 @@ def exception_list(request: HttpRequest) -> HttpResponse:
 
 
 def _exception_page(
-    request: HttpRequest, forms: dict[int, ExceptionDecisionForm], status: int
+    request: HttpRequest,
+    forms: dict[int, ExceptionDecisionForm],
+    status: int,
+    task_forms: dict[tuple[int, str], Form] | None = None,
 ) -> HttpResponse:
     exceptions = enc_selectors.family_exception_list(actor=request.user)
     tasks = enc_selectors.reunification_task_list(actor=request.user)
     can_decide = has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE)
+    cards = queries.exception_cards(exceptions)
+    # One audited read of the names of everyone on the page.
+    person_ids = sorted({m.person_id for card in cards for m in card.family})
+    cards_of_people = people_selectors.people_cards(
+        actor=request.user, person_ids=person_ids, purpose="family_exceptions_page"
+    )
     rows = [
         (
-            e,
-            (forms.get(e.pk) or ExceptionDecisionForm(prefix=f"e{e.pk}"))
-            if can_decide and e.status == ExceptionStatus.PENDING
+            card,
+            (forms.get(card.exception.pk) or ExceptionDecisionForm(prefix=f"e{card.exception.pk}"))
+            if can_decide and card.exception.status == ExceptionStatus.PENDING
             else None,
         )
-        for e in exceptions
+        for card in cards
+    ]
+    task_forms = task_forms or {}
+    task_rows = [
+        (
+            t,
+            task_forms.get((t.pk, "note")) or TaskNoteForm(prefix=f"n{t.pk}"),
+            task_forms.get((t.pk, "close")) or TaskCloseForm(prefix=f"c{t.pk}"),
+        )
+        for t in tasks
     ]
     context = {
         "rows": rows,
-        "tasks": tasks,
+        "tasks": task_rows,
+        "people": cards_of_people,
         "outcomes": dict(Outcome.choices),
         "statuses": dict(ExceptionStatus.choices),
+        "closings": dict(TaskClosing.choices),
     }
     return _page(request, "processing/exception_list.html", context, status=status)
 
@@ -667,3 +696,95 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
                 )
             return redirect("processing:exception_list")
     return _exception_page(request, {exception_id: form}, 400)
+
+
+# --- reunification tasks ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def task_step(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    step = request.POST.get("step", "")
+    try:
+        enc_services.reunification_task_step(actor=request.user, task_id=task_id, step=step)
+    except DomainError as exc:
+        _raise_http(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Step recorded: contact made with the family.")
+            if step == "contact_made"
+            else _("Step recorded: sponsor or parent located."),
+        )
+    return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+
+
+@login_required
+@require_POST
+def task_note(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    form = TaskNoteForm(request.POST, prefix=f"n{task_id}")
+    if form.is_valid():
+        try:
+            enc_services.reunification_task_note(
+                actor=request.user, task_id=task_id, text=form.cleaned_data["text"]
+            )
+        except DomainError as exc:
+            _raise_http(exc)
+            _put_error(form, "text" if exc.field == "text" else None, exc.message)
+        else:
+            messages.success(request, _("Note added to the reunification task."))
+            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    return _exception_page(request, {}, 400, {(task_id, "note"): form})
+
+
+@login_required
+@require_POST
+def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    form = TaskCloseForm(request.POST, prefix=f"c{task_id}")
+    if form.is_valid():
+        try:
+            enc_services.reunification_task_close(
+                actor=request.user,
+                task_id=task_id,
+                note=form.cleaned_data["note"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except DomainError as exc:
+            _raise_http(exc)
+            _put_error(form, exc.field, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Reunification task closed: %(how)s.")
+                % {"how": TaskClosing(form.cleaned_data["outcome"]).label},
+            )
+            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    return _exception_page(request, {}, 400, {(task_id, "close"): form})
+
+
+# --- staff notifications ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The staff member's own notifications (the answers to the exceptions they asked)."""
+    if request.method == "POST":
+        count = enc_services.notifications_mark_read(actor=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d notification marked as read.", "%(n)d notifications marked as read.", count
+            )
+            % {"n": count},
+        )
+        return redirect("processing:notifications")
+    context = {
+        "notifications": enc_selectors.notifications_for(actor=request.user),
+        "outcomes": dict(Outcome.choices),
+    }
+    return _page(request, "processing/notifications.html", context)
