@@ -16,6 +16,8 @@ class ProcessingConfig(AppConfig):
         NAV_ITEMS.extend(
             [
                 NavItem(_("Processing"), "processing:dashboard", Capability.ENCOUNTER_VIEW),
+                NavItem(_("My work"), "processing:work_queue", Capability.ENCOUNTER_VIEW),
+                NavItem(_("Encounters"), "processing:encounter_list", Capability.ENCOUNTER_VIEW),
                 NavItem(
                     _("Record an encounter"),
                     "processing:encounter_new",

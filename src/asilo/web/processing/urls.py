@@ -6,6 +6,8 @@ app_name = "processing"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("queue/", views.work_queue, name="work_queue"),
+    path("encounters/", views.encounter_list, name="encounter_list"),
     path("custody/", views.custody_list, name="custody_list"),
     path("custody/<int:custody_id>/book-out/", views.book_out, name="book_out"),
     path("custody/<int:custody_id>/exception/", views.exception_request, name="exception_request"),

@@ -788,3 +788,106 @@ def notifications(request: HttpRequest) -> HttpResponse:
         "outcomes": dict(Outcome.choices),
     }
     return _page(request, "processing/notifications.html", context)
+
+
+# --- the officer's day --------------------------------------------------------------------
+
+
+@login_required
+def encounter_list(request: HttpRequest) -> HttpResponse:
+    """Encounters, newest first: filter by status and place, search by name, A-number or
+    encounter id, 50 a page."""
+    _need(request, Capability.ENCOUNTER_VIEW, ENCOUNTER)
+    status = request.GET.get("status", "")
+    if status not in EncounterStatus.values:
+        status = ""
+    place = request.GET.get("place") or ""
+    query = (request.GET.get("q") or "").strip()[:100]
+    page = _page_number(request)
+    error = ""
+    try:
+        rows = enc_selectors.encounter_search(
+            actor=request.user,
+            query=query,
+            status=status or None,
+            place=place or None,
+            limit=PAGE_SIZE + 1,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        rows, error = [], exc.message
+    encounters, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    filters = {"status": status, "place": place, "q": query}
+    context = {
+        "encounters": encounters,
+        "status": status,
+        "place": place,
+        "q": query,
+        "error": error,
+        "statuses": list(EncounterStatus.choices),
+        "places": queries.custody_places(),
+        "page": page,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if more else None,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
+    }
+    return _page(request, "processing/encounter_list.html", context)
+
+
+@login_required
+def work_queue(request: HttpRequest) -> HttpResponse:
+    """The officer's day on one screen: every count is a link to the list behind it."""
+    _need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
+    now = timezone.now()
+    summary = enc_selectors.custody_summary(actor=request.user, now=now)
+    statuses = queries.encounter_status_counts()
+    custody = reverse("processing:custody_list")
+    items = [
+        (
+            statuses.get(EncounterStatus.DECIDED, 0),
+            _("decisions awaiting confirmation"),
+            reverse("processing:encounter_list") + "?status=decided",
+        ),
+        (summary.overdue, _("past the legal limit"), custody + "?status=overdue&scope=all"),
+        (
+            summary.near_due,
+            _("due within 12 hours"),
+            custody + "?status=near_due&scope=all",
+        ),
+        (
+            summary.beyond_standard,
+            _("held beyond the 72-hour standard"),
+            custody + "?status=beyond_standard&scope=all",
+        ),
+        (
+            summary.children_alone,
+            _("children without an adult of their family"),
+            reverse("processing:dashboard") + "#children-alone",
+        ),
+    ]
+    if has_capability(request.user, Capability.CUSTODY_MANAGE):
+        exceptions = reverse("processing:exception_list")
+        items += [
+            (summary.exceptions_pending, _("family exceptions asked"), exceptions),
+            (
+                summary.reunification_tasks_open,
+                _("reunification tasks open"),
+                exceptions + "#tasks-h",
+            ),
+            (
+                enc_selectors.unread_notifications(request.user),
+                _("unread notifications"),
+                reverse("processing:notifications"),
+            ),
+        ]
+    if has_capability(request.user, Capability.OVERRIDE_REVIEW):
+        items.append(
+            (
+                summary.overrides_awaiting_review,
+                _("overrides awaiting review"),
+                reverse("processing:override_list"),
+            )
+        )
+    return _page(request, "processing/work_queue.html", {"items": items, "now": now})
