@@ -1154,9 +1154,13 @@ def encounter_document(
         if m.position == 0 and registration.a_number:
             person["a_number"] = registration.a_number
         people.append(person)
+    # The encounter's date and time are local to the port (the custody clocks start there).
+    from asilo.web.encounters.clocks import place_time_zone
+
+    local = timezone.localtime(at, place_time_zone("port_of_entry", appointment.port))
     document: dict[str, Any] = {
-        "date": on.isoformat(),
-        "time": timezone.localtime(at, EASTERN).strftime("%H:%M"),
+        "date": local.date().isoformat(),
+        "time": local.strftime("%H:%M"),
         "place": {"kind": "port_of_entry", "name": appointment.port},
         "people": people,
         "cbp_one_appointment": True,
