@@ -437,3 +437,29 @@ def test_exception_card_notification_and_reunification_task_as_work(
     task.refresh_from_db()
     assert (task.status, task.closing_outcome) == ("closed", "reunited")
     assert task.contact_made_at and task.located_at and task.notes.count() == 1
+
+
+def test_dashboard_shows_children_alone_and_hours_beyond_the_standard(
+    record: Callable[..., Any], officer: Any, client_as: Callable[..., Client]
+) -> None:
+    """Before: a 4-year-old alone in custody was flagged nowhere."""
+    client = client_as(officer)
+    family, (parent, child) = _confirmed_family(record)
+    page = client.get(reverse("processing:dashboard")).content.decode()
+    panel = re.search(
+        r'<section aria-labelledby="alone-h" id="children-alone">.*?</section>', page, re.S
+    )
+    assert panel and "None: every child in custody" in panel.group(0)
+    report = re.search(r'<section aria-labelledby="standard-h".*?</section>', page, re.S)
+    assert report and '<th scope="row">Rio Grande Valley</th><td>2</td><td>2</td>' in report.group(
+        0
+    )
+    # Written around the services (an import): the dashboard raises the alarm.
+    Custody.objects.filter(pk=parent.pk).update(booked_out_at=timezone.now(), outcome="expelled")
+    page = client.get(reverse("processing:dashboard")).content.decode()
+    panel = re.search(
+        r'<section aria-labelledby="alone-h" id="children-alone">.*?</section>', page, re.S
+    )
+    assert panel and 'role="alert"' in panel.group(0)
+    assert f"person #{child.person_id}, age 7" in panel.group(0)
+    assert reverse("processing:encounter_detail", args=[family.pk]) in panel.group(0)

@@ -118,6 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overdue": enc_selectors.custody_list(actor=request.user, status="overdue", now=now),
         "near_due": enc_selectors.custody_list(actor=request.user, status="near_due", now=now),
         "children_alone": enc_selectors.custody_check(actor=request.user),
+        "standard_report": enc_selectors.standard_report(actor=request.user, now=now),
         "beyond_standard": enc_selectors.custodies_open().filter(standard_due_at__lt=now).count(),
         "now": now,
     }
