@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -70,42 +71,54 @@ def spark_session(app_name: str = "asilo-identity") -> Any:
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    cores = os.environ.get("ASILO_SPARK_MASTER", "local[2]")
-    return (
-        SparkSession.builder.master(cores)
+    master = os.environ.get("ASILO_SPARK_MASTER", "local[2]")
+    session = (
+        SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.default.parallelism", "8")
+        .config("spark.sql.shuffle.partitions", os.environ.get("ASILO_SPARK_PARTITIONS", "4"))
+        .config("spark.default.parallelism", os.environ.get("ASILO_SPARK_PARTITIONS", "4"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.enabled", "true")
         .config("spark.driver.memory", os.environ.get("ASILO_SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
-def _splink_spark(con: duckdb.DuckDBPyConnection, settings: dict[str, Any], spark: Any) -> Any:
+def _splink_spark(
+    con: duckdb.DuckDBPyConnection, settings: dict[str, Any], spark: Any, workdir: Path
+) -> Any:
     from splink import Linker, SparkAPI
 
-    arrow = con.execute("select * from prepared").to_arrow_table()
-    frame = spark.createDataFrame(arrow)
-    checkpoint = tempfile.mkdtemp(prefix="asilo-spark-")
-    spark.sparkContext.setCheckpointDir(checkpoint)
+    # Prepared records travel to Spark as Parquet (on a cluster: a shared path).
+    prepared = workdir / "prepared.parquet"
+    con.execute(f"copy prepared to '{prepared}' (format parquet)")
+    frame = spark.read.parquet(str(prepared))
+    spark.sparkContext.setCheckpointDir(str(workdir / "checkpoints"))
     db_api = SparkAPI(  # type: ignore[no-untyped-call]
-        spark_session=spark, break_lineage_method="parquet"
+        spark_session=spark,
+        break_lineage_method=os.environ.get("ASILO_SPARK_BREAK_LINEAGE", "persist"),
+        num_partitions_on_repartition=int(os.environ.get("ASILO_SPARK_PARTITIONS", "4")),
     )
     sdf = db_api.register(frame)
     return Linker(sdf, settings, log_level=None)
 
 
-def _to_duckdb(con: duckdb.DuckDBPyConnection, name: str, splink_df: Any, backend: Backend) -> None:
+def _to_duckdb(
+    con: duckdb.DuckDBPyConnection, name: str, splink_df: Any, backend: Backend, workdir: Path
+) -> None:
     if backend == "duckdb":
         con.execute(f"create or replace table {name} as select * from {splink_df.physical_name}")
         return
-    arrow = splink_df.as_spark_dataframe().toArrow()
-    con.register(f"{name}_arrow", arrow)
-    con.execute(f"create or replace table {name} as select * from {name}_arrow")
-    con.unregister(f"{name}_arrow")
+    target = workdir / f"{name}.parquet"
+    splink_df.as_spark_dataframe().write.mode("overwrite").parquet(str(target))
+    con.execute(
+        f"create or replace table {name} as select * from read_parquet('{target}/*.parquet')"
+    )
 
 
 def _identities_sql(same: float) -> str:
@@ -176,19 +189,20 @@ def link(
     validate_records(records)
     parameters = model.load_parameters(model_path)
     con = duckdb.connect()
+    workdir = Path(tempfile.mkdtemp(prefix="asilo-link-"))
     try:
         _load_raw(con, records)
         settings = model.settings_dict(backend, parameters, _count(con))
         if backend == "duckdb":
             linker = _splink_duckdb(con, settings)
         else:
-            linker = _splink_spark(con, settings, spark or spark_session())
+            linker = _splink_spark(con, settings, spark or spark_session(), workdir)
         pairs = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
             pairs, threshold_match_probability=same_identity
         )
-        _to_duckdb(con, "pairs", pairs, backend)
-        _to_duckdb(con, "clusters", clusters, backend)
+        _to_duckdb(con, "pairs", pairs, backend, workdir)
+        _to_duckdb(con, "clusters", clusters, backend, workdir)
         _copy_atomically(con, _identities_sql(same_identity), out)
         review_count = con.execute(
             f"select count(*) from ({_review_sql(same_identity)})"
@@ -207,6 +221,7 @@ def link(
         )
     finally:
         con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def train(
