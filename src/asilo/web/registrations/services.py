@@ -190,6 +190,15 @@ def rules_date(program: Program, now: datetime) -> date:
     return program.rules_as_of or timezone.localdate(now)
 
 
+def rules_unverified_after(program: Program, now: datetime | None = None) -> date | None:
+    """The policy catalogue's ``verified_through`` date when the program's rules date is later
+    (its rules were then not verified: the family's page says so), else ``None``."""
+    from asilo.policy import load_catalogue
+
+    verified = load_catalogue().verified_through
+    return verified if rules_date(program, now or timezone.now()) > verified else None
+
+
 def program_for_registration(code: str) -> Program:
     program = Program.objects.filter(code=code).first()
     if program is None:

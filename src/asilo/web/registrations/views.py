@@ -227,6 +227,7 @@ def status(request: HttpRequest) -> HttpResponse:
         )
     history = _history(registration)
     appointment = _appointment(registration)
+    unverified_after = services.rules_unverified_after(registration.program)
     # The family signed in with its number and PIN here: its notice page opens without
     # asking again (the appointments app's family session).
     request.session["appointments_registration"] = registration.pk
@@ -241,6 +242,7 @@ def status(request: HttpRequest) -> HttpResponse:
             "members": registration.members.count(),
             "appointment": appointment,
             "expected": None if appointment else _expected_window(registration),
+            "rules_unverified_after": unverified_after,
         },
     )
 
