@@ -215,3 +215,27 @@ def test_spanish_caseworker_prints_a_slip_and_finds_the_notice(
     # The page around the notice stays in the caseworker's Spanish.
     assert caseworker.locator("html").get_attribute("lang") == "es"
     context.close()
+
+
+def test_the_signed_in_header_fits_a_360_px_phone(
+    browser: Any,
+    site: str,
+    sign_in: Callable[[Any, str, str], None],
+    demo_password: Callable[[str], str],
+) -> None:
+    """Issue 10: at 360 px the shared header was cut off, and the registration stylesheet
+    restyled its buttons."""
+    context = browser.new_context(locale="es-MX", **PHONE)
+    context.set_default_timeout(20_000)
+    phone = context.new_page()
+    sign_in(phone, "demo.caseworker", demo_password("caseworker"))
+    for path in ("/registrations/staff/", "/registrations/staff/tasks/", "/registrations/"):
+        phone.goto(f"{site}{path}")
+        _fits(phone, 360)
+        for button in phone.locator("header.site-header button").all():
+            box = button.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 360, path
+            # The header's own look (white button, accent border), not the page's blue one.
+            background = button.evaluate("b => getComputedStyle(b).backgroundColor")
+            assert background == "rgb(255, 255, 255)", (path, background)
+    context.close()

@@ -10,6 +10,7 @@ import typer
 
 from asilo.cli import forecast_cmds, identity_cmds, policy_cmds, schedule_cmds, stats_cmds, web_cmds
 from asilo.web.appointments import cli as appointments_cli
+from asilo.web.audit import cli as audit_cli
 from asilo.web.dashboards import cli as dashboards_cli
 from asilo.web.encounters import cli as encounters_cli
 from asilo.web.registrations import cli as registrations_cli
@@ -32,6 +33,7 @@ registrations_cli.register(app)
 encounters_cli.register(app)
 identity_cmds.register(app)
 forecast_cmds.register(app)
+audit_cli.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

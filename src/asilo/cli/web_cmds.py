@@ -76,6 +76,16 @@ def serve(
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     typer.echo(f"Migrating the database ({settings.DATABASES['default']['ENGINE']})...")
     call_command("migrate", interactive=False, verbosity=0)
+    if settings.PRODUCTION:
+        from asilo.web.demo import demo_residue
+
+        residue = demo_residue()
+        if residue:
+            _fail(
+                "this database holds demo data, so production refuses to start on it: "
+                + "; ".join(residue)
+                + ". Use a fresh database (the demo has its own: var/demo.sqlite3)."
+            )
     if demo:
         from asilo.web.demo import accounts_table, load_demo
 

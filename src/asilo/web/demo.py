@@ -137,3 +137,28 @@ def accounts_table() -> str:
         org = f"  [{a.organisation}]" if a.organisation else ""
         lines.append(f"  {a.username:<{width}}  {a.password:<22} {a.role.label}{org}")
     return "\n".join(lines)
+
+
+DEMO_PREFIX = "demo."
+
+
+def demo_residue() -> list[str]:
+    """What of the demo is in this database (accounts, their tokens, organisations, data the
+    demo accounts wrote): a production server refuses to start while anything is listed."""
+    from asilo.web.accounts.models import ApiToken
+    from asilo.web.audit.models import AuditEntry
+
+    found: list[str] = []
+    accounts = User.objects.filter(username__startswith=DEMO_PREFIX)
+    if n := accounts.count():
+        found.append(f"{n} demo account(s) (demo.*, with published passwords)")
+    if n := ApiToken.objects.filter(user__username__startswith=DEMO_PREFIX).count():
+        found.append(f"{n} API token(s) of demo accounts")
+    if n := Organisation.objects.filter(name__in=ORGANISATIONS).count():
+        found.append(f"{n} demo organisation(s)")
+    written = AuditEntry.objects.filter(
+        actor_username__startswith=DEMO_PREFIX, action__in=["create", "decide", "allocate"]
+    )
+    if written.exists():
+        found.append("records written by demo accounts (see the audit trail)")
+    return found

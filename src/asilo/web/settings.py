@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from asilo.web.core.secrets import key_problem, salt_problem
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BASE_DIR.parents[2]
 VAR_DIR = Path(environ.Env().str("ASILO_VAR_DIR", default=str(PROJECT_ROOT / "var")))
@@ -25,12 +27,10 @@ SECRET_KEY = env.str("ASILO_SECRET_KEY", default="")
 # Production: ASILO_SECRET_KEY is set, or ASILO_PRODUCTION=1 asks for it (and then refuses to
 # start without the key). The demo runs on an embedded, public key.
 PRODUCTION = bool(SECRET_KEY) or env.bool("ASILO_PRODUCTION", default=False)
-if PRODUCTION and len(SECRET_KEY) < 32:
+if PRODUCTION and (_key_problem := key_problem(SECRET_KEY)):
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured(
-        "ASILO_SECRET_KEY must be set to a random value of at least 32 characters in production."
-    )
+    raise ImproperlyConfigured(_key_problem)
 if not PRODUCTION:
     SECRET_KEY = _DEMO_SECRET
 
@@ -43,10 +43,10 @@ SALT_KEY = env.list(
     "ASILO_FIELD_ENCRYPTION_SALT", default=[] if PRODUCTION else ["asilo-demo-salt"]
 )
 SECRET_KEY_FALLBACKS = env.list("ASILO_SECRET_KEY_FALLBACKS", default=[])
-if PRODUCTION and not SALT_KEY:
+if PRODUCTION and (_salt_problem := salt_problem(SALT_KEY)):
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("ASILO_FIELD_ENCRYPTION_SALT must be set in production.")
+    raise ImproperlyConfigured(_salt_problem)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "asilo.web.core",
     "asilo.web.accounts",
     "asilo.web.audit",
     "asilo.web.reference",
@@ -108,7 +109,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'asilo.sqlite3'}"),
+    # The demo (no key) has its own file, so a production server never starts on demo data.
+    "default": env.db_url(
+        "DATABASE_URL",
+        default=f"sqlite:///{VAR_DIR / ('asilo.sqlite3' if PRODUCTION else 'demo.sqlite3')}",
+    ),
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -205,3 +210,6 @@ ASILO_MAX_REQUEST_BYTES = env.int("ASILO_MAX_REQUEST_BYTES", default=256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(ASILO_MAX_REQUEST_BYTES, 2_621_440)
 
 ASILO_STATS_DB = Path(env.str("ASILO_STATS_DB", default=str(VAR_DIR / "stats.duckdb")))
+
+# A password reset link works once, for a day.
+PASSWORD_RESET_TIMEOUT = env.int("ASILO_PASSWORD_RESET_SECONDS", default=24 * 3600)

@@ -265,3 +265,43 @@ def test_live_list_hides_historical_replays_unless_asked(officer: User) -> None:
     with pytest.raises(EncounterError) as err:
         selectors.custody_list(actor=officer, scope="yesterday")
     assert err.value.code == C.SCOPE_FILTER_INVALID
+
+
+def test_the_officer_is_told_and_the_task_is_worked_through_the_api(
+    officer: User, supervisor: User, api_as: Any
+) -> None:
+    from asilo.web.encounters.models import StaffNotification
+
+    api, sup = api_as(officer), api_as(supervisor)
+    body = api.post("/encounters", family()).json()
+    api.post(f"/encounters/{body['id']}/confirm")
+    son = body["custodies"][1]["id"]
+    asked = api.post(
+        "/family-exceptions",
+        {"custody_id": son, "outcome": "transferred_orr", "reason": "Admitted to hospital care."},
+    ).json()
+    assert not StaffNotification.objects.exists()
+    task_id = sup.post(
+        f"/family-exceptions/{asked['id']}/approve", {"note": "Admission confirmed today."}
+    ).json()["reunification_task_id"]
+    told = StaffNotification.objects.get()
+    assert (told.recipient, told.kind, told.exception_id, told.read_at) == (
+        officer,
+        "exception_approved",
+        asked["id"],
+        None,
+    )
+    assert api.post(f"/reunification-tasks/{task_id}/steps", {"step": "contact_made"}).json()[
+        "contact_made_at"
+    ]
+    twice = api.post(f"/reunification-tasks/{task_id}/steps", {"step": "contact_made"})
+    assert (twice.status_code, twice.json()["errors"][0]["code"]) == (409, "task_step_done")
+    bad = api.post(f"/reunification-tasks/{task_id}/steps", {"step": "teleported"})
+    assert (bad.status_code, bad.json()["errors"][0]["code"]) == (400, "task_step_invalid")
+    noted = api.post(f"/reunification-tasks/{task_id}/notes", {"text": "Father located in Dallas."})
+    assert [n["text"] for n in noted.json()["notes"]] == ["Father located in Dallas."]
+    closed = api.post(
+        f"/reunification-tasks/{task_id}/close",
+        {"outcome": "closed", "note": "Child released to ORR; family informed."},
+    ).json()
+    assert (closed["status"], closed["closing_outcome"]) == ("closed", "closed")

@@ -101,6 +101,20 @@ ENDPOINTS: dict[str, tuple[str, str, Any, set[str], int]] = {
         200,
     ),
     "tasks": ("get", "/reunification-tasks", None, FIELD_WORKERS, 200),
+    "task_step": (
+        "post",
+        "/reunification-tasks/{task}/steps",
+        {"step": "contact_made"},
+        FIELD_WORKERS,
+        200,
+    ),
+    "task_note": (
+        "post",
+        "/reunification-tasks/{task}/notes",
+        {"text": "Called the aunt in Houston."},
+        FIELD_WORKERS,
+        200,
+    ),
     "close_task": (
         "post",
         "/reunification-tasks/{task}/close",

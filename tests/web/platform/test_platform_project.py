@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,9 @@ from asilo.web.reference.seed import CBP_ONE_PORTS, default_capacities
 from asilo.web.reference.selectors import port_capacities
 
 ROOT = Path(__file__).resolve().parents[3]
+#: Production secrets of the strength production now demands (random, long enough).
+STRONG_KEY = secrets.token_urlsafe(48)
+STRONG_SALT = secrets.token_urlsafe(16)
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -46,7 +50,7 @@ def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess[
 
 
 def test_production_refuses_to_start_without_the_salt() -> None:
-    result = _settings_in_subprocess({"ASILO_SECRET_KEY": "k" * 50})
+    result = _settings_in_subprocess({"ASILO_SECRET_KEY": STRONG_KEY})
     assert result.returncode != 0
     assert "ASILO_FIELD_ENCRYPTION_SALT must be set in production." in result.stderr
 
@@ -59,15 +63,40 @@ def test_production_refuses_to_start_without_the_secret_key() -> None:
 
 def test_production_refuses_a_short_secret_key() -> None:
     result = _settings_in_subprocess(
-        {"ASILO_SECRET_KEY": "short", "ASILO_FIELD_ENCRYPTION_SALT": "s"}
+        {"ASILO_SECRET_KEY": "short", "ASILO_FIELD_ENCRYPTION_SALT": STRONG_SALT}
     )
     assert result.returncode != 0
-    assert "at least 32 characters" in result.stderr
+    assert "at least 50 characters" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "salt", "message"),
+    [
+        ("a" * 40, STRONG_SALT, "at least 50 characters"),  # finding 9: 40 x "a" was accepted
+        ("a" * 64, STRONG_SALT, "too predictable"),
+        ("ab" * 40, STRONG_SALT, "too predictable"),
+        ("asilo-demo-only-not-secret-" + "x" * 24, STRONG_SALT, "published value"),
+        ("django-insecure-" + "q7" * 30, STRONG_SALT, "published value"),
+        (STRONG_KEY, "s", "at least 16 characters"),  # finding 9: a one-character salt
+        (STRONG_KEY, "asilo-demo-salt", "published value"),
+        (STRONG_KEY, "saltsaltsaltsaltsalt", "too predictable"),
+    ],
+)
+def test_production_refuses_a_missing_published_or_weak_secret(
+    key: str, salt: str, message: str
+) -> None:
+    result = _settings_in_subprocess({"ASILO_SECRET_KEY": key, "ASILO_FIELD_ENCRYPTION_SALT": salt})
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_production_settings_are_secure() -> None:
     result = _settings_in_subprocess(
-        {"ASILO_SECRET_KEY": "k" * 50, "ASILO_FIELD_ENCRYPTION_SALT": "salt", "ASILO_DEBUG": "1"}
+        {
+            "ASILO_SECRET_KEY": STRONG_KEY,
+            "ASILO_FIELD_ENCRYPTION_SALT": STRONG_SALT,
+            "ASILO_DEBUG": "1",
+        }
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {

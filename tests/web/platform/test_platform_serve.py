@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 ASILO = str(Path(sys.executable).parent / "asilo")
+STRONG_KEY = secrets.token_urlsafe(48)
+STRONG_SALT = secrets.token_urlsafe(16)
 
 
 def _free_port() -> int:
@@ -67,14 +70,15 @@ def test_serve_migrates_a_fresh_database_and_serves(tmp_path: Path) -> None:
     status, server, _ = _serve_and_get([], _env(tmp_path), port)
     assert status == 200
     assert "WSGIServer" in server  # the demo configuration runs Django's development server
-    assert (tmp_path / "asilo.sqlite3").exists()
+    assert (tmp_path / "demo.sqlite3").exists()  # the demo's own file (issue 11)
+    assert not (tmp_path / "asilo.sqlite3").exists()
 
 
 def test_serve_in_production_runs_gunicorn(tmp_path: Path) -> None:
     env = _env(
         tmp_path,
-        ASILO_SECRET_KEY="s" * 50,
-        ASILO_FIELD_ENCRYPTION_SALT="salt",
+        ASILO_SECRET_KEY=STRONG_KEY,
+        ASILO_FIELD_ENCRYPTION_SALT=STRONG_SALT,
         ASILO_SECURE_COOKIES="0",
     )
     status, server, _ = _serve_and_get(["--workers", "2"], env, _free_port())
@@ -84,7 +88,7 @@ def test_serve_in_production_runs_gunicorn(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_the_demo_in_production(tmp_path: Path) -> None:
-    env = _env(tmp_path, ASILO_SECRET_KEY="s" * 50, ASILO_FIELD_ENCRYPTION_SALT="salt")
+    env = _env(tmp_path, ASILO_SECRET_KEY=STRONG_KEY, ASILO_FIELD_ENCRYPTION_SALT=STRONG_SALT)
     result = subprocess.run(
         [ASILO, "serve", "--demo", "--port", str(_free_port())],
         env=env,
@@ -100,7 +104,7 @@ def test_serve_refuses_the_demo_in_production(tmp_path: Path) -> None:
 def test_serve_refuses_production_without_salt(tmp_path: Path) -> None:
     result = subprocess.run(
         [ASILO, "serve", "--port", str(_free_port())],
-        env=_env(tmp_path, ASILO_SECRET_KEY="s" * 50),
+        env=_env(tmp_path, ASILO_SECRET_KEY=STRONG_KEY),
         capture_output=True,
         text=True,
         timeout=60,
@@ -148,3 +152,42 @@ def test_serve_runs_the_task_worker_and_stops_it_with_the_server(tmp_path: Path)
     assert "Background task worker started" in output
     time.sleep(0.5)
     assert not any("db_worker" in command for command in _session_commands(server.pid))
+
+
+def test_production_refuses_a_database_with_the_demo_in_it(tmp_path: Path) -> None:
+    """Issue 11, finding 3: a production server started on a database with the demo loaded
+    accepted demo.admin, demo.officer and demo.auditor with their published passwords."""
+    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    load = (
+        "import io, django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); from asilo.web.demo import load_platform; "
+        "from asilo.web.accounts.services import token_create; "
+        "from asilo.web.accounts.models import User; "
+        "load_platform(); token_create(actor=None, user=User.objects.get(username='demo.officer'))"
+    )
+    demo_env = {
+        **_env(tmp_path, DATABASE_URL=database),
+        "DJANGO_SETTINGS_MODULE": "asilo.web.settings",
+    }
+    loaded = subprocess.run(
+        [sys.executable, "-c", load], env=demo_env, capture_output=True, text=True, timeout=300
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    production = _env(
+        tmp_path,
+        DATABASE_URL=database,
+        ASILO_SECRET_KEY=STRONG_KEY,
+        ASILO_FIELD_ENCRYPTION_SALT=STRONG_SALT,
+        ASILO_SECURE_COOKIES="0",
+    )
+    result = subprocess.run(
+        [ASILO, "serve", "--no-task-worker", "--port", str(_free_port())],
+        env=production,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert "demo data" in result.stderr
+    assert "6 demo account(s)" in result.stderr and "1 API token(s)" in result.stderr
+    assert "Serving" not in result.stdout

@@ -366,3 +366,100 @@ def test_family_books_out_together_from_the_encounter_page(
     assert (
         "Booked out together, 2 people: Expelled." in client.get(done["Location"]).content.decode()
     )
+
+
+def test_exception_card_notification_and_reunification_task_as_work(
+    record: Callable[..., Any],
+    officer: Any,
+    supervisor: Any,
+    client_as: Callable[..., Client],
+) -> None:
+    """Before: the card said "Custody #86 · Outcome asked: Transferred to ORR" (no age, no
+    family, no link), the officer was never told the answer, and the task stayed "Open"."""
+    family, (_parent, child) = _confirmed_family(record)
+    client, boss = client_as(officer), client_as(supervisor)
+    client.post(
+        reverse("processing:exception_request", args=[child.pk]),
+        {"x-outcome": "transferred_orr", "x-reason": "Child admitted to hospital in McAllen."},
+    )
+    exception = FamilyException.objects.get()
+    listing = client.get(reverse("processing:exception_list")).content.decode()
+    card = re.search(
+        rf'<article class="ap-card" id="exception-{exception.pk}".*?</article>', listing, re.S
+    )
+    assert card is not None
+    text = card.group(0)
+    assert "Dylan Martínez" in text and "age 7" in text
+    assert "María José López Hernández" in text and "still in custody" in text
+    assert reverse("processing:encounter_detail", args=[family.pk]) in text
+    home = client.get(reverse("processing:dashboard")).content.decode()
+    assert 'class="nav-badge"' not in home
+    assert reverse("processing:exception_list") in home  # in the officer's navigation
+
+    boss.post(
+        reverse("processing:exception_decide", args=[exception.pk]),
+        {f"e{exception.pk}-decision": "approve", f"e{exception.pk}-note": "Admission confirmed."},
+    )
+    home = client.get(reverse("processing:dashboard")).content.decode()
+    assert re.search(r'class="nav-badge">1<span class="visually-hidden"> unread</span>', home)
+    inbox = client.get(reverse("processing:notifications")).content.decode()
+    assert f"Your family exception #{exception.pk} (Transferred to ORR) was approved by" in inbox
+    assert "Admission confirmed." in inbox
+    client.post(reverse("processing:notifications"))
+    assert 'class="nav-badge"' not in client.get(reverse("processing:dashboard")).content.decode()
+
+    task = ReunificationTask.objects.get()
+    for step in ("contact_made", "located"):
+        assert (
+            client.post(reverse("processing:task_step", args=[task.pk]), {"step": step}).status_code
+            == 302
+        )
+    again = client.post(
+        reverse("processing:task_step", args=[task.pk]), {"step": "located"}, follow=True
+    )
+    assert "This step was already recorded." in again.content.decode()
+    short = client.post(
+        reverse("processing:task_note", args=[task.pk]), {f"n{task.pk}-text": "short"}
+    )
+    assert short.status_code == 400
+    noted = client.post(
+        reverse("processing:task_note", args=[task.pk]),
+        {f"n{task.pk}-text": "Called the mother's cousin in Houston; she will host."},
+        follow=True,
+    )
+    assert "Called the mother&#x27;s cousin in Houston" in noted.content.decode()
+    closed = client.post(
+        reverse("processing:task_close", args=[task.pk]),
+        {f"c{task.pk}-outcome": "reunited", f"c{task.pk}-note": "Child discharged and reunited."},
+        follow=True,
+    )
+    assert "Reunification task closed: Reunited." in closed.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.closing_outcome) == ("closed", "reunited")
+    assert task.contact_made_at and task.located_at and task.notes.count() == 1
+
+
+def test_dashboard_shows_children_alone_and_hours_beyond_the_standard(
+    record: Callable[..., Any], officer: Any, client_as: Callable[..., Client]
+) -> None:
+    """Before: a 4-year-old alone in custody was flagged nowhere."""
+    client = client_as(officer)
+    family, (parent, child) = _confirmed_family(record)
+    page = client.get(reverse("processing:dashboard")).content.decode()
+    panel = re.search(
+        r'<section aria-labelledby="alone-h" id="children-alone">.*?</section>', page, re.S
+    )
+    assert panel and "None: every child in custody" in panel.group(0)
+    report = re.search(r'<section aria-labelledby="standard-h".*?</section>', page, re.S)
+    assert report and '<th scope="row">Rio Grande Valley</th><td>2</td><td>2</td>' in report.group(
+        0
+    )
+    # Written around the services (an import): the dashboard raises the alarm.
+    Custody.objects.filter(pk=parent.pk).update(booked_out_at=timezone.now(), outcome="expelled")
+    page = client.get(reverse("processing:dashboard")).content.decode()
+    panel = re.search(
+        r'<section aria-labelledby="alone-h" id="children-alone">.*?</section>', page, re.S
+    )
+    assert panel and 'role="alert"' in panel.group(0)
+    assert f"person #{child.person_id}, age 7" in panel.group(0)
+    assert reverse("processing:encounter_detail", args=[family.pk]) in panel.group(0)

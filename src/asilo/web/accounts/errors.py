@@ -15,6 +15,11 @@ class AccountsErrorCode(StrEnum):
     WEAK_PASSWORD = "weak_password"
     UNKNOWN_USER = "unknown_user"
     INACTIVE_USER = "inactive_user"
+    OWN_ROLE = "own_role"
+    SECOND_ADMIN_REQUIRED = "second_admin_required"
+    GRANT_DECIDED = "grant_decided"
+    NO_EMAIL = "no_email"
+    RESET_NOT_SENT = "reset_not_sent"
 
 
 MESSAGES = {
@@ -27,6 +32,17 @@ MESSAGES = {
     AccountsErrorCode.WEAK_PASSWORD: _("The password is too weak."),
     AccountsErrorCode.UNKNOWN_USER: _("No such user."),
     AccountsErrorCode.INACTIVE_USER: _("This user is inactive."),
+    AccountsErrorCode.OWN_ROLE: _("Nobody may change their own role, organisation or status."),
+    AccountsErrorCode.SECOND_ADMIN_REQUIRED: _(
+        "A second administrator must decide: not the one who asked, not the user concerned."
+    ),
+    AccountsErrorCode.GRANT_DECIDED: _("This role request was already decided."),
+    AccountsErrorCode.NO_EMAIL: _(
+        "This user has no e-mail address to send a password reset link to."
+    ),
+    AccountsErrorCode.RESET_NOT_SENT: _(
+        "The password reset link could not be sent; nothing was changed."
+    ),
 }
 
 

@@ -68,3 +68,49 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
+
+
+class RoleGrant(models.Model):
+    """A request to give a user a role that reads personal data (or the admin role): it takes
+    effect only when a second administrator approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting a second administrator")
+        APPROVED = "approved", _("approved")
+        DENIED = "denied", _("denied")
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_grants", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="role_grant_decided_by_a_second_admin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.role} ({self.status})"

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
-from asilo.web.accounts.models import ApiToken, Organisation, User, hash_token
-from asilo.web.accounts.roles import Role
+from asilo.web.accounts.models import ApiToken, Organisation, RoleGrant, User, hash_token
+from asilo.web.accounts.roles import Capability, Role
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.access import require
 
 #: Roles that may enter the admin site (what they see there is decided by capability).
 STAFF_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
@@ -130,4 +138,175 @@ def login_failure_record(*, username: str, locked_out: bool) -> None:
         object_type="accounts.user",
         object_id=known,
         after={"username": username[:150], "locked_out": locked_out},
+    )
+
+
+# --- separation of duties ----------------------------------------------------------------------
+
+#: Roles that read personal data, and the admin role (an admin could otherwise make a second
+#: admin account to approve their own requests): giving one needs a second administrator.
+APPROVAL_ROLES = frozenset(
+    {Role.OFFICER, Role.SUPERVISOR, Role.CASEWORKER, Role.AUDITOR, Role.ADMIN}
+)
+
+
+def needs_approval(role: str) -> bool:
+    return role in APPROVAL_ROLES
+
+
+def _state(user: User) -> dict[str, object]:
+    return {
+        "username": user.username,
+        "role": user.role,
+        "organisation": user.organisation.name if user.organisation else None,
+        "is_active": user.is_active,
+    }
+
+
+def user_role_request(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    organisation: Organisation | None = None,
+) -> RoleGrant | None:
+    """Ask for ``user`` to get ``role``. Nobody changes their own role. A role that reads
+    personal data (or admin) waits for a second administrator (a pending :class:`RoleGrant`,
+    returned); any other role applies at once (``None``)."""
+    require(actor, Capability.USERS_MANAGE, user)
+    if role not in Role.values:
+        raise AccountsError(AccountsErrorCode.UNKNOWN_ROLE, "role", f"({', '.join(Role.values)})")
+    if user.pk == actor.pk:
+        audit_record(
+            actor=actor,
+            action=AuditAction.REFUSED,
+            object_type="accounts.user",
+            object_id=user.pk,
+            note="own role change refused",
+        )
+        raise AccountsError(AccountsErrorCode.OWN_ROLE, "role")
+    if role == Role.CASEWORKER and organisation is None:
+        raise AccountsError(AccountsErrorCode.ORGANISATION_REQUIRED, "organisation")
+    with transaction.atomic():
+        if needs_approval(role):
+            grant = RoleGrant.objects.create(
+                user=user, role=role, organisation=organisation, requested_by=actor
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.ROLE_REQUEST,
+                object_type="accounts.rolegrant",
+                object_id=grant.pk,
+                after={"user_id": user.pk, "role": role},
+                note="awaits a second administrator",
+            )
+            return grant
+        before = _state(user)
+        user.role = role
+        user.organisation = organisation
+        user.is_staff = is_staff_role(role)
+        user.save(update_fields=["role", "organisation", "is_staff"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="accounts.user",
+            object_id=user.pk,
+            before=before,
+            after=_state(user),
+        )
+    return None
+
+
+def role_grant_decide(*, actor: User, grant: RoleGrant, approve: bool, base_url: str) -> RoleGrant:
+    """A second administrator approves (the role takes effect, the account is activated and its
+    holder gets a reset link when they have no password yet) or denies a role request."""
+    require(actor, Capability.USERS_MANAGE, grant)
+    if actor.pk in (grant.requested_by_id, grant.user_id):
+        audit_record(
+            actor=actor,
+            action=AuditAction.REFUSED,
+            object_type="accounts.rolegrant",
+            object_id=grant.pk,
+            note="a role request needs a second administrator",
+        )
+        raise AccountsError(AccountsErrorCode.SECOND_ADMIN_REQUIRED)
+    with transaction.atomic():
+        locked = RoleGrant.objects.select_for_update().get(pk=grant.pk)
+        if locked.status != RoleGrant.Status.PENDING:
+            raise AccountsError(AccountsErrorCode.GRANT_DECIDED)
+        locked.status = RoleGrant.Status.APPROVED if approve else RoleGrant.Status.DENIED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        user = User.objects.select_for_update().get(pk=locked.user_id)
+        before = _state(user)
+        if approve:
+            user.role = locked.role
+            user.organisation = locked.organisation
+            user.is_staff = is_staff_role(locked.role)
+            user.is_active = True
+            user.save(update_fields=["role", "organisation", "is_staff", "is_active"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.APPROVE if approve else AuditAction.DENY,
+            object_type="accounts.rolegrant",
+            object_id=locked.pk,
+            before=before,
+            after=_state(user),
+            note=f"requested by user {locked.requested_by_id}",
+        )
+    if approve and not user.has_usable_password() and user.email:
+        password_reset_issue(actor=actor, user=user, base_url=base_url)
+    return locked
+
+
+def password_reset_link(user: User, base_url: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return base_url.rstrip("/") + path
+
+
+def password_reset_issue(*, actor: User, user: User, base_url: str) -> None:
+    """Reset ``user``'s password: the old one stops working at once and the user gets a
+    one-time link (valid ``PASSWORD_RESET_TIMEOUT``) to set a new one. The administrator never
+    sees a password or the link; the reset is audited and the user is told by e-mail."""
+    require(actor, Capability.USERS_MANAGE, user)
+    if not user.email:
+        raise AccountsError(AccountsErrorCode.NO_EMAIL, "email")
+    with transaction.atomic():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        link = password_reset_link(user, base_url)
+        hours = int(settings.PASSWORD_RESET_TIMEOUT // 3600)
+        body = _(
+            "An administrator of asilo reset the password of your account %(username)s.\n"
+            "Set a new password within %(hours)s hours with this one-time link:\n%(link)s\n"
+            "If you did not expect this, tell your supervisor."
+        ) % {"username": user.username, "hours": hours, "link": link}
+        try:
+            sent = send_mail(
+                _("asilo: set your password"),
+                body,
+                None,
+                [user.email],
+                fail_silently=False,
+            )
+        except Exception as exc:  # the backend refused: roll back, say so
+            raise AccountsError(AccountsErrorCode.RESET_NOT_SENT) from exc
+        if sent != 1:
+            raise AccountsError(AccountsErrorCode.RESET_NOT_SENT)
+        audit_record(
+            actor=actor,
+            action=AuditAction.PASSWORD_RESET,
+            object_type="accounts.user",
+            object_id=user.pk,
+            after={"link_sent": True},
+        )
+
+
+def password_set_record(*, user: User) -> None:
+    """Audit that a user set their password through a reset link."""
+    audit_record(
+        actor=user, action=AuditAction.PASSWORD_SET, object_type="accounts.user", object_id=user.pk
     )

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 
 from asilo.web.accounts import services
 from asilo.web.accounts.roles import capabilities_of
@@ -36,6 +37,22 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     """POST only; back to the sign-in page (LOGOUT_REDIRECT_URL)."""
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The one-time link of a password reset: the user (only) sets a new password."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
+        response = super().form_valid(form)
+        services.password_set_record(user=form.user)
+        return response
+
+
+class PasswordSetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_set_done.html"
 
 
 @login_required

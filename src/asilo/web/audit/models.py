@@ -1,4 +1,5 @@
-"""The audit entry: append-only (no update, no delete through the application)."""
+"""The audit entry: append-only (no update, no delete through the application; database
+triggers refuse UPDATE and DELETE), each entry chained to the one before it by its hash."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ class AuditAction(models.TextChoices):
     ALLOCATE = "allocate", _("allocated")
     CHECK_IN = "check_in", _("checked in")
     REFUSED = "refused", _("refused")
+    PASSWORD_RESET = "password_reset", _("password reset link sent")
+    PASSWORD_SET = "password_set", _("password set")
+    ROLE_REQUEST = "role_request", _("role requested")
 
 
 class AppendOnlyError(RuntimeError):
@@ -37,10 +41,18 @@ class AppendOnlyError(RuntimeError):
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
-    """Bulk changes are refused too: ``update()`` and ``delete()`` raise."""
+    """Bulk changes are refused too: ``update()``, ``bulk_update()`` and ``delete()`` raise,
+    and ``bulk_create()`` (which would skip the hash chain) too. The database's triggers
+    refuse whatever gets past this (raw SQL included)."""
 
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEntry]:
+        raise AppendOnlyError("Append audit entries with audit_record() (it chains them).")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit entries cannot be deleted.")
@@ -64,6 +76,9 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     catalogue_version = models.CharField(max_length=80, blank=True)
     note = models.TextField(blank=True)
+    #: The hash chain (:mod:`asilo.web.audit.chain`): the previous entry's hash and this one's.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from asilo.web.audit.chain import FIELDS, ChainReport, verify_chain
 from asilo.web.audit.models import AuditEntry
+from asilo.web.audit.triggers import TABLE
 
 PAGE_SIZE = 50
 
@@ -57,3 +60,26 @@ def object_types() -> list[str]:
     return list(
         AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
     )
+
+
+def audit_chain_report() -> ChainReport:
+    """Verify the whole hash chain, in id order, streaming."""
+    rows = AuditEntry.objects.order_by("id").values("id", "prev_hash", "entry_hash", *FIELDS)
+    return verify_chain(rows.iterator(chunk_size=5000))
+
+
+def audit_triggers_present() -> bool:
+    """True when the database's append-only triggers are in place."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                [TABLE],
+            )
+            return bool(cursor.fetchone()[0] == 2)
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relname = %s AND NOT t.tgisinternal",
+            [TABLE],
+        )
+        return bool(cursor.fetchone()[0] == 2)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
+
+from asilo.web.audit.chain import FIELDS, GENESIS, entry_digest, lock_chain
 from asilo.web.audit.models import AuditAction, AuditEntry
 
 if TYPE_CHECKING:
@@ -24,9 +27,10 @@ def audit_record(
     catalogue_version: str = "",
     note: str = "",
 ) -> AuditEntry:
-    """Append one audit entry. ``before``/``after`` hold the changed fields (JSON-able)."""
+    """Append one audit entry, chained to the last one. ``before``/``after`` hold the changed
+    fields (JSON-able)."""
     real_actor = actor if actor is not None and actor.is_authenticated else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=real_actor,
         actor_username=getattr(real_actor, "username", "") or "",
         actor_role=getattr(real_actor, "role", "") or "",
@@ -38,6 +42,15 @@ def audit_record(
         catalogue_version=catalogue_version,
         note=note,
     )
+    with transaction.atomic():
+        lock_chain()
+        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        entry.prev_hash = previous or GENESIS
+        entry.entry_hash = entry_digest(
+            {name: getattr(entry, name) for name in FIELDS}, entry.prev_hash
+        )
+        entry.save(force_insert=True)
+    return entry
 
 
 def audit_view(*, actor: User | AnonymousUser | None, obj: Model, note: str = "") -> AuditEntry:

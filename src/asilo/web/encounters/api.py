@@ -40,6 +40,9 @@ from asilo.web.encounters.schemas import (
     ReviewIn,
     StandardBreachOut,
     StandardReportOut,
+    TaskCloseIn,
+    TaskNoteIn,
+    TaskStepIn,
 )
 from asilo.web.people.errors import api_errors
 from asilo.web.people.schemas import ErrorOut, ErrorsOut
@@ -449,10 +452,40 @@ def list_reunification_tasks(
     summary="Close a reunification task",
 )
 def close_reunification_task(
-    request: HttpRequest, task_id: int, payload: NoteIn
+    request: HttpRequest, task_id: int, payload: TaskCloseIn
 ) -> ReunificationTaskOut:
     with api_errors():
         task = services.reunification_task_close(
-            actor=request.user, task_id=task_id, note=payload.note
+            actor=request.user, task_id=task_id, note=payload.note, outcome=payload.outcome
         )
     return ReunificationTaskOut.of(task)
+
+
+@router.post(
+    "/reunification-tasks/{task_id}/steps",
+    response={200: ReunificationTaskOut, **ERRORS},
+    summary="Record a step of a reunification task (contact_made, located)",
+)
+def reunification_task_step(
+    request: HttpRequest, task_id: int, payload: TaskStepIn
+) -> ReunificationTaskOut:
+    with api_errors():
+        task = services.reunification_task_step(
+            actor=request.user, task_id=task_id, step=payload.step
+        )
+    return ReunificationTaskOut.of(task)
+
+
+@router.post(
+    "/reunification-tasks/{task_id}/notes",
+    response={200: ReunificationTaskOut, **ERRORS},
+    summary="Add a note to a reunification task",
+)
+def reunification_task_note(
+    request: HttpRequest, task_id: int, payload: TaskNoteIn
+) -> ReunificationTaskOut:
+    with api_errors():
+        note = services.reunification_task_note(
+            actor=request.user, task_id=task_id, text=payload.text
+        )
+    return ReunificationTaskOut.of(note.task)

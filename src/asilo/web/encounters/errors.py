@@ -46,6 +46,9 @@ class EncounterErrorCode(StrEnum):
     SELF_APPROVAL = "self_approval"
     TASK_NOT_FOUND = "task_not_found"
     TASK_CLOSED = "task_closed"
+    TASK_CLOSING_INVALID = "task_closing_invalid"
+    TASK_STEP_INVALID = "task_step_invalid"
+    TASK_STEP_DONE = "task_step_done"
     NOTE_REQUIRED = "note_required"
     TEXT_TOO_LONG = "text_too_long"
     STATUS_FILTER_INVALID = "status_filter_invalid"
@@ -119,6 +122,9 @@ ENCOUNTER_MESSAGES: dict[str, Promise] = {
     C.SELF_APPROVAL: _("A supervisor may not approve an exception they requested."),
     C.TASK_NOT_FOUND: _("No reunification task has this id."),
     C.TASK_CLOSED: _("This reunification task is already closed."),
+    C.TASK_CLOSING_INVALID: _("A reunification task closes as one of: {allowed}."),
+    C.TASK_STEP_INVALID: _("The step must be one of: {allowed}."),
+    C.TASK_STEP_DONE: _("This step was already recorded."),
     C.NOTE_REQUIRED: _("Write a note ({minimum} characters or more)."),
     C.TEXT_TOO_LONG: _("Write at most {limit} characters."),
     C.STATUS_FILTER_INVALID: _("The status filter must be one of: {allowed}."),
@@ -145,6 +151,7 @@ ENCOUNTER_STATUSES: dict[str, int] = {
     C.SELF_APPROVAL: 403,
     C.TASK_NOT_FOUND: 404,
     C.TASK_CLOSED: 409,
+    C.TASK_STEP_DONE: 409,
 }
 
 

@@ -285,6 +285,11 @@ class TaskStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class TaskClosing(models.TextChoices):
+    REUNITED = "reunited", _("Reunited")
+    CLOSED = "closed", _("Closed with a reason")
+
+
 class ReunificationTask(models.Model):
     """Opened by every approved family exception: bring the separated member back together."""
 
@@ -300,9 +305,52 @@ class ReunificationTask(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closing_note = models.TextField(blank=True)
+    #: The steps of the work: contact made with the family, sponsor or parent located.
+    contact_made_at = models.DateTimeField(null=True, blank=True)
+    located_at = models.DateTimeField(null=True, blank=True)
+    closing_outcome = models.CharField(max_length=10, choices=TaskClosing.choices, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
 
     def __str__(self) -> str:
         return f"reunification task #{self.pk}"
+
+
+class ReunificationNote(models.Model):
+    """A note on a reunification task (what was tried, who was called)."""
+
+    task = models.ForeignKey(ReunificationTask, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note #{self.pk} on reunification task #{self.task_id}"
+
+
+class NotificationKind(models.TextChoices):
+    EXCEPTION_APPROVED = "exception_approved", _("Your family exception was approved")
+    EXCEPTION_DENIED = "exception_denied", _("Your family exception was denied")
+
+
+class StaffNotification(models.Model):
+    """An in-app notice to one staff member (the officer who asked is told the answer)."""
+
+    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    exception = models.ForeignKey(
+        FamilyException, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"notification #{self.pk}"

@@ -534,6 +534,25 @@ class FamilyExceptionListOut(Schema):
     exceptions: list[FamilyExceptionOut]
 
 
+class TaskNoteOut(Schema):
+    author: str
+    text: str
+    created_at: datetime
+
+
+class TaskCloseIn(Schema):
+    note: str = Field(description="How the family was brought back together, or why closed")
+    outcome: str = Field("reunited", description="reunited, or closed (with a reason)")
+
+
+class TaskStepIn(Schema):
+    step: str = Field(description="contact_made, or located (sponsor or parent located)")
+
+
+class TaskNoteIn(Schema):
+    text: str = Field(description="10+ characters")
+
+
 class ReunificationTaskOut(Schema):
     id: int
     exception_id: int
@@ -544,6 +563,10 @@ class ReunificationTaskOut(Schema):
     closed_at: datetime | None
     closed_by: str | None
     closing_note: str
+    closing_outcome: str | None = Field(description="reunited, or closed (with a reason)")
+    contact_made_at: datetime | None
+    located_at: datetime | None = Field(description="When the sponsor or parent was located")
+    notes: list[TaskNoteOut]
 
     @staticmethod
     def of(t: ReunificationTask) -> ReunificationTaskOut:
@@ -557,6 +580,13 @@ class ReunificationTaskOut(Schema):
             closed_at=t.closed_at,
             closed_by=t.closed_by.username if t.closed_by else None,
             closing_note=t.closing_note,
+            closing_outcome=t.closing_outcome or None,
+            contact_made_at=t.contact_made_at,
+            located_at=t.located_at,
+            notes=[
+                TaskNoteOut(author=n.author.username, text=n.text, created_at=n.created_at)
+                for n in t.notes.all()
+            ],
         )
 
 

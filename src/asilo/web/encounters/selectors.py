@@ -6,6 +6,7 @@ Reading one encounter is audited too, since it tells what happened to identified
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from django.utils import timezone
 from asilo.policy import decide, load_catalogue, parse_encounter
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.services import audit_view
+from asilo.web.core.access import require
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -28,6 +30,7 @@ from asilo.web.encounters.models import (
     FamilyException,
     Override,
     ReunificationTask,
+    StaffNotification,
     TaskStatus,
 )
 from asilo.web.encounters.services import (
@@ -39,7 +42,6 @@ from asilo.web.encounters.services import (
     PreparedEncounter,
     prepare_encounter,
 )
-from asilo.web.people.access import require
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -160,6 +162,54 @@ def encounter_list(
     if place:
         qs = qs.filter(place_name=place)
     return list(qs.order_by("-recorded_at", "-id")[: max(1, min(limit, LIST_LIMIT))])
+
+
+A_NUMBER = re.compile(r"^[Aa]?\d{8,9}$")
+
+
+def encounter_search(
+    *,
+    actor: User | AnonymousUser,
+    query: str = "",
+    status: str | None = None,
+    place: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Encounter]:
+    """Encounters, newest first, by status and place, and by a search: an encounter id
+    (``#12`` or ``12``), an A-number (``A012345678``), or a name (accent-insensitive, as the
+    API's people search; each person found is an audited read)."""
+    from asilo.web.people import selectors as people_selectors
+    from asilo.web.people.services import person_find_by_a_number
+    from asilo.web.people.validation import clean_a_number
+
+    require(actor, Capability.ENCOUNTER_VIEW, object_type=ENCOUNTER)
+    if status and status not in EncounterStatus.values:
+        raise EncounterError(
+            C.STATUS_FILTER_INVALID, "status", allowed=", ".join(EncounterStatus.values)
+        )
+    qs = _encounters()
+    if status:
+        qs = qs.filter(status=status)
+    if place:
+        qs = qs.filter(place_name=place)
+    text = (query or "").strip()
+    if text:
+        digits = text.lstrip("#")
+        if digits.isdigit() and len(digits) < 8:
+            qs = qs.filter(pk=int(digits))
+        elif A_NUMBER.match(text):
+            require(actor, Capability.PERSON_VIEW, object_type="people.person")
+            person = person_find_by_a_number(clean_a_number(text, "q") or "")
+            if person is None:
+                return []
+            audit_view(actor=actor, obj=person, note="a-number search")
+            qs = qs.filter(participants__person_id=person.pk)
+        else:
+            matches = people_selectors.person_search(actor=actor, query=text)
+            qs = qs.filter(participants__person_id__in=[m.person.pk for m in matches]).distinct()
+    start = max(0, offset)
+    return list(qs.order_by("-encounter_date", "-recorded_at", "-id")[start : start + limit])
 
 
 def custodies_open() -> QuerySet[Custody]:
@@ -461,7 +511,7 @@ def family_exception_list(
             C.STATUS_FILTER_INVALID, "status", allowed=", ".join(ExceptionStatus.values)
         )
     qs = FamilyException.objects.select_related(
-        "custody", "requested_by", "decided_by", "reunification_task"
+        "custody", "custody__encounter", "requested_by", "decided_by", "reunification_task"
     ).order_by("-requested_at", "-id")
     if status:
         qs = qs.filter(status=status)
@@ -476,10 +526,31 @@ def reunification_task_list(
         raise EncounterError(
             C.STATUS_FILTER_INVALID, "status", allowed=", ".join(TaskStatus.values)
         )
-    qs = ReunificationTask.objects.select_related("closed_by").order_by("-opened_at", "-id")
+    qs = (
+        ReunificationTask.objects.select_related("closed_by", "exception")
+        .prefetch_related("notes", "notes__author")
+        .order_by("-opened_at", "-id")
+    )
     if status:
         qs = qs.filter(status=status)
     return list(qs[: max(1, min(limit, LIST_LIMIT))])
+
+
+def notifications_for(*, actor: User | AnonymousUser, limit: int = 50) -> list[StaffNotification]:
+    """The actor's own notifications, newest first (everyone sees only their own)."""
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    return list(
+        StaffNotification.objects.filter(recipient_id=actor.pk)
+        .select_related("exception", "exception__custody", "exception__decided_by")
+        .order_by("-created_at", "-id")[: max(1, min(limit, LIST_LIMIT))]
+    )
+
+
+def unread_notifications(actor: User | AnonymousUser) -> int:
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    return StaffNotification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).count()
 
 
 def overrides_awaiting_review() -> QuerySet[Override]:

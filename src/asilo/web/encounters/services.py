@@ -20,6 +20,7 @@ from asilo.policy.countries import ISO3
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.access import require
 from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
     encounter_moment,
@@ -38,15 +39,18 @@ from asilo.web.encounters.models import (
     EncounterStatus,
     ExceptionStatus,
     FamilyException,
+    NotificationKind,
     Outcome,
     Override,
     OverrideVerdict,
     Pathway,
+    ReunificationNote,
     ReunificationTask,
+    StaffNotification,
+    TaskClosing,
     TaskStatus,
 )
 from asilo.web.people import name_index
-from asilo.web.people.access import require
 from asilo.web.people.errors import DomainError, PeopleError
 from asilo.web.people.errors import PeopleErrorCode as PC
 from asilo.web.people.models import PERSON_ONLY_VULNERABILITIES, MemberRole, Person, Relationship
@@ -1054,6 +1058,14 @@ def _settle(exception: FamilyException, *, actor: User, status: ExceptionStatus,
     exception.decided_at = timezone.now()
     exception.decision_note = note
     exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    # The officer who asked is told the answer (in-app, in the same transaction).
+    StaffNotification.objects.create(
+        recipient_id=exception.requested_by_id,
+        kind=NotificationKind.EXCEPTION_APPROVED
+        if status == ExceptionStatus.APPROVED
+        else NotificationKind.EXCEPTION_DENIED,
+        exception=exception,
+    )
 
 
 def family_exception_approve(*, actor: User, exception_id: int, note: str) -> FamilyException:
@@ -1102,30 +1114,106 @@ def family_exception_deny(*, actor: User, exception_id: int, note: str) -> Famil
     return exception
 
 
-def reunification_task_close(*, actor: User, task_id: int, note: str) -> ReunificationTask:
-    """Close a reunification task, saying how the family was brought back together."""
+def _open_task(task_id: int) -> ReunificationTask:
+    task = ReunificationTask.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise EncounterError(C.TASK_NOT_FOUND, "task_id")
+    if task.status == TaskStatus.CLOSED:
+        raise EncounterError(C.TASK_CLOSED, None)
+    return task
+
+
+def reunification_task_close(
+    *, actor: User, task_id: int, note: str, outcome: str = TaskClosing.REUNITED
+) -> ReunificationTask:
+    """Close a reunification task: ``reunited`` (saying how the family was brought back
+    together) or ``closed`` with the reason."""
     require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK, object_id=task_id)
+    if outcome not in TaskClosing.values:
+        raise EncounterError(
+            C.TASK_CLOSING_INVALID, "outcome", allowed=", ".join(TaskClosing.values)
+        )
     text = _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
     with transaction.atomic():
-        task = ReunificationTask.objects.select_for_update().filter(pk=task_id).first()
-        if task is None:
-            raise EncounterError(C.TASK_NOT_FOUND, "task_id")
-        if task.status == TaskStatus.CLOSED:
-            raise EncounterError(C.TASK_CLOSED, None)
+        task = _open_task(task_id)
         task.status = TaskStatus.CLOSED
         task.closed_at = timezone.now()
         task.closed_by = actor
         task.closing_note = text
-        task.save(update_fields=["status", "closed_at", "closed_by", "closing_note"])
+        task.closing_outcome = outcome
+        task.save(
+            update_fields=["status", "closed_at", "closed_by", "closing_note", "closing_outcome"]
+        )
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
             object_type=REUNIFICATION_TASK,
             object_id=task.pk,
             before={"status": TaskStatus.OPEN},
-            after={"status": TaskStatus.CLOSED},
+            after={"status": TaskStatus.CLOSED, "outcome": outcome},
         )
     return task
+
+
+#: The steps of a reunification task, in order, and the field each one sets.
+TASK_STEPS = {"contact_made": "contact_made_at", "located": "located_at"}
+
+
+def reunification_task_step(*, actor: User, task_id: int, step: str) -> ReunificationTask:
+    """Record a step of a reunification task: contact made with the family; sponsor or parent
+    located. Each is recorded once, when it happened."""
+    require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK, object_id=task_id)
+    if step not in TASK_STEPS:
+        raise EncounterError(C.TASK_STEP_INVALID, "step", allowed=", ".join(TASK_STEPS))
+    with transaction.atomic():
+        task = _open_task(task_id)
+        field = TASK_STEPS[step]
+        if getattr(task, field) is not None:
+            raise EncounterError(C.TASK_STEP_DONE, "step")
+        setattr(task, field, timezone.now())
+        task.save(update_fields=[field])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=REUNIFICATION_TASK,
+            object_id=task.pk,
+            after={"step": step},
+        )
+    return task
+
+
+def reunification_task_note(*, actor: User, task_id: int, text: str) -> ReunificationNote:
+    """Add a note to an open reunification task."""
+    require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK, object_id=task_id)
+    clean = _written(text, field="text", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
+    with transaction.atomic():
+        task = _open_task(task_id)
+        note = ReunificationNote.objects.create(task=task, author=actor, text=clean)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=REUNIFICATION_TASK,
+            object_id=task.pk,
+            after={"note": note.pk},
+        )
+    return note
+
+
+def notifications_mark_read(*, actor: User) -> int:
+    """Mark every unread notification of the actor as read; how many were."""
+    now = timezone.now()
+    with transaction.atomic():
+        count = StaffNotification.objects.filter(recipient=actor, read_at__isnull=True).update(
+            read_at=now
+        )
+        if count:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="encounters.staffnotification",
+                after={"read": count},
+            )
+    return count
 
 
 # --- exports --------------------------------------------------------------------------------

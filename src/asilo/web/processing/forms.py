@@ -263,3 +263,27 @@ class ExceptionDecisionForm(forms.Form):
         help_text=_("At least 10 characters."),
         error_messages={"required": _("Write the reason for your decision.")},
     )
+
+
+class TaskNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("At least 10 characters: what was tried, who was contacted."),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
+class TaskCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How the task ends"),
+        choices=[("reunited", _("Reunited")), ("closed", _("Closed with a reason"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the task ends.")},
+    )
+    note = forms.CharField(
+        label=_("How the family was brought back together, or why the task is closed"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("At least 10 characters."),
+        error_messages={"required": _("Write how the task ends.")},
+    )

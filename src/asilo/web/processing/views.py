@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.access import require
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -34,10 +35,16 @@ from asilo.web.encounters.models import (
     Outcome,
     OverrideVerdict,
     Pathway,
+    TaskClosing,
 )
-from asilo.web.encounters.services import CUSTODY, ENCOUNTER, FAMILY_EXCEPTION, OVERRIDE
+from asilo.web.encounters.services import (
+    CUSTODY,
+    ENCOUNTER,
+    FAMILY_EXCEPTION,
+    OVERRIDE,
+    REUNIFICATION_TASK,
+)
 from asilo.web.people import selectors as people_selectors
-from asilo.web.people.access import require
 from asilo.web.people.errors import DomainError
 from asilo.web.processing import family, queries
 from asilo.web.processing.forms import (
@@ -51,6 +58,8 @@ from asilo.web.processing.forms import (
     MemberFormSet,
     OverrideForm,
     ReviewForm,
+    TaskCloseForm,
+    TaskNoteForm,
 )
 from asilo.web.processing.layout import layout_template
 
@@ -109,6 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overdue": enc_selectors.custody_list(actor=request.user, status="overdue", now=now),
         "near_due": enc_selectors.custody_list(actor=request.user, status="near_due", now=now),
         "children_alone": enc_selectors.custody_check(actor=request.user),
+        "standard_report": enc_selectors.standard_report(actor=request.user, now=now),
         "beyond_standard": enc_selectors.custodies_open().filter(standard_due_at__lt=now).count(),
         "now": now,
     }
@@ -612,25 +622,45 @@ def exception_list(request: HttpRequest) -> HttpResponse:
 
 
 def _exception_page(
-    request: HttpRequest, forms: dict[int, ExceptionDecisionForm], status: int
+    request: HttpRequest,
+    forms: dict[int, ExceptionDecisionForm],
+    status: int,
+    task_forms: dict[tuple[int, str], Form] | None = None,
 ) -> HttpResponse:
     exceptions = enc_selectors.family_exception_list(actor=request.user)
     tasks = enc_selectors.reunification_task_list(actor=request.user)
     can_decide = has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE)
+    cards = queries.exception_cards(exceptions)
+    # One audited read of the names of everyone on the page.
+    person_ids = sorted({m.person_id for card in cards for m in card.family})
+    cards_of_people = people_selectors.people_cards(
+        actor=request.user, person_ids=person_ids, purpose="family_exceptions_page"
+    )
     rows = [
         (
-            e,
-            (forms.get(e.pk) or ExceptionDecisionForm(prefix=f"e{e.pk}"))
-            if can_decide and e.status == ExceptionStatus.PENDING
+            card,
+            (forms.get(card.exception.pk) or ExceptionDecisionForm(prefix=f"e{card.exception.pk}"))
+            if can_decide and card.exception.status == ExceptionStatus.PENDING
             else None,
         )
-        for e in exceptions
+        for card in cards
+    ]
+    task_forms = task_forms or {}
+    task_rows = [
+        (
+            t,
+            task_forms.get((t.pk, "note")) or TaskNoteForm(prefix=f"n{t.pk}"),
+            task_forms.get((t.pk, "close")) or TaskCloseForm(prefix=f"c{t.pk}"),
+        )
+        for t in tasks
     ]
     context = {
         "rows": rows,
-        "tasks": tasks,
+        "tasks": task_rows,
+        "people": cards_of_people,
         "outcomes": dict(Outcome.choices),
         "statuses": dict(ExceptionStatus.choices),
+        "closings": dict(TaskClosing.choices),
     }
     return _page(request, "processing/exception_list.html", context, status=status)
 
@@ -667,3 +697,198 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
                 )
             return redirect("processing:exception_list")
     return _exception_page(request, {exception_id: form}, 400)
+
+
+# --- reunification tasks ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def task_step(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    step = request.POST.get("step", "")
+    try:
+        enc_services.reunification_task_step(actor=request.user, task_id=task_id, step=step)
+    except DomainError as exc:
+        _raise_http(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Step recorded: contact made with the family.")
+            if step == "contact_made"
+            else _("Step recorded: sponsor or parent located."),
+        )
+    return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+
+
+@login_required
+@require_POST
+def task_note(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    form = TaskNoteForm(request.POST, prefix=f"n{task_id}")
+    if form.is_valid():
+        try:
+            enc_services.reunification_task_note(
+                actor=request.user, task_id=task_id, text=form.cleaned_data["text"]
+            )
+        except DomainError as exc:
+            _raise_http(exc)
+            _put_error(form, "text" if exc.field == "text" else None, exc.message)
+        else:
+            messages.success(request, _("Note added to the reunification task."))
+            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    return _exception_page(request, {}, 400, {(task_id, "note"): form})
+
+
+@login_required
+@require_POST
+def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    form = TaskCloseForm(request.POST, prefix=f"c{task_id}")
+    if form.is_valid():
+        try:
+            enc_services.reunification_task_close(
+                actor=request.user,
+                task_id=task_id,
+                note=form.cleaned_data["note"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except DomainError as exc:
+            _raise_http(exc)
+            _put_error(form, exc.field, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Reunification task closed: %(how)s.")
+                % {"how": TaskClosing(form.cleaned_data["outcome"]).label},
+            )
+            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    return _exception_page(request, {}, 400, {(task_id, "close"): form})
+
+
+# --- staff notifications ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The staff member's own notifications (the answers to the exceptions they asked)."""
+    if request.method == "POST":
+        count = enc_services.notifications_mark_read(actor=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d notification marked as read.", "%(n)d notifications marked as read.", count
+            )
+            % {"n": count},
+        )
+        return redirect("processing:notifications")
+    context = {
+        "notifications": enc_selectors.notifications_for(actor=request.user),
+        "outcomes": dict(Outcome.choices),
+    }
+    return _page(request, "processing/notifications.html", context)
+
+
+# --- the officer's day --------------------------------------------------------------------
+
+
+@login_required
+def encounter_list(request: HttpRequest) -> HttpResponse:
+    """Encounters, newest first: filter by status and place, search by name, A-number or
+    encounter id, 50 a page."""
+    _need(request, Capability.ENCOUNTER_VIEW, ENCOUNTER)
+    status = request.GET.get("status", "")
+    if status not in EncounterStatus.values:
+        status = ""
+    place = request.GET.get("place") or ""
+    query = (request.GET.get("q") or "").strip()[:100]
+    page = _page_number(request)
+    error = ""
+    try:
+        rows = enc_selectors.encounter_search(
+            actor=request.user,
+            query=query,
+            status=status or None,
+            place=place or None,
+            limit=PAGE_SIZE + 1,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        rows, error = [], exc.message
+    encounters, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    filters = {"status": status, "place": place, "q": query}
+    context = {
+        "encounters": encounters,
+        "status": status,
+        "place": place,
+        "q": query,
+        "error": error,
+        "statuses": list(EncounterStatus.choices),
+        "places": queries.custody_places(),
+        "page": page,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if more else None,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
+    }
+    return _page(request, "processing/encounter_list.html", context)
+
+
+@login_required
+def work_queue(request: HttpRequest) -> HttpResponse:
+    """The officer's day on one screen: every count is a link to the list behind it."""
+    _need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
+    now = timezone.now()
+    summary = enc_selectors.custody_summary(actor=request.user, now=now)
+    statuses = queries.encounter_status_counts()
+    custody = reverse("processing:custody_list")
+    items = [
+        (
+            statuses.get(EncounterStatus.DECIDED, 0),
+            _("decisions awaiting confirmation"),
+            reverse("processing:encounter_list") + "?status=decided",
+        ),
+        (summary.overdue, _("past the legal limit"), custody + "?status=overdue&scope=all"),
+        (
+            summary.near_due,
+            _("due within 12 hours"),
+            custody + "?status=near_due&scope=all",
+        ),
+        (
+            summary.beyond_standard,
+            _("held beyond the 72-hour standard"),
+            custody + "?status=beyond_standard&scope=all",
+        ),
+        (
+            summary.children_alone,
+            _("children without an adult of their family"),
+            reverse("processing:dashboard") + "#children-alone",
+        ),
+    ]
+    if has_capability(request.user, Capability.CUSTODY_MANAGE):
+        exceptions = reverse("processing:exception_list")
+        items += [
+            (summary.exceptions_pending, _("family exceptions asked"), exceptions),
+            (
+                summary.reunification_tasks_open,
+                _("reunification tasks open"),
+                exceptions + "#tasks-h",
+            ),
+            (
+                enc_selectors.unread_notifications(request.user),
+                _("unread notifications"),
+                reverse("processing:notifications"),
+            ),
+        ]
+    if has_capability(request.user, Capability.OVERRIDE_REVIEW):
+        items.append(
+            (
+                summary.overrides_awaiting_review,
+                _("overrides awaiting review"),
+                reverse("processing:override_list"),
+            )
+        )
+    return _page(request, "processing/work_queue.html", {"items": items, "now": now})

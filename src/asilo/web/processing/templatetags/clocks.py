@@ -94,3 +94,9 @@ def custody_clock(clock: Any) -> SafeString:
 @register.filter
 def label_of(value: Any, labels: dict[str, Any]) -> Any:
     return labels.get(value, value) if value else "—"
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping|get_item:key``: a value of a dict in a template (None when missing)."""
+    return mapping.get(key) if mapping else None
