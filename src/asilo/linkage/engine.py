@@ -82,7 +82,7 @@ def spark_session(app_name: str = "asilo-identity") -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.adaptive.enabled", "true")
-        .config("spark.driver.memory", os.environ.get("ASILO_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.driver.memory", os.environ.get("ASILO_SPARK_DRIVER_MEMORY", "3g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
@@ -113,7 +113,7 @@ def _splink_spark(
     spark.sparkContext.setCheckpointDir(str(workdir / "checkpoints"))
     db_api = SparkAPI(  # type: ignore[no-untyped-call]
         spark_session=spark,
-        break_lineage_method=os.environ.get("ASILO_SPARK_BREAK_LINEAGE", "persist"),
+        break_lineage_method=os.environ.get("ASILO_SPARK_BREAK_LINEAGE", "parquet"),
         num_partitions_on_repartition=int(os.environ.get("ASILO_SPARK_PARTITIONS", "4")),
     )
     sdf = db_api.register(frame)
