@@ -70,6 +70,7 @@ def serve(
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     typer.echo(f"Migrating the database ({settings.DATABASES['default']['ENGINE']})...")
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # rate-limit counters (a no-op elsewhere)
     if settings.PRODUCTION:
         from asilo.web.demo import demo_residue
 

@@ -211,3 +211,14 @@ ASILO_STATS_DB = Path(env.str("ASILO_STATS_DB", default=str(VAR_DIR / "stats.duc
 
 # A password reset link works once, for a day.
 PASSWORD_RESET_TIMEOUT = env.int("ASILO_PASSWORD_RESET_SECONDS", default=24 * 3600)
+
+# The cache: rate-limit counters (django-ratelimit). The database by default (one table,
+# created by `asilo serve`); memcached or redis (ASILO_CACHE_URL) when several servers share it.
+CACHES = {"default": env.cache_url("ASILO_CACHE_URL", default="dbcache://asilo_cache")}
+ASILO_CLIENT_IP_HEADER = env.str("ASILO_CLIENT_IP_HEADER", default="")
+ASILO_SELF_SERVICE_RATE_CLIENT = env.str("ASILO_SELF_SERVICE_RATE_CLIENT", default="20/h")
+ASILO_SELF_SERVICE_RATE_NETWORK = env.str("ASILO_SELF_SERVICE_RATE_NETWORK", default="60/h")
+ASILO_SELF_SERVICE_RATE_CONTACT = env.str("ASILO_SELF_SERVICE_RATE_CONTACT", default="5/d")
+# A burst on the self-service channel: this many from one client within the burst window
+# holds them out of allocation until a person reviews them.
+ASILO_SELF_SERVICE_BURST_THRESHOLD = env.int("ASILO_SELF_SERVICE_BURST_THRESHOLD", default=5)

@@ -16,7 +16,7 @@ from asilo.web.core.api import (
     json_errors,
     log_failure,
 )
-from asilo.web.core.errors import CoreErrorCode, core_error
+from asilo.web.core.errors import CoreErrorCode, DomainError, core_error
 
 API_PREFIX = "/api/"
 
@@ -90,6 +90,13 @@ class CoreMiddleware:
         )
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(exc, DomainError) and retry_after is not None:  # a rate limit (pages)
+            response = HttpResponse(
+                exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
         if database_unavailable(exc):
             log_failure(request, exc)
             if _is_api(request):

@@ -19,6 +19,7 @@ from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.services import audit_view
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
+from asilo.web.registrations.fraud import HOLDING_KINDS
 from asilo.web.registrations.models import (
     Channel,
     Program,
@@ -174,6 +175,15 @@ def review_tasks_for(
     """Tasks of the caseworker's organisation (open ones unless ``state`` says otherwise), and
     call-backs of self-service families that no organisation has taken yet (shown without
     personal data until taken); by kind and by a family's registration number."""
+    if has_capability(user, Capability.REGISTRATION_REVIEW_HOLDS):
+        # A supervisor reviews what a fraud signal holds out of allocation, for every
+        # organisation and the self-service channel (registrations.fraud.HOLDING_KINDS).
+        held = ReviewTask.objects.filter(state=state, kind__in=HOLDING_KINDS)
+        if kind:
+            held = held.filter(kind=kind)
+        if family:
+            held = held.filter(registrations__number=normalise_number(family))
+        return held.distinct().prefetch_related("registrations").order_by("opened_at", "id")
     if not has_capability(user, Capability.REGISTRATION_VERIFY) or user.organisation_id is None:
         return ReviewTask.objects.none()
     rows = ReviewTask.objects.filter(state=state)
