@@ -182,9 +182,10 @@ def test_caseworker_pages_follow_the_rights(
         assert world["own"].number in pages["list"].content.decode()
         assert world["other"].number not in pages["list"].content.decode()
     elif role in SEES_ALL:
+        # A supervisor reviews what fraud signals hold out of allocation (issue 11).
         assert codes == {
             "list": 200,
-            "tasks": 403,
+            "tasks": 200 if role == "supervisor" else 403,
             "import": 403,
             "new": 403,
             "own": 200,

@@ -74,8 +74,8 @@ class CoreMiddleware:
             converted = json_errors(status, [_error_for(request, status)])
             if response.has_header("Allow"):
                 converted["Allow"] = response["Allow"]
-            return converted
-        return response
+            response = converted
+        return _protect(response)
 
     def _too_large(self, request: HttpRequest) -> HttpResponse | None:
         content_type = request.META.get("CONTENT_TYPE", "")
@@ -112,6 +112,15 @@ class CoreMiddleware:
             log_failure(request, exc)
             return json_errors(500, [_error_for(request, 500)])
         return None
+
+
+def _protect(response: HttpResponse) -> HttpResponse:
+    """Every page and API answer: never stored by a browser or proxy (they carry personal
+    data or the signed-in state; static files are served before this, and cached), no
+    features beyond what the pages use."""
+    response["Cache-Control"] = "no-store"
+    response.setdefault("Permissions-Policy", getattr(settings, "ASILO_PERMISSIONS_POLICY", ""))
+    return response
 
 
 def _is_json(response: HttpResponse) -> bool:

@@ -14,9 +14,10 @@
 On the self-service channel a burst needs only ``ASILO_SELF_SERVICE_BURST_THRESHOLD`` (default
 5; or ``ASILO_BURST_THRESHOLD`` when lower) registrations from one client address.
 
-Signals gate: a registration in an open task of a kind in :data:`HOLDING_KINDS` (a burst, a
-shared phone or address, the same person twice) is held out of allocation until a person
-closes the task (:func:`held_registrations`); it is never rejected and keeps its place.
+Signals gate: a registration in an open task of a holding kind (``ASILO_HOLDING_KINDS``: a
+burst by default; a shared phone or address and the same person twice can be added) is held
+out of allocation until a person closes the task (:func:`held_registrations`); it is never
+rejected and keeps its place.
 
 Thresholds are Django settings (``getattr(settings, name, default)``).
 """
@@ -46,7 +47,7 @@ from asilo.web.registrations.models import (
 _NOT_LETTER = re.compile(r"[^a-z]+")
 
 
-#: Open tasks of these kinds hold their registrations out of allocation until reviewed.
+#: Signals that can hold registrations out of allocation until a person reviews them.
 HOLDING_KINDS = (
     TaskKind.BURST,
     TaskKind.SHARED_PHONE,
@@ -55,11 +56,18 @@ HOLDING_KINDS = (
 )
 
 
+def holding_kinds() -> list[str]:
+    """The kinds that hold (``ASILO_HOLDING_KINDS``, default: a burst). Shared contacts and
+    near-duplicates can be added; they are then held too."""
+    configured = getattr(settings, "ASILO_HOLDING_KINDS", [TaskKind.BURST])
+    return [str(k) for k in configured if k in HOLDING_KINDS]
+
+
 def held_registrations() -> Any:
     """Ids of registrations held for review (a subquery for ``id__in``)."""
     return (
         ReviewTask.registrations.through.objects.filter(
-            reviewtask__state=TaskState.OPEN, reviewtask__kind__in=HOLDING_KINDS
+            reviewtask__state=TaskState.OPEN, reviewtask__kind__in=holding_kinds()
         )
         .values("registration_id")
         .distinct()
