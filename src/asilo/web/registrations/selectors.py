@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.services import audit_view
+from asilo.web.core.access import refuse
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.fraud import HOLDING_KINDS
@@ -87,6 +88,12 @@ def registration_list(
     lifecycle's codes), program, channel, organisation (id), port (of an appointment or a
     preference) and day of registration. An unknown filter value is refused, never ignored."""
     if not may_read_registrations(user):
+        refuse(
+            user,
+            "registration.view",
+            object_type="registrations.registration",
+            note="registration list",
+        )
         raise RegistrationError(C.FORBIDDEN)
     rows = registrations_visible_to(user).order_by("-registered_on", "-id")
     if chosen := _filter_value(status, Status.values, "status"):
@@ -148,6 +155,12 @@ def status_counts(user: User | AnonymousUser | None) -> list[tuple[str, str, int
 def registration_get(*, user: User | AnonymousUser | None, number: str) -> Registration:
     """One registration with its members and history; the read is audited."""
     if not may_read_registrations(user):
+        refuse(
+            user,
+            "registration.view",
+            object_type="registrations.registration",
+            object_id=number[:12],
+        )
         raise RegistrationError(C.FORBIDDEN)
     registration = (
         registrations_visible_to(user)
@@ -156,6 +169,15 @@ def registration_get(*, user: User | AnonymousUser | None, number: str) -> Regis
         .first()
     )
     if registration is None:
+        if Registration.objects.filter(number=normalise_number(number)).exists():
+            # Another organisation's family: refused (audited) but answered as "not found".
+            refuse(
+                user,
+                "registration.view",
+                object_type="registrations.registration",
+                object_id=normalise_number(number),
+                note="another organisation's registration",
+            )
         raise RegistrationError(C.REGISTRATION_NOT_FOUND)
     audit_view(actor=user, obj=registration)
     return registration

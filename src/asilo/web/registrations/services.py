@@ -22,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.access import refuse
 from asilo.web.registrations import eligibility, fraud, lifecycle
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
@@ -177,9 +178,11 @@ def _channel_of(actor: Actor, channel: str | None) -> tuple[str, Any]:
     user = _actor_or_none(actor)
     if user is None:
         if channel not in (None, Channel.SELF_SERVICE):
+            refuse(None, Capability.REGISTRATION_CREATE, object_type=REGISTRATION)
             raise RegistrationError(C.FORBIDDEN)
         return Channel.SELF_SERVICE, None
     if not has_capability(user, Capability.REGISTRATION_CREATE) or user.organisation_id is None:
+        refuse(user, Capability.REGISTRATION_CREATE, object_type=REGISTRATION)
         raise RegistrationError(C.FORBIDDEN)
     return channel or Channel.ASSISTED, user.organisation
 
@@ -558,6 +561,7 @@ _OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
 
 def _require_verifier(actor: User) -> None:
     if not has_capability(actor, Capability.REGISTRATION_VERIFY) or actor.organisation_id is None:
+        refuse(actor, Capability.REGISTRATION_VERIFY, object_type="registrations.reviewtask")
         raise RegistrationError(C.FORBIDDEN)
 
 

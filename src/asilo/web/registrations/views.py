@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.access import refuse
 from asilo.web.core.ratelimits import refuse_if_rate_limited
 from asilo.web.registrations import exports, importer, selectors, services
 from asilo.web.registrations.errors import (
@@ -247,6 +248,13 @@ def status(request: HttpRequest) -> HttpResponse:
 
 def _require(request: HttpRequest, capability: Capability) -> None:
     if not has_capability(request.user, capability):
+        match = request.resolver_match
+        refuse(
+            request.user,
+            capability,
+            object_type="registrations.page",
+            note=f"{capability} refused at {getattr(match, 'view_name', '') or 'a page'}",
+        )
         raise RegistrationError(C.FORBIDDEN)
 
 
