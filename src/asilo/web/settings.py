@@ -255,3 +255,6 @@ ASILO_PERMISSIONS_POLICY = (
     "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), "
     "interest-cohort=(), browsing-topics=()"
 )
+
+# API tokens stop working this many days after they are issued (`asilo token create`).
+ASILO_TOKEN_DAYS = env.int("ASILO_TOKEN_DAYS", default=90)

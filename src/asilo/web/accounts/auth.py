@@ -27,6 +27,8 @@ class BearerTokenAuth(HttpBearer):
             )
         except ApiToken.DoesNotExist:
             return None
+        if api_token.expires_at is not None and api_token.expires_at <= timezone.now():
+            return None
         user = api_token.user
         if not user.is_active:
             return None

@@ -80,7 +80,7 @@ class EncounterIn(_Passthrough):
     time: str | None = Field(None, description="HH:MM, U.S. Eastern", examples=["06:40"])
     place: PlaceIn
     people: list[EncounterPersonIn] = Field(
-        min_length=1, max_length=30, description="At most 30 people in one encounter."
+        max_length=30, description="At most 30 people in one encounter."
     )
     unaccompanied: bool | None = None
     mpp_case: MppCaseIn | None = None
