@@ -1,10 +1,32 @@
-"""Load on the API: record encounters and read custody lists, against `asilo serve` in
-production mode (gunicorn) on a throwaway PostgreSQL cluster, over loopback.
+"""The cost of the web request path: CPU milliseconds per request of the server's processes,
+and (``--mode load``) load on the API, against `asilo serve` in production mode (gunicorn).
 
-Usage: ``.venv/bin/python benchmarks/api_load.py [--seconds 15] [--max-requests 20000]
-[--workers 4] [--threads 4] [--write-clients 16] [--read-clients 16] [--seed 7]``
+Usage: ``.venv/bin/python benchmarks/api_load.py [--mode cost|load] [--databases sqlite,postgresql]
+[--requests 400] [--worker-class gthread|sync] [--seconds 15] [--max-requests 20000]
+[--workers 4] [--threads 4] [--write-clients 16] [--read-clients 16]``
 
-What it does, bounded in time and in requests:
+**Cost mode (the default).** For each database (SQLite in a temporary folder; PostgreSQL on a
+throwaway cluster), it starts ``asilo serve`` with production settings and one gunicorn worker
+with one thread, records 200 encounters, then sends ``--requests`` requests to each endpoint
+below one at a time over one keep-alive connection, and reads the CPU time (user + system, from
+``/proc``) of the gunicorn processes before and after. CPU milliseconds per request does not
+depend on how many cores the machine has or on the load generator sharing them, unlike requests
+per second. The endpoints:
+
+* ``401 (no token)``: ``GET /api/v1/custodies`` without credentials;
+* ``API 404``: ``GET /api/v1/no-such-thing`` with a token;
+* ``sign-in page``: ``GET /accounts/login/``;
+* ``custodies summary``: ``GET /api/v1/custodies/summary``;
+* ``custodies list (50)``: ``GET /api/v1/custodies?limit=50``;
+* ``record encounter (2 people)``: ``POST /api/v1/encounters``, a parent and a child;
+* ``health (floor)``: ``GET /api/v1/health`` with a token: token authentication, middleware,
+  django-ninja and one query, the floor of the stack measured in the same run.
+
+It prints a table per database with each endpoint's CPU ms per request and its ratio to the
+health endpoint, and the issue's goals (health within 1.5 x the 401 answer; summary and list
+within 2 x health; recording an encounter within 4 x health).
+
+**Load mode** (the previous benchmark), bounded in time and in requests:
 
 1. starts a throwaway PostgreSQL cluster (``tests/pg_cluster.py``: initdb in a temporary
    directory, fsync off, loopback only) and a temporary ``ASILO_VAR_DIR``;
@@ -211,6 +233,10 @@ def wait_until_up(port: int, server: subprocess.Popen[bytes], timeout: float = 1
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", choices=("cost", "load"), default="cost")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="cost mode")
+    parser.add_argument("--requests", type=int, default=400, help="cost mode: per endpoint")
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread")
     parser.add_argument("--seconds", type=float, default=15.0, help="per phase (max 300)")
     parser.add_argument("--max-requests", type=int, default=20000, help="per phase")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (2-4)")
@@ -219,6 +245,8 @@ def main() -> int:
     parser.add_argument("--read-clients", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=200, help="encounters recorded first")
     args = parser.parse_args()
+    if args.mode == "cost":
+        return cost_main(args)
     seconds = min(max(args.seconds, 1.0), 300.0)
 
     pg_cluster = _load_pg_cluster()
@@ -263,7 +291,8 @@ def main() -> int:
             )  # fmt: skip
             server = subprocess.Popen(
                 [ASILO, "serve", "--host", "127.0.0.1", "--port", str(port),
-                 "--workers", str(args.workers), "--threads", str(args.threads)],
+                 "--workers", str(args.workers), "--threads", str(args.threads),
+                 "--worker-class", args.worker_class],
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 start_new_session=True,
             )  # fmt: skip
@@ -310,6 +339,202 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+# --- cost mode -------------------------------------------------------------------------------
+
+
+def two_people(rng: random.Random) -> dict[str, Any]:
+    """A parent and a child: the encounter the issue's figure is about."""
+    document = encounter_document(rng)
+    parent, child = document["people"][0], dict(document["people"][0])
+    parent.update(age=rng.randint(20, 45), role="adult", relationship="parent")
+    child.update(age=rng.randint(0, 17), role="child", given_names=rng.choice(GIVEN))
+    child.pop("relationship", None)
+    document["people"] = [parent, child]
+    return document
+
+
+#: (label, method, path, body maker, token?, expected status)
+ENDPOINTS: list[tuple[str, str, str, Any, bool, int]] = [
+    ("401 (no token)", "GET", "/api/v1/custodies", None, False, 401),
+    ("API 404", "GET", "/api/v1/no-such-thing", None, True, 404),
+    ("sign-in page", "GET", "/accounts/login/", None, False, 200),
+    ("custodies summary", "GET", "/api/v1/custodies/summary", None, True, 200),
+    ("custodies list (50)", "GET", "/api/v1/custodies?limit=50", None, True, 200),
+    ("record encounter (2 people)", "POST", "/api/v1/encounters", two_people, True, 201),
+    ("health (floor)", "GET", "/api/v1/health", None, True, 200),
+]
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` (from /proc)."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [p for p, pp in parent.items() if pp == pid]
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of the processes (all their threads), in seconds."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class Sender:
+    """One keep-alive connection; ``send`` makes one request and checks its status."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.rng = random.Random(13)
+
+    def send(self, endpoint: tuple[str, str, str, Any, bool, int], token: str) -> None:
+        label, method, path, make_body, with_token, expected = endpoint
+        headers = {"Authorization": f"Bearer {token}"} if with_token else {}
+        body = None
+        if make_body is not None:
+            body = json.dumps(make_body(self.rng)).encode("utf-8")
+            headers |= {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        if response.status != expected:
+            raise SystemExit(f"{label}: {response.status} {payload[:300]!r}")
+        if (response.getheader("Connection") or "").lower() == "close":
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+
+def measure_endpoints(port: int, token: str, server_pid: int, requests: int) -> dict[str, float]:
+    """CPU ms per request of the gunicorn processes, per endpoint (one request at a time)."""
+    pids = descendants(server_pid)  # gunicorn's master and its worker (not `asilo serve`)
+    sender = Sender(port)
+    costs: dict[str, float] = {}
+    for endpoint in ENDPOINTS:
+        for _ in range(max(20, requests // 10)):  # warm the worker's caches and connection
+            sender.send(endpoint, token)
+        before = cpu_seconds(pids)
+        for _ in range(requests):
+            sender.send(endpoint, token)
+        costs[endpoint[0]] = 1000 * (cpu_seconds(pids) - before) / requests
+    sender.conn.close()
+    return costs
+
+
+def serve_and_measure(
+    env: dict[str, str], var_dir: Path, port: int, args: argparse.Namespace
+) -> dict[str, float]:
+    """Set up a user and a token, serve with one worker and one thread, measure."""
+    password_file = var_dir / "password"
+    password_file.write_text(secrets.token_urlsafe(24) + "\n")
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "-v", "0"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "asilo.web.settings"},
+        check=True,
+    )
+    subprocess.run(
+        [ASILO, "users", "create", "--username", "bench.officer", "--role", "officer",
+         "--password-file", str(password_file)],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    token = subprocess.run(
+        [ASILO, "token", "create", "--username", "bench.officer"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    server = subprocess.Popen(
+        [ASILO, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--threads", "1", "--worker-class", args.worker_class, "--no-task-worker"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_up(port, server)
+        warm = Phase("warm-up writes")
+        run_phase(warm, clients=1, seconds=300, max_requests=200, make_request=write_request,
+                  expected=201, port=port, token=token)  # fmt: skip
+        if warm.errors:
+            raise SystemExit("warm-up errors:\n  " + "\n  ".join(warm.error_samples))
+        return measure_endpoints(port, token, server.pid, args.requests)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
+
+def production_env(var_dir: Path) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ASILO_")},
+        "ASILO_SECRET_KEY": secrets.token_urlsafe(48),
+        "ASILO_FIELD_ENCRYPTION_SALT": secrets.token_urlsafe(16),
+        "ASILO_VAR_DIR": str(var_dir),
+        "ASILO_SECURE_COOKIES": "0",
+        "ASILO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ASILO_LOG_LEVEL": "WARNING",
+    }
+
+
+def cost_main(args: argparse.Namespace) -> int:
+    pg_cluster = _load_pg_cluster()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"CPU ms per request of the server's processes (gunicorn {args.worker_class}, 1 worker x "
+        f"1 thread, production settings), one request at a time, {args.requests} requests per "
+        f"endpoint after a warm-up; {os.cpu_count()} cores, load average {load}"
+    )
+    results: dict[str, dict[str, float]] = {}
+    for database in [d.strip() for d in args.databases.split(",") if d.strip()]:
+        var_dir = Path(tempfile.mkdtemp(prefix="asilo-bench-"))
+        try:
+            env = production_env(var_dir)
+            if database == "sqlite":
+                env.pop("DATABASE_URL", None)
+                results["SQLite"] = serve_and_measure(env, var_dir, pg_cluster.free_port(), args)
+            elif database == "postgresql":
+                with pg_cluster.pg_cluster(max_connections=50) as url:
+                    env["DATABASE_URL"] = url
+                    results["PostgreSQL"] = serve_and_measure(
+                        env, var_dir, pg_cluster.free_port(), args
+                    )
+            else:
+                raise SystemExit(f"unknown database {database!r}: sqlite or postgresql")
+        finally:
+            shutil.rmtree(var_dir, ignore_errors=True)
+    for name, costs in results.items():
+        floor = costs["health (floor)"]
+        print(f"\n{name}: {'endpoint':<30} {'CPU ms/req':>10} {'x health':>9}")
+        for label, *_ in ENDPOINTS:
+            pad = " " * (len(name) + 2)
+            print(f"{pad}{label:<30} {costs[label]:>10.2f} {costs[label] / floor:>9.2f}")
+        goals = [
+            ("health within 1.5 x the 401 answer", floor <= 1.5 * costs["401 (no token)"]),
+            ("summary within 2 x health", costs["custodies summary"] <= 2 * floor),
+            ("50-row list within 2 x health", costs["custodies list (50)"] <= 2 * floor),
+            ("recording an encounter within 4 x health",
+             costs["record encounter (2 people)"] <= 4 * floor),
+        ]  # fmt: skip
+        for goal, met in goals:
+            print(f"{'':<{len(name) + 2}}goal: {goal}: {'met' if met else 'NOT met'}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import resource
+import subprocess
 import time
 import zlib
 from collections import Counter
@@ -234,11 +235,112 @@ def _days_in_month(first: date) -> int:
     return (following - first).days
 
 
+#: The floor of ``asilo decide --batch``: parse every line with orjson and write one JSON line
+#: back for each (run as its own process, like the command).
+FLOOR = """
+import sys, orjson
+with open(sys.argv[1], "rb") as f:
+    lines = f.read().splitlines()
+out = [orjson.dumps(orjson.loads(line)) for line in lines if line.strip()]
+with open(sys.argv[2], "wb") as f:
+    f.write(b"\\n".join(out) + b"\\n")
+"""
+BATCH_PLACES = [
+    ("between_ports", "Rio Grande Valley"),
+    ("between_ports", "El Paso"),
+    ("between_ports", "Tucson"),
+    ("port_of_entry", "San Ysidro"),
+    ("port_of_entry", "Hidalgo"),
+]
+BATCH_NATIONALITIES = ["MEX", "GTM", "HND", "SLV", "CUB", "VEN", "NIC", "COL", "HTI", "ECU"]
+
+
+def batch_lines(count: int, seed: int) -> list[bytes]:
+    """FY2022-dated encounter documents as JSON lines: 55 % single adults, 35 % a parent with
+    one to three children, 10 % unaccompanied children (seeded; a workload, not a statistic)."""
+    import json
+    import random
+
+    rng = random.Random(seed)
+    first = date(2021, 10, 1)
+    lines = []
+    for _ in range(count):
+        kind, name = rng.choice(BATCH_PLACES)
+        nationality = rng.choice(BATCH_NATIONALITIES)
+        shape = rng.random()
+        if shape < 0.55:
+            people = [{"age": rng.randint(18, 60), "nationality": nationality}]
+        elif shape < 0.9:
+            people = [
+                {"age": rng.randint(20, 45), "nationality": nationality, "role": "adult",
+                 "relationship": "parent"},
+                *({"age": rng.randint(0, 17), "nationality": nationality, "role": "child"}
+                  for _ in range(rng.randint(1, 3))),
+            ]  # fmt: skip
+        else:
+            people = [{"age": rng.randint(8, 17), "nationality": nationality}]
+        document = {
+            "date": (first + timedelta(days=rng.randrange(365))).isoformat(),
+            "place": {"kind": kind, "name": name},
+            "people": people,
+        }
+        lines.append(json.dumps(document).encode("utf-8"))
+    return lines
+
+
+def time_process(argv: list[str], stdout: Path | None = None) -> float:
+    start = time.perf_counter()
+    if stdout is None:
+        subprocess.run(argv, check=True)
+    else:
+        with stdout.open("wb") as out:
+            subprocess.run(argv, check=True, stdout=out)
+    return time.perf_counter() - start
+
+
+def command_beside_floor(count: int, seed: int, runs: int = 3) -> None:
+    """Time ``asilo decide --batch`` on ``count`` JSON lines beside its orjson floor."""
+    import shutil
+    import statistics
+    import sys
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="asilo-decide-bench-"))
+    try:
+        source = folder / "encounters.jsonl"
+        source.write_bytes(b"\n".join(batch_lines(count, seed)) + b"\n")
+        asilo = str(Path(sys.executable).parent / "asilo")
+        commands, floors = [], []
+        for _ in range(runs):
+            floors.append(
+                time_process([sys.executable, "-c", FLOOR, str(source), str(folder / "f")])
+            )
+            commands.append(
+                time_process([asilo, "decide", "--batch", str(source)], folder / "decisions.jsonl")
+            )
+        command, floor = statistics.median(commands), statistics.median(floors)
+        decided = sum(1 for _ in (folder / "decisions.jsonl").open("rb"))
+        print(
+            f"asilo decide --batch, {count:,} JSON lines ({source.stat().st_size / 1e6:,.0f} MB) "
+            f"-> {decided:,} decisions, as a process: {command:.2f} s; floor (orjson parses and "
+            f"writes every line, as a process): {floor:.2f} s; ratio {command / floor:.2f} x "
+            f"(goal: within 3 x -> {'met' if command <= 3 * floor else 'NOT met'}; medians of "
+            f"{runs}, alternating)"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encounters", type=int, default=2_400_000)
     parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument(
+        "--batch-lines", type=int, default=20_000, help="lines for decide --batch (0: skip)"
+    )
     args = parser.parse_args()
+    if args.batch_lines:
+        command_beside_floor(args.batch_lines, args.seed)
 
     started = time.perf_counter()
     catalogue = load_catalogue()

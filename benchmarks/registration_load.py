@@ -140,6 +140,28 @@ def load(base: str, docs: list[dict[str, Any]], clients: int) -> tuple[list[floa
     return latencies, failures
 
 
+def floor(base: str, count: int, clients: int) -> tuple[float, list[float]]:
+    """The floor, measured in the same run: the same clients asking the same server for the
+    status page (no database write, no encryption). On a shared machine both figures slow
+    down together; their ratio is what a registration costs beyond serving a page."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    local = threading.local()
+
+    def get(_: int) -> None:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, timeout=60)
+        start = time.perf_counter()
+        local.client.get("/registrations/status/")
+        with lock:
+            latencies.append(time.perf_counter() - start)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(get, range(count)))
+    return time.perf_counter() - started, latencies
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -190,6 +212,8 @@ def main() -> int:
                         docs.append(dict(docs[rng.randrange(len(docs))]))  # a double tap
                     else:
                         docs.append(family(rng))
+                floor_count = min(len(docs), 1000)
+                floor_wall, floor_latencies = floor(base, floor_count, args.clients)
                 started = time.perf_counter()
                 latencies, failures = load(base, docs, args.clients)
                 wall = time.perf_counter() - started
@@ -209,6 +233,11 @@ def main() -> int:
             f" p95 {percentile(latencies, 95) * 1000:.0f} ms,"
             f" p99 {percentile(latencies, 99) * 1000:.0f} ms,"
             f" mean {statistics.mean(latencies) * 1000:.0f} ms"
+        )
+        print(
+            f"floor (GET /registrations/status/, same clients, same run):"
+            f" {floor_count / floor_wall:.0f} pages/s,"
+            f" p50 {percentile(floor_latencies, 50) * 1000:.0f} ms"
         )
         print(f"errors: {len(failures)}")
         for failure in failures[:5]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -97,6 +98,36 @@ def timed_import(db: Path, path: Path) -> tuple[float, importer.ImportReport]:
     return elapsed, result
 
 
+FLOOR = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[2])
+con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{sys.argv[1]}')")
+"""
+
+
+def process_seconds(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def command_and_floor(work: Path, path: Path, runs: int = 3) -> tuple[float, float]:
+    """Median seconds of ``asilo stats import`` as a process and of the floor (a process that
+    has DuckDB read the same file into a table), alternating so both meet the same load."""
+    asilo = str(Path(sys.executable).parent / "asilo")
+    commands, floors = [], []
+    for k in range(runs):
+        floors.append(
+            process_seconds([sys.executable, "-c", FLOOR, str(path), str(work / f"f{k}.duckdb")])
+        )
+        commands.append(
+            process_seconds(
+                [asilo, "stats", "import", str(path), "--db", str(work / f"c{k}.duckdb")]
+            )
+        )
+    return statistics.median(commands), statistics.median(floors)
+
+
 def time_report(con: duckdb.DuckDBPyConnection, query: reports.Query, runs: int = 7) -> float:
     reports.totals(con, query)  # warm
     times = []
@@ -134,6 +165,13 @@ def main() -> int:
         print(
             f"synthetic import: {rows:,} rows in {seconds:.2f} s ({rows / seconds:,.0f} rows/s); "
             f"goal: under 20 s -> {'met' if seconds < 20 else 'NOT met'}"
+        )
+        command, floor = command_and_floor(work, synthetic)
+        print(
+            f"asilo stats import as a process: {command:.2f} s; DuckDB floor (CREATE TABLE AS "
+            f"SELECT * FROM read_csv of the same file, as a process): {floor:.2f} s; ratio "
+            f"{command / floor:.2f} x (goal: within 1.5 x -> "
+            f"{'met' if command <= 1.5 * floor else 'NOT met'}; medians of 3, alternating)"
         )
         con = store.connect(db, read_only=True)
         for label, query in [

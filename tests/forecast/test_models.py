@@ -168,3 +168,25 @@ def test_refit_first_holds_the_parameters_of_the_first_origin() -> None:
     with pytest.raises(models.ForecastError) as caught:
         bt.backtest_series(data, origins=2, horizon=1, season=SEASON, refit="sometimes")
     assert caught.value.field == "refit"
+
+
+def test_refit_first_keeps_the_first_origins_regressors() -> None:
+    data = synthetic(40)
+    months = models.months_needed(data, 2, None)
+    step = np.array([0.0] * 35 + [1.0] * (len(months) - 35))
+    indicators = regimes.Regimes(tuple(months), {"step": step}, ())
+    memory = models.ArimaOrder(refit="first")
+    first = models.forecast_series(
+        data, 2, regimes=indicators, models=("AutoARIMA",), season=SEASON,
+        origin=data.months[33], arima=memory,
+    )  # fmt: skip
+    fitted = memory.fitted["AutoARIMA"]
+    assert first.regressors == () and memory.regressors == ()
+    later = models.forecast_series(
+        data, 2, regimes=indicators, models=("AutoARIMA",), season=SEASON,
+        origin=data.months[38], arima=memory,
+    )  # fmt: skip
+    # the step is informative by now, but the held model was fitted without it
+    assert later.regressors == ()
+    assert memory.fitted["AutoARIMA"] is fitted
+    assert not any("failed" in note for note in later.notes)

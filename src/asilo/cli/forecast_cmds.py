@@ -236,52 +236,25 @@ def backtest_cmd(
 
 
 def _custody_mix(db: Path, parameters: Any) -> tuple[Any, list[str]]:
-    """mix_for(place, day) from the statistics store (by-state files), and notes."""
+    """mix_for(place, day) from the statistics store (by-state files), and its notes."""
     import datetime as dt
 
     from asilo.forecast import custody
 
-    notes: list[str] = []
-    cache: dict[tuple[str, Any], Any] = {}
-    by_state: dict[str, Any] = {}
-    con = None
-    if db.exists():
-        from asilo.stats import store
+    if not db.exists():
 
-        con = store.connect(db, read_only=True)
-
-    def mix_for(place_name: str, day: dt.date) -> Any:
-        place = custody.place_of(place_name)
-        month = day.replace(day=1)
-        key = (place.state, month)
-        if key in cache:
-            return cache[key]
-        if con is None:
+        def missing(place_name: str, day: dt.date) -> Any:
             raise custody.CustodyError(
                 "db",
                 f"no statistics database at {db} to take the mix of people from; run "
                 "'asilo stats import' or give demographic and nationality in --arrivals",
             )
-        if place.state not in by_state:
-            by_state[place.state] = custody.mixes_from_store(
-                con, place.state, parameters.other_nationality
-            )
-        known = by_state[place.state]
-        earlier = [m for m in known if m <= month]
-        if not known:
-            raise custody.CustodyError(
-                "db", f"no encounters in {place.state} in the store for the mix of people"
-            )
-        probe = max(earlier) if earlier else min(known)
-        mix = known[probe]
-        if probe != month:
-            note = f"{place.state} {month:%Y-%m}: mix of people taken from {probe:%Y-%m}"
-            if note not in notes:
-                notes.append(note)
-        cache[key] = mix
-        return mix
 
-    return mix_for, notes
+        return missing, []
+    from asilo.stats import store
+
+    mix = custody.StoreMix(store.connect(db, read_only=True), parameters.other_nationality)
+    return mix, mix.notes
 
 
 @forecast_app.command("custody")
@@ -432,7 +405,7 @@ def _forecast_arrivals(
     sector_file: Path,
     notes: list[str],
 ) -> Any:
-    import datetime as dt
+    from asilo.policy import load_catalogue
 
     if not place_names:
         raise custody.CustodyError("place", "--from-forecast needs --place (a sector or port)")
@@ -440,31 +413,20 @@ def _forecast_arrivals(
     wanted = _models(model)
     if len(wanted) != 1:
         raise models.ForecastError("model", "give one model")
-    by_place: dict[str, dict[dt.date, float]] = {}
+    catalogue = load_catalogue()
+    by_place = {}
     for place in places:
-        text = spec or f"sector={place}"
-        data = _load(text, db, sector_file)
-        lead = custody.warm_up(parameters)
-        first_month = (start - dt.timedelta(days=lead)).replace(day=1)
-        origin = min(first_month, series.add_months(data.months[-1], 1))
-        horizon = 0
-        m = origin
-        while m <= end.replace(day=1):
-            horizon += 1
-            m = series.add_months(m, 1)
-        indicators = _regimes_for()(models.months_needed(data, horizon, origin))
-        result = models.forecast_series(
-            data, horizon, regimes=indicators, models=wanted, origin=origin
+        data = _load(spec or f"sector={place}", db, sector_file)
+        days, note = custody.arrivals_from_forecast(
+            data,
+            model=wanted[0],
+            first=start,
+            last=end,
+            parameters=parameters,
+            catalogue=catalogue,
         )
-        fc = result.by_model[wanted[0]]
-        days: dict[dt.date, float] = {}
-        for month, mean in zip(fc.months, fc.mean, strict=True):
-            days.update(custody.spread_month(month, float(mean), parameters.weekday_weights))
         by_place[place] = days
-        notes.append(
-            f"{place}: arrivals from the {wanted[0]} forecast of {data.label} "
-            f"from {origin:%Y-%m} (history before it only)"
-        )
+        notes.append(f"{place}: {note}")
     return custody.Arrivals(by_place, source="forecast")
 
 

@@ -12,6 +12,7 @@ from asilo.cli import forecast_cmds, identity_cmds, policy_cmds, schedule_cmds, 
 from asilo.web.appointments import cli as appointments_cli
 from asilo.web.audit import cli as audit_cli
 from asilo.web.dashboards import cli as dashboards_cli
+from asilo.web.encounters import cli as encounters_cli
 from asilo.web.registrations import cli as registrations_cli
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ schedule_cmds.register(app)
 appointments_cli.register(app)
 web_cmds.register(app)
 registrations_cli.register(app)
+encounters_cli.register(app)
 identity_cmds.register(app)
 forecast_cmds.register(app)
 audit_cli.register(app)

@@ -46,6 +46,12 @@ def serve(
         0, "--workers", min=0, help="Production: gunicorn worker processes (0: 2 per core)."
     ),
     threads: int = typer.Option(4, "--threads", min=1, help="Production: threads per worker."),
+    worker_class: str = typer.Option(
+        "gthread",
+        "--worker-class",
+        help="Production: gunicorn worker class, gthread (threads) or sync (one request at a "
+        "time per worker; --threads is then ignored).",
+    ),
     task_worker: bool = typer.Option(
         True,
         "--task-worker/--no-task-worker",
@@ -96,7 +102,7 @@ def serve(
         if settings.PRODUCTION:
             typer.echo(f"Serving (production, gunicorn) at http://{host}:{port}/")
             sys.stdout.flush()
-            server = subprocess.Popen(_gunicorn_argv(host, port, workers, threads))
+            server = subprocess.Popen(_gunicorn_argv(host, port, workers, threads, worker_class))
             children.append(server)
             raise typer.Exit(server.wait())
         typer.echo(f"Serving (demo, development server) at http://{host}:{port}/")
@@ -121,7 +127,15 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
             child.kill()
 
 
-def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+WORKER_CLASSES = ("gthread", "sync")
+
+
+def _gunicorn_argv(
+    host: str, port: int, workers: int, threads: int, worker_class: str = "gthread"
+) -> list[str]:
+    if worker_class not in WORKER_CLASSES:
+        _fail(f"--worker-class: {worker_class!r} is not one of {', '.join(WORKER_CLASSES)}")
+    threads = 1 if worker_class == "sync" else threads
     return [
         sys.executable,
         "-m",
@@ -134,7 +148,7 @@ def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str
         "--threads",
         str(threads),
         "--worker-class",
-        "gthread",
+        worker_class,
         "--timeout",
         "60",
         "--graceful-timeout",

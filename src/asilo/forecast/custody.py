@@ -25,6 +25,9 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from asilo.forecast.models import ALL_MODELS, forecast_series, months_needed
+from asilo.forecast.regimes import regime_indicators
+from asilo.forecast.series import Series, add_months
 from asilo.policy import Catalogue, Scenario, decide, parse_encounter
 from asilo.policy.places import Place, find_place
 from asilo.stats import reports
@@ -555,3 +558,76 @@ def project(
                     )
                 )
     return Projection(rows, lead, notes)
+
+
+# --- arrivals from a forecast, and the mix of people from the statistics store -------------
+
+
+def arrivals_from_forecast(
+    data: Series,
+    *,
+    model: str,
+    first: dt.date,
+    last: dt.date,
+    parameters: CustodyParameters,
+    catalogue: Catalogue,
+) -> tuple[dict[dt.date, float], str]:
+    """Daily arrivals from a monthly forecast of ``data`` and a note saying where they come from.
+
+    The forecast starts at the first month the projection needs (its warm-up included), or at
+    the month after the data if that is earlier, and uses only the history before it.
+    """
+    if model not in ALL_MODELS:
+        raise CustodyError("model", f"unknown model {model!r}; use one of: {', '.join(ALL_MODELS)}")
+    if not data.months:
+        raise CustodyError("series", "is empty")
+    first_month = (first - dt.timedelta(days=warm_up(parameters))).replace(day=1)
+    origin = min(first_month, add_months(data.months[-1], 1))
+    horizon = 0
+    month = origin
+    while month <= last.replace(day=1):
+        horizon += 1
+        month = add_months(month, 1)
+    indicators = regime_indicators(catalogue, months_needed(data, horizon, origin))
+    result = forecast_series(data, horizon, regimes=indicators, models=(model,), origin=origin)
+    forecast = result.by_model[model]
+    days: dict[dt.date, float] = {}
+    for month, mean in zip(forecast.months, forecast.mean, strict=True):
+        days.update(spread_month(month, float(mean), parameters.weekday_weights))
+    note = (
+        f"arrivals from the {model} forecast of {data.label} from {origin:%Y-%m} "
+        "(history before it only)"
+    )
+    return days, note
+
+
+@dataclass
+class StoreMix:
+    """``mix_for(place, day)`` from the by-state files: the place's state, that month (or the
+    nearest earlier month the store has, with a note)."""
+
+    con: Any
+    other_nationality: str
+    notes: list[str] = field(default_factory=list)
+    _by_state: dict[str, dict[dt.date, Mix]] = field(default_factory=dict)
+
+    def __call__(self, place_name: str, day: dt.date) -> Mix:
+        place = place_of(place_name)
+        month = day.replace(day=1)
+        if place.state not in self._by_state:
+            self._by_state[place.state] = mixes_from_store(
+                self.con, place.state, self.other_nationality
+            )
+        known = self._by_state[place.state]
+        if not known:
+            raise CustodyError(
+                "db", f"no encounters in {place.state} in the store for the mix of people"
+            )
+        if month in known:
+            return known[month]
+        earlier = [m for m in known if m <= month]
+        probe = max(earlier) if earlier else min(known)
+        note = f"{place.state} {month:%Y-%m}: mix of people taken from {probe:%Y-%m}"
+        if note not in self.notes:
+            self.notes.append(note)
+        return known[probe]

@@ -98,6 +98,8 @@ class ArimaOrder:
     #: origins apply the fitted models to their longer history (statsforecast's ``forward``).
     refit: str = "every"
     fitted: dict[str, Any] = field(default_factory=dict)
+    #: the regressors of the first origin (``refit="first"`` keeps the fitted model's inputs)
+    regressors: tuple[str, ...] | None = None
 
 
 def _model(name: str, season: int, arima: ArimaOrder | None) -> Any:
@@ -261,6 +263,10 @@ def forecast_series(
         except KeyError as exc:
             raise ForecastError("regimes", f"no indicator for month {exc.args[0]}") from exc
         keep = _informative(full[rows])
+        if arima is not None and arima.refit == "first":
+            if arima.regressors is None:
+                arima.regressors = tuple(names[j] for j in keep)
+            keep = [names.index(n) for n in arima.regressors if n in names]
         used = tuple(names[j] for j in keep)
         dropped = [n for j, n in enumerate(names) if j not in keep]
         if dropped:

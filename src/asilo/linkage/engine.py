@@ -9,13 +9,15 @@
   blocking passes; the result is a :class:`~asilo.linkage.model.ModelParameters`.
 * :class:`Matcher` - a new record against stored identities: the stored records that share a
   blocking key with it are fetched from an in-process DuckDB table, then scored by Splink
-  (``linker.inference.predict_between``, Splink 5's "find matches to new records").
+  (``linker.inference.score_pairs``; Splink 5's ``predict_between`` does the same with its own
+  blocking, for many new records at once).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -70,42 +72,54 @@ def spark_session(app_name: str = "asilo-identity") -> Any:
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    cores = os.environ.get("ASILO_SPARK_MASTER", "local[2]")
-    return (
-        SparkSession.builder.master(cores)
+    master = os.environ.get("ASILO_SPARK_MASTER", "local[2]")
+    session = (
+        SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.default.parallelism", "8")
+        .config("spark.sql.shuffle.partitions", os.environ.get("ASILO_SPARK_PARTITIONS", "4"))
+        .config("spark.default.parallelism", os.environ.get("ASILO_SPARK_PARTITIONS", "4"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.enabled", "true")
         .config("spark.driver.memory", os.environ.get("ASILO_SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
-def _splink_spark(con: duckdb.DuckDBPyConnection, settings: dict[str, Any], spark: Any) -> Any:
+def _splink_spark(
+    con: duckdb.DuckDBPyConnection, settings: dict[str, Any], spark: Any, workdir: Path
+) -> Any:
     from splink import Linker, SparkAPI
 
-    arrow = con.execute("select * from prepared").to_arrow_table()
-    frame = spark.createDataFrame(arrow)
-    checkpoint = tempfile.mkdtemp(prefix="asilo-spark-")
-    spark.sparkContext.setCheckpointDir(checkpoint)
+    # Prepared records travel to Spark as Parquet (on a cluster: a shared path).
+    prepared = workdir / "prepared.parquet"
+    con.execute(f"copy prepared to '{prepared}' (format parquet)")
+    frame = spark.read.parquet(str(prepared))
+    spark.sparkContext.setCheckpointDir(str(workdir / "checkpoints"))
     db_api = SparkAPI(  # type: ignore[no-untyped-call]
-        spark_session=spark, break_lineage_method="parquet"
+        spark_session=spark,
+        break_lineage_method=os.environ.get("ASILO_SPARK_BREAK_LINEAGE", "persist"),
+        num_partitions_on_repartition=int(os.environ.get("ASILO_SPARK_PARTITIONS", "4")),
     )
     sdf = db_api.register(frame)
     return Linker(sdf, settings, log_level=None)
 
 
-def _to_duckdb(con: duckdb.DuckDBPyConnection, name: str, splink_df: Any, backend: Backend) -> None:
+def _to_duckdb(
+    con: duckdb.DuckDBPyConnection, name: str, splink_df: Any, backend: Backend, workdir: Path
+) -> None:
     if backend == "duckdb":
         con.execute(f"create or replace table {name} as select * from {splink_df.physical_name}")
         return
-    arrow = splink_df.as_spark_dataframe().toArrow()
-    con.register(f"{name}_arrow", arrow)
-    con.execute(f"create or replace table {name} as select * from {name}_arrow")
-    con.unregister(f"{name}_arrow")
+    target = workdir / f"{name}.parquet"
+    splink_df.as_spark_dataframe().write.mode("overwrite").parquet(str(target))
+    con.execute(
+        f"create or replace table {name} as select * from read_parquet('{target}/*.parquet')"
+    )
 
 
 def _identities_sql(same: float) -> str:
@@ -176,19 +190,20 @@ def link(
     validate_records(records)
     parameters = model.load_parameters(model_path)
     con = duckdb.connect()
+    workdir = Path(tempfile.mkdtemp(prefix="asilo-link-"))
     try:
         _load_raw(con, records)
         settings = model.settings_dict(backend, parameters, _count(con))
         if backend == "duckdb":
             linker = _splink_duckdb(con, settings)
         else:
-            linker = _splink_spark(con, settings, spark or spark_session())
+            linker = _splink_spark(con, settings, spark or spark_session(), workdir)
         pairs = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
             pairs, threshold_match_probability=same_identity
         )
-        _to_duckdb(con, "pairs", pairs, backend)
-        _to_duckdb(con, "clusters", clusters, backend)
+        _to_duckdb(con, "pairs", pairs, backend, workdir)
+        _to_duckdb(con, "clusters", clusters, backend, workdir)
         _copy_atomically(con, _identities_sql(same_identity), out)
         review_count = con.execute(
             f"select count(*) from ({_review_sql(same_identity)})"
@@ -207,6 +222,7 @@ def link(
         )
     finally:
         con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def train(
@@ -260,8 +276,9 @@ class Matcher:
     """Find a new record's matches among stored records (kept in an in-process DuckDB).
 
     ``stored`` is a table of ``R.csv`` columns. Candidates are the stored records sharing at
-    least one blocking key with the new record (one filtered scan of the stored table); Splink
-    scores them.
+    least one blocking key with the new record (looked up in a table of key hashes sorted so
+    that DuckDB's zone maps skip almost all of it); Splink's scoring SQL, written once, scores
+    them.
     """
 
     def __init__(
@@ -273,13 +290,38 @@ class Matcher:
         from splink import DuckDBAPI, Linker
 
         self.con = con
-        self.settings = model.settings_dict("duckdb", model.load_parameters(model_path))
-        self.db_api = DuckDBAPI(con)
-        # An empty prepared table gives the linker its column types.
+        con.execute("set enable_progress_bar = false")
+        stored = _count_table(con, "prepared")
+        self.settings = model.settings_dict(
+            "duckdb", model.load_parameters(model_path), max(stored + 1, 2)
+        )
+        db_api = DuckDBAPI(con)
         con.execute("create or replace table _new_raw as select * from raw limit 0")
-        con.execute(f"create or replace temp view _new_prepared as {model.prepare_sql('_new_raw')}")
-        self._linker = Linker(self.db_api.register("prepared"), self.settings, log_level=None)
-        self._counter = 0
+        con.execute(f"create or replace view _new_prepared as {model.prepare_sql('_new_raw')}")
+        con.execute("create or replace table _match_new as select * from prepared limit 0")
+        con.execute("create or replace table _match_candidates as select * from prepared limit 0")
+        # The stored records numbered, and one row per (blocking rule, key value, record),
+        # sorted by a hash of the rule and value: a look-up reads only the row groups whose
+        # zone maps can hold the new record's hashes.
+        con.execute(
+            "create or replace table _match_store as "
+            "select row_number() over () as rid, * from prepared"
+        )
+        con.execute("create index _match_store_rid on _match_store (rid)")
+        con.execute(
+            "create or replace table _match_keys as select * from ("
+            + _blocking_hashes_sql("_match_store", "rid")
+            + ") order by h"
+        )
+        linker = Linker(db_api.register("prepared"), self.settings, log_level=None)
+        # Splink writes the scoring SQL once (candidates x new record, every comparison level);
+        # each look-up then refills the two small tables and runs it.
+        scored = linker.inference.score_pairs(
+            db_api.register("_match_candidates", table_name="_match_candidates"),
+            db_api.register("_match_new", table_name="_match_new"),
+        )
+        self._scoring_sql: str = scored.sql_used_to_create
+        scored.drop_table_from_database_and_remove_from_cache()
 
     @classmethod
     def from_records_file(cls, records: Path, *, model_path: Path | None = None) -> Matcher:
@@ -291,61 +333,58 @@ class Matcher:
     def find(
         self, record: Mapping[str, str], threshold: float = model.REVIEW_THRESHOLD
     ) -> list[Match]:
+        """Stored records matching ``record`` at or above ``threshold``, best first."""
+        con = self.con
         values = [record.get(c, "") or "" for c in RECORD_COLUMNS]
-        self.con.execute("delete from _new_raw")
-        self.con.execute(
+        con.execute("delete from _new_raw")
+        con.execute(
             f"insert into _new_raw values (0, {', '.join('?' for _ in RECORD_COLUMNS)})", values
         )
-        new = self.con.execute("select * from _new_prepared").fetchall()[0]
-        assert new is not None
-        description = [
-            d[0] for d in self.con.execute("select * from _new_prepared limit 0").description
-        ]
-        row = dict(zip(description, new, strict=True))
-        conditions: list[str] = []
-        params: list[Any] = []
-        for keys in model.BLOCKING_KEYS:
-            if all(row.get(k) is not None for k in keys):
-                conditions.append(
-                    "("
-                    + " and ".join(
-                        f"list_has_any({k}, ?)" if k in model.ARRAY_KEYS else f"{k} = ?"
-                        for k in keys
-                    )
-                    + ")"
-                )
-                params.extend(row[k] for k in keys)
-        if not conditions:
-            return []
-        self._counter += 1
-        cand_name = f"_candidates_{self._counter}"
-        new_name = f"_new_{self._counter}"
-        self.con.execute(
-            f"create or replace table {cand_name} as select * from prepared where "
-            + " or ".join(conditions),
-            params,
-        )
-        try:
-            if self.con.execute(f"select count(*) from {cand_name}").fetchall()[0] == (0,):
-                return []
-            self.con.execute(f"create or replace table {new_name} as select * from _new_prepared")
-            left = self.db_api.register(cand_name, table_name=cand_name)
-            right = self.db_api.register(new_name, table_name=new_name)
-            scored = self._linker.inference.predict_between(
-                left,
-                right,
-                threshold_match_probability=threshold,
-                warning_mode="never",
-            )
-            rows = self.con.execute(
-                f"select unique_id_l, match_probability from {scored.physical_name} "
-                "order by match_probability desc, unique_id_l"
+        con.execute("delete from _match_new")
+        con.execute("insert into _match_new select * from _new_prepared")
+        hashes = [
+            int(r[0])
+            for r in con.execute(
+                "select distinct h from (" + _blocking_hashes_sql("_match_new", "0") + ")"
             ).fetchall()
-            scored.drop_table_from_database_and_remove_from_cache()
-            return [Match(str(r[0]), float(r[1])) for r in rows]
-        finally:
-            self.con.execute(f"drop table if exists {cand_name}")
-            self.con.execute(f"drop table if exists {new_name}")
+        ]
+        con.execute("delete from _match_candidates")
+        if not hashes:
+            return []
+        rids = [
+            int(r[0])
+            for r in con.execute(
+                "select distinct rid from _match_keys where h in ("
+                + ", ".join(str(h) for h in hashes)
+                + ")"
+            ).fetchall()
+        ]
+        if not rids:
+            return []
+        con.execute(
+            "insert into _match_candidates select * exclude (rid) from _match_store "
+            "where rid in (" + ", ".join(str(r) for r in rids) + ")"
+        )
+        rows = con.execute(
+            f"select unique_id_l, match_probability from ({self._scoring_sql}) "
+            "where match_probability >= ? order by match_probability desc, unique_id_l",
+            [threshold],
+        ).fetchall()
+        return [Match(str(r[0]), float(r[1])) for r in rows]
+
+
+def _blocking_hashes_sql(table: str, rid: str) -> str:
+    """One row ``(h, rid)`` per blocking rule a record can take part in (arrays exploded)."""
+    parts = []
+    for i, keys in enumerate(model.BLOCKING_KEYS):
+        values = ", ".join(f"unnest({k})" if k in model.ARRAY_KEYS else k for k in keys)
+        present = " and ".join(f"{k} is not null" for k in keys)
+        parts.append(f"select hash({i}, {values}) as h, {rid} as rid from {table} where {present}")
+    return " union all ".join(parts)
+
+
+def _count_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
 
 
 def pairs_from_clusters(assignments: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:

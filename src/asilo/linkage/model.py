@@ -212,6 +212,10 @@ def comparisons() -> list[Any]:
                 label_for_charts="day and month swapped",
             ),
             cll.CustomLevel(
+                "dob_year_l = dob_year_r and dob_month_l = dob_month_r",
+                label_for_charts="same year and month, another day",
+            ),
+            cll.CustomLevel(
                 "dob_year_l = dob_year_r and (dob_full_l is null or dob_full_r is null)",
                 label_for_charts="same year, only the year known on one side",
             ),

@@ -214,7 +214,10 @@ def _query(
     ).fetchall()[0][0]
     if bad_ids:
         return None
-    by_id = con.execute("SELECT rowid AS pos, id FROM r ORDER BY id").fetchnumpy()
+    # Sorted by id once: the id ranks, the duplicate check and the digest's lines read it in
+    # its stored order (DuckDB keeps insertion order: preserve_insertion_order is on).
+    con.execute("CREATE TABLE s AS SELECT rowid AS pos, * FROM r ORDER BY id")
+    by_id = con.execute("SELECT pos, id FROM s").fetchnumpy()
     ids_in_order = by_id["id"]
     if ids_in_order.size > 1 and bool(np.any(ids_in_order[1:] == ids_in_order[:-1])):
         return None  # a duplicate id: the line-by-line reader names both lines
@@ -300,7 +303,7 @@ def _registrations_digest(con: duckdb.DuckDBPyConnection, texts: dict[str, list[
     digest = hashlib.sha256((",".join(REGISTRATION_COLUMNS) + "\n").encode("utf-8"))
     risky = "\r\n" + "".join(_UNUSED)
     if any(c in field for field in texts["field"] for c in risky):
-        result = con.execute(f"SELECT {line} || chr(10) FROM r ORDER BY id")
+        result = con.execute(f"SELECT {line} || chr(10) FROM s ORDER BY id")
         while batch := result.fetchmany(100_000):
             digest.update("".join([row[0] for row in batch]).encode("utf-8"))
         return digest.hexdigest()
@@ -309,7 +312,7 @@ def _registrations_digest(con: duckdb.DuckDBPyConnection, texts: dict[str, list[
         lines = folder / "lines.txt"
         delimiter, quote = _UNUSED
         con.execute(
-            f"COPY (SELECT {line} FROM r ORDER BY id) TO {_sql_text(str(lines))} "
+            f"COPY (SELECT {line} FROM s) TO {_sql_text(str(lines))} "
             f"(FORMAT csv, HEADER false, DELIMITER '{delimiter}', QUOTE '{quote}', "
             f"ESCAPE '{quote}', NEW_LINE '\n')"
         )

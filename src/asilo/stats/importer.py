@@ -298,7 +298,7 @@ def _value_checks(r: _Recognised) -> list[tuple[str, str]]:
     checks: list[tuple[str, str]] = []
     for h in r.header:
         checks.append((f"{product.canonical(h)} IS NULL", f"{h} is empty"))
-    checks.append((f"NOT {_YEAR_FORM}", "Fiscal Year is not a year (like 2024, or 2025 (FYTD))"))
+    checks.append((f"{_year()} IS NULL", "Fiscal Year is not a year (like 2024, or 2025 (FYTD))"))
     checks.append((f"{_year()} NOT BETWEEN 1990 AND 2100", "Fiscal Year is out of range"))
     if "state" in product.dimensions:
         checks.append(
@@ -315,11 +315,12 @@ _YEAR_FORM = f"regexp_full_match(fiscal_year, '{_YEAR_PATTERN}', 'i')"
 
 
 def _year() -> str:
-    """SQL for the fiscal year as a number, NULL when the column is not in a year form. The
-    plain form is cast without a regular expression (the common case, and the fast one)."""
+    """SQL for the fiscal year as a number, NULL when the column is not in a year form. A plain
+    number is cast as the reader's INTEGER type did (the common case: no regular expression
+    runs for it); only the other rows are matched against the marked forms."""
     return (
-        "CASE WHEN regexp_full_match(fiscal_year, '[0-9]{4}') THEN CAST(fiscal_year AS INTEGER) "
-        f"WHEN {_YEAR_FORM} THEN CAST(regexp_extract(fiscal_year, '[0-9]{{4}}') AS INTEGER) END"
+        "coalesce(TRY_CAST(fiscal_year AS INTEGER), CASE WHEN "
+        f"{_YEAR_FORM} THEN CAST(regexp_extract(fiscal_year, '[0-9]{{4}}') AS INTEGER) END)"
     )
 
 

@@ -26,6 +26,16 @@ from asilo.web.accounts.services import is_staff_role, user_create
 #: Extra demo loaders (called with no arguments, after the apps' own ``demo.load``).
 DEMO_LOADERS: list[Callable[[], Any]] = []
 
+
+def live_day() -> Any:
+    """Today's encounters under today's rules, beside the replayed days (issue 8)."""
+    from asilo.web.encounters.demo_live import load
+
+    return load()
+
+
+DEMO_LOADERS.append(live_day)
+
 ORGANISATIONS = ("Casa del Migrante (demo)", "Asistencia Legal Matamoros (demo)")
 
 

@@ -6,6 +6,7 @@ whose URL name does not resolve is left out, so a half-installed app never break
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ class NavItem:
     label: str | Promise
     url_name: str
     capability: Capability | None  # None: every signed-in user
+    #: A count shown next to the label (e.g. unread notifications), from the request.
+    badge: Callable[[HttpRequest], int] | None = None
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -44,7 +47,10 @@ def items_for(request: HttpRequest) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "current": request.path == url})
+        badge = item.badge(request) if item.badge is not None else 0
+        items.append(
+            {"label": item.label, "url": url, "current": request.path == url, "badge": badge}
+        )
     return items
 
 

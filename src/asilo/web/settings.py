@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "asilo.web.appointments",
     "asilo.web.processing",
     "asilo.web.dashboards",
+    "asilo.web.forecasts",
 ]
 
 MIDDLEWARE = [
@@ -120,8 +121,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("ASILO_CONN_MAX_AGE", default=60))
+# Persistent connections on both databases: opening one (and, on SQLite, setting WAL mode) on
+# every request cost more than a token-authenticated request's own work.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("ASILO_CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -23,4 +23,5 @@ urlpatterns = [
     path("registrations/", include("asilo.web.registrations.urls")),
     path("processing/", include("asilo.web.processing.urls")),
     path("statistics/", include("asilo.web.dashboards.urls")),
+    path("forecasts/", include("asilo.web.forecasts.urls")),
 ]

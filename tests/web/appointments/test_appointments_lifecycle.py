@@ -222,6 +222,9 @@ def test_the_runs_page_counts_the_same_waiting_families_as_the_list(
     with time_machine.travel(at("2023-06-14 17:00"), tick=False):
         page = staff.get("/appointments/runs/", {"program": program.code}).content.decode()
         assert "3 families are waiting for an appointment" in page
+        # The count links to the same families in the registrations list.
+        link = re.search(r'href="([^"]+)" id="waiting-count"', page).group(1).replace("&amp;", "&")
+        assert "3 registrations." in staff.get(link).content.decode()
         listing = staff.get("/registrations/staff/", {"status": "waiting"}).content.decode()
         assert "3 registrations." in listing
         assert (

@@ -208,6 +208,21 @@ def _pages(scene: dict[str, Any], client_as: Callable[[Any], Client], language: 
             family.post("/registrations/status/", {"number": s[key].number, "pin": s[key].pin}),
         )
         yield f"notice: {key}", family.get("/appointments/my/notice/")
+        yield f"family: {key}", family.get("/registrations/status/family/")
+    yield "lost PIN", public.get("/registrations/status/recover/")
+    yield (
+        "lost PIN: code sent",
+        public.post(
+            "/registrations/status/recover/", {"action": "send", "number": s["waiting"].number}
+        ),
+    )
+    yield (
+        "lost PIN: wrong code",
+        public.post(
+            "/registrations/status/recover/",
+            {"action": "confirm", "number": s["waiting"].number, "code": "12"},
+        ),
+    )
     yield "family sign-in", public.get("/appointments/my/")
     if language == "ht":
         return

@@ -53,17 +53,21 @@ def test_encounter_decision_confirm_custody_book_out_end_to_end(
     assert confirmed.json()["status"] == "confirmed"
     assert confirmed.json()["confirmation"]["confirmed_by"] == "officer"
 
-    open_list = api.get("/custodies", status="open").json()
+    # A 2022 encounter is a historical replay: not on the live list, listed when asked.
+    assert api.get("/custodies", status="open").json()["count"] == 0
+    open_list = api.get("/custodies", status="open", scope="all").json()
     assert open_list["count"] == 2
     assert {c["encounter_id"] for c in open_list["custodies"]} == {encounter_id}
 
     outcome = {"expulsion": "expelled", "processing": "released_nta"}[body["decision"]["pathway"]]
-    for custody in body["custodies"]:
-        out = api.post(f"/custodies/{custody['id']}/book-out", {"outcome": outcome})
-        assert out.status_code == 200, out.content
-        assert out.json()["outcome"] == outcome and out.json()["booked_out_at"]
-    assert api.get("/custodies", status="open").json()["count"] == 0
-    closed = api.get("/custodies", status="closed").json()
+    out = api.post(
+        f"/custodies/{body['custodies'][0]['id']}/book-out", {"outcome": outcome, "family": True}
+    )
+    assert out.status_code == 200, out.content
+    assert out.json()["outcome"] == outcome and out.json()["booked_out_at"]
+    assert [c["outcome"] for c in out.json()["booked_out"]] == [outcome, outcome]
+    assert api.get("/custodies", status="open", scope="all").json()["count"] == 0
+    closed = api.get("/custodies", status="closed", scope="all").json()
     assert [c["outcome"] for c in closed["custodies"]] == [outcome, outcome]
 
 
@@ -74,10 +78,9 @@ def test_family_outcome_invariant_through_the_api(
     body = api.post("/encounters", family_doc).json()
     api.post(f"/encounters/{body['id']}/confirm")
     parent, child = (c["id"] for c in body["custodies"])
-    assert api.post(f"/custodies/{parent}/book-out", {"outcome": "expelled"}).status_code == 200
     refused = api.post(f"/custodies/{child}/book-out", {"outcome": "released_nta"})
     assert refused.status_code == 409
-    assert refused.json()["errors"][0]["code"] == "family_outcome_differs"
+    assert refused.json()["errors"][0]["code"] == "family_child_left_alone"
     assert Custody.objects.get(pk=child).booked_out_at is None
 
     requested = api.post(
@@ -102,6 +105,7 @@ def test_family_outcome_invariant_through_the_api(
     assert [t["id"] for t in tasks["tasks"]] == [task_id]
     ok = api.post(f"/custodies/{child}/book-out", {"outcome": "released_nta"})
     assert ok.status_code == 200 and ok.json()["family_exception_id"] == exception_id
+    assert api.post(f"/custodies/{parent}/book-out", {"outcome": "expelled"}).status_code == 200
 
 
 def test_override_and_review_through_the_api(
@@ -394,6 +398,9 @@ def test_custody_summary(
         "overrides_awaiting_review": 1,
         "exceptions_pending": 0,
         "reunification_tasks_open": 0,
+        # Both were encountered on 2022-05-10: long past the TEDS 72-hour standard.
+        "beyond_standard": 2,
+        "children_alone": 0,
     }
     overdue = api.get("/custodies", status="overdue").json()["custodies"]
     assert len(overdue) == 1 and overdue[0]["overdue"] is True

@@ -46,13 +46,19 @@ def test_demo_day_has_what_the_issue_asks_for(db: None) -> None:
     assert override.reviewed_at is None and override.pathway == "processing"
     assert ReunificationTask.objects.filter(status="open").count() == 1
     assert FamilyException.objects.get().status == "approved"
-    overdue = list(selectors.custodies_overdue(now=now))
+    # A historical replay keeps its historical clocks: from each encounter on 2022-05-10, read
+    # as of 2022-05-13 04:00 Central time.
+    assert all(c.booked_in_at.date().isoformat() == "2022-05-10" for c in Custody.objects.all())
+    overdue = list(selectors.custodies_overdue(now=demo.AS_OF))
     assert [c.encounter.client_request_id for c in overdue] == ["demo-rgv-03"]
-    near = list(selectors.custodies_near_due(now=now, within_hours=12))
+    assert overdue[0].due_at == demo.AS_OF - timedelta(minutes=20)
+    near = list(selectors.custodies_near_due(now=demo.AS_OF, within_hours=12))
     assert "demo-rgv-04" in [c.encounter.client_request_id for c in near]
     assert summary.overdue == 1
     assert Encounter.objects.filter(status=EncounterStatus.DECIDED).count() == 1
     assert Custody.objects.filter(booked_out_at__isnull=False).exists()
+    assert selectors.children_alone() == []
+    assert not selectors.custody_list(actor=demo._staff(demo.OFFICER, "officer"), now=now)
     decide_entries = AuditEntry.objects.filter(action=AuditAction.DECIDE)
     assert decide_entries.count() == 16
     assert all(e.catalogue_version for e in decide_entries)

@@ -85,7 +85,8 @@ def test_family_encounter_writes_people_unit_decision_custody(
     assert encounter.component == "USBP"
     assert encounter.place_name == "Rio Grande Valley"
     assert encounter.status == EncounterStatus.DECIDED
-    assert encounter.occurred_at == datetime(2022, 5, 10, 10, 40, tzinfo=UTC)  # 06:40 EDT
+    # 06:40 in the Rio Grande Valley (Central daylight time), not U.S. Eastern.
+    assert encounter.occurred_at == datetime(2022, 5, 10, 11, 40, tzinfo=UTC)
     memberships = FamilyMembership.objects.filter(family_unit=encounter.family_unit)
     assert list(memberships.values_list("role", "relationship")) == [
         ("adult", "parent"),
@@ -119,9 +120,13 @@ def test_stored_decision_is_the_policy_engines_and_replays(
 
 
 def test_unaccompanied_child_gets_a_72_hour_clock(officer: User, child_doc: dict[str, Any]) -> None:
-    book_in = datetime(2022, 5, 10, 14, 0, tzinfo=UTC)
-    encounter = record(officer, child_doc, booked_in_at=book_in)
+    # The clock starts at the encounter (09:15 in El Paso, Mountain daylight time), not when the
+    # record is typed.
+    book_in = datetime(2022, 5, 10, 15, 15, tzinfo=UTC)
+    encounter = record(officer, child_doc)
     custody = encounter.custodies.get()
+    assert custody.booked_in_time_known
+    assert (custody.standard_hours, custody.standard_due_at) == (72, book_in + timedelta(hours=72))
     assert encounter.decision.demographic == "unaccompanied_child"
     assert encounter.decision.pathway == "orr_transfer"
     assert custody.limit_hours == 72
@@ -442,7 +447,7 @@ def test_overdue_and_near_due_selectors(
     assert list(selectors.custodies_overdue(now=now)) == [overdue]
     assert list(selectors.custodies_near_due(now=now, within_hours=12)) == [near]
     assert set(selectors.custodies_open()) == {overdue, near, fresh, no_limit}
-    clocks = selectors.custody_list(actor=officer, status="open", now=now)
+    clocks = selectors.custody_list(actor=officer, status="open", scope="all", now=now)
     assert [c.custody for c in clocks] == [overdue, near, fresh, no_limit]
     assert [c.overdue for c in clocks] == [True, False, False, False]
     assert [c.near_due for c in clocks] == [False, True, False, False]
@@ -480,19 +485,33 @@ def test_book_out_needs_a_settled_decision(officer: User, child_doc: dict[str, A
 
 
 def test_family_leaves_with_one_outcome(officer: User, family_doc: dict[str, Any]) -> None:
-    _, parent, child = family_custodies(officer, family_doc)
-    services.custody_book_out(actor=officer, custody_id=parent.pk, outcome="expelled")
+    # Two parents: the father may leave first (the mother stays with the child); the family's
+    # outcome is then set.
+    father = {"age": 35, "nationality": "HND", "role": "adult", "relationship": "parent"}
+    family_doc["people"].insert(1, father)
+    encounter = record(officer, family_doc)
+    services.decision_confirm(actor=officer, encounter_id=encounter.pk)
+    mother, dad, child = encounter.custodies.order_by("id")
+    services.custody_book_out(actor=officer, custody_id=dad.pk, outcome="expelled")
     before = counts()
     with pytest.raises(EncounterError) as err:
-        services.custody_book_out(actor=officer, custody_id=child.pk, outcome="released_nta")
+        services.custody_book_out(
+            actor=officer, custody_id=mother.pk, outcome="released_nta", family=True
+        )
     assert err.value.code == C.FAMILY_OUTCOME_DIFFERS and err.value.status == 409
     assert err.value.params == {
         "family_outcome": "Expelled",
         "outcome": "Released with a notice to appear",
     }
-    assert counts() == before
-    done = services.custody_book_out(actor=officer, custody_id=child.pk, outcome="expelled")
+    # Nothing changed; the refusal is on the record.
+    assert counts() == {**before, "AuditEntry": before["AuditEntry"] + 1}
+    assert AuditEntry.objects.latest("id").note == "family_outcome_differs"
+    done = services.custody_book_out(
+        actor=officer, custody_id=child.pk, outcome="expelled", family=True
+    )
     assert (done.outcome, done.booked_out_by) == ("expelled", officer)
+    mother.refresh_from_db()
+    assert (mother.outcome, mother.booked_out_at) == ("expelled", done.booked_out_at)
     with pytest.raises(EncounterError) as err:
         services.custody_book_out(actor=officer, custody_id=child.pk, outcome="expelled")
     assert err.value.code == C.CUSTODY_CLOSED
@@ -502,7 +521,6 @@ def test_exception_approved_by_another_supervisor_opens_a_reunification_task(
     officer: User, supervisor: User, family_doc: dict[str, Any]
 ) -> None:
     encounter, parent, child = family_custodies(officer, family_doc)
-    services.custody_book_out(actor=officer, custody_id=parent.pk, outcome="expelled")
     exception = services.family_exception_request(
         actor=officer,
         custody_id=child.pk,
@@ -511,7 +529,7 @@ def test_exception_approved_by_another_supervisor_opens_a_reunification_task(
     )
     with pytest.raises(EncounterError) as err:
         services.custody_book_out(actor=officer, custody_id=child.pk, outcome="transferred_orr")
-    assert err.value.code == C.FAMILY_OUTCOME_DIFFERS  # still pending
+    assert err.value.code == C.FAMILY_CHILD_LEFT_ALONE  # still pending
     approved = services.family_exception_approve(
         actor=supervisor, exception_id=exception.pk, note="Hospital admission confirmed."
     )
@@ -525,6 +543,8 @@ def test_exception_approved_by_another_supervisor_opens_a_reunification_task(
     )
     done = services.custody_book_out(actor=officer, custody_id=child.pk, outcome="transferred_orr")
     assert done.family_exception == approved
+    # The parent leaves alone: no child of the unit is left in custody.
+    services.custody_book_out(actor=officer, custody_id=parent.pk, outcome="expelled")
     closed = services.reunification_task_close(
         actor=officer, task_id=task.pk, note="Parent located through consulate; case linked."
     )
@@ -667,7 +687,7 @@ def test_custodies_with_a_due_time_come_first_on_every_database(
     adult_doc["time"] = "11:30"
     record(officer, adult_doc)
     child = record(officer, child_doc).custodies.get()
-    clocks = selectors.custody_list(actor=officer, status="open", limit=1)
+    clocks = selectors.custody_list(actor=officer, status="open", scope="all", limit=1)
     assert [c.custody for c in clocks] == [child]
 
 

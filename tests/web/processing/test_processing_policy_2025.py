@@ -26,7 +26,7 @@ def _post(day: str) -> dict[str, str]:
         "date": day,
         "time": "06:40",
         "place": "between_ports|Rio Grande Valley",
-        "manifests_fear": "on",
+        "manifests_fear": "yes",
         "m-TOTAL_FORMS": "2",
         "m-INITIAL_FORMS": "0",
         "m-MIN_NUM_FORMS": "1",

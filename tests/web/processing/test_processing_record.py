@@ -33,7 +33,7 @@ def family_post(**changes: str) -> dict[str, str]:
         "date": "2022-05-10",
         "time": "06:40",
         "place": "between_ports|Rio Grande Valley",
-        "manifests_fear": "on",
+        "manifests_fear": "yes",
         "m-TOTAL_FORMS": "2",
         "m-INITIAL_FORMS": "0",
         "m-MIN_NUM_FORMS": "1",
@@ -237,3 +237,21 @@ def test_confirming_twice_is_refused_with_a_message(officer_client: Client) -> N
     assert again.status_code == 409
     assert "already" in again.content.decode()
     assert Custody.objects.filter(encounter=encounter).count() == 2
+
+
+def test_the_fear_question_has_no_default_and_must_be_answered(officer_client: Client) -> None:
+    """Before: "Someone in the group expressed fear of return" was pre-checked, so the record
+    said fear was expressed when nobody asked."""
+    page = officer_client.get(URL).content.decode()
+    radios = re.findall(r'<input type="radio" name="manifests_fear"[^>]*>', page)
+    assert len(radios) == 2 and not any("checked" in r for r in radios)
+    before = Encounter.objects.count()
+    data = family_post()
+    del data["manifests_fear"]
+    unanswered = officer_client.post(URL, data)
+    assert unanswered.status_code == 400
+    assert "did anyone express fear of return?" in unanswered.content.decode()
+    assert Encounter.objects.count() == before
+    answered = officer_client.post(URL, family_post(manifests_fear="no"))
+    assert answered.status_code == 302
+    assert Encounter.objects.latest("id").document["manifests_fear"] is False

@@ -49,6 +49,7 @@ class Capability(StrEnum):
     CHECKIN_PERFORM = "checkin.perform"
     # statistics, audit, administration
     STATS_VIEW = "stats.view"
+    FORECAST_VIEW = "forecast.view"
     FAIRNESS_VIEW = "fairness.view"
     AUDIT_VIEW = "audit.view"
     USERS_MANAGE = "users.manage"
@@ -88,7 +89,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.REGISTRATION_VERIFY,
         }
     ),
-    Role.ANALYST: frozenset({Capability.STATS_VIEW, Capability.FAIRNESS_VIEW}),
+    Role.ANALYST: frozenset(
+        {Capability.STATS_VIEW, Capability.FAIRNESS_VIEW, Capability.FORECAST_VIEW}
+    ),
     Role.AUDITOR: frozenset(
         {
             Capability.AUDIT_VIEW,

@@ -231,6 +231,7 @@ class MessageKind(models.TextChoices):
     CANCELLED = "cancelled", _("Appointment cancelled")
     RESCHEDULED = "rescheduled", _("Another date asked for")
     NO_SHOW = "no_show", _("Missed appointment")
+    PIN_CODE = "pin_code", _("Code to choose a new PIN")
 
 
 class Channel(models.TextChoices):

@@ -1156,7 +1156,8 @@ def encounter_document(
         people.append(person)
     document: dict[str, Any] = {
         "date": on.isoformat(),
-        "time": timezone.localtime(at, EASTERN).strftime("%H:%M"),
+        # The port's own clock: the encounters app reads the time in the place's time zone.
+        "time": timezone.localtime(at, zone_of(appointment.port)).strftime("%H:%M"),
         "place": {"kind": "port_of_entry", "name": appointment.port},
         "people": people,
         "cbp_one_appointment": True,
@@ -1182,7 +1183,7 @@ def appointment_check_in(
 
     require(actor, Capability.CHECKIN_PERFORM, object_type=APPOINTMENT, object_id=appointment_id)
     now = now or timezone.now()
-    on = timezone.localdate(now)
+    on = timezone.localdate(now)  # refined below to the port's own date
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
         if appointment is None:
@@ -1191,6 +1192,7 @@ def appointment_check_in(
             raise AppointmentError(C.ALREADY_CHECKED_IN)
         if appointment.status != AppointmentStatus.BOOKED:
             raise AppointmentError(C.NOT_BOOKED, status=appointment.get_status_display())
+        on = timezone.localtime(now, zone_of(appointment.port)).date()
         if appointment.date != on:
             raise AppointmentError(C.NOT_TODAY, date=appointment.date.isoformat())
         members = _members(appointment.registration)

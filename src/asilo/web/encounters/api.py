@@ -9,13 +9,17 @@ from typing import Any
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from asilo.web.encounters import selectors, services
+from asilo.web.encounters.clocks import CUSTODY_STANDARD_HOURS
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.schemas import (
     BookOutIn,
+    BookOutOut,
+    ChildAloneOut,
+    CustodyCheckOut,
     CustodyListOut,
     CustodyOut,
     CustodySummaryOut,
@@ -34,6 +38,11 @@ from asilo.web.encounters.schemas import (
     ReunificationTaskListOut,
     ReunificationTaskOut,
     ReviewIn,
+    StandardBreachOut,
+    StandardReportOut,
+    TaskCloseIn,
+    TaskNoteIn,
+    TaskStepIn,
 )
 from asilo.web.people.errors import api_errors
 from asilo.web.people.schemas import ErrorOut, ErrorsOut
@@ -266,7 +275,12 @@ class CustodyFilter(Schema):
     status: str = "open"
     within_hours: int = selectors.NEAR_DUE_HOURS
     place: str | None = None
+    scope: str = Field(
+        "live",
+        description="live (the day's work), historical (replays of past encounters) or all",
+    )
     limit: int = 200
+    offset: int = 0
 
 
 @router.get(
@@ -282,8 +296,10 @@ def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> Custo
             status=filters.status,
             within_hours=max(1, min(filters.within_hours, 72)),
             place=filters.place,
+            scope=filters.scope,
             now=now,
             limit=filters.limit,
+            offset=filters.offset,
         )
     return CustodyListOut.model_construct(
         status=filters.status,
@@ -293,17 +309,56 @@ def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> Custo
     )
 
 
+@router.get(
+    "/custodies/check",
+    response={200: CustodyCheckOut, **ERRORS},
+    summary="Children in custody without an adult of their family unit (must be none)",
+)
+def custody_check(request: HttpRequest) -> CustodyCheckOut:
+    with api_errors():
+        rows = selectors.custody_check(actor=request.user)
+    return CustodyCheckOut(
+        count=len(rows), children_alone=[ChildAloneOut(**r.__dict__) for r in rows]
+    )
+
+
+class ReportFilter(Schema):
+    scope: str = "all"
+
+
+@router.get(
+    "/custodies/standard-report",
+    response={200: StandardReportOut, **ERRORS},
+    summary="Hours held beyond the TEDS 72-hour standard, by place",
+)
+def standard_report(request: HttpRequest, filters: Query[ReportFilter]) -> StandardReportOut:
+    with api_errors():
+        rows = selectors.standard_report(actor=request.user, scope=filters.scope)
+    return StandardReportOut(
+        standard_hours=CUSTODY_STANDARD_HOURS,
+        places=[StandardBreachOut(**r.__dict__) for r in rows],
+    )
+
+
 @router.post(
     "/custodies/{custody_id}/book-out",
-    response={200: CustodyOut, **ERRORS},
-    summary="Book a person out of custody",
+    response={200: BookOutOut, **ERRORS},
+    summary="Book a person (or with family=true, their family unit) out of custody",
 )
-def book_out(request: HttpRequest, custody_id: int, payload: BookOutIn) -> CustodyOut:
+def book_out(request: HttpRequest, custody_id: int, payload: BookOutIn) -> BookOutOut:
     with api_errors():
         custody = services.custody_book_out(
-            actor=request.user, custody_id=custody_id, outcome=payload.outcome
+            actor=request.user,
+            custody_id=custody_id,
+            outcome=payload.outcome,
+            family=payload.family,
         )
-    return CustodyOut.now(custody, now=timezone.now())
+    now = timezone.now()
+    together = selectors.custodies_booked_out_with(custody)
+    main = CustodyOut.now(custody, now=now)
+    return BookOutOut.model_construct(
+        **dict(main), booked_out=[CustodyOut.now(c, now=now) for c in together]
+    )
 
 
 class StatusFilter(Schema):
@@ -397,10 +452,40 @@ def list_reunification_tasks(
     summary="Close a reunification task",
 )
 def close_reunification_task(
-    request: HttpRequest, task_id: int, payload: NoteIn
+    request: HttpRequest, task_id: int, payload: TaskCloseIn
 ) -> ReunificationTaskOut:
     with api_errors():
         task = services.reunification_task_close(
-            actor=request.user, task_id=task_id, note=payload.note
+            actor=request.user, task_id=task_id, note=payload.note, outcome=payload.outcome
         )
     return ReunificationTaskOut.of(task)
+
+
+@router.post(
+    "/reunification-tasks/{task_id}/steps",
+    response={200: ReunificationTaskOut, **ERRORS},
+    summary="Record a step of a reunification task (contact_made, located)",
+)
+def reunification_task_step(
+    request: HttpRequest, task_id: int, payload: TaskStepIn
+) -> ReunificationTaskOut:
+    with api_errors():
+        task = services.reunification_task_step(
+            actor=request.user, task_id=task_id, step=payload.step
+        )
+    return ReunificationTaskOut.of(task)
+
+
+@router.post(
+    "/reunification-tasks/{task_id}/notes",
+    response={200: ReunificationTaskOut, **ERRORS},
+    summary="Add a note to a reunification task",
+)
+def reunification_task_note(
+    request: HttpRequest, task_id: int, payload: TaskNoteIn
+) -> ReunificationTaskOut:
+    with api_errors():
+        note = services.reunification_task_note(
+            actor=request.user, task_id=task_id, text=payload.text
+        )
+    return ReunificationTaskOut.of(note.task)

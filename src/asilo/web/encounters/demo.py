@@ -8,8 +8,12 @@ review, a family exception with its reunification task, and an overdue custody.
 Everything goes through the services, so the decisions are the policy engine's and every step
 has its audit entry. ``load()`` is deterministic and idempotent: each encounter carries a client
 request id, and each later step is taken only if it was not taken before. The people are
-invented (common given names and surnames combined at random with a fixed seed); custody clocks
-run from the moment of the first load, so that the custody list shows live clocks.
+invented (common given names and surnames combined at random with a fixed seed).
+
+It is a historical replay: custody clocks run from the moment of each encounter on that day (never
+from the moment of loading), book-outs happen on the day, and the clocks are read as of
+:data:`AS_OF` (early on Friday 13 May 2022, Central time), when the 16-year-old encountered at
+03:40 on Tuesday is past the 72-hour legal limit and the 14-year-old of 04:10 is near it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +39,10 @@ from asilo.web.encounters.models import (
 )
 
 DAY = "2022-05-10"
+#: The moment the demo's clocks are read at (a replay keeps its historical clocks).
+AS_OF = datetime(2022, 5, 13, 4, 0, tzinfo=ZoneInfo("America/Chicago"))
+#: Book-outs of the demo happen this long after the encounter.
+BOOK_OUT_AFTER = timedelta(hours=6)
 OFFICER = "demo.officer"
 SUPERVISOR = "demo.supervisor"
 
@@ -60,7 +69,6 @@ class Spec:
     time: str
     place: tuple[str, str]
     people: list[tuple[int, str, str | None, str]]  # age, nationality, relationship, sex
-    hours_ago: float
     confirm: bool = True
     book_out: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -77,37 +85,37 @@ HID = ("port_of_entry", "Hidalgo")
 
 SPECS: list[Spec] = [
     Spec("rgv-01", "01:20", RGV, [(29, "HND", "parent", "female"), (8, "HND", None, "male"),
-         (4, "HND", None, "female")], 30, book_out=True),
-    Spec("rgv-02", "02:05", RGV, [(35, "GTM", "parent", "male"), (15, "GTM", None, "male")], 26),
-    Spec("rgv-03", "03:40", RGV, [(16, "GTM", None, "male")], 80),  # overdue: 72 h passed
-    Spec("rgv-04", "04:10", RGV, [(14, "HND", None, "female")], 66),  # near due
-    Spec("rgv-05", "05:30", RGV, [(27, "MEX", None, "male")], 20, book_out=True),
-    Spec("rgv-06", "06:45", RGV, [(31, "VEN", None, "female")], 18),
+         (4, "HND", None, "female")], book_out=True),
+    Spec("rgv-02", "02:05", RGV, [(35, "GTM", "parent", "male"), (15, "GTM", None, "male")]),
+    Spec("rgv-03", "03:40", RGV, [(16, "GTM", None, "male")]),  # overdue: 72 h passed
+    Spec("rgv-04", "04:10", RGV, [(14, "HND", None, "female")]),  # near due
+    Spec("rgv-05", "05:30", RGV, [(27, "MEX", None, "male")], book_out=True),
+    Spec("rgv-06", "06:45", RGV, [(31, "VEN", None, "female")]),
     Spec("rgv-07", "07:15", RGV, [(40, "SLV", "other_relative", "female"),
-         (11, "SLV", None, "female")], 16),  # an aunt is not a guardian: the niece is a UC
-    Spec("elp-01", "00:50", ELP, [(22, "HND", None, "male")], 22, confirm=False,
+         (11, "SLV", None, "female")]),  # an aunt is not a guardian: the niece is a UC
+    Spec("elp-01", "00:50", ELP, [(22, "HND", None, "male")], confirm=False,
          override={"authority": "title_8", "pathway": "processing", "destination": None,
                    "reason": "Credible report of kidnapping in Ciudad Juárez; LGBTQI; supervisor"
                    " consulted on a humanitarian exception."},
          vulnerabilities={0: ["lgbtqi", "violence_in_mexico"]}),
     Spec("elp-02", "02:30", ELP, [(33, "NIC", "parent", "male"), (30, "NIC", "parent", "female"),
-         (6, "NIC", None, "female")], 24,
+         (6, "NIC", None, "female")],
          extra={"title42_exception_granted": True},
          exception=(0, "transferred_ice", "Outstanding warrant in NCIC for the father; ICE must"
                     " take custody while the mother and daughter are released.")),
-    Spec("elp-03", "08:20", ELP, [(17, "MEX", None, "male")], 10),
-    Spec("elp-04", "09:05", ELP, [(26, "CUB", None, "male")], 8),
-    Spec("sys-01", "07:00", SYS, [(38, "HTI", None, "female")], 12,
+    Spec("elp-03", "08:20", ELP, [(17, "MEX", None, "male")]),
+    Spec("elp-04", "09:05", ELP, [(26, "CUB", None, "male")]),
+    Spec("sys-01", "07:00", SYS, [(38, "HTI", None, "female")],
          extra={"title42_exception_granted": True}, book_out=True,
          vulnerabilities={0: ["medical_emergency"]}),
     Spec("sys-02", "10:30", SYS, [(34, "UKR", "parent", "female"), (9, "UKR", None, "male"),
-         (12, "UKR", None, "female")], 9, extra={"title42_exception_granted": True},
+         (12, "UKR", None, "female")], extra={"title42_exception_granted": True},
          book_out=True),
-    Spec("sys-03", "11:45", SYS, [(45, "MEX", None, "male")], 6),
+    Spec("sys-03", "11:45", SYS, [(45, "MEX", None, "male")]),
     Spec("hid-01", "12:10", HID, [(28, "VEN", "parent", "male"), (27, "VEN", "parent", "female"),
-         (2, "VEN", None, "female")], 4, confirm=False,
+         (2, "VEN", None, "female")], confirm=False,
          extra={"title42_exception_granted": True}),
-    Spec("hid-02", "13:30", HID, [(13, "SLV", None, "male")], 2),
+    Spec("hid-02", "13:30", HID, [(13, "SLV", None, "male")]),
 ]  # fmt: skip
 
 
@@ -201,20 +209,28 @@ def _follow_up(spec: Spec, encounter: Encounter, officer: User, supervisor: User
                 note="Warrant confirmed; the family is told where the father is held.",
             )
         approved = custody.exceptions.filter(status=ExceptionStatus.APPROVED).first()
+        at = custody.booked_in_at + BOOK_OUT_AFTER
         if approved is not None and custody.is_open:
-            services.custody_book_out(actor=officer, custody_id=custody.pk, outcome=outcome)
+            services.custody_book_out(actor=officer, custody_id=custody.pk, outcome=outcome, at=at)
         for other in custodies:
             other.refresh_from_db()
             if other.pk != custody.pk and other.is_open:
+                # The mother and the daughter leave together.
                 services.custody_book_out(
-                    actor=officer, custody_id=other.pk, outcome="released_nta"
+                    actor=officer, custody_id=other.pk, outcome="released_nta", at=at, family=True
                 )
     if spec.book_out:
         for custody in custodies:
             custody.refresh_from_db()
             outcome = _outcome(encounter, custody)
             if custody.is_open and outcome is not None:
-                services.custody_book_out(actor=officer, custody_id=custody.pk, outcome=outcome)
+                services.custody_book_out(
+                    actor=officer,
+                    custody_id=custody.pk,
+                    outcome=outcome,
+                    at=custody.booked_in_at + BOOK_OUT_AFTER,
+                    family=True,
+                )
 
 
 def load(*, now: datetime | None = None) -> DemoSummary:
@@ -231,7 +247,6 @@ def load(*, now: datetime | None = None) -> DemoSummary:
                 actor=officer,
                 document=doc,
                 client_request_id=f"demo-{spec.key}",
-                booked_in_at=now - timedelta(hours=spec.hours_ago),
                 now=now,
             )
             created += int(recorded.created)
@@ -243,5 +258,5 @@ def load(*, now: datetime | None = None) -> DemoSummary:
         encounters=len(SPECS),
         created=created,
         open_custodies=demo.filter(booked_out_at__isnull=True).count(),
-        overdue=demo.filter(booked_out_at__isnull=True, due_at__lt=timezone.now()).count(),
+        overdue=demo.filter(booked_out_at__isnull=True, due_at__lt=AS_OF).count(),
     )

@@ -36,6 +36,7 @@ class EncounterErrorCode(StrEnum):
     OUTCOME_INVALID = "outcome_invalid"
     OUTCOME_UNLAWFUL_FOR_CHILD = "outcome_unlawful_for_child"
     FAMILY_OUTCOME_DIFFERS = "family_outcome_differs"
+    FAMILY_CHILD_LEFT_ALONE = "family_child_left_alone"
     NO_OPEN_CUSTODY = "no_open_custody"
     EXCEPTION_NOT_FOUND = "exception_not_found"
     EXCEPTION_NOT_FAMILY = "exception_not_family"
@@ -45,9 +46,13 @@ class EncounterErrorCode(StrEnum):
     SELF_APPROVAL = "self_approval"
     TASK_NOT_FOUND = "task_not_found"
     TASK_CLOSED = "task_closed"
+    TASK_CLOSING_INVALID = "task_closing_invalid"
+    TASK_STEP_INVALID = "task_step_invalid"
+    TASK_STEP_DONE = "task_step_done"
     NOTE_REQUIRED = "note_required"
     TEXT_TOO_LONG = "text_too_long"
     STATUS_FILTER_INVALID = "status_filter_invalid"
+    SCOPE_FILTER_INVALID = "scope_filter_invalid"
 
 
 C = EncounterErrorCode
@@ -99,6 +104,11 @@ ENCOUNTER_MESSAGES: dict[str, Promise] = {
         "The family was booked out as {family_outcome}; booking this member out as {outcome}"
         " needs a supervisor-approved family exception."
     ),
+    C.FAMILY_CHILD_LEFT_ALONE: _(
+        "A child is never left alone: this would leave {children} without an adult of the"
+        " family unit. Book the family out together, or ask a supervisor for a family"
+        " exception."
+    ),
     C.NO_OPEN_CUSTODY: _("No one in this family unit is still in custody."),
     C.EXCEPTION_NOT_FOUND: _("No family exception has this id."),
     C.EXCEPTION_NOT_FAMILY: _(
@@ -112,9 +122,13 @@ ENCOUNTER_MESSAGES: dict[str, Promise] = {
     C.SELF_APPROVAL: _("A supervisor may not approve an exception they requested."),
     C.TASK_NOT_FOUND: _("No reunification task has this id."),
     C.TASK_CLOSED: _("This reunification task is already closed."),
+    C.TASK_CLOSING_INVALID: _("A reunification task closes as one of: {allowed}."),
+    C.TASK_STEP_INVALID: _("The step must be one of: {allowed}."),
+    C.TASK_STEP_DONE: _("This step was already recorded."),
     C.NOTE_REQUIRED: _("Write a note ({minimum} characters or more)."),
     C.TEXT_TOO_LONG: _("Write at most {limit} characters."),
     C.STATUS_FILTER_INVALID: _("The status filter must be one of: {allowed}."),
+    C.SCOPE_FILTER_INVALID: _("The scope must be one of: {allowed}."),
 }
 
 ENCOUNTER_STATUSES: dict[str, int] = {
@@ -128,6 +142,7 @@ ENCOUNTER_STATUSES: dict[str, int] = {
     C.CUSTODY_NOT_FOUND: 404,
     C.CUSTODY_CLOSED: 409,
     C.FAMILY_OUTCOME_DIFFERS: 409,
+    C.FAMILY_CHILD_LEFT_ALONE: 409,
     C.OUTCOME_UNLAWFUL_FOR_CHILD: 409,
     C.NO_OPEN_CUSTODY: 409,
     C.EXCEPTION_NOT_FOUND: 404,
@@ -136,6 +151,7 @@ ENCOUNTER_STATUSES: dict[str, int] = {
     C.SELF_APPROVAL: 403,
     C.TASK_NOT_FOUND: 404,
     C.TASK_CLOSED: 409,
+    C.TASK_STEP_DONE: 409,
 }
 
 

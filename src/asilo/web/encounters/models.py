@@ -195,9 +195,23 @@ class Override(models.Model):
 class Custody(models.Model):
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="custodies")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="custodies")
-    booked_in_at = models.DateTimeField()
+    booked_in_at = models.DateTimeField(
+        help_text="The moment of the encounter (the start of its day when the time is unknown)."
+    )
+    booked_in_time_known = models.BooleanField(
+        default=True, help_text="False: the encounter's time of day was not recorded."
+    )
+    #: The legal limit (TVPRA, unaccompanied children): null when the law sets none.
     limit_hours = models.PositiveIntegerField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: The TEDS 1.8 standard (CUS-01): every custody, counted from the encounter.
+    standard_hours = models.PositiveIntegerField(default=72)
+    standard_due_at = models.DateTimeField(null=True, blank=True)
+    #: When a child of a family unit was left without an adult of the unit (the last adult
+    #: left under an approved exception) and became an unaccompanied child.
+    unaccompanied_since = models.DateTimeField(null=True, blank=True)
+    #: The policy engine's decision for that child alone, as of that moment.
+    redecision = models.JSONField(null=True, blank=True)
     booked_out_at = models.DateTimeField(null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     booked_out_by = models.ForeignKey(
@@ -271,6 +285,11 @@ class TaskStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class TaskClosing(models.TextChoices):
+    REUNITED = "reunited", _("Reunited")
+    CLOSED = "closed", _("Closed with a reason")
+
+
 class ReunificationTask(models.Model):
     """Opened by every approved family exception: bring the separated member back together."""
 
@@ -286,9 +305,52 @@ class ReunificationTask(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closing_note = models.TextField(blank=True)
+    #: The steps of the work: contact made with the family, sponsor or parent located.
+    contact_made_at = models.DateTimeField(null=True, blank=True)
+    located_at = models.DateTimeField(null=True, blank=True)
+    closing_outcome = models.CharField(max_length=10, choices=TaskClosing.choices, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
 
     def __str__(self) -> str:
         return f"reunification task #{self.pk}"
+
+
+class ReunificationNote(models.Model):
+    """A note on a reunification task (what was tried, who was called)."""
+
+    task = models.ForeignKey(ReunificationTask, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note #{self.pk} on reunification task #{self.task_id}"
+
+
+class NotificationKind(models.TextChoices):
+    EXCEPTION_APPROVED = "exception_approved", _("Your family exception was approved")
+    EXCEPTION_DENIED = "exception_denied", _("Your family exception was denied")
+
+
+class StaffNotification(models.Model):
+    """An in-app notice to one staff member (the officer who asked is told the answer)."""
+
+    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    exception = models.ForeignKey(
+        FamilyException, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"notification #{self.pk}"

@@ -117,6 +117,11 @@ class BookOutIn(Schema):
     outcome: str = Field(
         description="expelled, returned_mpp, transferred_orr, released_nta, transferred_ice"
     )
+    family: bool = Field(
+        False,
+        description="Book out every member of the person's family unit still in custody with"
+        " this outcome, in one transaction (refused as a whole if unlawful for one of them)",
+    )
 
 
 class FamilyExceptionIn(Schema):
@@ -270,14 +275,31 @@ class CustodyOut(Schema):
     encounter_id: int
     person_id: int
     place: str
-    booked_in_at: datetime
-    limit_hours: int | None
+    booked_in_at: datetime = Field(
+        description="The moment of the encounter (start of its day when the time is unknown)"
+    )
+    booked_in_time_known: bool = Field(
+        description="False when the encounter's time of day was not recorded"
+    )
+    limit_hours: int | None = Field(
+        description="The legal limit (unaccompanied children: 72 hours), else null"
+    )
     due_at: datetime | None
     seconds_remaining: int | None = Field(
         description="Until due (negative when overdue); at book-out for a closed custody"
     )
     overdue: bool
     near_due: bool
+    standard_hours: int = Field(description="The TEDS 1.8 standard (CUS-01): 72 hours")
+    standard_due_at: datetime | None
+    standard_seconds_remaining: int | None = Field(
+        description="Until the standard (negative when exceeded); at book-out when closed"
+    )
+    standard_exceeded: bool
+    unaccompanied_since: datetime | None = Field(
+        description="When a child of a family unit was left without its adults and became an"
+        " unaccompanied child (the legal limit counts from then)"
+    )
     booked_out_at: datetime | None
     outcome: str | None
     family_exception_id: int | None
@@ -291,11 +313,17 @@ class CustodyOut(Schema):
             person_id=c.person_id,
             place=c.encounter.place_name,
             booked_in_at=_utc(c.booked_in_at),
+            booked_in_time_known=c.booked_in_time_known,
             limit_hours=c.limit_hours,
             due_at=_utc(c.due_at),
             seconds_remaining=clock.seconds_remaining,
             overdue=clock.overdue,
             near_due=clock.near_due,
+            standard_hours=c.standard_hours,
+            standard_due_at=_utc(c.standard_due_at),
+            standard_seconds_remaining=clock.standard_seconds_remaining,
+            standard_exceeded=clock.standard_exceeded,
+            unaccompanied_since=_utc(c.unaccompanied_since),
             booked_out_at=_utc(c.booked_out_at),
             outcome=str(c.outcome) if c.outcome else None,
             family_exception_id=c.family_exception_id,
@@ -306,6 +334,12 @@ class CustodyOut(Schema):
         return CustodyOut.of(custody_clock(custody, now=now, within_hours=within_hours))
 
 
+class BookOutOut(CustodyOut):
+    booked_out: list[CustodyOut] = Field(
+        description="Every custody booked out by this call (the family with family=true)"
+    )
+
+
 class CustodyListOut(Schema):
     status: str
     now: datetime
@@ -313,11 +347,37 @@ class CustodyListOut(Schema):
     custodies: list[CustodyOut]
 
 
+class ChildAloneOut(Schema):
+    custody_id: int
+    person_id: int
+    encounter_id: int
+    age: int
+    place: str
+    booked_in_at: datetime
+
+
+class CustodyCheckOut(Schema):
+    count: int = Field(description="Must always be 0")
+    children_alone: list[ChildAloneOut]
+
+
+class StandardBreachOut(Schema):
+    place: str
+    custodies: int = Field(description="Custodies held beyond the TEDS 72-hour standard")
+    still_held: int
+    hours_beyond: float
+
+
+class StandardReportOut(Schema):
+    standard_hours: int
+    places: list[StandardBreachOut]
+
+
 class EncounterOut(Schema):
     id: int
     client_request_id: str | None
     date: date
-    time: str | None = Field(description="HH:MM, U.S. Eastern")
+    time: str | None = Field(description="HH:MM, in the place's time zone")
     occurred_at: datetime | None
     component: str = Field(examples=["USBP"])
     place: PlaceOut
@@ -415,6 +475,8 @@ class CustodySummaryOut(Schema):
     overrides_awaiting_review: int
     exceptions_pending: int
     reunification_tasks_open: int
+    beyond_standard: int = Field(description="Open custodies past the TEDS 72-hour standard")
+    children_alone: int = Field(description="Children left without an adult: must be 0")
 
 
 class EncounterListOut(Schema):
@@ -474,6 +536,25 @@ class FamilyExceptionListOut(Schema):
     exceptions: list[FamilyExceptionOut]
 
 
+class TaskNoteOut(Schema):
+    author: str
+    text: str
+    created_at: datetime
+
+
+class TaskCloseIn(Schema):
+    note: str = Field(description="How the family was brought back together, or why closed")
+    outcome: str = Field("reunited", description="reunited, or closed (with a reason)")
+
+
+class TaskStepIn(Schema):
+    step: str = Field(description="contact_made, or located (sponsor or parent located)")
+
+
+class TaskNoteIn(Schema):
+    text: str = Field(description="10+ characters")
+
+
 class ReunificationTaskOut(Schema):
     id: int
     exception_id: int
@@ -484,6 +565,10 @@ class ReunificationTaskOut(Schema):
     closed_at: datetime | None
     closed_by: str | None
     closing_note: str
+    closing_outcome: str | None = Field(description="reunited, or closed (with a reason)")
+    contact_made_at: datetime | None
+    located_at: datetime | None = Field(description="When the sponsor or parent was located")
+    notes: list[TaskNoteOut]
 
     @staticmethod
     def of(t: ReunificationTask) -> ReunificationTaskOut:
@@ -497,6 +582,13 @@ class ReunificationTaskOut(Schema):
             closed_at=t.closed_at,
             closed_by=t.closed_by.username if t.closed_by else None,
             closing_note=t.closing_note,
+            closing_outcome=t.closing_outcome or None,
+            contact_made_at=t.contact_made_at,
+            located_at=t.located_at,
+            notes=[
+                TaskNoteOut(author=n.author.username, text=n.text, created_at=n.created_at)
+                for n in t.notes.all()
+            ],
         )
 
 

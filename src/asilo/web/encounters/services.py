@@ -8,18 +8,24 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from asilo.policy import EncounterInputError, decide, load_catalogue, parse_encounter
 from asilo.policy.countries import ISO3
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.encounters.clocks import (
+    UC_LIMIT_HOURS,
+    encounter_moment,
+    place_time_zone,
+    standard_hours,
+)
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -32,11 +38,15 @@ from asilo.web.encounters.models import (
     EncounterStatus,
     ExceptionStatus,
     FamilyException,
+    NotificationKind,
     Outcome,
     Override,
     OverrideVerdict,
     Pathway,
+    ReunificationNote,
     ReunificationTask,
+    StaffNotification,
+    TaskClosing,
     TaskStatus,
 )
 from asilo.web.people import name_index
@@ -77,7 +87,6 @@ IDENTITY_FIELDS = frozenset(
 )
 #: Top-level fields of the request that are asilo's, not the policy engine's.
 REQUEST_FIELDS = frozenset({"client_request_id", "booked_in_at"})
-EASTERN = ZoneInfo("America/New_York")
 CLOCK_SKEW = timedelta(minutes=5)
 MIN_REASON = 15
 MIN_NOTE = 10
@@ -124,6 +133,10 @@ class PreparedEncounter:
     identities: list[IdentityInput]
     occurred_at: datetime | None
     result: dict[str, Any]
+    #: The moment of the encounter in its place's time zone (the start of the day when the
+    #: time is unknown), and whether the time of day is known.
+    moment: datetime
+    time_known: bool
 
 
 # --- the encounter document ---------------------------------------------------------------
@@ -164,12 +177,6 @@ def split_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[di
     return policy, raw_people
 
 
-def _occurred_at(day: date, clock: time | None) -> datetime | None:
-    if clock is None:
-        return None
-    return datetime.combine(day, clock, tzinfo=EASTERN)
-
-
 def prepare_encounter(document: Mapping[str, Any], *, now: datetime) -> PreparedEncounter:
     """Check the document and decide; writes nothing. Raises ``EncounterErrors`` (every bad
     field) or an ``EncounterError`` naming the field."""
@@ -188,8 +195,11 @@ def prepare_encounter(document: Mapping[str, Any], *, now: datetime) -> Prepared
                 for field, msg in exc.errors
             ]
         ) from None
-    occurred_at = _occurred_at(parsed.date, parsed.time)
-    today = timezone.localtime(now, EASTERN).date()
+    place = parsed.place_of_encounter()
+    zone = place_time_zone(place.kind, place.name)
+    moment, time_known = encounter_moment(parsed.date, parsed.time, zone)
+    occurred_at = moment if time_known else None
+    today = timezone.localtime(now, zone).date()
     if parsed.date > today or (occurred_at is not None and occurred_at > now + CLOCK_SKEW):
         raise EncounterError(C.ENCOUNTER_IN_FUTURE, "date" if parsed.date > today else "time")
     identities: list[IdentityInput] = []
@@ -209,14 +219,16 @@ def prepare_encounter(document: Mapping[str, Any], *, now: datetime) -> Prepared
     if errors:
         raise EncounterErrors(errors)
     result = decide(parsed, catalogue=catalogue).model_dump(mode="json")
-    return PreparedEncounter(policy_document, parsed, identities, occurred_at, result)
+    return PreparedEncounter(
+        policy_document, parsed, identities, occurred_at, result, moment, time_known
+    )
 
 
 def _member_outcomes(result: Mapping[str, Any], count: int) -> list[Mapping[str, Any]]:
     """Each person's outcome: their own when the decision splits the group, else the group's."""
     members = result.get("members") or []
     if not members:
-        return [{**result, "unit": 0} for _ in range(count)]
+        return [{**result, "unit": 0} for _i in range(count)]
     by_person = {m["person"]: m for m in members}
     return [by_person.get(i, {**result, "unit": 0}) for i in range(count)]
 
@@ -251,16 +263,17 @@ def _replay(actor: User, client_request_id: str, digest: str) -> Encounter | Non
 
 
 def _booked_in_at(
-    value: datetime | None, *, occurred_at: datetime | None, day: date, now: datetime
-) -> datetime:
+    value: datetime | None, *, prepared: PreparedEncounter, now: datetime
+) -> tuple[datetime, bool]:
+    """The book-in: the moment of the encounter (never the moment of typing), or an explicit
+    later moment (a person brought in later). Also whether its time of day is known."""
     if value is None:
-        return now
+        return prepared.moment, prepared.time_known
     if timezone.is_naive(value):
-        value = value.replace(tzinfo=EASTERN)
-    earliest = occurred_at or datetime.combine(day, time(0, 0), tzinfo=EASTERN)
-    if value > now + CLOCK_SKEW or value < earliest:
+        value = value.replace(tzinfo=prepared.moment.tzinfo)
+    if value > now + CLOCK_SKEW or value < prepared.moment:
         raise EncounterError(C.BOOK_IN_INVALID, "booked_in_at")
-    return value
+    return value, True
 
 
 def encounter_record(
@@ -283,9 +296,7 @@ def encounter_record(
     if crid is not None and (existing := _replay(actor, crid, digest)) is not None:
         return RecordedEncounter(existing, created=False)
     prepared = prepare_encounter(document, now=now)
-    book_in = _booked_in_at(
-        booked_in_at, occurred_at=prepared.occurred_at, day=prepared.parsed.date, now=now
-    )
+    book_in, time_known = _booked_in_at(booked_in_at, prepared=prepared, now=now)
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -295,6 +306,7 @@ def encounter_record(
                     crid=crid,
                     digest=digest,
                     book_in=book_in,
+                    time_known=time_known,
                     now=now,
                 )
             return RecordedEncounter(
@@ -318,6 +330,7 @@ def _write_encounter(
     crid: str | None,
     digest: str,
     book_in: datetime,
+    time_known: bool,
     now: datetime,
 ) -> tuple[Encounter, list[EncounterPerson], list[Custody]]:
     parsed = prepared.parsed
@@ -412,14 +425,21 @@ def _write_encounter(
         catalogue_version=result["catalogue_version"],
     )
     custodies: list[Custody] = []
+    standard = standard_hours(result)
     for i, person in enumerate(people):
         limit = outcomes[i]["custody_limit_hours"]
+        if limit is None and outcomes[i]["demographic"] == "unaccompanied_child":
+            # The statute binds even where the policy of the day set no clock (UC-02).
+            limit = UC_LIMIT_HOURS
         custody = Custody.objects.create(
             encounter=encounter,
             person=person,
             booked_in_at=book_in,
+            booked_in_time_known=time_known,
             limit_hours=limit,
             due_at=book_in + timedelta(hours=limit) if limit is not None else None,
+            standard_hours=standard,
+            standard_due_at=book_in + timedelta(hours=standard),
         )
         audit_record(
             actor=actor,
@@ -430,7 +450,9 @@ def _write_encounter(
                 "encounter": encounter.pk,
                 "person": person.pk,
                 "booked_in_at": book_in.isoformat(),
+                "booked_in_time_known": time_known,
                 "limit_hours": limit,
+                "standard_hours": standard,
                 "due_at": custody.due_at.isoformat() if custody.due_at else None,
             },
             catalogue_version=result["catalogue_version"],
@@ -652,63 +674,313 @@ def _locked_custody(custody_id: int) -> Custody:
     return custody
 
 
-def _check_lawful_for_child(custody: Custody, outcome: str) -> None:
+def _check_lawful_for_child(
+    custody: Custody, outcome: str, participant: EncounterPerson | None = None
+) -> None:
     """An unaccompanied child leaves by expulsion or an MPP return only where the decision (or
-    its override) said so, i.e. before the exception for children was in force."""
+    its override, or the child's own decision once left without the family) said so, i.e.
+    before the exception for children was in force."""
     if outcome not in (Outcome.EXPELLED, Outcome.RETURNED_MPP):
         return
-    participant = EncounterPerson.objects.get(
-        encounter_id=custody.encounter_id, person_id=custody.person_id
-    )
-    if participant.demographic != "unaccompanied_child":
+    if participant is None:
+        participant = EncounterPerson.objects.get(
+            encounter_id=custody.encounter_id, person_id=custody.person_id
+        )
+    redecided = custody.unaccompanied_since is not None
+    if participant.demographic != "unaccompanied_child" and not redecided:
         return
-    allowed = {participant.pathway}
-    override = Override.objects.filter(decision__encounter_id=custody.encounter_id).first()
-    if override is not None:
-        allowed.add(override.pathway)
+    if redecided:
+        allowed = {(custody.redecision or {}).get("pathway")}
+    else:
+        allowed = {participant.pathway}
+        override = Override.objects.filter(decision__encounter_id=custody.encounter_id).first()
+        if override is not None:
+            allowed.add(override.pathway)
     wanted = Pathway.EXPULSION if outcome == Outcome.EXPELLED else Pathway.MPP_RETURN
     if wanted not in allowed:
         raise EncounterError(C.OUTCOME_UNLAWFUL_FOR_CHILD, "outcome")
 
 
-def _locked_family_custody(custody_id: int) -> Custody:
-    """The custody, after locking every custody of its unit in one order (id), so that two
-    book-outs of one family cannot both see "no one booked out yet", and cannot deadlock
-    (PostgreSQL; SQLite serialises writers)."""
+@dataclass(frozen=True)
+class UnitMember:
+    """A member of a family unit (one unit of the decision) in one encounter."""
+
+    custody: Custody
+    participant: EncounterPerson
+
+    @property
+    def is_adult(self) -> bool:
+        return self.participant.role == MemberRole.ADULT
+
+    @property
+    def is_child(self) -> bool:
+        return self.participant.role == MemberRole.CHILD
+
+    @property
+    def handled_as_unaccompanied(self) -> bool:
+        """A child left without the adults of the unit, re-decided alone (with the legal
+        limit)."""
+        return self.custody.unaccompanied_since is not None
+
+
+def _locked_unit(custody_id: int) -> tuple[Custody, list[UnitMember]]:
+    """The custody and every member of its unit, after locking their custodies in one order
+    (id), so that two book-outs of one family cannot both see "no one booked out yet", and
+    cannot deadlock (PostgreSQL; SQLite serialises writers)."""
     custody = Custody.objects.filter(pk=custody_id).first()
     if custody is None:
         raise EncounterError(C.CUSTODY_NOT_FOUND, "custody_id")
-    unit = [*family_person_ids(custody), custody.person_id]
+    unit = (
+        EncounterPerson.objects.filter(
+            encounter_id=custody.encounter_id, person_id=custody.person_id
+        )
+        .values_list("unit", flat=True)
+        .first()
+    )
+    participants = {
+        p.person_id: p
+        for p in EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)
+    }
     locked = list(
         Custody.objects.select_for_update(of=("self",))
         .select_related("encounter")
-        .filter(encounter_id=custody.encounter_id, person_id__in=unit)
+        .filter(encounter_id=custody.encounter_id, person_id__in=list(participants))
         .order_by("id")
     )
-    return next(c for c in locked if c.pk == custody_id)
+    members = sorted(
+        (UnitMember(c, participants[c.person_id]) for c in locked),
+        key=lambda m: m.participant.position,
+    )
+    return next(c for c in locked if c.pk == custody_id), members
+
+
+def _left_alone(members: Sequence[UnitMember], leaving: Sequence[Custody]) -> list[UnitMember]:
+    """The children of the unit who would be in custody without an adult of the unit (and not
+    handled as unaccompanied children) once ``leaving`` left."""
+    gone = {c.pk for c in leaving}
+    staying = [m for m in members if m.custody.is_open and m.custody.pk not in gone]
+    if any(m.is_adult for m in staying):
+        return []
+    return [m for m in staying if m.is_child and not m.handled_as_unaccompanied]
+
+
+def _refuse_child_left_alone(children: Sequence[UnitMember]) -> None:
+    raise EncounterError(
+        C.FAMILY_CHILD_LEFT_ALONE,
+        "outcome",
+        children=", ".join(
+            str(_("person {id} (age {age})")).format(id=m.custody.person_id, age=m.participant.age)
+            for m in children
+        ),
+        person_ids=[m.custody.person_id for m in children],
+        encounter_id=children[0].custody.encounter_id,
+    )
+
+
+def _check_family_stays_together(member: UnitMember, members: Sequence[UnitMember]) -> None:
+    """One member leaving on their own may not leave a child of the unit in custody without an
+    adult of the unit, nor take a child out without one (CUS-02, TEDS 1.9)."""
+    if member.is_child and not member.handled_as_unaccompanied:
+        adults = [m for m in members if m.is_adult and m.custody.is_open]
+        if adults:
+            _refuse_child_left_alone([member])
+        return
+    alone = _left_alone(members, [member.custody])
+    if alone:
+        _refuse_child_left_alone(alone)
+
+
+def _child_document(custody: Custody, participant: EncounterPerson, at: datetime) -> dict[str, Any]:
+    """The policy input of a child alone, as of ``at`` (the moment the child became
+    unaccompanied), from the encounter's stored input."""
+    inputs = custody.encounter.document
+    zone = place_time_zone(custody.encounter.place_kind, custody.encounter.place_name)
+    local = timezone.localtime(at, zone)
+    person = dict(inputs["people"][participant.position])
+    for key in ("role", "relationship"):
+        person.pop(key, None)
+    document = {k: v for k, v in inputs.items() if k not in ("people", "unaccompanied")}
+    document.update(date=local.date().isoformat(), time=local.strftime("%H:%M"), people=[person])
+    return document
+
+
+def _redecide_child(*, actor: User, member: UnitMember, at: datetime) -> None:
+    """A child left without a parent or legal guardian is an unaccompanied child: decided again
+    alone under the policies in force at that moment, with the statutory limit counted from
+    that moment (UC-02)."""
+    custody = member.custody
+    document = _child_document(custody, member.participant, at)
+    catalogue = load_catalogue()
+    try:
+        result = decide(parse_encounter(document, catalogue=catalogue), catalogue=catalogue)
+        decision: dict[str, Any] | None = result.model_dump(mode="json")
+    except EncounterInputError:
+        # The moment lies outside the catalogue's dated coverage: the statute alone applies.
+        decision = None
+    if decision is not None:
+        pathway = decision["pathway"]
+        limit = decision["custody_limit_hours"] or UC_LIMIT_HOURS
+        reasons = decision["reasons"]
+        version = decision["catalogue_version"]
+    else:
+        pathway = Pathway.ORR_TRANSFER.value
+        limit = UC_LIMIT_HOURS
+        reasons = [UC_AFTER_SEPARATION_REASON]
+        version = catalogue.version
+    custody.unaccompanied_since = at
+    custody.limit_hours = limit
+    custody.due_at = at + timedelta(hours=limit)
+    custody.redecision = {
+        "as_of": at.isoformat(),
+        "document": document,
+        "pathway": pathway,
+        "custody_limit_hours": limit,
+        "reasons": reasons,
+        "decision": decision,
+    }
+    custody.save(update_fields=["unaccompanied_since", "limit_hours", "due_at", "redecision"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.DECIDE,
+        object_type=CUSTODY,
+        object_id=custody.pk,
+        before={"limit_hours": None, "unaccompanied_since": None},
+        after={
+            "person": custody.person_id,
+            "encounter": custody.encounter_id,
+            "unaccompanied_since": at.isoformat(),
+            "pathway": pathway,
+            "limit_hours": limit,
+            "due_at": custody.due_at.isoformat(),
+            "rules": [r["rule"] for r in reasons],
+        },
+        catalogue_version=str(version),
+    )
+
+
+#: The reason a child left without the family's adults is handled as an unaccompanied child,
+#: when the policy engine cannot decide the moment (outside the catalogue's dated coverage).
+UC_AFTER_SEPARATION_REASON: dict[str, Any] = {
+    "rule": "custody/unaccompanied-after-separation",
+    "text": "No parent or legal guardian of the child's family unit remains in custody: the child"
+    " is an unaccompanied child, to be transferred to ORR within 72 hours.",
+    "text_es": "Ningún padre, madre o tutor legal de la unidad familiar del niño sigue bajo"
+    " custodia: es un niño no acompañado, que debe ser trasladado a la ORR en 72 horas.",
+    "citation": {
+        "title": "TVPRA, 8 U.S.C. 1232(b)(3); CBP TEDS 1.9, Family Unity",
+        "url": "https://www.law.cornell.edu/uscode/text/8/1232",
+        "section": "8 U.S.C. 1232(b)(3)",
+        "fact": "UC-02",
+    },
+}
+
+
+def _book_out_one(
+    *,
+    actor: User,
+    custody: Custody,
+    outcome: str,
+    at: datetime,
+    exception: FamilyException | None,
+    together: Sequence[int] = (),
+) -> None:
+    custody.booked_out_at = at
+    custody.outcome = outcome
+    custody.booked_out_by = actor
+    custody.family_exception = exception
+    custody.save(update_fields=["booked_out_at", "outcome", "booked_out_by", "family_exception"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.BOOK_OUT,
+        object_type=CUSTODY,
+        object_id=custody.pk,
+        after={
+            "outcome": outcome,
+            "person": custody.person_id,
+            "encounter": custody.encounter_id,
+            "family_exception": exception.pk if exception else None,
+            "family": list(together),
+            "overdue": bool(custody.due_at and at > custody.due_at),
+            "beyond_standard": bool(custody.standard_due_at and at > custody.standard_due_at),
+        },
+    )
 
 
 def custody_book_out(
-    *, actor: User, custody_id: int, outcome: str, at: datetime | None = None
+    *,
+    actor: User,
+    custody_id: int,
+    outcome: str,
+    at: datetime | None = None,
+    family: bool = False,
 ) -> Custody:
-    """Book a person out of custody with an outcome. A family member may leave to another
-    outcome than the family only under an approved family exception."""
+    """Book a person out of custody with an outcome.
+
+    ``family=True`` books out every member of the person's family unit still in custody with
+    that outcome, in one transaction (refused as a whole if it is unlawful for one of them).
+    On their own, a member may leave to another outcome than the family only under an approved
+    family exception, and never so that a child of the unit is left in custody (or leaves)
+    without an adult of the unit, unless under an approved exception: then each child left is
+    decided again alone, as an unaccompanied child, as of that moment.
+    """
     require(actor, Capability.CUSTODY_MANAGE, object_type=CUSTODY, object_id=custody_id)
+    try:
+        return _book_out(actor=actor, custody_id=custody_id, outcome=outcome, at=at, family=family)
+    except EncounterError as exc:
+        # The refusal is on the record (after the rollback of the book-out's transaction).
+        audit_record(
+            actor=actor,
+            action=AuditAction.REFUSED,
+            object_type=CUSTODY,
+            object_id=custody_id,
+            after={"outcome": outcome, "family": family, "code": str(exc.code)},
+            note=str(exc.code),
+        )
+        raise
+
+
+def _book_out(
+    *, actor: User, custody_id: int, outcome: str, at: datetime | None, family: bool
+) -> Custody:
     _check_outcome(outcome)
     with transaction.atomic():
-        custody = _locked_family_custody(custody_id)
-        family = family_person_ids(custody)
+        custody, members = _locked_unit(custody_id)
         if not custody.is_open:
             raise EncounterError(C.CUSTODY_CLOSED, None)
         if custody.encounter.status == EncounterStatus.DECIDED:
             raise EncounterError(C.DECISION_PENDING, None)
-        _check_lawful_for_child(custody, outcome)
+        when = at or timezone.now()
+        member = next(m for m in members if m.custody.pk == custody.pk)
+        others = [m.custody.person_id for m in members if m is not member]
+        shared = family_outcome(custody, others) if others else None
+        if family:
+            leaving = [m for m in members if m.custody.is_open]
+            for m in leaving:
+                _check_lawful_for_child(m.custody, outcome, m.participant)
+            if shared is not None and shared != outcome:
+                raise EncounterError(
+                    C.FAMILY_OUTCOME_DIFFERS,
+                    "outcome",
+                    family_outcome=Outcome(shared).label,
+                    outcome=Outcome(outcome).label,
+                )
+            ids = [m.custody.pk for m in leaving]
+            for m in leaving:
+                _book_out_one(
+                    actor=actor,
+                    custody=m.custody,
+                    outcome=outcome,
+                    at=when,
+                    exception=None,
+                    together=ids,
+                )
+            return custody
+        _check_lawful_for_child(custody, outcome, member.participant)
         # An approved exception for this outcome lets the member leave apart from the family
         # (before or after it); it also keeps them out of the family's shared outcome.
         exception = FamilyException.objects.filter(
             custody=custody, outcome=outcome, status=ExceptionStatus.APPROVED
         ).first()
-        shared = family_outcome(custody, family) if family else None
         if shared is not None and shared != outcome and exception is None:
             raise EncounterError(
                 C.FAMILY_OUTCOME_DIFFERS,
@@ -716,26 +988,11 @@ def custody_book_out(
                 family_outcome=Outcome(shared).label,
                 outcome=Outcome(outcome).label,
             )
-        custody.booked_out_at = at or timezone.now()
-        custody.outcome = outcome
-        custody.booked_out_by = actor
-        custody.family_exception = exception
-        custody.save(
-            update_fields=["booked_out_at", "outcome", "booked_out_by", "family_exception"]
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.BOOK_OUT,
-            object_type=CUSTODY,
-            object_id=custody.pk,
-            after={
-                "outcome": outcome,
-                "person": custody.person_id,
-                "encounter": custody.encounter_id,
-                "family_exception": exception.pk if exception else None,
-                "overdue": bool(custody.due_at and custody.booked_out_at > custody.due_at),
-            },
-        )
+        if exception is None:
+            _check_family_stays_together(member, members)
+        _book_out_one(actor=actor, custody=custody, outcome=outcome, at=when, exception=exception)
+        for child in _left_alone(members, [custody]):
+            _redecide_child(actor=actor, member=child, at=when)
     return custody
 
 
@@ -801,6 +1058,14 @@ def _settle(exception: FamilyException, *, actor: User, status: ExceptionStatus,
     exception.decided_at = timezone.now()
     exception.decision_note = note
     exception.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    # The officer who asked is told the answer (in-app, in the same transaction).
+    StaffNotification.objects.create(
+        recipient_id=exception.requested_by_id,
+        kind=NotificationKind.EXCEPTION_APPROVED
+        if status == ExceptionStatus.APPROVED
+        else NotificationKind.EXCEPTION_DENIED,
+        exception=exception,
+    )
 
 
 def family_exception_approve(*, actor: User, exception_id: int, note: str) -> FamilyException:
@@ -849,27 +1114,179 @@ def family_exception_deny(*, actor: User, exception_id: int, note: str) -> Famil
     return exception
 
 
-def reunification_task_close(*, actor: User, task_id: int, note: str) -> ReunificationTask:
-    """Close a reunification task, saying how the family was brought back together."""
+def _open_task(task_id: int) -> ReunificationTask:
+    task = ReunificationTask.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise EncounterError(C.TASK_NOT_FOUND, "task_id")
+    if task.status == TaskStatus.CLOSED:
+        raise EncounterError(C.TASK_CLOSED, None)
+    return task
+
+
+def reunification_task_close(
+    *, actor: User, task_id: int, note: str, outcome: str = TaskClosing.REUNITED
+) -> ReunificationTask:
+    """Close a reunification task: ``reunited`` (saying how the family was brought back
+    together) or ``closed`` with the reason."""
     require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK, object_id=task_id)
+    if outcome not in TaskClosing.values:
+        raise EncounterError(
+            C.TASK_CLOSING_INVALID, "outcome", allowed=", ".join(TaskClosing.values)
+        )
     text = _written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
     with transaction.atomic():
-        task = ReunificationTask.objects.select_for_update().filter(pk=task_id).first()
-        if task is None:
-            raise EncounterError(C.TASK_NOT_FOUND, "task_id")
-        if task.status == TaskStatus.CLOSED:
-            raise EncounterError(C.TASK_CLOSED, None)
+        task = _open_task(task_id)
         task.status = TaskStatus.CLOSED
         task.closed_at = timezone.now()
         task.closed_by = actor
         task.closing_note = text
-        task.save(update_fields=["status", "closed_at", "closed_by", "closing_note"])
+        task.closing_outcome = outcome
+        task.save(
+            update_fields=["status", "closed_at", "closed_by", "closing_note", "closing_outcome"]
+        )
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
             object_type=REUNIFICATION_TASK,
             object_id=task.pk,
             before={"status": TaskStatus.OPEN},
-            after={"status": TaskStatus.CLOSED},
+            after={"status": TaskStatus.CLOSED, "outcome": outcome},
         )
     return task
+
+
+#: The steps of a reunification task, in order, and the field each one sets.
+TASK_STEPS = {"contact_made": "contact_made_at", "located": "located_at"}
+
+
+def reunification_task_step(*, actor: User, task_id: int, step: str) -> ReunificationTask:
+    """Record a step of a reunification task: contact made with the family; sponsor or parent
+    located. Each is recorded once, when it happened."""
+    require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK, object_id=task_id)
+    if step not in TASK_STEPS:
+        raise EncounterError(C.TASK_STEP_INVALID, "step", allowed=", ".join(TASK_STEPS))
+    with transaction.atomic():
+        task = _open_task(task_id)
+        field = TASK_STEPS[step]
+        if getattr(task, field) is not None:
+            raise EncounterError(C.TASK_STEP_DONE, "step")
+        setattr(task, field, timezone.now())
+        task.save(update_fields=[field])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=REUNIFICATION_TASK,
+            object_id=task.pk,
+            after={"step": step},
+        )
+    return task
+
+
+def reunification_task_note(*, actor: User, task_id: int, text: str) -> ReunificationNote:
+    """Add a note to an open reunification task."""
+    require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK, object_id=task_id)
+    clean = _written(text, field="text", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
+    with transaction.atomic():
+        task = _open_task(task_id)
+        note = ReunificationNote.objects.create(task=task, author=actor, text=clean)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=REUNIFICATION_TASK,
+            object_id=task.pk,
+            after={"note": note.pk},
+        )
+    return note
+
+
+def notifications_mark_read(*, actor: User) -> int:
+    """Mark every unread notification of the actor as read; how many were."""
+    now = timezone.now()
+    with transaction.atomic():
+        count = StaffNotification.objects.filter(recipient=actor, read_at__isnull=True).update(
+            read_at=now
+        )
+        if count:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="encounters.staffnotification",
+                after={"read": count},
+            )
+    return count
+
+
+# --- exports --------------------------------------------------------------------------------
+
+#: A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CUSTODY_CSV_COLUMNS = (
+    "custody",
+    "person",
+    "encounter",
+    "place",
+    "booked_in_at",
+    "booked_in_time_known",
+    "standard_hours",
+    "standard_due_at",
+    "standard_exceeded",
+    "limit_hours",
+    "due_at",
+    "overdue",
+    "unaccompanied_since",
+    "booked_out_at",
+    "outcome",
+)
+
+
+def csv_text(value: object) -> str:
+    """A cell's text, a formula neutralised (a leading quote: shown as text, never run)."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def custody_list_export(*, actor: User, clocks: Sequence[Any], filters: Mapping[str, Any]) -> str:
+    """The rows of a custody list as CSV (ids and clocks, never names); the export is
+    audited with its filters and the number of rows."""
+    import csv
+    import io
+
+    require(actor, Capability.ENCOUNTER_VIEW, object_type=CUSTODY)
+
+    def stamp(value: datetime | None) -> str:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CUSTODY_CSV_COLUMNS)
+    for clock in clocks:
+        c = clock.custody
+        writer.writerow(
+            [
+                c.pk,
+                c.person_id,
+                c.encounter_id,
+                csv_text(c.encounter.place_name),
+                stamp(c.booked_in_at),
+                str(c.booked_in_time_known).lower(),
+                c.standard_hours,
+                stamp(c.standard_due_at),
+                str(clock.standard_exceeded).lower(),
+                "" if c.limit_hours is None else c.limit_hours,
+                stamp(c.due_at),
+                str(clock.overdue).lower(),
+                stamp(c.unaccompanied_since),
+                stamp(c.booked_out_at),
+                csv_text(c.outcome),
+            ]
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type=CUSTODY,
+        after={"rows": len(clocks), "filters": dict(filters), "columns": list(CUSTODY_CSV_COLUMNS)},
+    )
+    return out.getvalue()

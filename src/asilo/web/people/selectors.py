@@ -46,6 +46,52 @@ def person_view(*, actor: User | AnonymousUser, person_id: int) -> Person:
     return person
 
 
+@dataclass(frozen=True)
+class PersonCard:
+    """What a list of people shows of each: the name (None for a role that may not see names)
+    and the sex (for the family role in words)."""
+
+    name: str | None
+    sex: str
+
+
+def people_cards(
+    *, actor: User | AnonymousUser, person_ids: list[int], purpose: str
+) -> dict[int, PersonCard]:
+    """Several people shown together, with **one** audited read of their names (for a role
+    that may see them)."""
+    names = people_names(actor=actor, person_ids=person_ids, purpose=purpose)
+    sexes = dict(Person.objects.filter(pk__in=person_ids).values_list("id", "sex"))
+    return {i: PersonCard(names.get(i), sexes.get(i, "unknown")) for i in person_ids}
+
+
+def people_names(
+    *, actor: User | AnonymousUser, person_ids: list[int], purpose: str
+) -> dict[int, str]:
+    """The names of several people shown together (the people of an encounter, the children
+    named by a refusal), in **one** audited read listing their ids; empty when the role may
+    not see names (nothing is refused: pages then show ids and roles)."""
+    from asilo.web.accounts.roles import has_capability
+    from asilo.web.audit.services import audit_record
+
+    ids = sorted(set(person_ids))
+    if not ids or not has_capability(actor, Capability.PERSON_VIEW):
+        return {}
+    people = Person.objects.filter(pk__in=ids).only(
+        "id", "given_names", "first_surname", "second_surname"
+    )
+    names = {p.pk: p.full_name for p in people}
+    audit_record(
+        actor=actor,
+        action="view",
+        object_type=PERSON,
+        object_id=ids[0] if len(ids) == 1 else None,
+        after={"people": ids, "fields": ["names"]},
+        note=purpose,
+    )
+    return names
+
+
 def _candidate_ids(query_tokens: list[str]) -> set[int]:
     """People whose index meets every query token."""
     result: set[int] | None = None

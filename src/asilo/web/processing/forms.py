@@ -52,14 +52,24 @@ class EncounterForm(forms.Form):
         help_text=_("Year-month-day."),
     )
     time = forms.TimeField(
-        label=_("Time (U.S. Eastern)"),
+        label=_("Time (local time at the place)"),
         required=False,
+        help_text=_(
+            "The custody clocks start at this moment; leave it empty if unknown (the clocks"
+            " then start at the start of the day)."
+        ),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         input_formats=["%H:%M"],
     )
     place = forms.ChoiceField(label=_("Sector or port of entry"), choices=place_choices)
-    manifests_fear = forms.BooleanField(
-        label=_("Someone in the group expressed fear of return"), required=False, initial=True
+    manifests_fear = forms.TypedChoiceField(
+        label=_("Did anyone in the group express fear of return?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Ask the group and answer: did anyone express fear of return?")
+        },
     )
     title42_exception_granted = forms.BooleanField(
         label=_("A Title 42 humanitarian exception was granted"), required=False
@@ -92,7 +102,8 @@ class EncounterForm(forms.Form):
         doc: dict[str, Any] = {"date": data["date"].isoformat(), "place": self.place_ref()}
         if data.get("time"):
             doc["time"] = data["time"].strftime("%H:%M")
-        for flag in ("manifests_fear", "title42_exception_granted", "cbp_one_appointment"):
+        doc["manifests_fear"] = data["manifests_fear"] is True
+        for flag in ("title42_exception_granted", "cbp_one_appointment"):
             doc[flag] = bool(data.get(flag))
         return doc
 
@@ -223,6 +234,11 @@ class BookOutForm(forms.Form):
         choices=[("", _("Choose the outcome")), *Outcome.choices],
         error_messages={"required": _("Choose the outcome.")},
     )
+    family = forms.BooleanField(
+        label=_("Book out the whole family unit together, with this outcome"),
+        required=False,
+        help_text=_("Every member of the family unit still in custody leaves with this outcome."),
+    )
 
 
 class ExceptionRequestForm(forms.Form):
@@ -246,4 +262,28 @@ class ExceptionDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("At least 10 characters."),
         error_messages={"required": _("Write the reason for your decision.")},
+    )
+
+
+class TaskNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("At least 10 characters: what was tried, who was contacted."),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
+class TaskCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How the task ends"),
+        choices=[("reunited", _("Reunited")), ("closed", _("Closed with a reason"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the task ends.")},
+    )
+    note = forms.CharField(
+        label=_("How the family was brought back together, or why the task is closed"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("At least 10 characters."),
+        error_messages={"required": _("Write how the task ends.")},
     )

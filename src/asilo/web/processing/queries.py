@@ -120,3 +120,82 @@ def family_tasks(family_unit_id: int) -> list[ReunificationTask]:
 
 def open_exception_of(custody: Custody) -> FamilyException | None:
     return custody.exceptions.order_by("-requested_at").first()
+
+
+def ages_in_encounter_of(person_ids: list[int], encounter_id: int | None) -> dict[int, int]:
+    """Each person's age as recorded at the encounter."""
+    if encounter_id is None:
+        return {}
+    rows = EncounterPerson.objects.filter(encounter_id=encounter_id, person_id__in=person_ids)
+    return dict(rows.values_list("person_id", "age"))
+
+
+def custody_places() -> list[str]:
+    """The places of encounter that have custodies (for the list's filter)."""
+    return list(
+        Encounter.objects.filter(custodies__isnull=False)
+        .values_list("place_name", flat=True)
+        .distinct()
+        .order_by("place_name")
+    )
+
+
+@dataclass(frozen=True)
+class MemberOutcome:
+    person_id: int
+    age: int
+    role: str
+    relationship: str
+    custody_id: int | None
+    outcome: str
+    is_open: bool
+
+
+@dataclass(frozen=True)
+class ExceptionCard:
+    exception: FamilyException
+    person_id: int
+    age: int
+    encounter_id: int
+    family: list[MemberOutcome]
+
+
+def exception_cards(exceptions: list[FamilyException]) -> list[ExceptionCard]:
+    """Each exception with its person (age), the encounter, and every member of the encounter
+    with their outcome so far."""
+    encounter_ids = {e.custody.encounter_id for e in exceptions}
+    participants = EncounterPerson.objects.filter(encounter_id__in=encounter_ids).order_by(
+        "encounter_id", "position"
+    )
+    custodies = {
+        (c.encounter_id, c.person_id): c
+        for c in Custody.objects.filter(encounter_id__in=encounter_ids)
+    }
+    members: dict[int, list[MemberOutcome]] = {}
+    for p in participants:
+        c = custodies.get((p.encounter_id, p.person_id))
+        members.setdefault(p.encounter_id, []).append(
+            MemberOutcome(
+                person_id=p.person_id,
+                age=p.age,
+                role=p.role,
+                relationship=p.relationship,
+                custody_id=c.pk if c else None,
+                outcome=c.outcome if c else "",
+                is_open=bool(c and c.is_open),
+            )
+        )
+    cards = []
+    for e in exceptions:
+        family = members.get(e.custody.encounter_id, [])
+        me = next((m for m in family if m.person_id == e.custody.person_id), None)
+        cards.append(
+            ExceptionCard(
+                exception=e,
+                person_id=e.custody.person_id,
+                age=me.age if me else 0,
+                encounter_id=e.custody.encounter_id,
+                family=family,
+            )
+        )
+    return cards

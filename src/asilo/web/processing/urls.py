@@ -6,6 +6,8 @@ app_name = "processing"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("queue/", views.work_queue, name="work_queue"),
+    path("encounters/", views.encounter_list, name="encounter_list"),
     path("custody/", views.custody_list, name="custody_list"),
     path("custody/<int:custody_id>/book-out/", views.book_out, name="book_out"),
     path("custody/<int:custody_id>/exception/", views.exception_request, name="exception_request"),
@@ -25,4 +27,8 @@ urlpatterns = [
     path("overrides/<int:override_id>/review/", views.override_review, name="override_review"),
     path("exceptions/", views.exception_list, name="exception_list"),
     path("exceptions/<int:exception_id>/decide/", views.exception_decide, name="exception_decide"),
+    path("tasks/<int:task_id>/step/", views.task_step, name="task_step"),
+    path("tasks/<int:task_id>/note/", views.task_note, name="task_note"),
+    path("tasks/<int:task_id>/close/", views.task_close, name="task_close"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
@@ -18,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,12 +34,19 @@ from asilo.web.encounters.models import (
     Outcome,
     OverrideVerdict,
     Pathway,
+    TaskClosing,
 )
-from asilo.web.encounters.services import CUSTODY, ENCOUNTER, FAMILY_EXCEPTION, OVERRIDE
+from asilo.web.encounters.services import (
+    CUSTODY,
+    ENCOUNTER,
+    FAMILY_EXCEPTION,
+    OVERRIDE,
+    REUNIFICATION_TASK,
+)
 from asilo.web.people import selectors as people_selectors
 from asilo.web.people.access import require
 from asilo.web.people.errors import DomainError
-from asilo.web.processing import queries
+from asilo.web.processing import family, queries
 from asilo.web.processing.forms import (
     MAX_MEMBERS,
     MEMBER_FIELDS,
@@ -49,6 +58,8 @@ from asilo.web.processing.forms import (
     MemberFormSet,
     OverrideForm,
     ReviewForm,
+    TaskCloseForm,
+    TaskNoteForm,
 )
 from asilo.web.processing.layout import layout_template
 
@@ -106,6 +117,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "statuses": queries.encounter_status_counts(),
         "overdue": enc_selectors.custody_list(actor=request.user, status="overdue", now=now),
         "near_due": enc_selectors.custody_list(actor=request.user, status="near_due", now=now),
+        "children_alone": enc_selectors.custody_check(actor=request.user),
+        "standard_report": enc_selectors.standard_report(actor=request.user, now=now),
+        "beyond_standard": enc_selectors.custodies_open().filter(standard_due_at__lt=now).count(),
         "now": now,
     }
     if has_capability(request.user, Capability.OVERRIDE_REVIEW):
@@ -121,25 +135,80 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- custody list -------------------------------------------------------------------------
 
 
+PAGE_SIZE = 50
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
 @login_required
 def custody_list(request: HttpRequest) -> HttpResponse:
     _need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
     status = request.GET.get("status", "open")
     if status not in enc_selectors.CUSTODY_FILTERS:
         status = "open"
+    scope = request.GET.get("scope", "live")
+    if scope not in enc_selectors.CUSTODY_SCOPES:
+        scope = "live"
+    order = request.GET.get("order", "due")
+    if order not in enc_selectors.CUSTODY_ORDERS:
+        order = "due"
     place = request.GET.get("place") or None
+    page = _page_number(request)
     now = timezone.now()
-    clocks = enc_selectors.custody_list(actor=request.user, status=status, place=place, now=now)
+    rows = enc_selectors.custody_list(
+        actor=request.user,
+        status=status,
+        place=place,
+        scope=scope,
+        order=order,
+        now=now,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    clocks, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    filters = {"status": status, "scope": scope, "order": order, "place": place or "", "page": page}
+    if request.GET.get("format") == "csv":
+        body = enc_services.custody_list_export(actor=request.user, clocks=clocks, filters=filters)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="custody-{status}-{scope}-p{page}.csv"'
+        )
+        return response
+    query = {k: v for k, v in filters.items() if v and k != "page"}
     context = {
         "clocks": clocks,
         "status": status,
+        "scope": scope,
+        "order": order,
         "place": place or "",
+        "page": page,
+        "page_str": str(page),
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if more else None,
+        "query": urlencode(query),
+        "places": queries.custody_places(),
         "filters": [
             ("open", _("Open")),
             ("overdue", _("Overdue")),
             ("near_due", _("Due within 12 hours")),
+            ("beyond_standard", _("Beyond the 72-hour standard")),
             ("closed", _("Booked out")),
             ("all", _("All")),
+        ],
+        "scopes": [
+            ("live", _("Live (the day's work)")),
+            ("historical", _("Historical replays")),
+            ("all", _("Live and historical")),
+        ],
+        "orders": [
+            ("due", _("Soonest due first")),
+            ("booked_in", _("Booked in, oldest first")),
+            ("-booked_in", _("Booked in, newest first")),
         ],
         "can_book_out": has_capability(request.user, Capability.CUSTODY_MANAGE),
         "now": now,
@@ -188,7 +257,7 @@ def _encounter_forms(
         with contextlib.suppress(ValueError, IndexError):
             del members[int(action.split(":", 1)[1])]
     initial = {k: request.POST.get(k) for k in EncounterForm.base_fields}
-    for flag in ("manifests_fear", "title42_exception_granted", "cbp_one_appointment"):
+    for flag in ("title42_exception_granted", "cbp_one_appointment"):
         initial[flag] = bool(request.POST.get(flag))
     return (
         EncounterForm(initial=initial),
@@ -236,6 +305,12 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
             _raise_http(exc)
             _place_service_error(form, formset, exc.field, exc.message)
         else:
+            if recorded.created:
+                messages.success(
+                    request, _("Encounter recorded; the decision awaits confirmation.")
+                )
+            else:
+                messages.info(request, _("This encounter was already recorded; here it is."))
             return redirect("processing:encounter_detail", encounter_id=recorded.encounter.pk)
     status = 400 if submit else 200
     context = {"form": form, "formset": formset, "max_members": MAX_MEMBERS}
@@ -263,7 +338,16 @@ def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any
         for c in encounter.custodies.all()
     }
     override = getattr(decision, "override", None)
+    cards = people_selectors.people_cards(
+        actor=request.user,
+        person_ids=[p.person_id for p in participants],
+        purpose="encounter_page",
+    )
+    people = family.person_rows(participants, clocks, cards)
     return {
+        "people": people,
+        "units": family.unit_summaries(people),
+        "outcomes": dict(Outcome.choices),
         "encounter": encounter,
         "decision": decision,
         "result": decision.result,
@@ -301,6 +385,7 @@ def encounter_confirm(request: HttpRequest, encounter_id: int) -> HttpResponse:
         context["override_form"] = OverrideForm()
         context["action_error"] = exc.message
         return _page(request, "processing/encounter_detail.html", context, status=409)
+    messages.success(request, _("Decision confirmed. The people can now be booked out."))
     return redirect("processing:encounter_detail", encounter_id=encounter_id)
 
 
@@ -323,6 +408,7 @@ def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
             _raise_http(exc)
             _put_error(form, exc.field, exc.message)
         else:
+            messages.success(request, _("Override recorded; a supervisor will review it."))
             return redirect("processing:encounter_detail", encounter_id=encounter_id)
     context = _encounter_context(request, encounter_id)
     context["override_form"] = form
@@ -412,6 +498,11 @@ def override_review(request: HttpRequest, override_id: int) -> HttpResponse:
                 raise Http404 from exc
             _put_error(form, exc.field, exc.message)
         else:
+            messages.success(
+                request,
+                _("Review recorded: %(verdict)s.")
+                % {"verdict": OverrideVerdict(form.cleaned_data["verdict"]).label},
+            )
             return redirect("processing:override_list")
     return _override_page(request, {override_id: form}, 400)
 
@@ -435,6 +526,22 @@ def _custody_context(request: HttpRequest, custody_id: int) -> dict[str, Any]:
     }
 
 
+def _children_named(request: HttpRequest, exc: DomainError) -> str:
+    """The refusal ``family_child_left_alone`` naming the children (one audited read of their
+    names, for a role that may see them; else their ids and ages)."""
+    ids = list(exc.params.get("person_ids") or [])
+    names = people_selectors.people_names(
+        actor=request.user, person_ids=ids, purpose="family_child_left_alone"
+    )
+    ages = queries.ages_in_encounter_of(ids, exc.params.get("encounter_id"))
+    labels = []
+    for person_id in ids:
+        name = names.get(person_id) or _("Person #%(id)s") % {"id": person_id}
+        labels.append(_("%(name)s (age %(age)s)") % {"name": name, "age": ages.get(person_id, "?")})
+    params = {**exc.params, "children": ", ".join(labels)}
+    return type(exc)(exc.code, exc.field, **params).message
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def book_out(request: HttpRequest, custody_id: int) -> HttpResponse:
@@ -447,18 +554,36 @@ def book_out(request: HttpRequest, custody_id: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             outcome = form.cleaned_data["outcome"]
+            with_family = bool(form.cleaned_data.get("family"))
             try:
-                enc_services.custody_book_out(
-                    actor=request.user, custody_id=custody_id, outcome=outcome
+                custody = enc_services.custody_book_out(
+                    actor=request.user,
+                    custody_id=custody_id,
+                    outcome=outcome,
+                    family=with_family,
                 )
             except DomainError as exc:
                 _raise_http(exc)
-                _put_error(form, exc.field, exc.message)
+                message = exc.message
+                if str(exc.code) == "family_child_left_alone":
+                    message = _children_named(request, exc)
+                    context["offer_family"] = True
+                _put_error(form, exc.field, message)
                 status = exc.status if exc.status in (400, 409) else 400
-                if str(exc.code) == "family_outcome_differs":
+                if str(exc.code) in ("family_outcome_differs", "family_child_left_alone"):
                     exception_form = ExceptionRequestForm(prefix="x", initial={"outcome": outcome})
                     context["offer_exception"] = True
             else:
+                together = enc_selectors.custodies_booked_out_with(custody)
+                messages.success(
+                    request,
+                    ngettext(
+                        "Booked out: %(outcome)s.",
+                        "Booked out together, %(count)d people: %(outcome)s.",
+                        len(together),
+                    )
+                    % {"outcome": Outcome(outcome).label, "count": len(together)},
+                )
                 return redirect("processing:encounter_detail", context["custody"].encounter_id)
     context.update({"form": form, "exception_form": exception_form})
     return _page(request, "processing/book_out.html", context, status=status)
@@ -482,6 +607,9 @@ def exception_request(request: HttpRequest, custody_id: int) -> HttpResponse:
             _raise_http(exc)
             _put_error(form, exc.field if exc.field != "custody_id" else None, exc.message)
         else:
+            messages.success(
+                request, _("Family exception requested; a supervisor approves or denies it.")
+            )
             return redirect(reverse("processing:book_out", args=[custody_id]) + "?requested=1")
     context.update({"form": BookOutForm(), "exception_form": form, "offer_exception": True})
     return _page(request, "processing/book_out.html", context, status=400)
@@ -494,25 +622,45 @@ def exception_list(request: HttpRequest) -> HttpResponse:
 
 
 def _exception_page(
-    request: HttpRequest, forms: dict[int, ExceptionDecisionForm], status: int
+    request: HttpRequest,
+    forms: dict[int, ExceptionDecisionForm],
+    status: int,
+    task_forms: dict[tuple[int, str], Form] | None = None,
 ) -> HttpResponse:
     exceptions = enc_selectors.family_exception_list(actor=request.user)
     tasks = enc_selectors.reunification_task_list(actor=request.user)
     can_decide = has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE)
+    cards = queries.exception_cards(exceptions)
+    # One audited read of the names of everyone on the page.
+    person_ids = sorted({m.person_id for card in cards for m in card.family})
+    cards_of_people = people_selectors.people_cards(
+        actor=request.user, person_ids=person_ids, purpose="family_exceptions_page"
+    )
     rows = [
         (
-            e,
-            (forms.get(e.pk) or ExceptionDecisionForm(prefix=f"e{e.pk}"))
-            if can_decide and e.status == ExceptionStatus.PENDING
+            card,
+            (forms.get(card.exception.pk) or ExceptionDecisionForm(prefix=f"e{card.exception.pk}"))
+            if can_decide and card.exception.status == ExceptionStatus.PENDING
             else None,
         )
-        for e in exceptions
+        for card in cards
+    ]
+    task_forms = task_forms or {}
+    task_rows = [
+        (
+            t,
+            task_forms.get((t.pk, "note")) or TaskNoteForm(prefix=f"n{t.pk}"),
+            task_forms.get((t.pk, "close")) or TaskCloseForm(prefix=f"c{t.pk}"),
+        )
+        for t in tasks
     ]
     context = {
         "rows": rows,
-        "tasks": tasks,
+        "tasks": task_rows,
+        "people": cards_of_people,
         "outcomes": dict(Outcome.choices),
         "statuses": dict(ExceptionStatus.choices),
+        "closings": dict(TaskClosing.choices),
     }
     return _page(request, "processing/exception_list.html", context, status=status)
 
@@ -535,5 +683,212 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
                 raise Http404 from exc
             _put_error(form, exc.field, exc.message)
         else:
+            if form.cleaned_data["decision"] == "approve":
+                messages.success(
+                    request,
+                    _(
+                        "Family exception approved; a reunification task is open. The officer who"
+                        " asked is told."
+                    ),
+                )
+            else:
+                messages.success(
+                    request, _("Family exception denied. The officer who asked is told.")
+                )
             return redirect("processing:exception_list")
     return _exception_page(request, {exception_id: form}, 400)
+
+
+# --- reunification tasks ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def task_step(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    step = request.POST.get("step", "")
+    try:
+        enc_services.reunification_task_step(actor=request.user, task_id=task_id, step=step)
+    except DomainError as exc:
+        _raise_http(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Step recorded: contact made with the family.")
+            if step == "contact_made"
+            else _("Step recorded: sponsor or parent located."),
+        )
+    return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+
+
+@login_required
+@require_POST
+def task_note(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    form = TaskNoteForm(request.POST, prefix=f"n{task_id}")
+    if form.is_valid():
+        try:
+            enc_services.reunification_task_note(
+                actor=request.user, task_id=task_id, text=form.cleaned_data["text"]
+            )
+        except DomainError as exc:
+            _raise_http(exc)
+            _put_error(form, "text" if exc.field == "text" else None, exc.message)
+        else:
+            messages.success(request, _("Note added to the reunification task."))
+            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    return _exception_page(request, {}, 400, {(task_id, "note"): form})
+
+
+@login_required
+@require_POST
+def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
+    _need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    form = TaskCloseForm(request.POST, prefix=f"c{task_id}")
+    if form.is_valid():
+        try:
+            enc_services.reunification_task_close(
+                actor=request.user,
+                task_id=task_id,
+                note=form.cleaned_data["note"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except DomainError as exc:
+            _raise_http(exc)
+            _put_error(form, exc.field, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Reunification task closed: %(how)s.")
+                % {"how": TaskClosing(form.cleaned_data["outcome"]).label},
+            )
+            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    return _exception_page(request, {}, 400, {(task_id, "close"): form})
+
+
+# --- staff notifications ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The staff member's own notifications (the answers to the exceptions they asked)."""
+    if request.method == "POST":
+        count = enc_services.notifications_mark_read(actor=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d notification marked as read.", "%(n)d notifications marked as read.", count
+            )
+            % {"n": count},
+        )
+        return redirect("processing:notifications")
+    context = {
+        "notifications": enc_selectors.notifications_for(actor=request.user),
+        "outcomes": dict(Outcome.choices),
+    }
+    return _page(request, "processing/notifications.html", context)
+
+
+# --- the officer's day --------------------------------------------------------------------
+
+
+@login_required
+def encounter_list(request: HttpRequest) -> HttpResponse:
+    """Encounters, newest first: filter by status and place, search by name, A-number or
+    encounter id, 50 a page."""
+    _need(request, Capability.ENCOUNTER_VIEW, ENCOUNTER)
+    status = request.GET.get("status", "")
+    if status not in EncounterStatus.values:
+        status = ""
+    place = request.GET.get("place") or ""
+    query = (request.GET.get("q") or "").strip()[:100]
+    page = _page_number(request)
+    error = ""
+    try:
+        rows = enc_selectors.encounter_search(
+            actor=request.user,
+            query=query,
+            status=status or None,
+            place=place or None,
+            limit=PAGE_SIZE + 1,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        rows, error = [], exc.message
+    encounters, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    filters = {"status": status, "place": place, "q": query}
+    context = {
+        "encounters": encounters,
+        "status": status,
+        "place": place,
+        "q": query,
+        "error": error,
+        "statuses": list(EncounterStatus.choices),
+        "places": queries.custody_places(),
+        "page": page,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if more else None,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
+    }
+    return _page(request, "processing/encounter_list.html", context)
+
+
+@login_required
+def work_queue(request: HttpRequest) -> HttpResponse:
+    """The officer's day on one screen: every count is a link to the list behind it."""
+    _need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
+    now = timezone.now()
+    summary = enc_selectors.custody_summary(actor=request.user, now=now)
+    statuses = queries.encounter_status_counts()
+    custody = reverse("processing:custody_list")
+    items = [
+        (
+            statuses.get(EncounterStatus.DECIDED, 0),
+            _("decisions awaiting confirmation"),
+            reverse("processing:encounter_list") + "?status=decided",
+        ),
+        (summary.overdue, _("past the legal limit"), custody + "?status=overdue&scope=all"),
+        (
+            summary.near_due,
+            _("due within 12 hours"),
+            custody + "?status=near_due&scope=all",
+        ),
+        (
+            summary.beyond_standard,
+            _("held beyond the 72-hour standard"),
+            custody + "?status=beyond_standard&scope=all",
+        ),
+        (
+            summary.children_alone,
+            _("children without an adult of their family"),
+            reverse("processing:dashboard") + "#children-alone",
+        ),
+    ]
+    if has_capability(request.user, Capability.CUSTODY_MANAGE):
+        exceptions = reverse("processing:exception_list")
+        items += [
+            (summary.exceptions_pending, _("family exceptions asked"), exceptions),
+            (
+                summary.reunification_tasks_open,
+                _("reunification tasks open"),
+                exceptions + "#tasks-h",
+            ),
+            (
+                enc_selectors.unread_notifications(request.user),
+                _("unread notifications"),
+                reverse("processing:notifications"),
+            ),
+        ]
+    if has_capability(request.user, Capability.OVERRIDE_REVIEW):
+        items.append(
+            (
+                summary.overrides_awaiting_review,
+                _("overrides awaiting review"),
+                reverse("processing:override_list"),
+            )
+        )
+    return _page(request, "processing/work_queue.html", {"items": items, "now": now})

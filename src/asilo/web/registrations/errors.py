@@ -68,6 +68,12 @@ class RegistrationErrorCode(StrEnum):
     STATUS_CHANGE_INVALID = "status_change_invalid"
     FILE_REQUIRED = "file_required"
     FILTER_INVALID = "filter_invalid"
+    PIN_CODE_INVALID = "pin_code_invalid"
+    MEMBER_NOT_FOUND = "member_not_found"
+    CONFIRM_REQUIRED = "confirm_required"
+    PRINCIPAL_STAYS = "principal_stays"
+    FIELD_NOT_CORRECTABLE = "field_not_correctable"
+    FAMILY_CHANGE_WHILE_OFFERED = "family_change_while_offered"
 
 
 C = RegistrationErrorCode
@@ -137,6 +143,21 @@ REGISTRATION_MESSAGES: dict[str, Promise] = {
     C.STATUS_CHANGE_INVALID: _('A registration cannot go from "{from_status}" to "{to_status}".'),
     C.FILE_REQUIRED: _("Choose a CSV file to check and import."),
     C.FILTER_INVALID: _("This filter value is not known: {value}."),
+    C.MEMBER_NOT_FOUND: _("The family has no member at this place."),
+    C.CONFIRM_REQUIRED: _("Tick the box to confirm."),
+    C.PRINCIPAL_STAYS: _(
+        "The person registering cannot be removed. A caseworker can register the family again."
+    ),
+    C.FIELD_NOT_CORRECTABLE: _(
+        "Only given names, surnames and a date of birth can be corrected here."
+    ),
+    C.FAMILY_CHANGE_WHILE_OFFERED: _(
+        "The family has an appointment for this number of people. Ask for another date first;"
+        " then add or remove the member, and the next appointment counts everyone."
+    ),
+    C.PIN_CODE_INVALID: _(
+        "This code does not work: it is wrong, already used or expired. Ask for a new code."
+    ),
 }
 
 REGISTRATION_STATUSES: dict[str, int] = {
@@ -149,6 +170,9 @@ REGISTRATION_STATUSES: dict[str, int] = {
     C.STATUS_LOOKUP_FAILED: 401,
     C.STATUS_LOOKUP_LOCKED: 429,
     C.STATUS_CHANGE_INVALID: 409,
+    C.PIN_CODE_INVALID: 400,
+    C.MEMBER_NOT_FOUND: 404,
+    C.FAMILY_CHANGE_WHILE_OFFERED: 409,
 }
 
 

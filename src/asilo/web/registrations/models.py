@@ -313,3 +313,25 @@ class ReviewTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} task #{self.pk}"
+
+
+class PinRecovery(models.Model):
+    """A one-time code sent to the contact on file so that a family that lost its PIN can
+    choose a new one. Only the code's keyed hash is kept; it expires and allows few tries."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="pin_recoveries"
+    )
+    code_hash = models.CharField(max_length=64)
+    code_salt = models.CharField(max_length=32)
+    channel = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"PIN recovery #{self.pk} of registration #{self.registration_id}"

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -30,6 +30,7 @@ from asilo.web.registrations.models import (
     Channel,
     ClosedReason,
     Member,
+    PinRecovery,
     Program,
     Registration,
     ReviewTask,
@@ -190,6 +191,15 @@ def _channel_of(actor: Actor, channel: str | None) -> tuple[str, Any]:
 def rules_date(program: Program, now: datetime) -> date:
     """The date whose rules decide eligibility: the program's replay date, else today."""
     return program.rules_as_of or timezone.localdate(now)
+
+
+def rules_unverified_after(program: Program, now: datetime | None = None) -> date | None:
+    """The policy catalogue's ``verified_through`` date when the program's rules date is later
+    (its rules were then not verified: the family's page says so), else ``None``."""
+    from asilo.policy import load_catalogue
+
+    verified = load_catalogue().verified_through
+    return verified if rules_date(program, now or timezone.now()) > verified else None
 
 
 def program_for_registration(code: str) -> Program:
@@ -763,3 +773,358 @@ def registration_mark_duplicate(
             note="suspected duplicate marked",
         )
     return task
+
+
+# --- a lost PIN -------------------------------------------------------------------------------
+
+PIN_CODE_MINUTES = 15
+PIN_CODE_TRIES = 5
+PIN_CODES_PER_DAY = 3
+
+
+def _contact_for_code(registration: Registration) -> tuple[str, str] | None:
+    """(channel, address) where the code goes: the family's latest contact for notices when
+    it changed it, else what it gave when registering (phone for SMS first, then e-mail)."""
+    from django.apps import apps
+
+    phone = registration.contact_phone or registration.contact_whatsapp
+    email = registration.contact_email
+    if apps.is_installed("asilo.web.appointments"):
+        from asilo.web.appointments.services import contact_of
+
+        phone, email, _language = contact_of(registration)
+    if phone:
+        return "sms", phone
+    if email:
+        return "email", email
+    return None
+
+
+def pin_recovery_request(*, number: str, now: datetime | None = None) -> None:
+    """Send a one-time code to the contact on file of the registration with ``number``.
+
+    The answer is the same whether the number exists, has a contact, or has asked too often
+    (nothing is revealed); each request is audited with what happened. The code goes through
+    the notification outbox (``asilo.web.appointments``), in the family's language."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().filter(number=normalise_number(number)).first()
+        )
+        if registration is None:
+            return
+        contact = _contact_for_code(registration)
+        recent = PinRecovery.objects.filter(
+            registration=registration, created_at__gte=now - timedelta(days=1)
+        ).count()
+        refused = "no contact on file" if contact is None else ""
+        if not refused and recent >= PIN_CODES_PER_DAY:
+            refused = "too many codes today"
+        if refused:
+            audit_record(
+                actor=None,
+                action=AuditAction.REFUSED,
+                object_type=REGISTRATION,
+                object_id=registration.pk,
+                note=f"PIN recovery: {refused}",
+            )
+            return
+        assert contact is not None
+        code = new_pin()
+        salt = secrets.token_hex(8)
+        recovery = PinRecovery.objects.create(
+            registration=registration,
+            code_hash=pin_hash(code, salt),
+            code_salt=salt,
+            channel=contact[0],
+            created_at=now,
+            expires_at=now + timedelta(minutes=PIN_CODE_MINUTES),
+        )
+        _send_code(registration, contact, code, now)
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            after={"pin_recovery": recovery.pk, "channel": contact[0]},
+            note="PIN recovery: code sent",
+        )
+
+
+def _send_code(
+    registration: Registration, contact: tuple[str, str], code: str, now: datetime
+) -> None:
+    from asilo.web.appointments.models import MessageKind, OutboxMessage
+    from asilo.web.appointments.notifications import notice_language, render_message
+    from asilo.web.appointments.services import _deliver_after_commit, contact_of
+
+    _phone, _email, language = contact_of(registration)
+    language = notice_language(language)
+    subject, body = render_message(
+        MessageKind.PIN_CODE,
+        language,
+        {"number": registration.number, "code": code, "minutes": PIN_CODE_MINUTES},
+    )
+    message = OutboxMessage.objects.create(
+        registration=registration,
+        kind=MessageKind.PIN_CODE,
+        channel=contact[0],
+        address=contact[1],
+        language=language,
+        subject=subject,
+        body=body,
+        created_at=now,
+    )
+    _deliver_after_commit([message.pk])
+
+
+def pin_recovery_confirm(*, number: str, code: str, now: datetime | None = None) -> str:
+    """The code sent by :func:`pin_recovery_request` → a new PIN (returned once; the old one
+    stops working). A wrong, used or expired code gets one answer; after
+    ``PIN_CODE_TRIES`` wrong tries the code is spent. Audited either way."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().filter(number=normalise_number(number)).first()
+        )
+        recovery = (
+            PinRecovery.objects.select_for_update()
+            .filter(registration=registration, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at", "-id")
+            .first()
+            if registration is not None
+            else None
+        )
+        if registration is None or recovery is None or recovery.attempts >= PIN_CODE_TRIES:
+            if registration is not None:
+                audit_record(
+                    actor=None,
+                    action=AuditAction.REFUSED,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    note="PIN recovery: no valid code",
+                )
+            failed = True
+        else:
+            good = constant_time_compare(
+                pin_hash(code.strip(), recovery.code_salt), recovery.code_hash
+            )
+            if not good:
+                recovery.attempts += 1
+                recovery.save(update_fields=["attempts"])
+                audit_record(
+                    actor=None,
+                    action=AuditAction.REFUSED,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    note="PIN recovery: wrong code",
+                )
+                failed = True
+            else:
+                failed = False
+                pin = new_pin()
+                salt = secrets.token_hex(8)
+                registration.pin_hash = pin_hash(pin, salt)
+                registration.pin_salt = salt
+                registration.pin_failures = 0
+                registration.pin_locked_until = None
+                registration.save(
+                    update_fields=["pin_hash", "pin_salt", "pin_failures", "pin_locked_until"]
+                )
+                recovery.used_at = now
+                recovery.save(update_fields=["used_at"])
+                audit_record(
+                    actor=None,
+                    action=AuditAction.UPDATE,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    after={"pin_recovery": recovery.pk},
+                    note="PIN recovery: new PIN chosen",
+                )
+    if failed:
+        raise RegistrationError(C.PIN_CODE_INVALID, "code")
+    return pin
+
+
+# --- the family fixes its own record -------------------------------------------------------------
+
+MEMBER = "registrations.member"
+_CORRECTABLE = ("given_names", "surnames", "date_of_birth")
+
+
+def _may_change_family(actor: Actor, registration: Registration) -> None:
+    """The family itself (``actor`` None: signed in with its number and PIN) or a caseworker
+    of its organisation."""
+    user = _actor_or_none(actor)
+    if user is None:
+        return
+    if not has_capability(user, Capability.REGISTRATION_VERIFY) or user.organisation_id is None:
+        raise RegistrationError(C.FORBIDDEN)
+    _require_own(user, registration)
+
+
+def _reevaluate_family(*, actor: Actor, registration: Registration, now: datetime) -> None:
+    """Ask the engine again with the family as it now is. The place in the queue is kept
+    (``registered_on`` never changes); only the answer can move the status."""
+    on = rules_date(registration.program, now)
+    family = _family(registration, list(registration.members.order_by("position")), on)
+    outcome = eligibility.evaluate(
+        rule=registration.program.rule,
+        ports=registration.program.ports,
+        family=family,
+        on=on,
+    )
+    status = registration.status
+    to_status: str | None = None
+    if outcome.eligible and status == Status.NOT_ELIGIBLE:
+        to_status = Status.WAITING
+    elif not outcome.eligible and status in (Status.WAITING, Status.NEEDS_VERIFICATION):
+        to_status = Status.NOT_ELIGIBLE
+    if to_status is not None:
+        _record_status(
+            registration=registration,
+            to_status=to_status,
+            outcome=outcome,
+            reason_code=outcome.reason_code,
+            reason_params=outcome.reason_params,
+            actor=actor,
+            at=now,
+            audit=True,
+            note="re-evaluated after a change of the family",
+        )
+
+
+def _refuse_while_offered(registration: Registration) -> None:
+    if registration.status == Status.OFFERED:
+        raise RegistrationError(C.FAMILY_CHANGE_WHILE_OFFERED)
+
+
+def registration_member_add(
+    *,
+    actor: Actor,
+    registration: Registration,
+    data: Mapping[str, Any],
+    now: datetime | None = None,
+) -> Member:
+    """Add a member (a newborn, a relative who arrived). Validated as at registration,
+    re-evaluated by the engine, audited; the family keeps its place in the queue."""
+    from asilo.web.registrations.validation import MAX_MEMBERS, clean_member
+
+    now = now or timezone.now()
+    _may_change_family(actor, registration)
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        _refuse_while_offered(registration)
+        count = registration.members.count()
+        if count >= MAX_MEMBERS:
+            raise RegistrationError(C.MEMBERS_TOO_MANY, "members", limit=MAX_MEMBERS)
+        position = (registration.members.aggregate(m=models.Max("position"))["m"] or 0) + 1
+        cleaned = clean_member(data, index=count, on=rules_date(registration.program, now))
+        member = Member.objects.create(
+            registration=registration,
+            position=position,
+            given_names=cleaned.given_names,
+            surnames=cleaned.surnames,
+            date_of_birth=cleaned.date_of_birth,
+            dob_digest=_optional_digest(
+                "dob", cleaned.date_of_birth.isoformat() if cleaned.date_of_birth else None
+            ),
+            age=cleaned.age,
+            sex=cleaned.sex,
+            nationality=cleaned.nationality,
+            relationship=cleaned.relationship,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=MEMBER,
+            object_id=member.pk,
+            after={"registration": registration.number, "position": position, "of": count + 1},
+            note="member added",
+        )
+        _reevaluate_family(actor=actor, registration=registration, now=now)
+    return member
+
+
+def registration_member_remove(
+    *, actor: Actor, registration: Registration, position: int, now: datetime | None = None
+) -> None:
+    """Remove a member who no longer travels with the family (never the person
+    registering); re-evaluated and audited; the place in the queue is kept."""
+    now = now or timezone.now()
+    _may_change_family(actor, registration)
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        _refuse_while_offered(registration)
+        member = registration.members.filter(position=position).first()
+        if member is None:
+            raise RegistrationError(C.MEMBER_NOT_FOUND, "position")
+        if member.position == 0:
+            raise RegistrationError(C.PRINCIPAL_STAYS, "position")
+        member_id = member.pk
+        member.delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type=MEMBER,
+            object_id=member_id,
+            before={"registration": registration.number, "position": position},
+            after={"members": registration.members.count()},
+            note="member removed",
+        )
+        _reevaluate_family(actor=actor, registration=registration, now=now)
+
+
+def registration_member_correct(
+    *,
+    actor: Actor,
+    registration: Registration,
+    position: int,
+    changes: Mapping[str, Any],
+    now: datetime | None = None,
+) -> Member:
+    """Correct a member's given names, surnames or date of birth. Validated as at
+    registration, re-evaluated by the engine, audited (the names of the fields changed,
+    never their values); the place in the queue is kept, an offered appointment too."""
+    from asilo.web.registrations.validation import clean_member
+
+    now = now or timezone.now()
+    _may_change_family(actor, registration)
+    unknown = set(changes) - set(_CORRECTABLE)
+    if unknown:
+        raise RegistrationError(C.FIELD_NOT_CORRECTABLE, sorted(unknown)[0])
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        member = registration.members.filter(position=position).first()
+        if member is None:
+            raise RegistrationError(C.MEMBER_NOT_FOUND, "position")
+        current = {
+            "given_names": member.given_names,
+            "surnames": member.surnames,
+            "date_of_birth": member.date_of_birth.isoformat() if member.date_of_birth else "",
+            "age": "" if member.date_of_birth else member.age,
+            "sex": member.sex,
+            "nationality": member.nationality,
+            "relationship": member.relationship,
+        }
+        wanted = {**current, **{k: v for k, v in changes.items() if v not in (None, "")}}
+        if wanted.get("date_of_birth"):
+            wanted["age"] = ""
+        cleaned = clean_member(wanted, index=position, on=rules_date(registration.program, now))
+        changed = [f for f in _CORRECTABLE if str(wanted[f]) != str(current[f])]
+        member.given_names = cleaned.given_names
+        member.surnames = cleaned.surnames
+        if cleaned.date_of_birth is not None:
+            member.date_of_birth = cleaned.date_of_birth
+            member.dob_digest = _optional_digest("dob", cleaned.date_of_birth.isoformat())
+        member.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=MEMBER,
+            object_id=member.pk,
+            after={"registration": registration.number, "position": position, "fields": changed},
+            note="member corrected",
+        )
+        _reevaluate_family(actor=actor, registration=registration, now=now)
+    return member

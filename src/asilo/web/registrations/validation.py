@@ -374,3 +374,13 @@ def clean_registration(
         mpp_enrolled_on=enrolled_on,
         mpp_case_status=case_status,
     )
+
+
+def clean_member(raw: Mapping[str, Any], *, index: int, on: date) -> MemberInput:
+    """One member (a newborn, a relative who arrived, or a corrected record) with the same
+    rules as a whole registration; every problem at once (:class:`RegistrationInputError`)."""
+    out = _Collector()
+    member = _clean_member(out, raw, index, on)
+    if out.errors or member is None:
+        raise RegistrationInputError(out.errors or [RegistrationError(C.NAME_REQUIRED, "members")])
+    return member

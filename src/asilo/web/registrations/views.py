@@ -26,7 +26,13 @@ from asilo.web.registrations.errors import (
     RegistrationInputError,
 )
 from asilo.web.registrations.errors import RegistrationErrorCode as C
-from asilo.web.registrations.forms import VULNERABILITY_LABELS, FormPage, family_size, post_to_data
+from asilo.web.registrations.forms import (
+    NATIONALITIES,
+    VULNERABILITY_LABELS,
+    FormPage,
+    family_size,
+    post_to_data,
+)
 from asilo.web.registrations.models import (
     Channel,
     Program,
@@ -225,6 +231,7 @@ def status(request: HttpRequest) -> HttpResponse:
         )
     history = _history(registration)
     appointment = _appointment(registration)
+    unverified_after = services.rules_unverified_after(registration.program)
     # The family signed in with its number and PIN here: its notice page opens without
     # asking again (the appointments app's family session).
     request.session["appointments_registration"] = registration.pk
@@ -239,6 +246,7 @@ def status(request: HttpRequest) -> HttpResponse:
             "members": registration.members.count(),
             "appointment": appointment,
             "expected": None if appointment else _expected_window(registration),
+            "rules_unverified_after": unverified_after,
         },
     )
 
@@ -596,4 +604,104 @@ def staff_slip(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "registrations/staff/slip.html",
         {"slips": [_slip(registration, made.get(registration.number, ""))]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pin_recover(request: HttpRequest) -> HttpResponse:
+    """A lost PIN: the number → a one-time code to the contact on file → a new PIN."""
+    number = request.POST.get("number", "").strip()
+    context: dict[str, Any] = {"number": number, "step": "ask"}
+    status_code = 200
+    if request.method == "POST" and request.POST.get("action") == "send":
+        services.pin_recovery_request(number=number)
+        context["step"] = "code"
+    elif request.method == "POST" and request.POST.get("action") == "confirm":
+        try:
+            context["pin"] = services.pin_recovery_confirm(
+                number=number, code=request.POST.get("code", "")
+            )
+            context["step"] = "done"
+            context["number"] = services.normalise_number(number)
+        except RegistrationError as exc:
+            context.update({"step": "code", "error": exc.message})
+            status_code = exc.status
+    return render(request, "registrations/recover.html", context, status=status_code)
+
+
+_FAMILY_SESSION = "appointments_registration"
+
+
+@require_http_methods(["GET", "POST"])
+def family_members(request: HttpRequest) -> HttpResponse:
+    """The family, signed in on the status page with its number and PIN, adds a member,
+    removes one or corrects a name or date of birth."""
+    pk = request.session.get(_FAMILY_SESSION)
+    registration = Registration.objects.filter(pk=pk).first() if pk else None
+    if registration is None:
+        return HttpResponseRedirect(reverse("registrations:status"))
+    errors: list[str] = []
+    done = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            position = int(request.POST.get("position", "-1") or -1)
+        except ValueError:
+            position = -1
+        try:
+            if action == "add":
+                services.registration_member_add(
+                    actor=None,
+                    registration=registration,
+                    data={
+                        name: request.POST.get(name, "")
+                        for name in (
+                            "given_names",
+                            "surnames",
+                            "date_of_birth",
+                            "age",
+                            "sex",
+                            "nationality",
+                            "relationship",
+                        )
+                    },
+                )
+            elif action == "remove":
+                if request.POST.get("confirm") != "yes":
+                    raise RegistrationError(C.CONFIRM_REQUIRED, "confirm")
+                services.registration_member_remove(
+                    actor=None, registration=registration, position=position
+                )
+            elif action == "correct":
+                services.registration_member_correct(
+                    actor=None,
+                    registration=registration,
+                    position=position,
+                    changes={
+                        name: request.POST.get(name, "").strip()
+                        for name in ("given_names", "surnames", "date_of_birth")
+                    },
+                )
+            else:
+                raise RegistrationError(C.FILTER_INVALID, "action", value=action)
+            done = action
+        except RegistrationInputError as exc:
+            errors = list(dict.fromkeys(e.message for e in exc.errors))
+        except RegistrationError as exc:
+            errors = [exc.message]
+        registration.refresh_from_db()
+    return render(
+        request,
+        "registrations/family.html",
+        {
+            "registration": registration,
+            "status": status_label(registration.status, registration.closed_reason),
+            "members": list(registration.members.order_by("position")),
+            "errors": errors,
+            "done": done,
+            "sexes": Sex.choices,
+            "relationships": [c for c in Relationship.choices if c[0] != Relationship.PRINCIPAL],
+            "nationalities": NATIONALITIES,
+        },
+        status=400 if errors else 200,
     )

@@ -23,14 +23,11 @@ def duration(seconds: int) -> str:
     return _("%(m)s min") % {"m": mins}
 
 
-@register.simple_tag
-def custody_clock(clock: Any) -> SafeString:
-    """The clock of one custody as a labelled span."""
-    if clock is None:
-        return format_html("{}", "—")
+def _legal(clock: Any) -> SafeString | None:
+    """The legal limit (unaccompanied children), or None when the law sets none."""
     custody = clock.custody
     if clock.seconds_remaining is None:
-        return format_html('<span class="ap-clock">{}</span>', _("No time limit"))
+        return None
     if not custody.is_open:
         if clock.overdue:
             text = _("Booked out %(late)s after the limit") % {
@@ -51,6 +48,55 @@ def custody_clock(clock: Any) -> SafeString:
     return format_html('<span class="ap-clock">{}</span>', text)
 
 
+def _standard(clock: Any) -> SafeString | None:
+    """The TEDS standard (72 hours, everyone): amber when near, red when exceeded, in words."""
+    remaining = getattr(clock, "standard_seconds_remaining", None)
+    if remaining is None:
+        return None
+    custody = clock.custody
+    label = _("Standard (%(h)s h):") % {"h": custody.standard_hours}
+    if not custody.is_open:
+        if remaining < 0:
+            text = _("booked out %(late)s beyond it") % {"late": duration(remaining)}
+            css = "ap-clock ap-standard ap-overdue"
+        else:
+            text, css = _("booked out within it"), "ap-clock ap-standard"
+    elif remaining < 0:
+        text = _("exceeded by %(late)s") % {"late": duration(remaining)}
+        css = "ap-clock ap-standard ap-overdue"
+    else:
+        text = _("%(left)s left") % {"left": duration(remaining)}
+        css = "ap-clock ap-standard ap-neardue" if clock.standard_near else "ap-clock ap-standard"
+    return format_html(
+        '<span class="{}" data-standard="{}">{} {}</span>', css, clock.standard_level, label, text
+    )
+
+
+@register.simple_tag
+def custody_clock(clock: Any) -> SafeString:
+    """The clocks of one custody as labelled spans: the legal limit (when the law sets one)
+    and the TEDS standard."""
+    if clock is None:
+        return format_html("{}", "—")
+    legal = _legal(clock)
+    standard = _standard(clock)
+    if legal is None and standard is None:
+        return format_html('<span class="ap-clock">{}</span>', _("No time limit"))
+    if legal is None:
+        return standard  # type: ignore[return-value]
+    if standard is None:
+        return legal
+    return format_html(
+        '<span class="ap-clock-label">{}</span> {}<br>{}', _("Legal limit:"), legal, standard
+    )
+
+
 @register.filter
 def label_of(value: Any, labels: dict[str, Any]) -> Any:
     return labels.get(value, value) if value else "—"
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping|get_item:key``: a value of a dict in a template (None when missing)."""
+    return mapping.get(key) if mapping else None
