@@ -17,7 +17,7 @@ from asilo.linkage import engine, synth
 pytestmark = [
     pytest.mark.spark,
     pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java"),
-    pytest.mark.timeout(900),
+    pytest.mark.timeout(2400),
 ]
 
 SPARK_N = 20_000

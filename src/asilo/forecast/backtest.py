@@ -12,8 +12,9 @@ observed month. At each origin each model is fitted on the history before it onl
 ``refit="every"`` (the default): AutoARIMA chooses its order and AutoETS its form at the first
 origin of each series; later origins re-estimate the parameters of that order and form.
 ``refit="first"``: every parameter is estimated at the first origin and held; later origins
-apply the fitted models to their longer history (statsforecast's ``forward``), which is many
-times faster and is how a model fitted once is used in production.
+apply the fitted models to their longer history (statsforecast's ``forward``), which is faster
+and is how a model fitted once is used in production; the held AutoARIMA keeps the regressors
+of the first origin.
 """
 
 from __future__ import annotations

@@ -90,6 +90,17 @@ def spark_session(app_name: str = "asilo-identity") -> Any:
     return session
 
 
+def _start_spark() -> Any:
+    try:
+        return spark_session()
+    except ImportError as exc:
+        raise ValueError(
+            "the Spark backend needs pyspark: pip install 'asilo[spark]' (and Java 17)"
+        ) from exc
+    except Exception as exc:  # pyspark reports a missing or broken Java this way
+        raise ValueError(f"Spark could not start (is Java 17 installed?): {exc}") from exc
+
+
 def _splink_spark(
     con: duckdb.DuckDBPyConnection, settings: dict[str, Any], spark: Any, workdir: Path
 ) -> Any:
@@ -197,7 +208,7 @@ def link(
         if backend == "duckdb":
             linker = _splink_duckdb(con, settings)
         else:
-            linker = _splink_spark(con, settings, spark or spark_session(), workdir)
+            linker = _splink_spark(con, settings, spark or _start_spark(), workdir)
         pairs = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
             pairs, threshold_match_probability=same_identity
