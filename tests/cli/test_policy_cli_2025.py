@@ -160,7 +160,7 @@ def test_refugee_ceiling_2026_answers_7500_with_its_source_and_the_suspension() 
     assert "FY2026 refugee ceiling on 2026-09-30: 7,500" in result.stdout
     assert "source (REF-FY2026)" in result.stdout
     assert "federalregister.gov/documents/2025/10/31/2025-19752" in result.stdout
-    assert "refugee admissions suspended" in result.stdout
+    assert "Refugee admissions are suspended since 2025-03-25" in result.stdout
     data = json.loads(runner.invoke(app, ["refugee-ceiling", "2026", "--format", "json"]).stdout)
     assert data["total"] == 7500
     assert "refugee_admissions_suspended" in data["flags"]

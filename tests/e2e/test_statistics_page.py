@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from asilo.stats import importer, store
 
@@ -66,9 +67,8 @@ def test_analyst_sees_charts_and_tables(
     page.evaluate("window.__marker = 'still here'")
     page.get_by_label("Fiscal year:", exact=True).select_option("2021")
     page.get_by_role("button", name="Show").click()
-    page.wait_for_function(
-        "!document.querySelector('#summary').innerText.includes('FY2023')", timeout=15_000
-    )
+    # A locator expectation, not wait_for_function: the Content-Security-Policy allows no eval.
+    expect(page.locator("#summary")).not_to_contain_text("FY2023", timeout=15_000)
     assert "1,734,686" in page.locator("#summary").inner_text()
     assert page.evaluate("window.__marker") == "still here"
     assert "2,475,669" not in page.locator("#summary").inner_text()

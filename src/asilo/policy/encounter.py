@@ -97,7 +97,9 @@ class Encounter(_Document):
     date: dt.date
     time: dt.time | None = None
     place: PlaceRef | None = None
-    people: tuple[Person, ...] = Field(min_length=1)
+    #: At most 30 people in one encounter (a family or a group that travelled together); a
+    #: larger document is refused with an error naming ``people`` (issue 11).
+    people: tuple[Person, ...] = Field(min_length=1, max_length=30)
     unaccompanied: bool | None = None
     mpp_case: MppCase | None = None
     cbp_one_appointment: bool = False

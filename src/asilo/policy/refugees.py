@@ -63,10 +63,16 @@ def suspension_text(entry: InForce) -> str | None:
     """One line on the suspension in force, or ``None``."""
     if not isinstance(entry.value, RefugeeSuspension) or entry.period is None:
         return None
-    return (
-        f"refugee admissions suspended since {entry.period.start} ({entry.value.instrument});"
-        f" exceptions: {entry.value.exceptions}"
-    )
+    from asilo.policy.messages import render
+
+    return render(
+        "refugees.suspended",
+        {
+            "since": str(entry.period.start),
+            "instrument": entry.value.instrument,
+            "exceptions": entry.value.exceptions,
+        },
+    )["en"]
 
 
 def cite(entry: InForce) -> ReasonCitation | None:

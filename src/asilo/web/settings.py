@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "ninja",
     "axes",
     "django_tasks",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -187,6 +189,10 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = env.bool("ASILO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = env.int("ASILO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("ASILO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("ASILO_HSTS_PRELOAD", default=True)
+    # Plain HTTP is redirected to HTTPS (off only with ASILO_SECURE_COOKIES=0, for loopback).
+    SECURE_SSL_REDIRECT = env.bool("ASILO_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
@@ -213,3 +219,48 @@ ASILO_STATS_DB = Path(env.str("ASILO_STATS_DB", default=str(VAR_DIR / "stats.duc
 
 # A password reset link works once, for a day.
 PASSWORD_RESET_TIMEOUT = env.int("ASILO_PASSWORD_RESET_SECONDS", default=24 * 3600)
+
+# The cache: rate-limit counters (django-ratelimit). The database by default (one table,
+# created by `asilo serve`); memcached or redis (ASILO_CACHE_URL) when several servers share it.
+CACHES = {"default": env.cache_url("ASILO_CACHE_URL", default="dbcache://asilo_cache")}
+ASILO_CLIENT_IP_HEADER = env.str("ASILO_CLIENT_IP_HEADER", default="")
+ASILO_SELF_SERVICE_RATE_CLIENT = env.str("ASILO_SELF_SERVICE_RATE_CLIENT", default="20/h")
+ASILO_SELF_SERVICE_RATE_NETWORK = env.str("ASILO_SELF_SERVICE_RATE_NETWORK", default="60/h")
+ASILO_SELF_SERVICE_RATE_CONTACT = env.str("ASILO_SELF_SERVICE_RATE_CONTACT", default="5/d")
+# A burst on the self-service channel: this many from one client within the burst window
+# holds them out of allocation until a person reviews them.
+ASILO_SELF_SERVICE_BURST_THRESHOLD = env.int("ASILO_SELF_SERVICE_BURST_THRESHOLD", default=5)
+# Review tasks that hold their registrations out of allocation until a person closes them
+# (burst, shared_phone, shared_place, duplicate_person).
+ASILO_HOLDING_KINDS = env.list("ASILO_HOLDING_KINDS", default=["burst"])
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site (inline <style>
+# blocks carry the request's nonce; no inline script at all). Inline style attributes are
+# allowed (they cannot run code). Nothing from another origin; no framing.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+#: Features a page may use: the camera (check-in scans a QR code) and nothing else.
+ASILO_PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
+
+# API tokens stop working this many days after they are issued (`asilo token create`).
+ASILO_TOKEN_DAYS = env.int("ASILO_TOKEN_DAYS", default=90)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,30 @@ def test_cli_token_create_unknown_user() -> None:
 
 def test_role_values_match_contract() -> None:
     assert Role.values == ["officer", "supervisor", "caseworker", "analyst", "auditor", "admin"]
+
+
+def test_tokens_expire_after_90_days_and_rotate(make_user: Any) -> None:
+    """Issue 11, finding 11: API tokens never expired."""
+    import time_machine
+    from django.test import Client
+    from django.utils import timezone
+
+    from asilo.web.accounts.models import ApiToken
+    from asilo.web.accounts.services import token_create
+
+    auditor = make_user("auditor")
+    first = token_create(actor=None, user=auditor)
+    stored = ApiToken.objects.get(prefix=first[:8])
+    assert stored.expires_at is not None
+    assert 89 <= (stored.expires_at - stored.created_at).days <= 90
+
+    def status(raw: str) -> int:
+        return Client().get("/api/v1/audit", headers={"Authorization": f"Bearer {raw}"}).status_code
+
+    assert status(first) == 200
+    with time_machine.travel(timezone.now() + timedelta(days=91)):
+        assert status(first) == 401
+    second = token_create(actor=None, user=auditor, rotate=True)
+    assert status(second) == 200
+    assert status(first) == 401  # rotated out
+    assert ApiToken.objects.get(prefix=first[:8]).revoked_at is not None

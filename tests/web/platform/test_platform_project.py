@@ -319,3 +319,23 @@ def test_navigation_leaves_out_pages_that_do_not_resolve(
     assert "Not there yet" not in analyst_html
     assert "Statistics (test)" in analyst_html
     assert "Statistics (test)" not in officer_html
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None:
+    """Django's deployment checklist (``check --deploy``) finds nothing, warnings included."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ASILO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "asilo.web.settings",
+            "ASILO_SECRET_KEY": STRONG_KEY,
+            "ASILO_FIELD_ENCRYPTION_SALT": STRONG_SALT,
+            "ASILO_VAR_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout

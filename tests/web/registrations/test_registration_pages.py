@@ -334,3 +334,65 @@ def test_the_start_page_preselects_nothing_when_no_program_receives(
     programs[PORTS].save()
     html = client_in("es").get("/registrations/").content.decode()
     assert " checked>" not in html
+
+
+def test_a_missing_name_is_one_error_not_two(programs: dict[str, Any]) -> None:
+    """Issue 10: each person's name error appeared twice (given names and surnames)."""
+    html = client_in("en").get(f"/registrations/new/?program={PORTS}&size=2").content.decode()
+    post = form_post(hidden(html, "client_request_id"), **{"m1-given_names": "", "m1-surnames": ""})
+    res = client_in("en").post("/registrations/new/", post)
+    assert res.status_code == 400
+    page = res.content.decode()
+    assert page.count("Write the given names and the surnames.") == 2  # the list + the field
+    assert page.count("Person 2: Write the given names and the surnames.") == 1
+
+
+def test_the_date_hint_matches_the_field(programs: dict[str, Any]) -> None:
+    """Issue 10: the hint said year-month-day while the browser's picker showed mm/dd/yyyy."""
+    html = client_in("es").get(f"/registrations/new/?program={PORTS}&size=1").content.decode()
+    field = re.search(r'<input[^>]+id="m0-date_of_birth"[^>]*>', html).group(0)
+    assert 'type="text"' in field and 'placeholder="1990-04-25"' in field
+    assert "año-mes-día, p. ej. 1990-04-25" in html
+
+
+def test_import_without_a_file_says_so_and_names_the_accepted_values(
+    programs: dict[str, Any], make_user: Callable[..., Any]
+) -> None:
+    """Issue 10: "Check and import" with no file led to a generic error page; the sex
+    column's accepted values were not named."""
+    client = client_in("es")
+    client.force_login(make_user("caseworker"))
+    page = client.get("/registrations/staff/import/").content.decode()
+    assert re.search(
+        r'id="sex-values">.*<code>female</code>.*<code>male</code>.*<code>x</code>', page
+    )
+    res = client.post("/registrations/staff/import/", {"program": PORTS})
+    assert res.status_code == 400
+    assert "Elija un archivo CSV para revisar e importar." in res.content.decode()
+    assert 'id="import-error"' in res.content.decode()
+
+
+def test_the_caseworker_tasks_filter_and_paginate(
+    programs: dict[str, Any], make_user: Callable[..., Any], submit: Callable[..., Any], family
+) -> None:
+    """Issue 10: the task page was 65 cards, 13,000 px tall, with no filter."""
+    caseworker = make_user("caseworker")
+    numbers = []
+    for k in range(25):
+        made = submit(family(), actor=caseworker, source=f"192.0.2.{k}")
+        numbers.append(made.registration.number)
+    client = client_in("en")
+    client.force_login(caseworker)
+    first = client.get("/registrations/staff/tasks/", {"kind": "callback"}).content.decode()
+    assert "25 tasks." in first and first.count('class="box" id="task-') == 20
+    assert "Page 1 of 2" in first
+    second = client.get("/registrations/staff/tasks/", {"kind": "callback", "page": 2})
+    assert second.content.decode().count('class="box" id="task-') == 5
+    one = client.get(
+        "/registrations/staff/tasks/", {"family": numbers[3].lower(), "kind": "callback"}
+    )
+    body = one.content.decode()
+    assert "1 task." in body and numbers[3] in body
+    assert "a_number_given" not in body and "No A-number was given." in body
+    bad = client.get("/registrations/staff/tasks/", {"kind": "fastest_finger"})
+    assert bad.status_code == 400 and "fastest_finger" in bad.content.decode()

@@ -34,7 +34,8 @@ def _token_user_sql(vendor: str) -> str:
         f"THEN 1 ELSE 0 END AS token_stale "
         f"FROM {quote(token.db_table)} t JOIN {quote(user.db_table)} u "
         f"ON u.{quote(user.pk.column)} = t.{quote('user_id')} "
-        f"WHERE t.{quote('digest')} = %s AND t.{quote('revoked_at')} IS NULL"
+        f"WHERE t.{quote('digest')} = %s AND t.{quote('revoked_at')} IS NULL "
+        f"AND (t.{quote('expires_at')} IS NULL OR t.{quote('expires_at')} > %s)"
     )
 
 
@@ -48,7 +49,10 @@ class BearerTokenAuth(HttpBearer):
         now = timezone.now()
         stale_before = connection.ops.adapt_datetimefield_value(now - LAST_USED_RESOLUTION)
         found = list(
-            User.objects.raw(_token_user_sql(connection.vendor), [stale_before, hash_token(token)])
+            User.objects.raw(
+                _token_user_sql(connection.vendor),
+                [stale_before, hash_token(token), connection.ops.adapt_datetimefield_value(now)],
+            )
         )
         if not found:
             return None

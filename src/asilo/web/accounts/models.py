@@ -61,6 +61,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: A token stops working at this moment (``ASILO_TOKEN_DAYS`` after it was issued).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     @staticmethod
     def new_raw_token() -> str:

@@ -43,6 +43,7 @@ class Capability(StrEnum):
     REGISTRATION_VIEW_ORGANISATION = "registration.view_organisation"
     REGISTRATION_VIEW_ALL = "registration.view_all"
     REGISTRATION_VERIFY = "registration.verify"
+    REGISTRATION_REVIEW_HOLDS = "registration.review_holds"
     CAPACITY_MANAGE = "capacity.manage"
     ALLOCATION_RUN = "allocation.run"
     CHECKIN_PERFORM = "checkin.perform"
@@ -76,6 +77,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.CAPACITY_MANAGE,
             Capability.ALLOCATION_RUN,
             Capability.REGISTRATION_VIEW_ALL,
+            Capability.REGISTRATION_REVIEW_HOLDS,
             Capability.FAIRNESS_VIEW,
             Capability.STATS_VIEW,
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import AnonymousUser
@@ -83,20 +85,35 @@ def user_create(
     return user
 
 
-def token_create(*, actor: User | AnonymousUser | None, user: User) -> str:
-    """Issue a new API token for ``user``; returns the raw token (only its SHA-256 is kept)."""
+def token_create(*, actor: User | AnonymousUser | None, user: User, rotate: bool = False) -> str:
+    """Issue a new API token for ``user``; returns the raw token (only its SHA-256 is kept).
+
+    It expires after ``ASILO_TOKEN_DAYS`` (default 90). ``rotate``: the user's other tokens
+    are revoked in the same transaction (the new one replaces them)."""
     if not user.is_active:
         raise AccountsError(AccountsErrorCode.INACTIVE_USER, "username")
     raw = ApiToken.new_raw_token()
+    now = timezone.now()
+    days = int(getattr(settings, "ASILO_TOKEN_DAYS", 90))
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, digest=hash_token(raw), prefix=raw[:8])
+        token = ApiToken.objects.create(
+            user=user,
+            digest=hash_token(raw),
+            prefix=raw[:8],
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
         audit_record(
             actor=actor,
             action=AuditAction.TOKEN_CREATE,
             object_type="accounts.apitoken",
             object_id=token.pk,
-            after={"user_id": user.pk, "prefix": token.prefix},
+            after={"user_id": user.pk, "prefix": token.prefix, "expires_in_days": days},
         )
+        if rotate:
+            older = ApiToken.objects.filter(user=user, revoked_at__isnull=True).exclude(pk=token.pk)
+            for old_token in older:
+                token_revoke(actor=actor, token=old_token)
     return raw
 
 

@@ -24,6 +24,7 @@ from asilo.web.appointments.models import (
     AppointmentStatus,
     PortCapacity,
 )
+from asilo.web.registrations.fraud import held_registrations
 from asilo.web.registrations.lifecycle import IN_QUEUE
 from asilo.web.registrations.models import (
     Channel,
@@ -45,7 +46,8 @@ MAX_NO_SHOWS_IN_QUEUE = 1
 def allocation_queue(program: Program) -> QuerySet[Registration]:
     """Families of ``program`` waiting for an appointment: status ``waiting`` in the
     registration's lifecycle (``registrations.lifecycle``), which every page, the API and the
-    runs page read too. Annotated with ``n_members``."""
+    runs page read too, and not held for review by a fraud signal. Annotated with
+    ``n_members``."""
     members = (
         Member.objects.filter(registration=OuterRef("pk"))
         .values("registration")
@@ -54,6 +56,7 @@ def allocation_queue(program: Program) -> QuerySet[Registration]:
     )
     return (
         Registration.objects.filter(program=program, status__in=IN_QUEUE)
+        .exclude(id__in=held_registrations())  # held for review (registrations.fraud)
         .annotate(n_members=Subquery(members))
         .order_by("id")
     )

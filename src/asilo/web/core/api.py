@@ -176,7 +176,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return respond(request, exc.status, [exc.as_dict()])
+        response = respond(request, exc.status, [exc.as_dict()])
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
 
     @api.exception_handler(DomainErrors)
     def _domain_many(request: HttpRequest, exc: DomainErrors) -> HttpResponse:

@@ -16,7 +16,7 @@ from asilo.web.core.api import (
     json_errors,
     log_failure,
 )
-from asilo.web.core.errors import CoreErrorCode, core_error
+from asilo.web.core.errors import CoreErrorCode, DomainError, core_error
 
 API_PREFIX = "/api/"
 
@@ -74,8 +74,8 @@ class CoreMiddleware:
             converted = json_errors(status, [_error_for(request, status)])
             if response.has_header("Allow"):
                 converted["Allow"] = response["Allow"]
-            return converted
-        return response
+            response = converted
+        return _protect(response)
 
     def _too_large(self, request: HttpRequest) -> HttpResponse | None:
         content_type = request.META.get("CONTENT_TYPE", "")
@@ -90,6 +90,13 @@ class CoreMiddleware:
         )
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(exc, DomainError) and retry_after is not None:  # a rate limit (pages)
+            response = HttpResponse(
+                exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
         if database_unavailable(exc):
             log_failure(request, exc)
             if _is_api(request):
@@ -105,6 +112,15 @@ class CoreMiddleware:
             log_failure(request, exc)
             return json_errors(500, [_error_for(request, 500)])
         return None
+
+
+def _protect(response: HttpResponse) -> HttpResponse:
+    """Every page and API answer: never stored by a browser or proxy (they carry personal
+    data or the signed-in state; static files are served before this, and cached), no
+    features beyond what the pages use."""
+    response["Cache-Control"] = "no-store"
+    response.setdefault("Permissions-Policy", getattr(settings, "ASILO_PERMISSIONS_POLICY", ""))
+    return response
 
 
 def _is_json(response: HttpResponse) -> bool:

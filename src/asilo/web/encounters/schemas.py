@@ -79,7 +79,9 @@ class EncounterIn(_Passthrough):
     date: str = Field(description="YYYY-MM-DD", examples=["2022-05-10"])
     time: str | None = Field(None, description="HH:MM, U.S. Eastern", examples=["06:40"])
     place: PlaceIn
-    people: list[EncounterPersonIn]
+    people: list[EncounterPersonIn] = Field(
+        max_length=30, description="At most 30 people in one encounter."
+    )
     unaccompanied: bool | None = None
     mpp_case: MppCaseIn | None = None
     cbp_one_appointment: bool = False

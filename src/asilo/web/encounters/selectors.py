@@ -17,6 +17,7 @@ from django.utils import timezone
 from asilo.policy import decide, load_catalogue, parse_encounter
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.services import audit_view
+from asilo.web.core.access import require
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -41,7 +42,6 @@ from asilo.web.encounters.services import (
     PreparedEncounter,
     prepare_encounter,
 )
-from asilo.web.people.access import require
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -20,6 +20,7 @@ from asilo.policy.countries import ISO3
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.access import require
 from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
     encounter_moment,
@@ -50,7 +51,6 @@ from asilo.web.encounters.models import (
     TaskStatus,
 )
 from asilo.web.people import name_index
-from asilo.web.people.access import require
 from asilo.web.people.errors import DomainError, PeopleError
 from asilo.web.people.errors import PeopleErrorCode as PC
 from asilo.web.people.models import PERSON_ONLY_VULNERABILITIES, MemberRole, Person, Relationship

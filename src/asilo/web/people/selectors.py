@@ -15,8 +15,8 @@ from rapidfuzz import fuzz
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.services import audit_view
+from asilo.web.core.access import require
 from asilo.web.people import name_index
-from asilo.web.people.access import require
 from asilo.web.people.errors import PeopleError
 from asilo.web.people.errors import PeopleErrorCode as C
 from asilo.web.people.models import FamilyMembership, FamilyUnit, NameIndexEntry, Person

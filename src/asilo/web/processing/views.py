@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.access import require
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -44,7 +45,6 @@ from asilo.web.encounters.services import (
     REUNIFICATION_TASK,
 )
 from asilo.web.people import selectors as people_selectors
-from asilo.web.people.access import require
 from asilo.web.people.errors import DomainError
 from asilo.web.processing import family, queries
 from asilo.web.processing.forms import (

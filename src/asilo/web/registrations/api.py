@@ -22,6 +22,7 @@ from asilo.web.accounts.auth import BearerTokenAuth
 from asilo.web.accounts.models import User
 from asilo.web.api import error_response
 from asilo.web.core.api import ErrorsOut
+from asilo.web.core.ratelimits import refuse_if_rate_limited
 from asilo.web.people.errors import api_errors
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.errors import RegistrationInputError
@@ -227,13 +228,22 @@ class RegistrationDetailOut(RegistrationOut):
 @router.post(
     "/registrations",
     auth=[BearerTokenAuth(), _SessionOrSelfService()],
-    response={200: CreatedOut, 201: CreatedOut, 400: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut},
+    response={
+        200: CreatedOut,
+        201: CreatedOut,
+        400: ErrorsOut,
+        403: ErrorsOut,
+        404: ErrorsOut,
+        429: ErrorsOut,
+    },
     summary="Register a family (idempotent on client_request_id)",
 )
 def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
     actor = request.auth if isinstance(request.auth, User) else None
     data = payload.dict()
     data["members"] = [m.dict() for m in payload.members]
+    if actor is None:
+        refuse_if_rate_limited(request, data)
     try:
         with api_errors():
             submission = services.registration_submit(

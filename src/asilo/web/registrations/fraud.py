@@ -11,6 +11,14 @@
   caseworker, or one client address for self-service) within ``ASILO_BURST_WINDOW_MINUTES``
   (default 10) minutes. A partner's list is one import, audited as such, and is not a burst.
 
+On the self-service channel a burst needs only ``ASILO_SELF_SERVICE_BURST_THRESHOLD`` (default
+5; or ``ASILO_BURST_THRESHOLD`` when lower) registrations from one client address.
+
+Signals gate: a registration in an open task of a holding kind (``ASILO_HOLDING_KINDS``: a
+burst by default; a shared phone or address and the same person twice can be added) is held
+out of allocation until a person closes the task (:func:`held_registrations`); it is never
+rejected and keeps its place.
+
 Thresholds are Django settings (``getattr(settings, name, default)``).
 """
 
@@ -37,6 +45,33 @@ from asilo.web.registrations.models import (
 )
 
 _NOT_LETTER = re.compile(r"[^a-z]+")
+
+
+#: Signals that can hold registrations out of allocation until a person reviews them.
+HOLDING_KINDS = (
+    TaskKind.BURST,
+    TaskKind.SHARED_PHONE,
+    TaskKind.SHARED_PLACE,
+    TaskKind.DUPLICATE_PERSON,
+)
+
+
+def holding_kinds() -> list[str]:
+    """The kinds that hold (``ASILO_HOLDING_KINDS``, default: a burst). Shared contacts and
+    near-duplicates can be added; they are then held too."""
+    configured = getattr(settings, "ASILO_HOLDING_KINDS", [TaskKind.BURST])
+    return [str(k) for k in configured if k in HOLDING_KINDS]
+
+
+def held_registrations() -> Any:
+    """Ids of registrations held for review (a subquery for ``id__in``)."""
+    return (
+        ReviewTask.registrations.through.objects.filter(
+            reviewtask__state=TaskState.OPEN, reviewtask__kind__in=holding_kinds()
+        )
+        .values("registration_id")
+        .distinct()
+    )
 
 
 def setting(name: str, default: int) -> int:
@@ -178,6 +213,8 @@ def check_burst(registration: Registration, now: datetime) -> ReviewTask | None:
     if registration.channel == Channel.BULK_IMPORT:
         return None
     threshold = setting("ASILO_BURST_THRESHOLD", 20)
+    if registration.channel == Channel.SELF_SERVICE:
+        threshold = min(threshold, setting("ASILO_SELF_SERVICE_BURST_THRESHOLD", 5))
     window = timedelta(minutes=setting("ASILO_BURST_WINDOW_MINUTES", 10))
     recent = Registration.objects.filter(
         source_digest=registration.source_digest,

@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.services import audit_view
+from asilo.web.core.access import refuse
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
+from asilo.web.registrations.fraud import HOLDING_KINDS
 from asilo.web.registrations.models import (
     Channel,
     Program,
@@ -86,6 +88,12 @@ def registration_list(
     lifecycle's codes), program, channel, organisation (id), port (of an appointment or a
     preference) and day of registration. An unknown filter value is refused, never ignored."""
     if not may_read_registrations(user):
+        refuse(
+            user,
+            "registration.view",
+            object_type="registrations.registration",
+            note="registration list",
+        )
         raise RegistrationError(C.FORBIDDEN)
     rows = registrations_visible_to(user).order_by("-registered_on", "-id")
     if chosen := _filter_value(status, Status.values, "status"):
@@ -147,6 +155,12 @@ def status_counts(user: User | AnonymousUser | None) -> list[tuple[str, str, int
 def registration_get(*, user: User | AnonymousUser | None, number: str) -> Registration:
     """One registration with its members and history; the read is audited."""
     if not may_read_registrations(user):
+        refuse(
+            user,
+            "registration.view",
+            object_type="registrations.registration",
+            object_id=number[:12],
+        )
         raise RegistrationError(C.FORBIDDEN)
     registration = (
         registrations_visible_to(user)
@@ -155,6 +169,15 @@ def registration_get(*, user: User | AnonymousUser | None, number: str) -> Regis
         .first()
     )
     if registration is None:
+        if Registration.objects.filter(number=normalise_number(number)).exists():
+            # Another organisation's family: refused (audited) but answered as "not found".
+            refuse(
+                user,
+                "registration.view",
+                object_type="registrations.registration",
+                object_id=normalise_number(number),
+                note="another organisation's registration",
+            )
         raise RegistrationError(C.REGISTRATION_NOT_FOUND)
     audit_view(actor=user, obj=registration)
     return registration
@@ -174,6 +197,15 @@ def review_tasks_for(
     """Tasks of the caseworker's organisation (open ones unless ``state`` says otherwise), and
     call-backs of self-service families that no organisation has taken yet (shown without
     personal data until taken); by kind and by a family's registration number."""
+    if has_capability(user, Capability.REGISTRATION_REVIEW_HOLDS):
+        # A supervisor reviews what a fraud signal holds out of allocation, for every
+        # organisation and the self-service channel (registrations.fraud.HOLDING_KINDS).
+        held = ReviewTask.objects.filter(state=state, kind__in=HOLDING_KINDS)
+        if kind:
+            held = held.filter(kind=kind)
+        if family:
+            held = held.filter(registrations__number=normalise_number(family))
+        return held.distinct().prefetch_related("registrations").order_by("opened_at", "id")
     if not has_capability(user, Capability.REGISTRATION_VERIFY) or user.organisation_id is None:
         return ReviewTask.objects.none()
     rows = ReviewTask.objects.filter(state=state)

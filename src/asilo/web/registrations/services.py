@@ -22,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.access import refuse
 from asilo.web.registrations import eligibility, fraud, lifecycle
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
@@ -178,9 +179,11 @@ def _channel_of(actor: Actor, channel: str | None) -> tuple[str, Any]:
     user = _actor_or_none(actor)
     if user is None:
         if channel not in (None, Channel.SELF_SERVICE):
+            refuse(None, Capability.REGISTRATION_CREATE, object_type=REGISTRATION)
             raise RegistrationError(C.FORBIDDEN)
         return Channel.SELF_SERVICE, None
     if not has_capability(user, Capability.REGISTRATION_CREATE) or user.organisation_id is None:
+        refuse(user, Capability.REGISTRATION_CREATE, object_type=REGISTRATION)
         raise RegistrationError(C.FORBIDDEN)
     return channel or Channel.ASSISTED, user.organisation
 
@@ -568,6 +571,7 @@ _OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
 
 def _require_verifier(actor: User) -> None:
     if not has_capability(actor, Capability.REGISTRATION_VERIFY) or actor.organisation_id is None:
+        refuse(actor, Capability.REGISTRATION_VERIFY, object_type="registrations.reviewtask")
         raise RegistrationError(C.FORBIDDEN)
 
 
@@ -579,14 +583,19 @@ def _require_own(actor: User, registration: Registration) -> None:
 def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = "") -> ReviewTask:
     """Close a review task with its outcome; a verified call-back marks the family verified.
     Outcomes other than "verified", "not a duplicate" and "no abuse" need a note."""
-    _require_verifier(actor)
+    reviews_holds = has_capability(actor, Capability.REGISTRATION_REVIEW_HOLDS)
+    if not reviews_holds:
+        _require_verifier(actor)
     note = note.strip()
     with transaction.atomic():
         task = ReviewTask.objects.select_for_update().filter(pk=task_id).first()
         if task is None:
             raise RegistrationError(C.TASK_NOT_FOUND)
         registrations = list(task.registrations.all())
-        if not any(r.organisation_id == actor.organisation_id for r in registrations):
+        if reviews_holds:
+            if task.kind not in fraud.HOLDING_KINDS:
+                raise RegistrationError(C.TASK_NOT_FOUND)
+        elif not any(r.organisation_id == actor.organisation_id for r in registrations):
             raise RegistrationError(C.TASK_NOT_FOUND)
         if task.state != TaskState.OPEN:
             raise RegistrationError(C.TASK_CLOSED)

@@ -18,6 +18,8 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.access import refuse
+from asilo.web.core.ratelimits import refuse_if_rate_limited
 from asilo.web.registrations import exports, importer, selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -162,6 +164,8 @@ def _register(request: HttpRequest, *, staff: bool) -> HttpResponse:
         return _form_page(request, page, staff=staff)
     data = post_to_data(request.POST, size=size)
     actor = request.user if staff else None
+    if actor is None:
+        refuse_if_rate_limited(request, data)
     try:
         submission = services.registration_submit(
             actor=actor, data=data, source=client_address(request)
@@ -252,6 +256,13 @@ def status(request: HttpRequest) -> HttpResponse:
 
 def _require(request: HttpRequest, capability: Capability) -> None:
     if not has_capability(request.user, capability):
+        match = request.resolver_match
+        refuse(
+            request.user,
+            capability,
+            object_type="registrations.page",
+            note=f"{capability} refused at {getattr(match, 'view_name', '') or 'a page'}",
+        )
         raise RegistrationError(C.FORBIDDEN)
 
 
@@ -397,7 +408,8 @@ _OUTCOMES = {
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def staff_tasks(request: HttpRequest) -> HttpResponse:
-    _require(request, Capability.REGISTRATION_VERIFY)
+    if not has_capability(request.user, Capability.REGISTRATION_REVIEW_HOLDS):
+        _require(request, Capability.REGISTRATION_VERIFY)
     user = request.user
     error = ""
     if request.method == "POST":
