@@ -2,9 +2,10 @@
 pedestrian crossing is, the port's time zone (a window's hours are the port's local time)
 and when the crossing is open. Printed on the notice and used to place a run's first day.
 
-The addresses and hours were copied from CBP's public pages of each port
-(https://www.cbp.gov/contact/ports) and must be checked again before each use in the field:
-``verified_on`` says when that was last done.
+The addresses and hours were written from general public knowledge of each crossing; they
+have NOT yet been checked against CBP's page of each port (https://www.cbp.gov/contact/ports).
+Check each one there before use in the field and record the day in ``verified_on`` (``None``
+means not yet checked).
 """
 
 from __future__ import annotations
