@@ -494,6 +494,8 @@ def override_review(request: HttpRequest, override_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
+            # Not _raise_http: a refusal such as reviewing one's own decision (403) is shown
+            # on the form, beside the verdict, rather than as a bare "forbidden" page.
             if exc.status == 404:
                 raise Http404 from exc
             _put_error(form, exc.field, exc.message)
@@ -679,6 +681,8 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
         try:
             service(actor=request.user, exception_id=exception_id, note=form.cleaned_data["note"])
         except DomainError as exc:
+            # Not _raise_http: a refusal such as reviewing one's own decision (403) is shown
+            # on the form, beside the verdict, rather than as a bare "forbidden" page.
             if exc.status == 404:
                 raise Http404 from exc
             _put_error(form, exc.field, exc.message)
