@@ -313,7 +313,7 @@ def test_navigation_leaves_out_pages_that_do_not_resolve(
     make_user: Any, client_as: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from asilo.web import navigation
-    from asilo.web.accounts.roles import Capability
+    from asilo.web.core.roles import Capability
 
     items = [
         *navigation.NAV_ITEMS,

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.access import require
+from asilo.web.core.layout import layout_template
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -61,7 +62,6 @@ from asilo.web.processing.forms import (
     TaskCloseForm,
     TaskNoteForm,
 )
-from asilo.web.processing.layout import layout_template
 
 DEMOGRAPHICS = {
     "single_adult": gettext_lazy("Single adult"),
