@@ -80,6 +80,15 @@ def test_unknown_api_path_is_a_json_404() -> None:
     _assert_error_shape(response, 404, "not_found")
 
 
+def test_the_api_root_is_a_json_404_not_a_500(caplog: pytest.LogCaptureFixture) -> None:
+    """Found by the authorization matrix: ninja's root view raises ``Http404`` outside an
+    operation, and the middleware answered it with a logged 500."""
+    with caplog.at_level(logging.ERROR):
+        response = Client(raise_request_exception=False).get("/api/v1/")
+    _assert_error_shape(response, 404, "not_found")
+    assert "unhandled" not in caplog.text
+
+
 def test_wrong_method_is_a_json_405_with_allow(make_user: Callable[..., User]) -> None:
     client = Client()
     client.force_login(make_user("auditor"), backend="django.contrib.auth.backends.ModelBackend")

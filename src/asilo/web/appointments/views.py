@@ -30,6 +30,7 @@ from asilo.web.appointments.notifications import notice_language
 from asilo.web.appointments.ports import port_info, zone_of
 from asilo.web.appointments.tokens import notice_token, qr_svg
 from asilo.web.audit.services import audit_view
+from asilo.web.core.access import refuse
 from asilo.web.core.errors import Forbidden
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations.models import Member, Program, Registration
@@ -385,6 +386,12 @@ def staff_notice(request: HttpRequest, appointment_id: int) -> HttpResponse:
         Appointment.objects.select_related("registration"), pk=appointment_id
     )
     if not _staff_may_see(request.user, appointment.registration):
+        refuse(
+            request.user,
+            Capability.REGISTRATION_VIEW_ORGANISATION,
+            appointment.registration,
+            note="appointment notice of another organisation's family",
+        )
         raise PermissionDenied
     audit_view(actor=request.user, obj=appointment.registration, note="appointment notice")
     context = _notice_context(appointment)
@@ -401,9 +408,15 @@ def notice_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
     )
     family = _signed_in_family(request)
     if family is None or family.pk != appointment.registration_id:
-        if not request.user.is_authenticated or not _staff_may_see(
-            request.user, appointment.registration
-        ):
+        if not request.user.is_authenticated:
+            raise Http404
+        if not _staff_may_see(request.user, appointment.registration):
+            refuse(
+                request.user,
+                Capability.REGISTRATION_VIEW_ORGANISATION,
+                appointment.registration,
+                note="calendar file of a family the caller may not see",
+            )
             raise Http404
         audit_view(actor=request.user, obj=appointment.registration, note="calendar file")
     if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):

@@ -45,6 +45,10 @@ _pending: contextvars.ContextVar[list[_Refusal] | None] = contextvars.ContextVar
 )
 
 
+#: Whether a refusal was audited during the current request (see :func:`refused_in_request`).
+_refused: contextvars.ContextVar[bool] = contextvars.ContextVar("asilo_refused", default=False)
+
+
 def _object_of(obj: Any, object_type: str | None, object_id: Any) -> tuple[str, str]:
     if obj is not None and hasattr(obj, "_meta"):
         object_type = object_type or obj._meta.label_lower
@@ -68,6 +72,7 @@ def refuse(
     entry = audit_record(
         actor=actor, action=AuditAction.REFUSED, object_type=otype, object_id=oid, note=text
     )
+    _refused.set(True)
     depth = len(transaction.get_connection().atomic_blocks)
     if depth:
         pending = _pending.get()
@@ -98,6 +103,13 @@ def require(
 def reset_refusals() -> None:
     """Forget refusals kept aside (at the start of a request)."""
     _pending.set(None)
+    _refused.set(False)
+
+
+def refused_in_request() -> bool:
+    """Whether :func:`refuse` audited a refusal since :func:`reset_refusals` (the request's
+    start): the middleware audits any other 403 (Django's admin site, a view's own check)."""
+    return _refused.get()
 
 
 def flush_refusals() -> int:

@@ -4,17 +4,22 @@ that cannot be reached (503 with ``Retry-After``), and refusals kept after a rol
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from asilo.web.core.access import flush_refusals, reset_refusals
+from asilo.web.audit.models import AuditAction, AuditEntry
+from asilo.web.core.access import flush_refusals, refuse, refused_in_request, reset_refusals
 from asilo.web.core.api import (
     RETRY_AFTER_SECONDS,
     database_unavailable,
     json_errors,
     log_failure,
+    route_of,
 )
 from asilo.web.core.errors import CoreErrorCode, DomainError, core_error
 
@@ -62,6 +67,7 @@ class CoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         reset_refusals()
+        started = timezone.now()
         too_large = self._too_large(request)
         if too_large is not None:
             return too_large
@@ -69,6 +75,8 @@ class CoreMiddleware:
             response = self.get_response(request)
         finally:
             flush_refusals()
+        if response.status_code == 403 and not refused_in_request():
+            _audit_refusal(request, started)
         if _is_api(request) and response.status_code >= 400 and not _is_json(response):
             status = response.status_code
             converted = json_errors(status, [_error_for(request, status)])
@@ -109,9 +117,30 @@ class CoreMiddleware:
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
         if _is_api(request):
+            # Outside an operation (ninja's own views, the URL resolver): the same answers
+            # the API's exception handler gives inside one.
+            if isinstance(exc, Http404):
+                return json_errors(404, [_error_for(request, 404)])
+            if isinstance(exc, PermissionDenied):
+                return json_errors(403, [_error_for(request, 403)])
             log_failure(request, exc)
             return json_errors(500, [_error_for(request, 500)])
         return None
+
+
+def _audit_refusal(request: HttpRequest, started: datetime) -> None:
+    """A 403 that nothing audited (Django's admin site, CSRF, a view's own check): audited
+    here, so that every refusal of a signed-in caller is in the trail."""
+    auth = getattr(request, "auth", None)
+    actor = auth if getattr(auth, "is_authenticated", False) else getattr(request, "user", None)
+    if actor is None or not actor.is_authenticated:
+        return
+    if AuditEntry.objects.filter(action=AuditAction.REFUSED, actor=actor, at__gte=started).exists():
+        return  # an app audited it itself
+    route = route_of(request)
+    refuse(
+        actor, "page", object_type="page", object_id=route, note=f"403 at {request.method} {route}"
+    )
 
 
 def _protect(response: HttpResponse) -> HttpResponse:

@@ -16,9 +16,11 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from asilo.web.core.access import require
+from asilo.web.core.errors import Forbidden
 from asilo.web.core.http import HtmxRequest
 from asilo.web.core.layout import layout_template
-from asilo.web.core.roles import Capability, has_capability
+from asilo.web.core.roles import Capability
 from asilo.web.dashboards import statistics as st
 from asilo.web.dashboards.forms import StatsFilterForm
 
@@ -32,8 +34,11 @@ def _db() -> Path:
 
 
 def _require_stats(request: HttpRequest) -> None:
-    if not has_capability(request.user, Capability.STATS_VIEW):
-        raise PermissionDenied
+    """Roles that read statistics; a refusal is audited (``asilo.web.core.access.require``)."""
+    try:
+        require(request.user, Capability.STATS_VIEW, object_type="dashboards.page")
+    except Forbidden as exc:
+        raise PermissionDenied from exc
 
 
 def _form(request: HttpRequest, con: Any) -> StatsFilterForm:
