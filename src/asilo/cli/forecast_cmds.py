@@ -564,7 +564,7 @@ def queue_cmd(
 def _program_inputs(program: str, first_day: Any) -> tuple[Any, Any, Any, Any]:
     import datetime as dt
 
-    from asilo.cli.web_cmds import setup_django
+    from asilo.cli.common import setup_django
     from asilo.forecast.queue import QueueError
 
     setup_django()

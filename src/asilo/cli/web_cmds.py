@@ -196,8 +196,8 @@ def users_create(
     """Create a staff account (password from a prompt or --password-file)."""
     setup_django()
     from asilo.web.accounts.errors import AccountsError
-    from asilo.web.accounts.roles import Role
     from asilo.web.accounts.services import user_create
+    from asilo.web.core.roles import Role
 
     if role not in Role.values:
         _fail(f"--role: unknown role {role!r}; expected one of {', '.join(Role.values)}")

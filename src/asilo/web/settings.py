@@ -7,6 +7,7 @@ the secure-session settings.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -176,9 +177,20 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = env.str(
-    "ASILO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+# Notifications: SMTP for e-mail (ASILO_SMTP_HOST...), the HTTP SMS gateway (ASILO_SMS_GATEWAY_URL
+# and _TOKEN); console backends in the demo. Production refuses backends that only print
+# unless ASILO_ALLOW_CONSOLE_NOTIFICATIONS=1 (see asilo.web.appointments.backends).
+from asilo.web.appointments.backends import (  # noqa: E402
+    NotificationConfigError,
+    notification_settings,
 )
+
+try:
+    globals().update(notification_settings(os.environ, production=PRODUCTION))
+except NotificationConfigError as _notification_problem:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(_notification_problem)) from None
 
 # Sessions and cookies: secure in production.
 SESSION_COOKIE_HTTPONLY = True

@@ -30,6 +30,8 @@ from asilo.web.encounters.object_types import (
     ENCOUNTER,
 )
 from asilo.web.encounters.selectors._lists import bounded
+from asilo.web.people import selectors as people_selectors
+from asilo.web.people.validation import clean_a_number
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -128,10 +130,6 @@ def encounter_search(
     """Encounters, newest first, by status and place, and by a search: an encounter id
     (``#12`` or ``12``), an A-number (``A012345678``), or a name (accent-insensitive, as the
     API's people search; each person found is an audited read)."""
-    from asilo.web.people import selectors as people_selectors
-    from asilo.web.people.services import person_find_by_a_number
-    from asilo.web.people.validation import clean_a_number
-
     require(actor, Capability.ENCOUNTER_VIEW, object_type=ENCOUNTER)
     if status and status not in EncounterStatus.values:
         raise EncounterError(
@@ -149,7 +147,7 @@ def encounter_search(
             qs = qs.filter(pk=int(digits))
         elif A_NUMBER.match(text):
             require(actor, Capability.PERSON_VIEW, object_type="people.person")
-            person = person_find_by_a_number(clean_a_number(text, "q") or "")
+            person = people_selectors.person_find_by_a_number(clean_a_number(text, "q") or "")
             if person is None:
                 return []
             audit_view(actor=actor, obj=person, note="a-number search")

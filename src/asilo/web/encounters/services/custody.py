@@ -13,6 +13,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.encounters import selectors
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -22,10 +23,6 @@ from asilo.web.encounters.models import (
     FamilyException,
     Outcome,
 )
-
-if TYPE_CHECKING:
-    from asilo.web.accounts.models import User
-from asilo.web.encounters import selectors
 from asilo.web.encounters.object_types import (
     CUSTODY,
 )
@@ -39,6 +36,9 @@ from asilo.web.encounters.services.family_units import (
     locked_unit,
 )
 from asilo.web.encounters.services.unaccompanied import redecide_child
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
 
 
 def _book_out_one(

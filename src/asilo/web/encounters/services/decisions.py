@@ -22,14 +22,14 @@ from asilo.web.encounters.models import (
     OverrideVerdict,
     Pathway,
 )
-
-if TYPE_CHECKING:
-    from asilo.web.accounts.models import User
 from asilo.web.encounters.object_types import (
     ENCOUNTER,
     OVERRIDE,
 )
 from asilo.web.encounters.services._checks import MIN_NOTE, MIN_REASON, written
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
 
 
 def _locked_encounter(encounter_id: int) -> Encounter:

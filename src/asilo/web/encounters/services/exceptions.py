@@ -13,6 +13,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.encounters import selectors
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -22,10 +23,6 @@ from asilo.web.encounters.models import (
     ReunificationTask,
     StaffNotification,
 )
-
-if TYPE_CHECKING:
-    from asilo.web.accounts.models import User
-from asilo.web.encounters import selectors
 from asilo.web.encounters.object_types import (
     FAMILY_EXCEPTION,
     REUNIFICATION_TASK,
@@ -37,6 +34,9 @@ from asilo.web.encounters.services._checks import (
     written,
 )
 from asilo.web.encounters.services.family_units import locked_custody
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
 
 
 def family_exception_request(

@@ -10,12 +10,13 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
-
-if TYPE_CHECKING:
-    from asilo.web.accounts.models import User
 from asilo.web.encounters.object_types import (
     CUSTODY,
 )
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
+
 
 # --- exports --------------------------------------------------------------------------------
 

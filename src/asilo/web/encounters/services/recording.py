@@ -21,6 +21,12 @@ from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
     standard_hours,
 )
+from asilo.web.encounters.documents import (
+    CLOCK_SKEW,
+    PreparedEncounter,
+    member_outcomes,
+    prepare_encounter,
+)
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -30,27 +36,22 @@ from asilo.web.encounters.models import (
     EncounterDecision,
     EncounterPerson,
 )
-from asilo.web.people import name_index
-from asilo.web.people.models import MemberRole, Person, Relationship
-from asilo.web.people.services import (
-    MemberInput,
-    family_unit_create_unchecked,
-    person_create_unchecked,
-    person_find_by_a_number,
-)
-
-if TYPE_CHECKING:
-    from asilo.web.accounts.models import User
-from asilo.web.encounters.documents import (
-    CLOCK_SKEW,
-    PreparedEncounter,
-    member_outcomes,
-    prepare_encounter,
-)
 from asilo.web.encounters.object_types import (
     CUSTODY,
     ENCOUNTER,
 )
+from asilo.web.people import name_index
+from asilo.web.people.models import MemberRole, Person, Relationship
+from asilo.web.people.selectors import person_find_by_a_number
+from asilo.web.people.services import (
+    MemberInput,
+    family_unit_create_unchecked,
+    person_create_unchecked,
+)
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
+
 
 CLIENT_REQUEST_ID_CHARS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-_"

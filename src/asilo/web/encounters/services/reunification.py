@@ -20,13 +20,13 @@ from asilo.web.encounters.models import (
     TaskClosing,
     TaskStatus,
 )
-
-if TYPE_CHECKING:
-    from asilo.web.accounts.models import User
 from asilo.web.encounters.object_types import (
     REUNIFICATION_TASK,
 )
 from asilo.web.encounters.services._checks import MIN_NOTE, written
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
 
 
 def _open_task(task_id: int) -> ReunificationTask:

@@ -21,15 +21,15 @@ from asilo.web.encounters.models import (
     EncounterPerson,
     Pathway,
 )
-
-if TYPE_CHECKING:
-    from asilo.web.accounts.models import User
 from asilo.web.encounters.object_types import (
     CUSTODY,
 )
 from asilo.web.encounters.services.family_units import (
     UnitMember,
 )
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
 
 
 def child_document(custody: Custody, participant: EncounterPerson, at: datetime) -> dict[str, Any]:

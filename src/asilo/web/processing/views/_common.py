@@ -13,8 +13,8 @@ from django.utils.translation import get_language, gettext_lazy
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.core.access import require
+from asilo.web.core.layout import layout_template
 from asilo.web.people.errors import DomainError
-from asilo.web.processing.layout import layout_template
 
 DEMOGRAPHICS = {
     "single_adult": gettext_lazy("Single adult"),
