@@ -13,6 +13,7 @@ from asilo.web.appointments import cli as appointments_cli
 from asilo.web.audit import cli as audit_cli
 from asilo.web.dashboards import cli as dashboards_cli
 from asilo.web.encounters import cli as encounters_cli
+from asilo.web.identity import cli as identity_cli
 from asilo.web.registrations import cli as registrations_cli
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ web_cmds.register(app)
 registrations_cli.register(app)
 encounters_cli.register(app)
 identity_cmds.register(app)
+identity_cli.register(identity_cmds.identity_app)
 forecast_cmds.register(app)
 audit_cli.register(app)
 
