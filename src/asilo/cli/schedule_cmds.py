@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from asilo.cli.common import fail
 from asilo.scheduling import AllocationInputError, InputFileError, MethodError, load_method
 from asilo.scheduling.bulk import FileAllocation, allocate_files
 from asilo.scheduling.csv_io import write_text_atomically
@@ -16,20 +17,9 @@ from asilo.scheduling.csv_io import write_text_atomically
 INPUT_ERROR_EXIT = 2
 
 schedule_app = typer.Typer(
-    name="schedule",
     help="Fair allocation of appointments at ports of entry (the published method).",
     no_args_is_help=True,
 )
-
-
-def register(app: typer.Typer) -> None:
-    """Add this part's commands to the ``asilo`` command."""
-    app.add_typer(schedule_app, name="schedule")
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
-    return typer.Exit(code=INPUT_ERROR_EXIT)
 
 
 def _summary(result: FileAllocation) -> Table:
@@ -73,13 +63,13 @@ def allocate_command(
         # names it (see asilo.scheduling.bulk).
         result = allocate_files(registrations, capacity, method=method, seed=seed)
     except (InputFileError, MethodError, AllocationInputError) as exc:
-        raise _fail(str(exc)) from exc
+        fail(str(exc))
     if not out.parent.is_dir():
-        raise _fail(f"{out}: the folder {out.parent} does not exist")
+        fail(f"{out}: the folder {out.parent} does not exist")
     try:
         write_text_atomically(out, result.text)
     except OSError as exc:
-        raise _fail(f"{out}: cannot write the appointments: {exc.strerror}") from exc
+        fail(f"{out}: cannot write the appointments: {exc.strerror}")
     console = Console(highlight=False)
     console.print(_summary(result))
     horizon = (
