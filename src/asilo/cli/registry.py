@@ -25,7 +25,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "token": ("asilo.cli.web_cmds:token_app",),
     "registrations": ("asilo.web.registrations.cli:registrations_app",),
     "custody": ("asilo.web.encounters.cli:custody_app",),
-    "identity": ("asilo.cli.identity_cmds:identity_app",),
+    "identity": ("asilo.cli.identity_cmds:identity_app", "asilo.web.identity.cli:identity_app"),
     "forecast": ("asilo.cli.forecast_cmds:forecast_app",),
     "audit": ("asilo.web.audit.cli:audit_app",),
 }

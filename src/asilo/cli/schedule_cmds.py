@@ -14,8 +14,6 @@ from asilo.scheduling import AllocationInputError, InputFileError, MethodError, 
 from asilo.scheduling.bulk import FileAllocation, allocate_files
 from asilo.scheduling.csv_io import write_text_atomically
 
-INPUT_ERROR_EXIT = 2
-
 schedule_app = typer.Typer(
     help="Fair allocation of appointments at ports of entry (the published method).",
     no_args_is_help=True,

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "asilo.web.encounters",
     "asilo.web.registrations",
     "asilo.web.appointments",
+    "asilo.web.identity",
     "asilo.web.processing",
     "asilo.web.dashboards",
     "asilo.web.forecasts",

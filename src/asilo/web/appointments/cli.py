@@ -25,7 +25,6 @@ from asilo.cli.common import fail, setup_django
 outbox_app = typer.Typer(
     help="The notification outbox (notices to families).", no_args_is_help=True
 )
-INPUT_ERROR_EXIT = 2
 
 
 def _day(text: str, option: str) -> date:

@@ -38,6 +38,9 @@ class Capability(StrEnum):
     OVERRIDE_REVIEW = "override.review"
     CUSTODY_MANAGE = "custody.manage"
     FAMILY_EXCEPTION_APPROVE = "family_exception.approve"
+    # identity resolution: decide whether two records are the same person, run the linkage
+    IDENTITY_REVIEW = "identity.review"
+    IDENTITY_RUN = "identity.run"
     # registration and appointments
     REGISTRATION_CREATE = "registration.create"
     REGISTRATION_VIEW_ORGANISATION = "registration.view_organisation"
@@ -74,6 +77,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {
             Capability.OVERRIDE_REVIEW,
             Capability.FAMILY_EXCEPTION_APPROVE,
+            Capability.IDENTITY_REVIEW,
+            Capability.IDENTITY_RUN,
             Capability.CAPACITY_MANAGE,
             Capability.ALLOCATION_RUN,
             Capability.REGISTRATION_VIEW_ALL,

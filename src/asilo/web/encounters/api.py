@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
-from asilo.web.encounters import selectors, services
+from asilo.web.encounters import seen_before, selectors, services
 from asilo.web.encounters.clocks import CUSTODY_STANDARD_HOURS
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
@@ -44,6 +44,7 @@ from asilo.web.encounters.schemas import (
     TaskNoteIn,
     TaskStepIn,
 )
+from asilo.web.encounters.seen_before import SeenBefore
 from asilo.web.people.errors import api_errors
 from asilo.web.people.schemas import ErrorOut, ErrorsOut
 
@@ -54,7 +55,12 @@ ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: E
 
 def _encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
     encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
-    return EncounterOut.of(encounter, now=timezone.now())
+    out = EncounterOut.of(encounter, now=timezone.now())
+    seen = seen_before.stored(actor=request.user, encounter_id=encounter_id)
+    if seen is not None:
+        for person in out.people:
+            person.seen_before = EncounterOut.seen_of(seen, person.person_id)
+    return out
 
 
 def _answer(encounter_id: int) -> EncounterOut:
@@ -74,11 +80,18 @@ def _as_stored(value: Any) -> Any:
     return value
 
 
-def _recorded_answer(recorded: services.RecordedEncounter) -> EncounterOut:
+def _recorded_answer(
+    recorded: services.RecordedEncounter, seen: dict[int, list[SeenBefore]] | None = None
+) -> EncounterOut:
     """The answer of a new encounter, from the rows just written (the same as reading them
-    back, without the reads); a replayed one is read."""
+    back, without the reads); a replayed one is read. ``seen``: each person's earlier
+    encounters (identity resolution, at record time)."""
     if recorded.participants is None or recorded.custodies is None:
-        return _answer(recorded.encounter.pk)
+        out = _answer(recorded.encounter.pk)
+        if seen is not None:
+            for person in out.people:
+                person.seen_before = EncounterOut.seen_of(seen, person.person_id)
+        return out
     encounter = recorded.encounter
     document = encounter.document
     if connection.vendor == "postgresql":
@@ -90,6 +103,7 @@ def _recorded_answer(recorded: services.RecordedEncounter) -> EncounterOut:
         override=None,
         document=document,
         now=timezone.now(),
+        seen_before=seen,
     )
 
 
@@ -126,7 +140,9 @@ def record_encounter(
             )
         except services.EncounterErrors as exc:
             return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
-        out = _recorded_answer(recorded)
+        # Identity resolution: match the people against the stored identities (additive).
+        seen = seen_before.at_record(actor=request.user, encounter_id=recorded.encounter.pk)
+        out = _recorded_answer(recorded, seen)
     if not recorded.created:
         response["Idempotent-Replayed"] = "true"
         return Status(200, out)

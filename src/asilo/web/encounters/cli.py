@@ -22,7 +22,6 @@ import typer
 from asilo.cli.common import fail, setup_django
 
 custody_app = typer.Typer(help="Custody checks and reports.", no_args_is_help=True)
-INPUT_ERROR_EXIT = 2
 FOUND_EXIT = 1
 
 
