@@ -11,8 +11,7 @@ from rich.table import Table
 
 from asilo.cli.common import fail
 from asilo.scheduling import AllocationInputError, InputFileError, MethodError, load_method
-from asilo.scheduling.bulk import FileAllocation, allocate_files
-from asilo.scheduling.csv_io import write_text_atomically
+from asilo.scheduling.bulk import FileAllocation, OutputFileError, allocate_files
 
 schedule_app = typer.Typer(
     help="Fair allocation of appointments at ports of entry (the published method).",
@@ -57,17 +56,12 @@ def allocate_command(
     with room for the whole family. Exit 2, writing nothing, when an input is malformed."""
     try:
         method = load_method(method_file)
-        # Read, checked and ranked in bulk; any bad line is named as the line-by-line reader
-        # names it (see asilo.scheduling.bulk).
-        result = allocate_files(registrations, capacity, method=method, seed=seed)
-    except (InputFileError, MethodError, AllocationInputError) as exc:
+        # Read, checked, ranked and written in bulk; any bad line is named as the line-by-line
+        # reader names it (see asilo.scheduling.bulk). The output is written last, only once
+        # both inputs are known to be good.
+        result = allocate_files(registrations, capacity, method=method, seed=seed, out=out)
+    except (InputFileError, MethodError, AllocationInputError, OutputFileError) as exc:
         fail(str(exc))
-    if not out.parent.is_dir():
-        fail(f"{out}: the folder {out.parent} does not exist")
-    try:
-        write_text_atomically(out, result.text)
-    except OSError as exc:
-        fail(f"{out}: cannot write the appointments: {exc.strerror}")
     console = Console(highlight=False)
     console.print(_summary(result))
     horizon = (
