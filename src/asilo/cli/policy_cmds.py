@@ -450,10 +450,10 @@ def _clock_of(value: Any) -> str | None:
 
 def _policies_between(catalogue: Catalogue, first: date, last: date, output_format: str) -> None:
     rows: list[dict[str, Any]] = []
-    for day, document, index in catalogue.changes_between(first, last):
-        period = document.values[abs(index) - 1 if index < 0 else index]
-        kind = "ends" if index < 0 or period.value is None else "starts"
-        if index < 0:
+    for change in catalogue.changes_between(first, last):
+        document, period = change.document, change.period
+        kind = "ends" if change.ends or period.value is None else "starts"
+        if change.ends:
             text = f"{document.title}: value in force since {period.start} ends"
         elif period.value is None:
             text = f"{document.title}: no longer in force"
@@ -461,8 +461,8 @@ def _policies_between(catalogue: Catalogue, first: date, last: date, output_form
             text = f"{document.title}: new value from {period.start}"
         rows.append(
             {
-                "date": day.isoformat(),
-                "at": _clock_of(period.until if index < 0 else period.at),
+                "date": change.day.isoformat(),
+                "at": _clock_of(period.until if change.ends else period.at),
                 "policy": document.name,
                 "change": kind,
                 "text": text,
