@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/asilo/policy src/asilo/scheduling src/asilo/stats src/asilo/linkage src/asilo/forecast
+	$(BIN)/mypy src/asilo
 
 architecture: $(STAMP)
 	$(BIN)/lint-imports

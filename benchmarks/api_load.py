@@ -264,6 +264,8 @@ def main() -> int:
                 "ASILO_SECURE_COOKIES": "0",
                 "ASILO_ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "ASILO_LOG_LEVEL": "WARNING",
+                # Nothing is sent during the benchmark; production demands this be explicit.
+                "ASILO_ALLOW_CONSOLE_NOTIFICATIONS": "1",
             }
             password_file = var_dir / "password"
             password_file.write_text(secrets.token_urlsafe(24) + "\n")
@@ -490,6 +492,8 @@ def production_env(var_dir: Path) -> dict[str, str]:
         "ASILO_SECURE_COOKIES": "0",
         "ASILO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "ASILO_LOG_LEVEL": "WARNING",
+        # Nothing is sent during the benchmark; production demands this be explicit.
+        "ASILO_ALLOW_CONSOLE_NOTIFICATIONS": "1",
     }
 
 

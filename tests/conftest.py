@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from asilo.web.accounts.roles import Role
+from asilo.web.core.roles import Role
 
 ROLES: list[str] = [r.value for r in Role]
 #: A password that satisfies the validators (12+ characters, not common, not numeric).

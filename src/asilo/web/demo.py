@@ -20,8 +20,8 @@ from django.apps import apps
 from django.db import transaction
 
 from asilo.web.accounts.models import Organisation, User
-from asilo.web.accounts.roles import Role
 from asilo.web.accounts.services import is_staff_role, user_create
+from asilo.web.core.roles import Role
 
 #: Extra demo loaders (called with no arguments, after the apps' own ``demo.load``).
 DEMO_LOADERS: list[Callable[[], Any]] = []

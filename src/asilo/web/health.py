@@ -10,6 +10,8 @@ No personal data is read, so nothing is audited.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import DatabaseError, connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -28,7 +30,7 @@ class Health(Schema):
 @router.get(
     "/health", response={200: Health, 401: ERRORS[401], 503: ErrorsOut}, summary="Health check"
 )
-def health(request: HttpRequest) -> Status:
+def health(request: HttpRequest) -> Status[Any]:
     """Whether the API and its database answer (authenticated, like every endpoint)."""
     try:
         with connection.cursor() as cursor:

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.roles import Capability, has_capability
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ the secure-session settings.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "asilo.web.encounters",
     "asilo.web.registrations",
     "asilo.web.appointments",
+    "asilo.web.identity",
     "asilo.web.processing",
     "asilo.web.dashboards",
     "asilo.web.forecasts",
@@ -176,9 +178,20 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = env.str(
-    "ASILO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+# Notifications: SMTP for e-mail (ASILO_SMTP_HOST...), the HTTP SMS gateway (ASILO_SMS_GATEWAY_URL
+# and _TOKEN); console backends in the demo. Production refuses backends that only print
+# unless ASILO_ALLOW_CONSOLE_NOTIFICATIONS=1 (see asilo.web.appointments.backends).
+from asilo.web.appointments.backends import (  # noqa: E402
+    NotificationConfigError,
+    notification_settings,
 )
+
+try:
+    globals().update(notification_settings(os.environ, production=PRODUCTION))
+except NotificationConfigError as _notification_problem:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(_notification_problem)) from None
 
 # Sessions and cookies: secure in production.
 SESSION_COOKIE_HTTPONLY = True
@@ -206,7 +219,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("ASILO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # At DEBUG these two write what they handle: a missing template variable dumps the
+        # page's whole context (names, dates of birth), the database layer its queries'
+        # parameters. Never below INFO, whatever ASILO_LOG_LEVEL says.
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -23,5 +23,6 @@ urlpatterns = [
     path("registrations/", include("asilo.web.registrations.urls")),
     path("processing/", include("asilo.web.processing.urls")),
     path("statistics/", include("asilo.web.dashboards.urls")),
+    path("identity/", include("asilo.web.identity.urls")),
     path("forecasts/", include("asilo.web.forecasts.urls")),
 ]

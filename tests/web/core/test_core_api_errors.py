@@ -13,11 +13,11 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 
 from asilo.web.accounts.models import User
-from asilo.web.accounts.roles import Capability
 from asilo.web.api import api
 from asilo.web.audit.models import AuditEntry
 from asilo.web.core.access import flush_refusals, require
 from asilo.web.core.errors import Forbidden
+from asilo.web.core.roles import Capability
 
 pytestmark = pytest.mark.django_db
 

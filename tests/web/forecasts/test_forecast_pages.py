@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from asilo.web.accounts.roles import ROLE_CAPABILITIES, Capability
+from asilo.web.core.roles import ROLE_CAPABILITIES, Capability
 
 pytestmark = pytest.mark.django_db
 

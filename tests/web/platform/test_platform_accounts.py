@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from asilo.cli.main import app
 from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
 from asilo.web.accounts.models import ApiToken, Organisation, User, hash_token
-from asilo.web.accounts.roles import Role
 from asilo.web.accounts.services import token_create, token_revoke, user_create
 from asilo.web.audit.models import AuditEntry
+from asilo.web.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -27,6 +27,13 @@ ROOT = Path(__file__).resolve().parents[3]
 #: Production secrets of the strength production now demands (random, long enough).
 STRONG_KEY = secrets.token_urlsafe(48)
 STRONG_SALT = secrets.token_urlsafe(16)
+#: Production refuses notification backends that only print (issue 11, finding 4): these name
+#: real ones (nothing is sent by these tests).
+NOTIFICATIONS = {
+    "ASILO_SMTP_HOST": "smtp.example.org",
+    "ASILO_SMS_GATEWAY_URL": "https://sms.example.org/v1/messages",
+    "ASILO_SMS_GATEWAY_TOKEN": "gateway-token",
+}
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -42,7 +49,7 @@ def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess[
     )
     return subprocess.run(
         [sys.executable, "-c", code],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "asilo.web.settings", **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "asilo.web.settings", **NOTIFICATIONS, **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -306,7 +313,7 @@ def test_navigation_leaves_out_pages_that_do_not_resolve(
     make_user: Any, client_as: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from asilo.web import navigation
-    from asilo.web.accounts.roles import Capability
+    from asilo.web.core.roles import Capability
 
     items = [
         *navigation.NAV_ITEMS,
@@ -338,6 +345,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None
             "ASILO_SECRET_KEY": STRONG_KEY,
             "ASILO_FIELD_ENCRYPTION_SALT": STRONG_SALT,
             "ASILO_VAR_DIR": str(tmp_path),
+            **NOTIFICATIONS,
         },
         capture_output=True,
         text=True,

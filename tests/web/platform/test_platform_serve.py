@@ -17,6 +17,13 @@ import pytest
 ASILO = str(Path(sys.executable).parent / "asilo")
 STRONG_KEY = secrets.token_urlsafe(48)
 STRONG_SALT = secrets.token_urlsafe(16)
+#: Production refuses notification backends that only print (issue 11, finding 4): these name
+#: real ones (nothing is sent by these tests).
+NOTIFICATIONS = {
+    "ASILO_SMTP_HOST": "smtp.example.org",
+    "ASILO_SMS_GATEWAY_URL": "https://sms.example.org/v1/messages",
+    "ASILO_SMS_GATEWAY_TOKEN": "gateway-token",
+}
 
 
 def _free_port() -> int:
@@ -28,7 +35,8 @@ def _free_port() -> int:
 def _env(var_dir: Path, **extra: str) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ASILO_", "DATABASE_URL"))}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
-    return {**clean, "ASILO_VAR_DIR": str(var_dir), **extra}
+    production = NOTIFICATIONS if "ASILO_SECRET_KEY" in extra else {}
+    return {**clean, "ASILO_VAR_DIR": str(var_dir), **production, **extra}
 
 
 def _get(port: int, path: str) -> http.client.HTTPResponse | None:

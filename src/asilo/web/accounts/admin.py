@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
 from asilo.web.accounts.models import ApiToken, Organisation, RoleGrant, User
-from asilo.web.accounts.roles import Capability, Role, has_capability
 from asilo.web.accounts.services import (
     is_staff_role,
     needs_approval,
@@ -27,6 +26,7 @@ from asilo.web.accounts.services import (
 )
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.roles import Capability, Role, has_capability
 
 
 class UsersManageMixin:

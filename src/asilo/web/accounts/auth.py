@@ -27,13 +27,13 @@ def _token_user_sql(vendor: str) -> str:
     cost)."""
     quote = connection.ops.quote_name
     user, token = User._meta, ApiToken._meta
-    columns = ", ".join(f"u.{quote(f.column)}" for f in user.concrete_fields)
+    columns = ", ".join(f"u.{quote(str(f.column))}" for f in user.concrete_fields)
     return (
         f"SELECT {columns}, t.{quote('id')} AS token_id, "
         f"CASE WHEN t.{quote('last_used_at')} IS NULL OR t.{quote('last_used_at')} < %s "
         f"THEN 1 ELSE 0 END AS token_stale "
         f"FROM {quote(token.db_table)} t JOIN {quote(user.db_table)} u "
-        f"ON u.{quote(user.pk.column)} = t.{quote('user_id')} "
+        f"ON u.{quote(str(user.pk.column))} = t.{quote('user_id')} "
         f"WHERE t.{quote('digest')} = %s AND t.{quote('revoked_at')} IS NULL "
         f"AND (t.{quote('expires_at')} IS NULL OR t.{quote('expires_at')} > %s)"
     )

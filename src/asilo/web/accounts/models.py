@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.accounts.roles import Role
+from asilo.web.core.roles import Role
 
 
 class Organisation(models.Model):

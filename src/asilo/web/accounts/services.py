@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
 from asilo.web.accounts.models import ApiToken, Organisation, RoleGrant, User, hash_token
-from asilo.web.accounts.roles import Capability, Role
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability, Role
 
 #: Roles that may enter the admin site (what they see there is decided by capability).
 STAFF_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from asilo.web.accounts import services
-from asilo.web.accounts.roles import capabilities_of
+from asilo.web.core.roles import capabilities_of
 from asilo.web.navigation import items_for
 
 

@@ -2,11 +2,16 @@
 
 ``backend_for(channel).send(message)`` delivers one outbox message:
 
-- e-mail through Django's mail (``EMAIL_BACKEND``: console in the demo, SMTP in production,
-  locmem in tests);
-- SMS through the class named by ``ASILO_SMS_BACKEND`` (default: the console backend, which
-  prints the message; ``LocmemSmsBackend`` keeps them in memory for tests). A gateway's backend
-  implements the same ``send``.
+- e-mail through Django's mail (``EMAIL_BACKEND``: SMTP configured from ``ASILO_SMTP_*`` in
+  production, console in the demo, locmem in tests);
+- SMS through the class named by ``ASILO_SMS_BACKEND``: the HTTP gateway adapter
+  (:class:`asilo.web.appointments.backends.HttpSmsBackend`) when ``ASILO_SMS_GATEWAY_URL`` is
+  set, else the console backend, which prints the message; ``LocmemSmsBackend`` keeps them in
+  memory for tests.
+
+:mod:`asilo.web.appointments.backends` chooses them from the environment; production refuses
+the printing ones unless told otherwise. ``send`` returns only when the backend accepted the
+message and raises :class:`DeliveryError` otherwise: only then is a message marked *sent*.
 
 Message texts come from templates rendered in the family's language (English, Spanish,
 Haitian Creole); they carry dates, the port and the registration number, never names.
@@ -25,12 +30,13 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
+from asilo.web.appointments.backends import CONSOLE_SMS, DeliveryError
 from asilo.web.appointments.models import Channel
 
 if TYPE_CHECKING:
     from asilo.web.appointments.models import OutboxMessage
 
-DEFAULT_SMS_BACKEND = "asilo.web.appointments.notifications.ConsoleSmsBackend"
+DEFAULT_SMS_BACKEND = CONSOLE_SMS
 
 #: The names Django's ``date`` filter looks up (``l j F Y``). Django ships no Haitian Creole
 #: catalogue, so this app's ``ht`` catalogue translates them; marked here for makemessages.
@@ -58,10 +64,6 @@ DATE_WORDS = (
 LANGUAGES = ("en", "es", "ht")
 
 
-class DeliveryError(RuntimeError):
-    """A backend could not hand the message over (the outbox retries it)."""
-
-
 class NotificationBackend(Protocol):
     def send(self, message: OutboxMessage) -> None: ...
 
@@ -77,17 +79,31 @@ class EmailBackend:
             to=[message.address],
         )
         try:
-            email.send(fail_silently=False)
-        except OSError as exc:
-            raise DeliveryError(type(exc).__name__) from exc
+            accepted = email.send(fail_silently=False)
+        except (OSError, ValueError) as exc:
+            # The class only: an SMTP server's answer may repeat the address.
+            raise DeliveryError(type(exc).__name__) from None
+        if accepted != 1:
+            raise DeliveryError("the mail backend accepted nothing")
+
+
+def masked(address: str) -> str:
+    """``+526641234567`` → ``+52******4567``: enough to tell two demo families apart."""
+    keep = 3 if address.startswith("+") else 2
+    if len(address) <= keep + 4:
+        return "*" * len(address)
+    return address[:keep] + "*" * (len(address) - keep - 4) + address[-4:]
 
 
 class ConsoleSmsBackend:
-    """Prints each SMS to standard output (the demo's backend, like Django's console mail)."""
+    """Prints each SMS to standard output (the demo's backend, like Django's console mail),
+    the number masked."""
 
     def send(self, message: OutboxMessage) -> None:
         stream = sys.stdout
-        stream.write(f"--- SMS to {message.address} ({message.language})\n{message.body}\n---\n")
+        stream.write(
+            f"--- SMS to {masked(message.address)} ({message.language})\n{message.body}\n---\n"
+        )
         stream.flush()
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.roles import Capability, has_capability
 
 
 def may_read_audit(actor: Any, *, where: str) -> bool:

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditEntry
+from asilo.web.core.roles import Capability, has_capability
 
 
 @admin.register(AuditEntry)

@@ -13,7 +13,7 @@ EXIT_BROKEN = 1
 def verify() -> None:
     """Check every entry's hash and its link to the entry before it; name the first broken
     entry (exit 1). Also checks that the database still refuses changes to the trail."""
-    from asilo.cli.web_cmds import setup_django
+    from asilo.cli.common import setup_django
 
     setup_django()
     from asilo.web.audit.selectors import audit_chain_report, audit_triggers_present
@@ -37,7 +37,3 @@ def verify() -> None:
         )
         raise typer.Exit(EXIT_BROKEN)
     typer.echo(f"audit chain intact: {report.entries} entries; head {report.head}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(audit_app, name="audit")

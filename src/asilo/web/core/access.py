@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction, AuditEntry
 from asilo.web.audit.services import audit_record
 from asilo.web.core.errors import Forbidden
+from asilo.web.core.roles import Capability, has_capability
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

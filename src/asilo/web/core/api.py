@@ -59,7 +59,7 @@ ERRORS: dict[int, type[Schema]] = {
 }
 
 
-def json_errors(status: int, errors: list[dict[str, Any]]) -> JsonResponse:
+def json_errors(status: int, errors: list[dict[str, Any]]) -> HttpResponse:
     """The error answer outside ninja (middleware, URL resolver): same shape and headers."""
     response = JsonResponse({"errors": errors}, status=status)
     return decorate(response)

@@ -55,6 +55,6 @@ def refuse_undecryptable_values() -> None:
     if _installed:
         return
     json_original = EncryptedJSONField.from_db_value
-    EncryptedFieldMixin.from_db_value = _strict_from_db_value  # type: ignore[method-assign]
-    EncryptedJSONField.from_db_value = json_original  # type: ignore[method-assign]
+    EncryptedFieldMixin.from_db_value = _strict_from_db_value
+    EncryptedJSONField.from_db_value = json_original
     _installed = True

@@ -9,7 +9,7 @@ class DashboardsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from asilo.web.accounts.roles import Capability
+        from asilo.web.core.roles import Capability
         from asilo.web.navigation import NAV_ITEMS, NavItem
 
         NAV_ITEMS.append(NavItem(_("Statistics"), "dashboards:statistics", Capability.STATS_VIEW))

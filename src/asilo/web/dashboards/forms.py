@@ -53,7 +53,9 @@ class StatsFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices: list[tuple[str, Any]] = [("", _("All fiscal years"))]
         choices += [(str(y), f"FY{y}") for y in (years or [])]
-        self.fields["fiscal_year"].choices = choices
+        field = self.fields["fiscal_year"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     def to_filter(self) -> StatsFilter:
         data = self.cleaned_data

@@ -16,10 +16,11 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.http import HtmxRequest
+from asilo.web.core.layout import layout_template
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.dashboards import statistics as st
 from asilo.web.dashboards.forms import StatsFilterForm
-from asilo.web.processing.layout import layout_template
 
 CACHE_SECONDS = 3600
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
@@ -63,7 +64,7 @@ def _cached(key: str, make: Any) -> Any:
 
 
 @login_required
-def statistics_page(request: HttpRequest) -> HttpResponse:
+def statistics_page(request: HtmxRequest) -> HttpResponse:
     _require_stats(request)
     path = _db()
     context: dict[str, Any] = {"layout": layout_template(), "charts": [], "summary": []}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from asilo.web.encounters.models import (
     Override,
     ReunificationTask,
 )
+from asilo.web.encounters.seen_before import SeenBefore
 from asilo.web.encounters.selectors import CustodyClock, custody_clock
 from asilo.web.people.schemas import DocumentIn
 
@@ -214,6 +215,19 @@ class PlaceOut(Schema):
     name: str
 
 
+class SeenBeforeOut(Schema):
+    """An earlier encounter of the same person (identity resolution)."""
+
+    encounter_id: int
+    date: date
+    place: str
+    pathway: str = Field(description="The pathway decided for the person then")
+    outcome: str | None = Field(description="The book-out outcome, null while in custody")
+    match_probability: float = Field(
+        description="How sure identity resolution is that it was this person (0-1)"
+    )
+
+
 class ParticipantOut(Schema):
     person_id: int
     position: int
@@ -225,6 +239,13 @@ class ParticipantOut(Schema):
     pathway: str
     demographic: str
     custody_limit_hours: int | None
+    seen_before: list[SeenBeforeOut] | None = Field(
+        None,
+        description="Earlier encounters of the same person, newest first, found by matching"
+        " the person against the stored identities when the encounter was recorded (and on"
+        " reading one encounter); null where not looked up (lists) or for a role that may not"
+        " see people",
+    )
 
 
 class ConfirmationOut(Schema):
@@ -373,6 +394,24 @@ class StandardReportOut(Schema):
     places: list[StandardBreachOut]
 
 
+def _seen_out(
+    seen: Mapping[int, list[SeenBefore]] | None, person_id: int
+) -> list[SeenBeforeOut] | None:
+    if seen is None:
+        return None
+    return [
+        SeenBeforeOut.model_construct(
+            encounter_id=s.encounter_id,
+            date=s.date,
+            place=s.place,
+            pathway=s.pathway,
+            outcome=s.outcome,
+            match_probability=s.match_probability,
+        )
+        for s in seen.get(person_id, [])
+    ]
+
+
 class EncounterOut(Schema):
     id: int
     client_request_id: str | None
@@ -391,6 +430,12 @@ class EncounterOut(Schema):
     override: OverrideOut | None
     custodies: list[CustodyOut]
     document: dict[str, Any] = Field(description="The policy input as stored (no identities)")
+
+    @staticmethod
+    def seen_of(
+        seen: Mapping[int, list[SeenBefore]] | None, person_id: int
+    ) -> list[SeenBeforeOut] | None:
+        return _seen_out(seen, person_id)
 
     @staticmethod
     def of(e: Encounter, *, now: datetime) -> EncounterOut:
@@ -415,9 +460,11 @@ class EncounterOut(Schema):
         override: Override | None,
         document: dict[str, Any],
         now: datetime,
+        seen_before: Mapping[int, list[SeenBefore]] | None = None,
     ) -> EncounterOut:
         """The answer from rows already in memory: read back (:meth:`of`), or just written
-        (the answer of a record, which does not read them again)."""
+        (the answer of a record, which does not read them again). ``seen_before``: each
+        person's earlier encounters, where they were looked up."""
         decision = e.decision
         return EncounterOut.model_construct(
             id=e.pk,
@@ -443,6 +490,7 @@ class EncounterOut(Schema):
                     pathway=str(p.pathway),
                     demographic=p.demographic,
                     custody_limit_hours=p.custody_limit_hours,
+                    seen_before=_seen_out(seen_before, p.person_id),
                 )
                 for p in participants
             ],

@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 
 from asilo.forecast import charts, custody, models, regimes, series
 from asilo.policy import load_catalogue, load_scenario
-from asilo.web.accounts.roles import Capability
 from asilo.web.core.access import require
 from asilo.web.core.errors import Forbidden
+from asilo.web.core.http import HtmxRequest
+from asilo.web.core.layout import layout_template
+from asilo.web.core.roles import Capability
 from asilo.web.dashboards import statistics as st
 from asilo.web.forecasts.forms import SERIES_CHOICES, CustodyForm, EncounterForecastForm
-from asilo.web.processing.layout import layout_template
 
 CACHE_SECONDS = 3600
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
@@ -198,7 +199,7 @@ def _cell(value: Any) -> str:
 
 
 @login_required
-def encounters_page(request: HttpRequest) -> HttpResponse:
+def encounters_page(request: HtmxRequest) -> HttpResponse:
     _require(request)
     form = EncounterForecastForm(request.GET or None)
     context: dict[str, Any] = {"layout": layout_template(), "form": form, "query": ""}
@@ -342,7 +343,7 @@ def _custody_key(values: dict[str, Any]) -> str:
 
 
 @login_required
-def custody_page(request: HttpRequest) -> HttpResponse:
+def custody_page(request: HtmxRequest) -> HttpResponse:
     _require(request)
     form = CustodyForm(request.GET or None)
     context: dict[str, Any] = {"layout": layout_template(), "form": form, "query": ""}

@@ -6,6 +6,7 @@ search result) is audited with ``audit_view``, and a refusal is audited too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from asilo.web.people import name_index
 from asilo.web.people.errors import PeopleError
 from asilo.web.people.errors import PeopleErrorCode as C
 from asilo.web.people.models import FamilyMembership, FamilyUnit, NameIndexEntry, Person
-from asilo.web.people.services import FAMILY_UNIT, PERSON
+from asilo.web.people.object_types import FAMILY_UNIT, PERSON
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -196,3 +197,21 @@ def units_with(person_ids: list[int]) -> QuerySet[FamilyMembership, int]:
 
 def family_units_of_person(person: Person) -> list[FamilyUnit]:
     return list(FamilyUnit.objects.filter(memberships__person=person).order_by("-id"))
+
+
+def person_find_by_a_number(a_number: str) -> Person | None:
+    """The person with this (clean) A-number, if any (no rights check, no audit: callers do
+    both)."""
+    return Person.objects.filter(a_number_digest=name_index.a_number_digest(a_number)).first()
+
+
+def people_identities(
+    *, ids: list[int] | None = None, after_id: int = 0, chunk: int = 2000
+) -> Iterator[Person]:
+    """Every person (or those of ``ids``) with their documents, decrypted in memory, oldest
+    first (internal, no rights check, no audit: identity resolution reads them in bulk and
+    keeps nothing in clear)."""
+    people = Person.objects.filter(pk__gt=after_id).order_by("pk")
+    if ids is not None:
+        people = people.filter(pk__in=ids)
+    yield from people.prefetch_related("documents").iterator(chunk_size=chunk)

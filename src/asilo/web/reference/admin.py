@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.reference.models import FieldOffice, PortOfEntry, Sector
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from asilo.web.accounts.roles import Role
+from asilo.web.core.roles import Role
 
 register = template.Library()
 

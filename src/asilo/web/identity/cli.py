@@ -1,0 +1,102 @@
+"""``asilo identity run`` (the linkage job over the application's people and registrations)
+and ``asilo identity labels`` (supervisors' decisions as files for ``asilo identity
+evaluate``). They join the ``identity`` group beside :mod:`asilo.cli.identity_cmds`
+(:mod:`asilo.cli.registry`).
+
+Examples::
+
+    asilo identity run
+    asilo identity labels --truth T.csv --clusters C.csv
+    asilo identity evaluate --records R.csv --clusters C.csv --truth T.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from asilo.cli.common import fail, setup_django
+
+
+def run() -> None:
+    """Link every person and registered family member into identities (in memory: no name
+    is written to disk) and store each one's identity and the pairs for review."""
+    setup_django()
+    from asilo.web.core.errors import DomainError
+    from asilo.web.identity import services
+    from asilo.web.identity.models import RunTrigger
+
+    try:
+        done = services.identity_run(actor=None, trigger=RunTrigger.COMMAND)
+    except DomainError as exc:
+        fail(exc.message)
+    typer.echo(
+        f"run #{done.pk}: {done.records} records, {done.identities} identities, "
+        f"{done.review_pairs} pairs awaiting review ({done.seconds:.1f} s)"
+    )
+
+
+def _write_atomically(path: Path, header: list[str], rows: list[tuple[object, ...]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".asilo-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def labels(
+    truth: Annotated[
+        Path, typer.Option("--truth", help="T.csv to write: record_id,true_identity_id.")
+    ],
+    clusters: Annotated[
+        Path | None,
+        typer.Option(
+            "--clusters",
+            help="C.csv to write: the linkage's identities of the same records before review.",
+        ),
+    ] = None,
+) -> None:
+    """Supervisors' decisions as labels: T.csv (records called the same person share a true
+    identity) and, for `asilo identity evaluate --clusters`, the linkage's identities of those
+    records as they were before any decision. Record ids only (P<person>, M<member>)."""
+    for path in (truth, clusters):
+        if path is not None and path.exists() and path.is_dir():
+            fail(f"{path}: is a folder")
+    setup_django()
+    from asilo.web.audit.models import AuditAction
+    from asilo.web.audit.services import audit_record
+    from asilo.web.identity.common import PAIR
+    from asilo.web.identity.selectors import review_labels
+
+    found = review_labels()
+    _write_atomically(truth, ["record_id", "true_identity_id"], list(found.truth))
+    if clusters is not None:
+        _write_atomically(
+            clusters, ["record_id", "identity_id", "match_probability"], list(found.clusters)
+        )
+    audit_record(
+        actor=None,
+        action=AuditAction.EXPORT,
+        object_type=PAIR,
+        after={"decided_pairs": found.decided_pairs, "records": len(found.truth)},
+        note="review labels exported",
+    )
+    typer.echo(f"{found.decided_pairs} decided pairs, {len(found.truth)} records labelled")
+
+
+#: ``asilo identity run|labels`` (they join the ``identity`` group of
+#: :mod:`asilo.cli.identity_cmds` in :mod:`asilo.cli.registry`).
+identity_app = typer.Typer()
+identity_app.command("run")(run)
+identity_app.command("labels")(labels)

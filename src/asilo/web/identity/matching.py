@@ -1,0 +1,125 @@
+"""The stored identity records, in memory, for matching one new record at record time.
+
+One :class:`~asilo.linkage.engine.Matcher` per process holds every stored identity record
+(decrypted, in an in-memory DuckDB database that never writes a temporary file). It is built
+on first use and kept current: records stored since (by this process or another) are added
+before each look-up; after a linkage run, or when the stored records are not the ones it
+holds (a record removed), it is built again. A lock serialises look-ups (one DuckDB
+connection per process).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max
+
+from asilo.linkage import memory
+from asilo.linkage.engine import Match, Matcher
+from asilo.web.identity import records
+from asilo.web.identity.models import IdentityRecord, LinkRun, RunStatus, Source
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    run_id: int
+    count: int
+    max_id: int
+    last_added: datetime | None
+
+
+def _fingerprint() -> _Fingerprint:
+    agg = IdentityRecord.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("added_at"))
+    run = (
+        LinkRun.objects.filter(status=RunStatus.DONE)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return _Fingerprint(run or 0, agg["n"] or 0, agg["top"] or 0, agg["last"])
+
+
+def _records_after(after_id: int) -> list[dict[str, str]]:
+    stored = list(
+        IdentityRecord.objects.filter(pk__gt=after_id)
+        .order_by("pk")
+        .values_list("source", "person_id", "member_id")
+    )
+    person_ids = [p for s, p, _m in stored if s == Source.PERSON and p is not None]
+    member_ids = [m for s, _p, m in stored if s == Source.MEMBER and m is not None]
+    out = list(records.all_person_records(person_ids)) if person_ids else []
+    if member_ids:
+        out += list(records.all_member_records(member_ids))
+    return out
+
+
+class _Store:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.matcher: Matcher | None = None
+        self.fingerprint: _Fingerprint | None = None
+        self.record_ids: set[str] = set()
+
+    def _build(self, now: _Fingerprint) -> None:
+        if self.matcher is not None:
+            self.matcher.con.close()
+        con = memory.connect()
+        rows = _records_after(0)
+        memory.load_records(con, rows)
+        self.matcher = memory.matcher(con)
+        self.record_ids = {r["record_id"] for r in rows}
+        self.fingerprint = now
+
+    def current(self) -> Matcher:
+        """The matcher, up to date with the stored records (call with the lock held)."""
+        now = _fingerprint()
+        held = self.fingerprint
+        if self.matcher is None or held is None or now.run_id != held.run_id:
+            self._build(now)
+        elif now != held:
+            fresh = now.count - held.count
+            if (
+                now.max_id > held.max_id
+                and fresh == IdentityRecord.objects.filter(pk__gt=held.max_id).count()
+            ):
+                for row in _records_after(held.max_id):
+                    self.add(row)
+                self.fingerprint = now
+            else:
+                self._build(now)
+        assert self.matcher is not None
+        return self.matcher
+
+    def add(self, row: dict[str, str]) -> None:
+        """A record stored by this process (call with the lock held)."""
+        if self.matcher is None or row["record_id"] in self.record_ids:
+            return
+        memory.matcher_add(self.matcher, row)
+        self.record_ids.add(row["record_id"])
+
+    def forget(self) -> None:
+        with self.lock:
+            if self.matcher is not None:
+                self.matcher.con.close()
+            self.matcher = None
+            self.fingerprint = None
+            self.record_ids = set()
+
+
+STORE = _Store()
+
+
+def find(row: dict[str, str], *, threshold: float) -> list[Match]:
+    """Stored records matching ``row`` at or above ``threshold``, best first (not itself)."""
+    with STORE.lock:
+        found = STORE.current().find(row, threshold=threshold)
+    return [m for m in found if m.record_id != row["record_id"]]
+
+
+def remember(row: dict[str, str]) -> None:
+    """Add a newly stored record to this process's matcher at once (the next look-up's
+    refresh skips it)."""
+    with STORE.lock:
+        STORE.add(row)

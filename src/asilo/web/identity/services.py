@@ -1,0 +1,535 @@
+"""Writes of identity resolution: the linkage run, matching new records when they are
+stored, and supervisors' decisions on pairs (each reversible). Every write is audited in its
+own transaction; no name is written anywhere (records live in memory only)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from asilo.linkage import memory, model
+from asilo.linkage.engine import Match
+from asilo.web.accounts.roles import Capability
+from asilo.web.audit.models import AuditAction
+from asilo.web.audit.services import audit_record
+from asilo.web.core.access import require
+from asilo.web.identity import matching, records
+from asilo.web.identity.common import PAIR, RECORD, RUN, Components
+from asilo.web.identity.errors import IdentityError
+from asilo.web.identity.errors import IdentityErrorCode as C
+from asilo.web.identity.models import (
+    Assigned,
+    Decision,
+    Identity,
+    IdentityRecord,
+    LinkRun,
+    PairStatus,
+    ReviewDecision,
+    ReviewPair,
+    RunStatus,
+    Source,
+)
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+#: A run still "running" after this long is taken to have died (its process was stopped).
+STALE_RUN_SECONDS = 6 * 3600
+
+
+def model_version() -> str:
+    params = model.load_parameters(None)
+    trained = params.trained_on.get("population") or params.trained_on.get("records") or ""
+    return f"{model.DEFAULT_MODEL.name} ({trained})"[:80]
+
+
+# --- the linkage run --------------------------------------------------------------------
+
+
+def _decided_pairs() -> list[tuple[str, str, str]]:
+    """``(status, record_id_l, record_id_r)`` of every decided pair."""
+    pairs = ReviewPair.objects.exclude(status=PairStatus.OPEN).select_related("left", "right")
+    return [(p.status, p.left.record_id, p.right.record_id) for p in pairs]
+
+
+def _components(linked: memory.Linked) -> dict[str, str]:
+    """Each record's component: the run's identities, joined where a supervisor said "same
+    person", and a record put apart where a supervisor said "different people" against
+    the run."""
+    uf = Components()
+    for rid, key, _p in linked.assignments:
+        uf.union(rid, key)
+    decided = _decided_pairs()
+    for status, left, right in decided:
+        if status == PairStatus.SAME and left in uf.parent and right in uf.parent:
+            uf.union(left, right)
+    comp = {rid: uf.find(rid) for rid, _k, _p in linked.assignments}
+    for status, left, right in decided:
+        if (
+            status == PairStatus.DIFFERENT
+            and comp.get(left) is not None
+            and comp.get(left) == comp.get(right)
+        ):
+            comp[right] = f"apart:{right}"
+    return comp
+
+
+def _record_key(source: str, person_id: int | None, member_id: int | None) -> str:
+    return (
+        records.person_record_id(person_id or 0)
+        if source == Source.PERSON
+        else records.member_record_id(member_id or 0)
+    )
+
+
+@dataclass
+class _Written:
+    records: int = 0
+    identities: int = 0
+    review_pairs: int = 0
+    new_records: int = 0
+    moved_records: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _store_run(run: LinkRun, linked: memory.Linked) -> _Written:
+    now = timezone.now()
+    comp = _components(linked)
+    strength = {rid: p for rid, _k, p in linked.assignments}
+    existing: dict[str, IdentityRecord] = {
+        _record_key(r.source, r.person_id, r.member_id): r
+        for r in IdentityRecord.objects.all().only(
+            "id", "identity_id", "source", "person_id", "member_id", "match_probability"
+        )
+    }
+    members: dict[str, list[str]] = {}
+    for rid, root in comp.items():
+        members.setdefault(root, []).append(rid)
+    # Each component keeps the identity most of its stored records had (ids stay stable).
+    claimed: set[int] = set()
+    identity_of_root: dict[str, int] = {}
+    needing: list[str] = []
+    for root, rids in sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        votes = Counter(existing[r].identity_id for r in rids if r in existing)
+        chosen = next((i for i, _n in votes.most_common() if i not in claimed), None)
+        if chosen is None:
+            needing.append(root)
+        else:
+            claimed.add(chosen)
+            identity_of_root[root] = chosen
+    created = Identity.objects.bulk_create([Identity(created_at=now) for _ in needing])
+    for root, identity in zip(needing, created, strict=True):
+        identity_of_root[root] = identity.pk
+    changed: list[IdentityRecord] = []
+    fresh: list[IdentityRecord] = []
+    written = _Written()
+    for rid, root in comp.items():
+        identity_id = identity_of_root[root]
+        p = 1.0 if root.startswith("apart:") else min(1.0, max(0.0, strength[rid]))
+        rec = existing.get(rid)
+        if rec is None:
+            kind, pk = records.parse_record_id(rid)
+            fresh.append(
+                IdentityRecord(
+                    identity_id=identity_id,
+                    source=kind,
+                    person_id=pk if kind == Source.PERSON else None,
+                    member_id=pk if kind == Source.MEMBER else None,
+                    match_probability=p,
+                    assigned=Assigned.RUN,
+                    assigned_at=now,
+                    added_at=now,
+                    run=run,
+                )
+            )
+            continue
+        if rec.identity_id != identity_id:
+            written.moved_records += 1
+        rec.identity_id = identity_id
+        rec.match_probability = p
+        rec.assigned = Assigned.RUN
+        rec.assigned_at = now
+        rec.run = run
+        changed.append(rec)
+    IdentityRecord.objects.bulk_update(
+        changed,
+        ["identity", "match_probability", "assigned", "assigned_at", "run"],
+        batch_size=1000,
+    )
+    IdentityRecord.objects.bulk_create(fresh, batch_size=1000)
+    written.new_records = len(fresh)
+    Identity.objects.filter(records__isnull=True).delete()
+    # The pairs for review: those of this run between identities; decided pairs are kept.
+    pk_of = {
+        _record_key(s, p, m): pk
+        for pk, s, p, m in IdentityRecord.objects.values_list(
+            "id", "source", "person_id", "member_id"
+        )
+    }
+    wanted: dict[tuple[int, int], float] = {}
+    for left, right, p in linked.review:
+        if comp.get(left) == comp.get(right) or left not in pk_of or right not in pk_of:
+            continue
+        a, b = pk_of[left], pk_of[right]
+        wanted[(min(a, b), max(a, b))] = p
+    kept: set[tuple[int, int]] = set()
+    stale: list[int] = []
+    for pair in ReviewPair.objects.all().only("id", "left_id", "right_id", "status"):
+        key = (min(pair.left_id, pair.right_id), max(pair.left_id, pair.right_id))
+        if key in wanted:
+            kept.add(key)
+            if pair.status == PairStatus.OPEN:
+                ReviewPair.objects.filter(pk=pair.pk).update(match_probability=wanted[key], run=run)
+        elif pair.status == PairStatus.OPEN:
+            stale.append(pair.pk)
+    ReviewPair.objects.filter(pk__in=stale).delete()
+    ReviewPair.objects.bulk_create(
+        [
+            ReviewPair(left_id=a, right_id=b, match_probability=p, run=run, found_at=now)
+            for (a, b), p in sorted(wanted.items())
+            if (a, b) not in kept
+        ],
+        batch_size=1000,
+    )
+    written.records = len(comp)
+    written.identities = len(members)
+    written.review_pairs = ReviewPair.objects.filter(status=PairStatus.OPEN).count()
+    written.counts = {"open_pairs_dropped": len(stale)}
+    return written
+
+
+def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
+    """Link every person and registered family member into identities (Splink on DuckDB, in
+    memory), store each record's identity and link strength, and the pairs for review.
+
+    ``actor`` None: the system (a scheduled task, the demo); a user needs ``identity.run``.
+    """
+    if actor is not None:
+        require(actor, Capability.IDENTITY_RUN, object_type=RUN)
+    now = timezone.now()
+    with transaction.atomic():
+        running = (
+            LinkRun.objects.select_for_update()
+            .filter(
+                status=RunStatus.RUNNING,
+                started_at__gt=now - timezone.timedelta(seconds=STALE_RUN_SECONDS),
+            )
+            .first()
+        )
+        if running is not None:
+            raise IdentityError(C.RUN_IN_PROGRESS, None, run=running.pk)
+        run = LinkRun.objects.create(
+            trigger=trigger,
+            started_by=actor,
+            started_at=now,
+            model_version=model_version(),
+            same_identity_threshold=model.SAME_IDENTITY_THRESHOLD,
+            review_threshold=model.REVIEW_THRESHOLD,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=RUN,
+            object_id=run.pk,
+            after={"trigger": trigger, "model": run.model_version},
+        )
+    started = time.perf_counter()
+    try:
+        con = memory.connect()
+        try:
+            count = memory.load_records(
+                con, [*records.all_person_records(), *records.all_member_records()]
+            )
+            linked = memory.link_loaded(con)
+        finally:
+            con.close()
+        with transaction.atomic():
+            written = _store_run(run, linked)
+            run.status = RunStatus.DONE
+            run.finished_at = timezone.now()
+            run.records = count
+            run.identities = written.identities
+            run.review_pairs = written.review_pairs
+            run.seconds = round(time.perf_counter() - started, 3)
+            run.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type=RUN,
+                object_id=run.pk,
+                before={"status": RunStatus.RUNNING},
+                after={
+                    "status": RunStatus.DONE,
+                    "records": count,
+                    "identities": written.identities,
+                    "review_pairs": written.review_pairs,
+                    "new_records": written.new_records,
+                    "moved_records": written.moved_records,
+                    **written.counts,
+                },
+            )
+    except Exception as exc:
+        logger.warning("identity link run %s failed: %s", run.pk, type(exc).__name__)
+        with transaction.atomic():
+            LinkRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                error=type(exc).__name__[:120],
+                seconds=round(time.perf_counter() - started, 3),
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type=RUN,
+                object_id=run.pk,
+                before={"status": RunStatus.RUNNING},
+                after={"status": RunStatus.FAILED, "error": type(exc).__name__},
+            )
+        raise
+    return run
+
+
+# --- matching at record time --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A record just given an identity: the record and the stored records it matched."""
+
+    record: IdentityRecord
+    matches: dict[str, float]
+
+
+def _stored_records(record_ids: Iterable[str]) -> dict[str, IdentityRecord]:
+    person_ids, member_ids = [], []
+    for rid in record_ids:
+        kind, pk = records.parse_record_id(rid)
+        (person_ids if kind == Source.PERSON else member_ids).append(pk)
+    found = IdentityRecord.objects.filter(Q(person_id__in=person_ids) | Q(member_id__in=member_ids))
+    return {r.record_id: r for r in found}
+
+
+def _attach(row: dict[str, str], *, run_matches: list[Match], now: Any) -> Attached:
+    stored = _stored_records(m.record_id for m in run_matches)
+    matches = [m for m in run_matches if m.record_id in stored]
+    same = [m for m in matches if m.match_probability >= model.SAME_IDENTITY_THRESHOLD]
+    merged: list[int] = []
+    if same:
+        identity_id = stored[same[0].record_id].identity_id
+        probability = same[0].match_probability
+        # The new record links identities that were apart: they become one.
+        others = {stored[m.record_id].identity_id for m in same} - {identity_id}
+        if others:
+            IdentityRecord.objects.filter(identity_id__in=others).update(identity_id=identity_id)
+            merged = sorted(others)
+    else:
+        identity_id = Identity.objects.create(created_at=now).pk
+        probability = 1.0
+    kind, pk = records.parse_record_id(row["record_id"])
+    record = IdentityRecord.objects.create(
+        identity_id=identity_id,
+        source=kind,
+        person_id=pk if kind == Source.PERSON else None,
+        member_id=pk if kind == Source.MEMBER else None,
+        match_probability=min(1.0, probability),
+        assigned=Assigned.MATCH,
+        assigned_at=now,
+        added_at=now,
+    )
+    best_other: dict[int, Match] = {}
+    for m in matches:
+        other = stored[m.record_id]
+        if other.identity_id == identity_id or other.identity_id in merged:
+            continue
+        if other.identity_id not in best_other:
+            best_other[other.identity_id] = m
+    for m in best_other.values():
+        ReviewPair.objects.get_or_create(
+            left=stored[m.record_id],
+            right=record,
+            defaults={"match_probability": m.match_probability, "found_at": now},
+        )
+    return Attached(record, {m.record_id: m.match_probability for m in matches})
+
+
+def identity_match_records(
+    *, actor: User | None, rows: list[dict[str, str]], note: str
+) -> dict[str, Attached]:
+    """Give each new record (``rows``, of people or members without an identity record) its
+    identity: the stored records it matches at or above the identity threshold (Splink's
+    scoring of the one record against the stored ones), or a new identity; pairs between the
+    thresholds go to review. Audited in one entry (ids only)."""
+    now = timezone.now()
+    attached: dict[str, Attached] = {}
+    if not rows:
+        return attached
+    found = {row["record_id"]: matching.find(row, threshold=model.REVIEW_THRESHOLD) for row in rows}
+    with transaction.atomic():
+        already = _stored_records(found)
+        for row in rows:
+            if row["record_id"] in already:
+                continue
+            attached[row["record_id"]] = _attach(row, run_matches=found[row["record_id"]], now=now)
+        if attached:
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type=RECORD,
+                after={
+                    "records": {
+                        rid: {
+                            "identity": a.record.identity_id,
+                            "match_probability": round(a.record.match_probability, 6),
+                            "matched": sorted(a.matches),
+                        }
+                        for rid, a in attached.items()
+                    }
+                },
+                note=note,
+            )
+    stored_rows = [row for row in rows if row["record_id"] in attached]
+    transaction.on_commit(lambda: [matching.remember(r) for r in stored_rows])
+    return attached
+
+
+def identity_match_people(
+    *, actor: User | None, person_ids: list[int], note: str
+) -> dict[str, Attached]:
+    """:func:`identity_match_records` for people (decrypted in memory)."""
+    have = set(
+        IdentityRecord.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True)
+    )
+    todo = [p for p in person_ids if p not in have]
+    rows = list(records.all_person_records(todo)) if todo else []
+    return identity_match_records(actor=actor, rows=rows, note=note)
+
+
+def identity_match_members(
+    *, actor: User | None, member_ids: list[int], note: str
+) -> dict[str, Attached]:
+    """:func:`identity_match_records` for registered family members."""
+    have = set(
+        IdentityRecord.objects.filter(member_id__in=member_ids).values_list("member_id", flat=True)
+    )
+    todo = [m for m in member_ids if m not in have]
+    rows = list(records.all_member_records(todo)) if todo else []
+    return identity_match_records(actor=actor, rows=rows, note=note)
+
+
+# --- review decisions -------------------------------------------------------------------
+
+
+def _locked_pair(pair_id: int) -> ReviewPair:
+    pair = (
+        ReviewPair.objects.select_for_update()
+        .select_related("left", "right")
+        .filter(pk=pair_id)
+        .first()
+    )
+    if pair is None:
+        raise IdentityError(C.PAIR_NOT_FOUND, "pair_id")
+    return pair
+
+
+def review_decide(*, actor: User, pair_id: int, decision: str) -> ReviewPair:
+    """A supervisor's decision on a pair: "same" joins the two identities (what moved is
+    kept, so that undoing puts it back); "different" keeps them apart (later runs too)."""
+    require(actor, Capability.IDENTITY_REVIEW, object_type=PAIR, object_id=pair_id)
+    if decision not in (PairStatus.SAME, PairStatus.DIFFERENT):
+        raise IdentityError(C.DECISION_INVALID, "decision", allowed="same, different")
+    now = timezone.now()
+    with transaction.atomic():
+        pair = _locked_pair(pair_id)
+        if pair.status != PairStatus.OPEN:
+            raise IdentityError(C.PAIR_DECIDED, "pair_id")
+        moved: list[dict[str, int]] = []
+        if decision == PairStatus.SAME:
+            keep, leave = pair.left.identity_id, pair.right.identity_id
+            if keep != leave:
+                moving = list(
+                    IdentityRecord.objects.filter(identity_id=leave).values_list("id", flat=True)
+                )
+                moved = [{"record": rid, "from": leave} for rid in moving]
+                IdentityRecord.objects.filter(pk__in=moving).update(
+                    identity_id=keep, assigned=Assigned.REVIEW, assigned_at=now
+                )
+        pair.status = decision
+        pair.decided_by = actor
+        pair.decided_at = now
+        pair.moved = moved
+        pair.save(update_fields=["status", "decided_by", "decided_at", "moved"])
+        ReviewDecision.objects.create(
+            pair=pair,
+            decision=Decision.SAME if decision == PairStatus.SAME else Decision.DIFFERENT,
+            record_id_l=pair.left.record_id,
+            record_id_r=pair.right.record_id,
+            match_probability=pair.match_probability,
+            actor=actor,
+            at=now,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.REVIEW,
+            object_type=PAIR,
+            object_id=pair.pk,
+            before={"status": PairStatus.OPEN},
+            after={"status": decision, "moved_records": [m["record"] for m in moved]},
+        )
+    return pair
+
+
+def review_undo(*, actor: User, pair_id: int) -> ReviewPair:
+    """Undo a decision: the pair is open again; records a "same" decision moved go back to
+    the identity they came from (unless they have moved since)."""
+    require(actor, Capability.IDENTITY_REVIEW, object_type=PAIR, object_id=pair_id)
+    now = timezone.now()
+    with transaction.atomic():
+        pair = _locked_pair(pair_id)
+        if pair.status == PairStatus.OPEN:
+            raise IdentityError(C.PAIR_OPEN, "pair_id")
+        before = pair.status
+        restored: list[int] = []
+        target = pair.left.identity_id
+        for move in pair.moved:
+            origin = move["from"]
+            if not Identity.objects.filter(pk=origin).exists():
+                Identity.objects.create(pk=origin, created_at=now)
+            n = IdentityRecord.objects.filter(pk=move["record"], identity_id=target).update(
+                identity_id=origin, assigned=Assigned.REVIEW, assigned_at=now
+            )
+            if n:
+                restored.append(move["record"])
+        pair.status = PairStatus.OPEN
+        pair.decided_by = None
+        pair.decided_at = None
+        pair.moved = []
+        pair.save(update_fields=["status", "decided_by", "decided_at", "moved"])
+        ReviewDecision.objects.create(
+            pair=pair,
+            decision=Decision.UNDONE,
+            record_id_l=pair.left.record_id,
+            record_id_r=pair.right.record_id,
+            match_probability=pair.match_probability,
+            actor=actor,
+            at=now,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=PAIR,
+            object_id=pair.pk,
+            before={"status": before},
+            after={"status": PairStatus.OPEN, "restored_records": restored},
+            note="decision undone",
+        )
+    return pair
