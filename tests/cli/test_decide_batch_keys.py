@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from asilo.cli import policy_cmds
+from asilo.cli.registry import only
 from asilo.policy import (
     EncounterInputError,
     decide,
@@ -24,8 +24,7 @@ from asilo.policy import (
 from asilo.policy.batch import FACTS
 from asilo.policy.lines import DocumentKeys
 
-app = typer.Typer()
-policy_cmds.register(app)
+app = only("", "eligibility")
 runner = CliRunner()
 CATALOGUE = load_catalogue()
 SCENARIO = (
