@@ -12,13 +12,14 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from asilo.cli.common import fail
 from asilo.policy import (
     Catalogue,
     CatalogueError,
@@ -37,6 +38,7 @@ from asilo.policy import (
     replay,
 )
 from asilo.policy.decision import Reason
+from asilo.policy.lines import DocumentKey, DocumentKeys
 from asilo.policy.schema import SOURCE_KINDS
 from asilo.policy.sources import source_report
 
@@ -45,14 +47,9 @@ FormatOption = Annotated[
 ]
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
 def _check_format(value: str) -> str:
     if value not in ("json", "text"):
-        _fail(f"--format: {value!r} is not 'json' or 'text'")
+        fail(f"--format: {value!r} is not 'json' or 'text'")
     return value
 
 
@@ -62,7 +59,7 @@ def _parse_day(option: str, value: str) -> date:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        _fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
+        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
@@ -72,9 +69,9 @@ def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
         if scenario is not None:
             scenario.apply(catalogue)
     except CatalogueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"--scenario: {exc}")
+        fail(f"--scenario: {exc}")
     return catalogue, scenario
 
 
@@ -84,7 +81,7 @@ def _read_text(source: str) -> str:
     try:
         return Path(source).read_text(encoding="utf-8")
     except OSError as exc:
-        _fail(f"FILE: cannot read {source}: {exc.strerror}")
+        fail(f"FILE: cannot read {source}: {exc.strerror}")
 
 
 def _encounter_from_json(
@@ -114,7 +111,7 @@ def _one_encounter(
             _read_text(source), "(document)", catalogue, require_place=require_place, future=future
         )
     except EncounterInputError as exc:
-        _fail(f"{'stdin' if source == '-' else source}: {exc}")
+        fail(f"{'stdin' if source == '-' else source}: {exc}")
 
 
 def _json(data: Any) -> None:
@@ -182,7 +179,7 @@ def _batch_encounters(path: Path, catalogue: Catalogue, *, future: bool = False)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        _fail(f"--batch: cannot read {path}: {exc.strerror}")
+        fail(f"--batch: cannot read {path}: {exc.strerror}")
     encounters: list[Encounter] = []
     problems: list[str] = []
     for number, line in enumerate(lines, 1):
@@ -193,7 +190,7 @@ def _batch_encounters(path: Path, catalogue: Catalogue, *, future: bool = False)
         except EncounterInputError as exc:
             problems.append(f"{path}:{number}: {exc}")
     if problems:
-        _fail(
+        fail(
             "\n".join(problems[:20])
             + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
         )
@@ -210,18 +207,28 @@ def _parse_line(line: str) -> Any:
 
 
 def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -> None:
-    """One decision per line, in bulk: the file is read once, each distinct line is parsed and
-    validated once (identical lines, common in exports, share the work), each distinct
-    encounter is decided once, and the output is written at the end in one piece. Every line
-    is checked before anything is written: a bad line exits 2 with no output, as before."""
+    """One decision per line, in bulk: the file is read once and each line parsed with orjson.
+    A line of the plain form gets a key (see :mod:`asilo.policy.lines`): the first line with a
+    key is validated and decided in full, and every later line with that key, certain to be
+    validated and decided the same way, takes its answer. Any other line is validated and
+    decided on its own (identical lines and identical encounters once). Every line is checked
+    before anything is written: a bad line exits 2 with no output, naming the line. The output
+    is written at the end, in pieces of at most a few megabytes."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        _fail(f"--batch: cannot read {path}: {exc.strerror}")
+        fail(f"--batch: cannot read {path}: {exc.strerror}")
     future = scenario is not None
-    by_line: dict[str, str] = {}
-    by_encounter: dict[str, str] = {}
-    outputs: list[str] = []
+    keys = DocumentKeys(
+        catalogue,
+        deciding=None if scenario is None else scenario.apply(catalogue),
+        scenario=None if scenario is None else scenario.name,
+        future=future,
+    )
+    by_line: dict[str, bytes] = {}
+    by_key: dict[DocumentKey, bytes] = {}
+    by_encounter: dict[str, bytes] = {}
+    outputs: list[bytes] = []
     problems: list[str] = []
     progress = Progress(
         TextColumn("deciding"),
@@ -243,8 +250,15 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
                 continue
             if not line.strip():
                 continue
+            document = _parse_line(line)
+            key = None if document is None else keys.key(document)
+            if key is not None:
+                answer = by_key.get(key)
+                if answer is not None:
+                    by_line[line] = answer
+                    outputs.append(answer)
+                    continue
             try:
-                document = _parse_line(line)
                 if document is None:  # not JSON for orjson: the json module's verdict
                     encounter = _encounter_from_json(line, "(line)", catalogue, future=future)
                 else:
@@ -252,21 +266,36 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
             except EncounterInputError as exc:
                 problems.append(f"{path}:{number}: {exc}")
                 continue
-            key = encounter.model_dump_json()
-            answer = by_encounter.get(key)
+            answer = by_encounter.get(encounter_key := encounter.model_dump_json())
             if answer is None:
-                decision = decide(encounter, catalogue=catalogue, scenario=scenario)
-                answer = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
-                by_encounter[key] = answer
+                decision = (
+                    keys.decide(encounter)  # decide()'s steps, with the state looked up once
+                    if key is not None
+                    else decide(encounter, catalogue=catalogue, scenario=scenario)
+                )
+                text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
+                answer = (text + "\n").encode("utf-8")
+                by_encounter[encounter_key] = answer
+            if key is not None:
+                by_key[key] = answer
             by_line[line] = answer
             outputs.append(answer)
     if problems:
-        _fail(
+        fail(
             "\n".join(problems[:20])
             + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
         )
-    if outputs:
-        sys.stdout.write("\n".join(outputs) + "\n")
+    _write_lines(outputs)
+
+
+def _write_lines(outputs: list[bytes]) -> None:
+    """Write the answers (each ends with a line break) to stdout, a few thousand at a time: a
+    million decisions are gigabytes of JSON, never held as one text."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    for start in range(0, len(outputs), 2_000):
+        out.write(b"".join(outputs[start : start + 2_000]))
+    out.flush()
 
 
 def decide_command(
@@ -284,16 +313,16 @@ def decide_command(
     catalogue, chosen = _catalogue(scenario)
     if batch is not None:
         if file is not None:
-            _fail("give either FILE or --batch, not both")
+            fail("give either FILE or --batch, not both")
         _decide_batch(batch, catalogue, chosen)
         return
     if file is None:
-        _fail("FILE: give an encounter JSON file, '-' for stdin, or --batch FILE.jsonl")
+        fail("FILE: give an encounter JSON file, '-' for stdin, or --batch FILE.jsonl")
     encounter = _one_encounter(file, catalogue, future=chosen is not None)
     try:
         decision = decide(encounter, catalogue=catalogue, scenario=chosen)
     except EncounterInputError as exc:
-        _fail(f"{file}: {exc}")
+        fail(f"{file}: {exc}")
     if output_format == "json":
         _json(decision.model_dump(mode="json"))
     else:
@@ -379,7 +408,7 @@ def policies_command(
     """List the policies in force on a date, what changed between two dates, or their sources."""
     _check_format(output_format)
     if sum((on is not None, between is not None, sources)) != 1:
-        _fail("give exactly one of --on DATE, --between A B or --sources")
+        fail("give exactly one of --on DATE, --between A B or --sources")
     catalogue = load_catalogue()
     if sources:
         _policies_sources(catalogue, output_format)
@@ -390,7 +419,7 @@ def policies_command(
         assert between is not None
         first, last = _parse_day("--between", between[0]), _parse_day("--between", between[1])
         if last < first:
-            _fail("--between: the second date is before the first")
+            fail("--between: the second date is before the first")
         _policies_between(catalogue, first, last, output_format)
 
 
@@ -454,10 +483,10 @@ def _clock_of(value: Any) -> str | None:
 
 def _policies_between(catalogue: Catalogue, first: date, last: date, output_format: str) -> None:
     rows: list[dict[str, Any]] = []
-    for day, document, index in catalogue.changes_between(first, last):
-        period = document.values[abs(index) - 1 if index < 0 else index]
-        kind = "ends" if index < 0 or period.value is None else "starts"
-        if index < 0:
+    for change in catalogue.changes_between(first, last):
+        document, period = change.document, change.period
+        kind = "ends" if change.ends or period.value is None else "starts"
+        if change.ends:
             text = f"{document.title}: value in force since {period.start} ends"
         elif period.value is None:
             text = f"{document.title}: no longer in force"
@@ -465,8 +494,8 @@ def _policies_between(catalogue: Catalogue, first: date, last: date, output_form
             text = f"{document.title}: new value from {period.start}"
         rows.append(
             {
-                "date": day.isoformat(),
-                "at": _clock_of(period.until if index < 0 else period.at),
+                "date": change.day.isoformat(),
+                "at": _clock_of(period.until if change.ends else period.at),
                 "policy": document.name,
                 "change": kind,
                 "text": text,
@@ -532,12 +561,12 @@ def refugee_ceiling_command(
     _check_format(output_format)
     digits = fiscal_year.upper().removeprefix("FY")
     if not (digits.isdigit() and len(digits) == 4):
-        _fail(f"FY: {fiscal_year!r} is not a fiscal year such as 2021 or FY2021")
+        fail(f"FY: {fiscal_year!r} is not a fiscal year such as 2021 or FY2021")
     day = None if on is None else _parse_day("--on", on)
     try:
         answer = refugee_ceiling(load_catalogue(), int(digits), on=day, region=region)
     except CeilingQueryError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if output_format == "json":
         _json(answer.model_dump(mode="json"))
         return
@@ -603,13 +632,13 @@ def replay_command(
         )
 
 
-def register(app: typer.Typer) -> None:
-    """Add this part's commands to the ``asilo`` command."""
-    app.command("decide")(decide_command)
-    app.add_typer(eligibility_app, name="eligibility")
-    app.command("policies")(policies_command)
-    app.command("refugee-ceiling")(refugee_ceiling_command)
-    app.command("replay")(replay_command)
+#: The top-level commands of this part (``eligibility_app`` is the ``eligibility`` group);
+#: :mod:`asilo.cli.registry` places both.
+commands = typer.Typer()
+commands.command("decide")(decide_command)
+commands.command("policies")(policies_command)
+commands.command("refugee-ceiling")(refugee_ceiling_command)
+commands.command("replay")(replay_command)
 
 
-__all__ = ["register", "render_decision"]
+__all__ = ["commands", "eligibility_app", "render_decision"]

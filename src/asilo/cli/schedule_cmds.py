@@ -9,26 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from asilo.cli.common import fail
 from asilo.scheduling import AllocationInputError, InputFileError, MethodError, load_method
 from asilo.scheduling.bulk import FileAllocation, OutputFileError, allocate_files
 
-INPUT_ERROR_EXIT = 2
-
 schedule_app = typer.Typer(
-    name="schedule",
     help="Fair allocation of appointments at ports of entry (the published method).",
     no_args_is_help=True,
 )
-
-
-def register(app: typer.Typer) -> None:
-    """Add this part's commands to the ``asilo`` command."""
-    app.add_typer(schedule_app, name="schedule")
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
-    return typer.Exit(code=INPUT_ERROR_EXIT)
 
 
 def _summary(result: FileAllocation) -> Table:
@@ -73,7 +61,7 @@ def allocate_command(
         # both inputs are known to be good.
         result = allocate_files(registrations, capacity, method=method, seed=seed, out=out)
     except (InputFileError, MethodError, AllocationInputError, OutputFileError) as exc:
-        raise _fail(str(exc)) from exc
+        fail(str(exc))
     console = Console(highlight=False)
     console.print(_summary(result))
     horizon = (

@@ -250,9 +250,12 @@ ASILO_SELF_SERVICE_RATE_CONTACT = env.str("ASILO_SELF_SERVICE_RATE_CONTACT", def
 # A burst on the self-service channel: this many from one client within the burst window
 # holds them out of allocation until a person reviews them.
 ASILO_SELF_SERVICE_BURST_THRESHOLD = env.int("ASILO_SELF_SERVICE_BURST_THRESHOLD", default=5)
-# Review tasks that hold their registrations out of allocation until a person closes them
-# (burst, shared_phone, shared_place, duplicate_person).
-ASILO_HOLDING_KINDS = env.list("ASILO_HOLDING_KINDS", default=["burst"])
+# Review tasks that hold their registrations out of allocation until a person closes them:
+# all four by default (a burst, a shared phone or address, the same person twice).
+ASILO_HOLDING_KINDS = env.list(
+    "ASILO_HOLDING_KINDS",
+    default=["burst", "shared_phone", "shared_place", "duplicate_person"],
+)
 
 # Content-Security-Policy (django-csp): scripts and styles only from this site (inline <style>
 # blocks carry the request's nonce; no inline script at all). Inline style attributes are
