@@ -132,9 +132,8 @@ def _audit_refusal(request: HttpRequest, started: datetime) -> None:
     if AuditEntry.objects.filter(action=AuditAction.REFUSED, actor=actor, at__gte=started).exists():
         return  # an app audited it itself
     route = route_of(request)
-    refuse(
-        actor, "page", object_type="page", object_id=route, note=f"403 at {request.method} {route}"
-    )
+    note = f"403 at {request.method} {route}"
+    refuse(actor, "page", object_type="page", object_id=route[:64], note=note)
 
 
 def _protect(response: HttpResponse) -> HttpResponse:
