@@ -4,9 +4,6 @@ selectors read, the error vocabulary answers."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -67,18 +64,6 @@ def _answer(encounter_id: int) -> EncounterOut:
     return EncounterOut.of(selectors.encounter_detail(encounter_id), now=timezone.now())
 
 
-def _as_stored(value: Any) -> Any:
-    """A JSON value as the database gives it back: PostgreSQL's ``jsonb`` orders the keys of
-    every object (shorter first, then bytewise); SQLite keeps them as written."""
-    if isinstance(value, dict):
-        items = [(k, _as_stored(v)) for k, v in value.items()]
-        items.sort(key=lambda kv: (len(kv[0].encode()), kv[0].encode()))
-        return dict(items)
-    if isinstance(value, list):
-        return [_as_stored(v) for v in value]
-    return value
-
-
 def _recorded_answer(
     recorded: services.RecordedEncounter, seen: dict[int, list[SeenBefore]] | None = None
 ) -> EncounterOut:
@@ -92,9 +77,9 @@ def _recorded_answer(
                 person.seen_before = EncounterOut.seen_of(seen, person.person_id)
         return out
     encounter = recorded.encounter
-    document = encounter.document
-    if connection.vendor == "postgresql":
-        document = _as_stored(document)
+    # The policy input as the database keeps it, as a later read answers it (PostgreSQL's
+    # jsonb orders an object's keys its own way): read back, one query.
+    document = selectors.encounter_document(encounter.pk)
     return EncounterOut.build(
         encounter,
         participants=recorded.participants,

@@ -73,6 +73,15 @@ def encounter_detail(encounter_id: int) -> Encounter:
     return encounter
 
 
+def encounter_document(encounter_id: int) -> dict[str, Any]:
+    """The encounter's policy input as stored (no rights check, no audit: for the answer of a
+    write that was itself checked and audited)."""
+    document: dict[str, Any] = Encounter.objects.values_list("document", flat=True).get(
+        pk=encounter_id
+    )
+    return document
+
+
 def encounter_preview(
     *, actor: User | AnonymousUser, document: Any, now: datetime | None = None
 ) -> PreparedEncounter:

@@ -211,8 +211,8 @@ def _write_encounter(
             ],
         )
         encounter.save(update_fields=["family_unit"])
-    result = prepared.result
-    outcomes = member_outcomes(result, len(people))
+    decision = prepared.decision
+    outcomes = member_outcomes(decision, len(people))
     participants = EncounterPerson.objects.bulk_create(
         [
             EncounterPerson(
@@ -223,10 +223,10 @@ def _write_encounter(
                 relationship=relationships[i],
                 age=parsed.people[i].age,
                 nationality=parsed.people[i].nationality,
-                pathway=outcomes[i]["pathway"],
-                demographic=outcomes[i]["demographic"],
-                unit=outcomes[i]["unit"],
-                custody_limit_hours=outcomes[i]["custody_limit_hours"],
+                pathway=outcomes[i].pathway,
+                demographic=outcomes[i].demographic,
+                unit=outcomes[i].unit,
+                custody_limit_hours=outcomes[i].custody_limit_hours,
             )
             for i, person in enumerate(people)
         ]
@@ -234,13 +234,13 @@ def _write_encounter(
     EncounterDecision.objects.create(
         encounter=encounter,
         inputs=prepared.policy_document,
-        result=result,
-        catalogue_version=result["catalogue_version"],
-        authority=result["authority"],
-        pathway=result["pathway"],
-        destination=result["destination"] or "",
-        demographic=result["demographic"],
-        custody_limit_hours=result["custody_limit_hours"],
+        result=prepared.result,
+        catalogue_version=decision.catalogue_version,
+        authority=decision.authority,
+        pathway=decision.pathway,
+        destination=decision.destination or "",
+        demographic=decision.demographic,
+        custody_limit_hours=decision.custody_limit_hours,
         decided_at=now,
     )
     audit_record(
@@ -252,19 +252,19 @@ def _write_encounter(
             "place": place.name,
             "date": parsed.date.isoformat(),
             "people": [p.pk for p in people],
-            "authority": result["authority"],
-            "pathway": result["pathway"],
-            "demographic": result["demographic"],
-            "destination": result["destination"],
-            "rules": [r["rule"] for r in result["reasons"]],
+            "authority": decision.authority,
+            "pathway": decision.pathway,
+            "demographic": decision.demographic,
+            "destination": decision.destination,
+            "rules": [r.rule for r in decision.reasons],
         },
-        catalogue_version=result["catalogue_version"],
+        catalogue_version=decision.catalogue_version,
     )
     custodies: list[Custody] = []
-    standard = standard_hours(result)
+    standard = standard_hours(decision.custody_standard_hours)
     for i, person in enumerate(people):
-        limit = outcomes[i]["custody_limit_hours"]
-        if limit is None and outcomes[i]["demographic"] == "unaccompanied_child":
+        limit = outcomes[i].custody_limit_hours
+        if limit is None and outcomes[i].demographic == "unaccompanied_child":
             # The statute binds even where the policy of the day set no clock (UC-02).
             limit = UC_LIMIT_HOURS
         custody = Custody.objects.create(
@@ -291,7 +291,7 @@ def _write_encounter(
                 "standard_hours": standard,
                 "due_at": custody.due_at.isoformat() if custody.due_at else None,
             },
-            catalogue_version=result["catalogue_version"],
+            catalogue_version=decision.catalogue_version,
         )
         custodies.append(custody)
     return encounter, participants, custodies
