@@ -17,6 +17,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.core.relationships import RelationshipToChildren
 from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
     standard_hours,
@@ -41,7 +42,7 @@ from asilo.web.encounters.object_types import (
     ENCOUNTER,
 )
 from asilo.web.people import name_index
-from asilo.web.people.models import MemberRole, Person, Relationship
+from asilo.web.people.models import MemberRole, Person
 from asilo.web.people.selectors import person_find_by_a_number
 from asilo.web.people.services import (
     MemberInput,
@@ -199,7 +200,12 @@ def _write_encounter(
         p.role or (MemberRole.CHILD if p.age < 18 else MemberRole.ADULT) for p in parsed.people
     ]
     relationships = [
-        p.relationship or (Relationship.CHILD if role == MemberRole.CHILD else Relationship.NONE)
+        p.relationship
+        or (
+            RelationshipToChildren.CHILD
+            if role == MemberRole.CHILD
+            else RelationshipToChildren.NONE
+        )
         for p, role in zip(parsed.people, roles, strict=True)
     ]
     if len(people) > 1:
