@@ -156,7 +156,7 @@ class MemberForm(forms.Form):
     )
 
     def clean_nationality(self) -> str:
-        code = self.cleaned_data["nationality"].strip().upper()
+        code: str = self.cleaned_data["nationality"].strip().upper()
         if code not in ISO3:
             raise forms.ValidationError(
                 _("%(code)s is not a three-letter country code (ISO 3166-1 alpha-3)."),
