@@ -5,6 +5,7 @@ read, the error vocabulary answers."""
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,6 +17,7 @@ from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment
 from asilo.web.core.access import require
+from asilo.web.core.actors import request_actor
 from asilo.web.people.schemas import ErrorsOut
 
 router = Router(tags=["appointments"])
@@ -212,7 +214,7 @@ def set_capacity(request: HttpRequest, payload: CapacityIn) -> CapacityOut:
 
 
 @router.post("/appointments/runs", response={202: RunQueuedOut, **ERRORS})
-def queue_run(request: HttpRequest, payload: RunIn) -> Status:
+def queue_run(request: HttpRequest, payload: RunIn) -> Status[Any]:
     """Queue an allocation run as a background task (it never runs inside the request)."""
     from asilo.web.appointments.tasks import run_allocation
 
@@ -289,7 +291,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
     """Check a family in by its QR token or registration number; starts its encounter."""
     appointment = services.appointment_for_code(actor=request.user, code=payload.code)
     done = services.appointment_check_in(
-        actor=request.user, appointment_id=appointment.pk, positions=payload.members
+        actor=request_actor(request), appointment_id=appointment.pk, positions=payload.members
     )
     done.appointment.registration = appointment.registration
     return CheckInOut(
@@ -302,7 +304,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
 @router.post(
     "/appointments/{int:appointment_id}/exceptions", response={201: ExceptionOut, **ERRORS}
 )
-def grant_exception(request: HttpRequest, appointment_id: int, payload: ExceptionIn) -> Status:
+def grant_exception(request: HttpRequest, appointment_id: int, payload: ExceptionIn) -> Status[Any]:
     """A supervisor's reasoned leave to check in only some members of a family."""
     e = services.checkin_exception_grant(
         actor=request.user,  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from asilo.web.appointments.ports import port_info, zone_of
 from asilo.web.appointments.tokens import notice_token, qr_svg
 from asilo.web.audit.services import audit_view
 from asilo.web.core.access import require
+from asilo.web.core.actors import request_actor
 from asilo.web.core.errors import Forbidden
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations.models import Member, Program, Registration
@@ -288,7 +289,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             positions = request.POST.getlist("members")
             if action == "exception":
                 services.checkin_exception_grant(
-                    actor=request.user,
+                    actor=request_actor(request),
                     appointment_id=appointment_id,
                     positions=positions,
                     reason=request.POST.get("reason", ""),
@@ -299,7 +300,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 done = services.appointment_check_in(
-                    actor=request.user, appointment_id=appointment_id, positions=positions
+                    actor=request_actor(request), appointment_id=appointment_id, positions=positions
                 )
                 messages.success(
                     request,
@@ -357,17 +358,18 @@ def _notice_context(appointment: Appointment | None) -> dict[str, Any]:
     language = notice_language(language)
     with translation.override(language):
         qr = qr_svg(token, title=_("Appointment code"))
+    port = port_info(appointment.port)
     return {
         "appointment": appointment,
         "token": token,
         "qr": qr,
         "members": _family(appointment),
         "notice_language": language,
-        "port": port_info(appointment.port),
+        "port": port,
         "zone": zone_of(appointment.port).key,
         "ics_url": reverse("appointments:notice_ics", args=[appointment.pk]),
         "map_url": "https://www.openstreetmap.org/search?query="
-        + quote(port_info(appointment.port).map_query if port_info(appointment.port) else ""),
+        + quote(port.map_query if port else ""),
     }
 
 

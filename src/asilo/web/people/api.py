@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from asilo.web.core.actors import request_actor
 from asilo.web.people import selectors, services
 from asilo.web.people.schemas import (
     ErrorsOut,
@@ -67,7 +68,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonProfileIn
     names, the date of birth or sex (audited by field name, never by value)."""
     today = timezone.localdate()
     person = services.person_update_profile(
-        actor=request.user,
+        actor=request_actor(request),
         person_id=person_id,
         vulnerabilities=(
             clean_vulnerabilities(payload.vulnerabilities, "vulnerabilities")
