@@ -201,7 +201,7 @@ def set_capacity(request: HttpRequest, payload: CapacityIn) -> CapacityOut:
     """Set a port's capacity (persons) on one day."""
     program = services.program_get(payload.program)
     services.capacity_set(
-        actor=request.user,
+        actor=request_actor(request),
         program=program,
         port=payload.port,
         day=payload.date,
@@ -252,7 +252,7 @@ def get_run(request: HttpRequest, run_id: int) -> RunOut:
 def verify_run(request: HttpRequest, run_id: int) -> VerificationOut:
     """Re-run a stored run from its inputs, method and seed, and compare."""
     _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
-    v = services.allocation_run_verify(actor=request.user, run_id=run_id)
+    v = services.allocation_run_verify(actor=request_actor(request), run_id=run_id)
     return VerificationOut(
         run=v.run_id,
         matches=v.matches,
@@ -289,7 +289,7 @@ def get_appointment(request: HttpRequest, appointment_id: int) -> AppointmentOut
 @router.post("/appointments/check-in", response={200: CheckInOut, **ERRORS})
 def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
     """Check a family in by its QR token or registration number; starts its encounter."""
-    appointment = services.appointment_for_code(actor=request.user, code=payload.code)
+    appointment = services.appointment_for_code(actor=request_actor(request), code=payload.code)
     done = services.appointment_check_in(
         actor=request_actor(request), appointment_id=appointment.pk, positions=payload.members
     )
@@ -307,7 +307,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
 def grant_exception(request: HttpRequest, appointment_id: int, payload: ExceptionIn) -> Status[Any]:
     """A supervisor's reasoned leave to check in only some members of a family."""
     e = services.checkin_exception_grant(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_actor(request),
         appointment_id=appointment_id,
         positions=payload.members,
         reason=payload.reason,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.actors import request_actor
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -122,7 +123,7 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
         document["people"] = [m.person() for m in members]
         try:
             recorded = enc_services.encounter_record(
-                actor=request.user,
+                actor=request_actor(request),
                 document=document,
                 client_request_id=form.cleaned_data.get("client_request_id") or None,
             )
@@ -152,7 +153,9 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
 
 def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any]:
     try:
-        encounter = enc_selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+        encounter = enc_selectors.encounter_view(
+            actor=request_actor(request), encounter_id=encounter_id
+        )
     except DomainError as exc:
         raise_http(exc)
         raise
@@ -167,7 +170,7 @@ def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any
     }
     override = getattr(decision, "override", None)
     cards = people_selectors.people_cards(
-        actor=request.user,
+        actor=request_actor(request),
         person_ids=[p.person_id for p in participants],
         purpose="encounter_page",
     )
@@ -206,7 +209,7 @@ def encounter_detail(request: HttpRequest, encounter_id: int) -> HttpResponse:
 def encounter_confirm(request: HttpRequest, encounter_id: int) -> HttpResponse:
     need(request, Capability.DECISION_CONFIRM, ENCOUNTER, encounter_id)
     try:
-        enc_services.decision_confirm(actor=request.user, encounter_id=encounter_id)
+        enc_services.decision_confirm(actor=request_actor(request), encounter_id=encounter_id)
     except DomainError as exc:
         raise_http(exc)
         context = _encounter_context(request, encounter_id)
@@ -225,7 +228,7 @@ def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             enc_services.decision_override(
-                actor=request.user,
+                actor=request_actor(request),
                 encounter_id=encounter_id,
                 authority=form.cleaned_data["authority"],
                 pathway=form.cleaned_data["pathway"],
@@ -250,7 +253,7 @@ def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
-        person = people_selectors.person_view(actor=request.user, person_id=person_id)
+        person = people_selectors.person_view(actor=request_actor(request), person_id=person_id)
     except DomainError as exc:
         raise_http(exc)
         raise
@@ -268,7 +271,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 def family_detail(request: HttpRequest, family_unit_id: int) -> HttpResponse:
     try:
-        unit = people_selectors.family_unit_view(actor=request.user, family_unit_id=family_unit_id)
+        unit = people_selectors.family_unit_view(
+            actor=request_actor(request), family_unit_id=family_unit_id
+        )
     except DomainError as exc:
         raise_http(exc)
         raise

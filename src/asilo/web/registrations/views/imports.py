@@ -61,7 +61,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         context["error"] = problem.message if problem else ""
         return render(request, "registrations/staff/import.html", context, status=400)
     report = importer.registrations_import_csv(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_actor(request),
         program=program,
         content=upload.read(),
     )

@@ -131,7 +131,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "flag":
                 services.registration_flag_vulnerability(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request_actor(request),
                     registration=registration,
                     vulnerability=request.POST.get("vulnerability", ""),
                     note=note,
@@ -139,7 +139,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
                 message = "flagged"
             elif request.POST.get("action") == "duplicate":
                 services.registration_mark_duplicate(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request_actor(request),
                     registration=registration,
                     other_number=request.POST.get("other_number", ""),
                     note=note,
