@@ -116,8 +116,8 @@ def record_encounter(
     request: HttpRequest,
     response: HttpResponse,
     payload: EncounterIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> Status:
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
+) -> Status[Any]:
     """Takes the encounter document of `asilo decide`, with each person's identity fields.
 
     Answers 201 with the stored encounter and its decision. With a client request id (the
@@ -138,7 +138,9 @@ def record_encounter(
             booked_in_at=payload.booked_in_at,
         )
     except services.EncounterErrors as exc:
-        return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+        return Status(
+            400, ErrorsOut(errors=[ErrorOut.model_validate(e.as_dict()) for e in exc.errors])
+        )
     # Identity resolution: match the people against the stored identities (additive).
     seen = seen_before.at_record(actor=request_actor(request), encounter_id=recorded.encounter.pk)
     out = _recorded_answer(recorded, seen)
@@ -154,7 +156,7 @@ def record_encounter(
     response={200: DecisionOut, **ERRORS},
     summary="Decide an encounter document without recording it",
 )
-def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status:
+def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status[Any]:
     """The same checks and decision as recording, but nothing is written (for a form that shows
     the decision and its reasons before the officer records it)."""
     document = payload.model_dump(mode="json", exclude_unset=True)
@@ -163,7 +165,9 @@ def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status:
     try:
         prepared = selectors.encounter_preview(actor=request_actor(request), document=document)
     except services.EncounterErrors as exc:
-        return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+        return Status(
+            400, ErrorsOut(errors=[ErrorOut.model_validate(e.as_dict()) for e in exc.errors])
+        )
     return Status(200, DecisionOut(**prepared.result))
 
 
@@ -381,7 +385,7 @@ class StatusFilter(Schema):
     response={201: FamilyExceptionOut, **ERRORS},
     summary="Request a family exception",
 )
-def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -> Status:
+def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -> Status[Any]:
     exception = services.family_exception_request(
         actor=request_actor(request),
         custody_id=payload.custody_id,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import request_actor
+from asilo.web.core.http import HtmxRequest
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -84,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def custody_list(request: HttpRequest) -> HttpResponse:
+def custody_list(request: HtmxRequest) -> HttpResponse:
     need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
     status = request.GET.get("status", "open")
     if status not in enc_selectors.CUSTODY_FILTERS:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import request_actor
+from asilo.web.core.http import HtmxRequest
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -85,7 +86,7 @@ def _encounter_forms(
     elif action.startswith("remove_member:") and len(members) > 1:
         with contextlib.suppress(ValueError, IndexError):
             del members[int(action.split(":", 1)[1])]
-    initial = {k: request.POST.get(k) for k in EncounterForm.base_fields}
+    initial: dict[str, Any] = {k: request.POST.get(k) for k in EncounterForm.base_fields}
     for flag in ("title42_exception_granted", "cbp_one_appointment"):
         initial[flag] = bool(request.POST.get(flag))
     return (
@@ -114,7 +115,7 @@ def _place_service_error(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def encounter_new(request: HttpRequest) -> HttpResponse:
+def encounter_new(request: HtmxRequest) -> HttpResponse:
     need(request, Capability.ENCOUNTER_RECORD, ENCOUNTER)
     form, formset, submit = _encounter_forms(request)
     if submit and form.is_valid() and formset.is_valid():
