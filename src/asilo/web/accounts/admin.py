@@ -26,6 +26,7 @@ from asilo.web.accounts.services import (
 )
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.actors import request_actor
 from asilo.web.core.admin import CapabilityAdminMixin
 from asilo.web.core.roles import Capability, Role
 
@@ -256,7 +257,7 @@ class OrganisationAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[typ
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit_record(
-                actor=request.user,
+                actor=request_actor(request),
                 action=AuditAction.UPDATE if change else AuditAction.CREATE,
                 object_type="accounts.organisation",
                 object_id=obj.pk,
@@ -281,4 +282,4 @@ class ApiTokenAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-ar
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
-            token_revoke(actor=request.user, token=token)
+            token_revoke(actor=request_actor(request), token=token)
