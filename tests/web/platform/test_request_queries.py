@@ -59,9 +59,10 @@ def test_the_request_cost_benchmarks_endpoints_cost_a_fixed_number_of_queries(
         assert "Set-Cookie" not in response.headers and not response.cookies
         assert not any("django_session" in q for q in sql), sql
         figures[name] = len(sql)
-    # The token's user, then: SELECT 1; one query for the four custody counts and one count for each other figure; one read of the page. Recording
-    # writes the encounter, people, family, decision, custodies, identities and an audit entry
-    # for each (64 statements on SQLite, savepoints included): a ceiling, to catch growth.
+    # The token's user, then: SELECT 1; one query for the four custody counts and one count
+    # for each other figure; one read of the page. Recording writes the encounter, people,
+    # family, decision, custodies, identities and an audit entry for each (64 statements on
+    # SQLite, savepoints included): a ceiling, to catch growth.
     record = figures.pop("record")
     assert figures == {"health": 2, "summary": 6, "list": 2}
     assert record <= 64
