@@ -99,7 +99,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         return fixed
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        actor: User = request.user  # type: ignore[assignment]
+        actor = request_actor(request)
         base_url = request.build_absolute_uri("/")
         if not change:
             self._add(request, actor, obj, base_url)
@@ -191,7 +191,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description=_("Send a password reset link"))
     def send_password_reset(self, request: HttpRequest, queryset: Any) -> None:
-        actor: User = request.user  # type: ignore[assignment]
+        actor = request_actor(request)
         base_url = request.build_absolute_uri("/")
         for user in queryset:
             try:
@@ -227,7 +227,7 @@ class RoleGrantAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-a
         return False
 
     def _decide(self, request: HttpRequest, queryset: Any, approve: bool) -> None:
-        actor: User = request.user  # type: ignore[assignment]
+        actor = request_actor(request)
         for grant in queryset:
             try:
                 role_grant_decide(
