@@ -100,9 +100,8 @@ class Person(models.Model):
     def age_on(self, on: date) -> int | None:
         """The person's age on ``on``: from the date of birth, else the recorded age."""
         if self.date_of_birth is not None:
-            born: date = self.date_of_birth
-            before_birthday = (on.month, on.day) < (born.month, born.day)
-            return on.year - born.year - int(before_birthday)
+            born = self.date_of_birth
+            return int(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
         if self.estimated_age is None:
             return None
         if self.age_recorded_on is None or on <= self.age_recorded_on:

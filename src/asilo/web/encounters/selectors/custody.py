@@ -297,7 +297,7 @@ def standard_report_rows(
         row = totals.setdefault(place, [0, 0, 0.0])
         row[0] += 1
         row[1] += out is None
-        assert due is not None  # filtered above: every row has a standard
+        assert due is not None  # the query keeps custodies with a standard due time only
         row[2] += ((out or now) - due).total_seconds() / 3600
     report = [
         StandardBreach(place, int(c), int(h), round(hours, 1))

@@ -86,9 +86,7 @@ def _encounter_forms(
     elif action.startswith("remove_member:") and len(members) > 1:
         with contextlib.suppress(ValueError, IndexError):
             del members[int(action.split(":", 1)[1])]
-    initial: dict[str, str | bool | None] = {
-        k: request.POST.get(k) for k in EncounterForm.base_fields
-    }
+    initial: dict[str, Any] = {k: request.POST.get(k) for k in EncounterForm.base_fields}
     for flag in ("title42_exception_granted", "cbp_one_appointment"):
         initial[flag] = bool(request.POST.get(flag))
     return (
