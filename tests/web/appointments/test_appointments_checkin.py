@@ -160,3 +160,30 @@ def test_the_number_is_found_with_or_without_dashes_in_any_case(booked, officer)
     ):
         found = services.appointment_for_code(actor=officer, code=typed)
         assert found.pk == booked.pk, typed
+
+
+def test_the_principals_mother_is_not_the_childrens_parent_at_the_port(
+    register, set_capacity, run_allocation, officer
+) -> None:
+    """Issue 12: registration's "parent" (the principal's mother or father) and border
+    processing's "parent" (a parent of the children) are opposite answers under one word.
+    Checked in, the grandmother travels as the children's other relative, the principal as
+    their parent."""
+    from appointment_helpers import MEMBERS
+
+    grandmother = {
+        "given_names": "Rose",
+        "surnames": "Pierre",
+        "date_of_birth": "1960-01-20",
+        "sex": "female",
+        "nationality": "HTI",
+        "relationship": "parent",
+    }
+    members = [MEMBERS[0], grandmother, MEMBERS[2]]
+    registration = register(size=3, members=members)
+    set_capacity({"San Ysidro": 10})
+    run_allocation()
+    booked = Appointment.objects.get(registration=registration)
+    done = services.appointment_check_in(actor=officer, appointment_id=booked.pk, now=AT_PORT)
+    people = Encounter.objects.get(pk=done.encounter.pk).document["people"]
+    assert [p.get("relationship") for p in people] == ["parent", "other_relative", None]
