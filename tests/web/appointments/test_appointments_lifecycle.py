@@ -123,7 +123,7 @@ def _history_on_page(html: str) -> list[str]:
     return [s.strip() for s in re.findall(r"<strong>[^<]*· ([^<]+)</strong>", html)]
 
 
-def test_status_moves_waiting_offered_checked_in_the_same_everywhere(
+def test_status_moves_waiting_offered_checked_in_closed_processed_the_same_everywhere(
     register,
     set_capacity,
     run_allocation,
@@ -195,6 +195,27 @@ def test_status_moves_waiting_offered_checked_in_the_same_everywhere(
         )
         assert seen["history"] == ["registered", "waiting", "offered", "checked_in"]
         assert seen["family_history"] == seen["history_labels"]
+    # The officer confirms the decision of the encounter the check-in started (through the
+    # encounters API): the registration closes as processed, the same everywhere.
+    appointment.refresh_from_db()
+    confirmed = client.post(
+        f"/api/v1/encounters/{appointment.encounter_id}/confirm", headers=bearer_as(officer)
+    )
+    assert confirmed.status_code == 200, confirmed.content
+    with time_machine.travel(at("2023-06-15 13:00"), tick=False):
+        seen = everywhere()
+        assert (
+            seen["api"]
+            == seen["family"]
+            == seen["staff"]
+            == ("closed", "Closed: processed at the port")
+        )
+        assert seen["history"] == ["registered", "waiting", "offered", "checked_in", "closed"]
+        assert seen["family_history"] == seen["history_labels"]
+        body = client.get(f"/api/v1/registrations/{family.number}", headers=api).json()
+        assert body["closed_reason"] == "processed"
+        assert body["status_history"][-1]["closed_reason"] == "processed"
+        assert body["status_history"][-1]["reason_code"] == "processed"
 
 
 def test_no_show_then_back_in_queue_then_closed_out(

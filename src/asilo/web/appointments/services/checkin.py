@@ -31,6 +31,7 @@ from asilo.web.people.errors import DomainError
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.eligibility import member_age_on
 from asilo.web.registrations.models import (
+    ClosedReason,
     Member,
     Registration,
     Status,
@@ -274,3 +275,28 @@ def appointment_check_in(
             },
         )
     return CheckIn(appointment=appointment, encounter=recorded.encounter, positions=chosen)
+
+
+def registration_processed(*, actor: Actor, encounter: Encounter) -> None:
+    """The officer settled the decision of the encounter a check-in started (confirmed or
+    overridden it): the family's registration closes as processed, through the lifecycle's
+    one service, in the decision's transaction. Any other encounter is left alone.
+
+    Registered with ``asilo.web.encounters.settled`` by this app's ``AppConfig.ready``."""
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("registration")
+        .filter(encounter=encounter, status=AppointmentStatus.CHECKED_IN)
+        .first()
+    )
+    if appointment is None or appointment.registration.status != Status.CHECKED_IN:
+        return
+    lifecycle.registration_status_change(
+        actor=actor,
+        registration=appointment.registration,
+        to_status=Status.CLOSED,
+        closed_reason=ClosedReason.PROCESSED,
+        reason_code="processed",
+        reason_params=where_and_when(appointment),
+        note="the encounter's decision was settled",
+    )
