@@ -219,9 +219,7 @@ def test_an_overridden_decision_closes_the_registration_as_processed_too(booked,
     ).exists()
 
 
-def test_settling_an_encounter_without_a_check_in_changes_no_registration(
-    booked, officer
-) -> None:
+def test_settling_an_encounter_without_a_check_in_changes_no_registration(booked, officer) -> None:
     """An encounter recorded at the port for someone else (no appointment) leaves every
     registration as it was; the booked family stays offered."""
     from asilo.web.encounters.services import decision_confirm, encounter_record
