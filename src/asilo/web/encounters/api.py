@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from asilo.web.core.actors import request_actor
+from asilo.web.core.api import ErrorOut, ErrorsOut
 from asilo.web.encounters import seen_before, selectors, services
 from asilo.web.encounters.clocks import CUSTODY_STANDARD_HOURS
 from asilo.web.encounters.errors import EncounterError
@@ -45,17 +46,23 @@ from asilo.web.encounters.schemas import (
     TaskStepIn,
 )
 from asilo.web.encounters.seen_before import SeenBefore
-from asilo.web.people.schemas import ErrorOut, ErrorsOut
 
 router = Router(tags=["encounters"])
 
 ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
 
 
+def _errors_out(exc: services.EncounterErrors) -> ErrorsOut:
+    """Every input error of a document, in the one error schema."""
+    return ErrorsOut(
+        errors=[ErrorOut(code=str(e.code), message=e.message, field=e.field) for e in exc.errors]
+    )
+
+
 def _encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
-    encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+    encounter = selectors.encounter_view(actor=request_actor(request), encounter_id=encounter_id)
     out = EncounterOut.of(encounter, now=timezone.now())
-    seen = seen_before.stored(actor=request.user, encounter_id=encounter_id)
+    seen = seen_before.stored(actor=request_actor(request), encounter_id=encounter_id)
     if seen is not None:
         for person in out.people:
             person.seen_before = EncounterOut.seen_of(seen, person.person_id)
@@ -65,18 +72,6 @@ def _encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
 def _answer(encounter_id: int) -> EncounterOut:
     """The encounter as the answer of a write (the write was checked and audited)."""
     return EncounterOut.of(selectors.encounter_detail(encounter_id), now=timezone.now())
-
-
-def _as_stored(value: Any) -> Any:
-    """A JSON value as the database gives it back: PostgreSQL's ``jsonb`` orders the keys of
-    every object (shorter first, then bytewise); SQLite keeps them as written."""
-    if isinstance(value, dict):
-        items = [(k, _as_stored(v)) for k, v in value.items()]
-        items.sort(key=lambda kv: (len(kv[0].encode()), kv[0].encode()))
-        return dict(items)
-    if isinstance(value, list):
-        return [_as_stored(v) for v in value]
-    return value
 
 
 def _recorded_answer(
@@ -92,9 +87,9 @@ def _recorded_answer(
                 person.seen_before = EncounterOut.seen_of(seen, person.person_id)
         return out
     encounter = recorded.encounter
-    document = encounter.document
-    if connection.vendor == "postgresql":
-        document = _as_stored(document)
+    # The policy input as the database keeps it, as a later read answers it (PostgreSQL's
+    # jsonb orders an object's keys its own way): read back, one query.
+    document = selectors.encounter_document(encounter.pk)
     return EncounterOut.build(
         encounter,
         participants=recorded.participants,
@@ -115,8 +110,8 @@ def record_encounter(
     request: HttpRequest,
     response: HttpResponse,
     payload: EncounterIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> Status:
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
+) -> Status[Any]:
     """Takes the encounter document of `asilo decide`, with each person's identity fields.
 
     Answers 201 with the stored encounter and its decision. With a client request id (the
@@ -131,15 +126,15 @@ def record_encounter(
         raise EncounterError(C.CLIENT_REQUEST_ID_MISMATCH, "client_request_id")
     try:
         recorded = services.encounter_record(
-            actor=request.user,
+            actor=request_actor(request),
             document=document,
             client_request_id=idempotency_key if idempotency_key is not None else field_id,
             booked_in_at=payload.booked_in_at,
         )
     except services.EncounterErrors as exc:
-        return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+        return Status(400, _errors_out(exc))
     # Identity resolution: match the people against the stored identities (additive).
-    seen = seen_before.at_record(actor=request.user, encounter_id=recorded.encounter.pk)
+    seen = seen_before.at_record(actor=request_actor(request), encounter_id=recorded.encounter.pk)
     out = _recorded_answer(recorded, seen)
     if not recorded.created:
         response["Idempotent-Replayed"] = "true"
@@ -153,16 +148,16 @@ def record_encounter(
     response={200: DecisionOut, **ERRORS},
     summary="Decide an encounter document without recording it",
 )
-def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status:
+def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status[Any]:
     """The same checks and decision as recording, but nothing is written (for a form that shows
     the decision and its reasons before the officer records it)."""
     document = payload.model_dump(mode="json", exclude_unset=True)
     document.pop("booked_in_at", None)
     document.pop("client_request_id", None)
     try:
-        prepared = selectors.encounter_preview(actor=request.user, document=document)
+        prepared = selectors.encounter_preview(actor=request_actor(request), document=document)
     except services.EncounterErrors as exc:
-        return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+        return Status(400, _errors_out(exc))
     return Status(200, DecisionOut(**prepared.result))
 
 
@@ -175,7 +170,10 @@ class EncounterFilter(Schema):
 @router.get("/encounters", response={200: EncounterListOut, **ERRORS}, summary="Recent encounters")
 def list_encounters(request: HttpRequest, filters: Query[EncounterFilter]) -> EncounterListOut:
     encounters = selectors.encounter_list(
-        actor=request.user, status=filters.status, place=filters.place, limit=filters.limit
+        actor=request_actor(request),
+        status=filters.status,
+        place=filters.place,
+        limit=filters.limit,
     )
     now = timezone.now()
     return EncounterListOut(
@@ -196,7 +194,7 @@ def get_encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
     summary="Decide the stored input again under the current catalogue",
 )
 def replay_decision(request: HttpRequest, encounter_id: int) -> ReplayOut:
-    encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+    encounter = selectors.encounter_view(actor=request_actor(request), encounter_id=encounter_id)
     replay = selectors.decision_replay(encounter.decision)
     return ReplayOut(
         encounter_id=encounter.pk,
@@ -212,7 +210,7 @@ def replay_decision(request: HttpRequest, encounter_id: int) -> ReplayOut:
     summary="Confirm the decision",
 )
 def confirm_decision(request: HttpRequest, encounter_id: int) -> EncounterOut:
-    services.decision_confirm(actor=request.user, encounter_id=encounter_id)
+    services.decision_confirm(actor=request_actor(request), encounter_id=encounter_id)
     return _answer(encounter_id)
 
 
@@ -223,7 +221,7 @@ def confirm_decision(request: HttpRequest, encounter_id: int) -> EncounterOut:
 )
 def override_decision(request: HttpRequest, encounter_id: int, payload: OverrideIn) -> EncounterOut:
     services.decision_override(
-        actor=request.user,
+        actor=request_actor(request),
         encounter_id=encounter_id,
         authority=payload.authority,
         pathway=payload.pathway,
@@ -243,7 +241,7 @@ class OverrideFilter(Schema):
 )
 def list_overrides(request: HttpRequest, filters: Query[OverrideFilter]) -> OverrideListOut:
     overrides = selectors.override_list(
-        actor=request.user, reviewed=filters.reviewed, limit=filters.limit
+        actor=request_actor(request), reviewed=filters.reviewed, limit=filters.limit
     )
     return OverrideListOut(count=len(overrides), overrides=[OverrideOut.of(o) for o in overrides])
 
@@ -255,9 +253,14 @@ def list_overrides(request: HttpRequest, filters: Query[OverrideFilter]) -> Over
 )
 def review_override(request: HttpRequest, override_id: int, payload: ReviewIn) -> OverrideOut:
     services.override_review(
-        actor=request.user, override_id=override_id, verdict=payload.verdict, note=payload.note
+        actor=request_actor(request),
+        override_id=override_id,
+        verdict=payload.verdict,
+        note=payload.note,
     )
-    return OverrideOut.of(selectors.override_get(actor=request.user, override_id=override_id))
+    return OverrideOut.of(
+        selectors.override_get(actor=request_actor(request), override_id=override_id)
+    )
 
 
 class SummaryFilter(Schema):
@@ -271,7 +274,7 @@ class SummaryFilter(Schema):
 )
 def custody_summary(request: HttpRequest, filters: Query[SummaryFilter]) -> CustodySummaryOut:
     summary = selectors.custody_summary(
-        actor=request.user, within_hours=max(1, min(filters.within_hours, 72))
+        actor=request_actor(request), within_hours=max(1, min(filters.within_hours, 72))
     )
     return CustodySummaryOut(**summary.__dict__)
 
@@ -296,7 +299,7 @@ class CustodyFilter(Schema):
 def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> CustodyListOut:
     now = timezone.now()
     clocks = selectors.custody_list(
-        actor=request.user,
+        actor=request_actor(request),
         status=filters.status,
         within_hours=max(1, min(filters.within_hours, 72)),
         place=filters.place,
@@ -319,7 +322,7 @@ def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> Custo
     summary="Children in custody without an adult of their family unit (must be none)",
 )
 def custody_check(request: HttpRequest) -> CustodyCheckOut:
-    rows = selectors.custody_check(actor=request.user)
+    rows = selectors.custody_check(actor=request_actor(request))
     return CustodyCheckOut(
         count=len(rows), children_alone=[ChildAloneOut(**r.__dict__) for r in rows]
     )
@@ -335,7 +338,7 @@ class ReportFilter(Schema):
     summary="Hours held beyond the TEDS 72-hour standard, by place",
 )
 def standard_report(request: HttpRequest, filters: Query[ReportFilter]) -> StandardReportOut:
-    rows = selectors.standard_report(actor=request.user, scope=filters.scope)
+    rows = selectors.standard_report(actor=request_actor(request), scope=filters.scope)
     return StandardReportOut(
         standard_hours=CUSTODY_STANDARD_HOURS,
         places=[StandardBreachOut(**r.__dict__) for r in rows],
@@ -349,7 +352,7 @@ def standard_report(request: HttpRequest, filters: Query[ReportFilter]) -> Stand
 )
 def book_out(request: HttpRequest, custody_id: int, payload: BookOutIn) -> BookOutOut:
     custody = services.custody_book_out(
-        actor=request.user,
+        actor=request_actor(request),
         custody_id=custody_id,
         outcome=payload.outcome,
         family=payload.family,
@@ -372,9 +375,9 @@ class StatusFilter(Schema):
     response={201: FamilyExceptionOut, **ERRORS},
     summary="Request a family exception",
 )
-def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -> Status:
+def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -> Status[Any]:
     exception = services.family_exception_request(
-        actor=request.user,
+        actor=request_actor(request),
         custody_id=payload.custody_id,
         outcome=payload.outcome,
         reason=payload.reason,
@@ -391,7 +394,7 @@ def list_family_exceptions(
     request: HttpRequest, filters: Query[StatusFilter]
 ) -> FamilyExceptionListOut:
     rows = selectors.family_exception_list(
-        actor=request.user, status=filters.status, limit=filters.limit
+        actor=request_actor(request), status=filters.status, limit=filters.limit
     )
     return FamilyExceptionListOut(
         count=len(rows), exceptions=[FamilyExceptionOut.of(x) for x in rows]
@@ -407,7 +410,7 @@ def approve_family_exception(
     request: HttpRequest, exception_id: int, payload: NoteIn
 ) -> FamilyExceptionOut:
     exception = services.family_exception_approve(
-        actor=request.user, exception_id=exception_id, note=payload.note
+        actor=request_actor(request), exception_id=exception_id, note=payload.note
     )
     return FamilyExceptionOut.of(exception)
 
@@ -421,7 +424,7 @@ def deny_family_exception(
     request: HttpRequest, exception_id: int, payload: NoteIn
 ) -> FamilyExceptionOut:
     exception = services.family_exception_deny(
-        actor=request.user, exception_id=exception_id, note=payload.note
+        actor=request_actor(request), exception_id=exception_id, note=payload.note
     )
     return FamilyExceptionOut.of(exception)
 
@@ -435,7 +438,7 @@ def list_reunification_tasks(
     request: HttpRequest, filters: Query[StatusFilter]
 ) -> ReunificationTaskListOut:
     rows = selectors.reunification_task_list(
-        actor=request.user, status=filters.status, limit=filters.limit
+        actor=request_actor(request), status=filters.status, limit=filters.limit
     )
     return ReunificationTaskListOut(
         count=len(rows), tasks=[ReunificationTaskOut.of(t) for t in rows]
@@ -451,7 +454,7 @@ def close_reunification_task(
     request: HttpRequest, task_id: int, payload: TaskCloseIn
 ) -> ReunificationTaskOut:
     task = services.reunification_task_close(
-        actor=request.user, task_id=task_id, note=payload.note, outcome=payload.outcome
+        actor=request_actor(request), task_id=task_id, note=payload.note, outcome=payload.outcome
     )
     return ReunificationTaskOut.of(task)
 
@@ -464,7 +467,9 @@ def close_reunification_task(
 def reunification_task_step(
     request: HttpRequest, task_id: int, payload: TaskStepIn
 ) -> ReunificationTaskOut:
-    task = services.reunification_task_step(actor=request.user, task_id=task_id, step=payload.step)
+    task = services.reunification_task_step(
+        actor=request_actor(request), task_id=task_id, step=payload.step
+    )
     return ReunificationTaskOut.of(task)
 
 
@@ -476,5 +481,7 @@ def reunification_task_step(
 def reunification_task_note(
     request: HttpRequest, task_id: int, payload: TaskNoteIn
 ) -> ReunificationTaskOut:
-    note = services.reunification_task_note(actor=request.user, task_id=task_id, text=payload.text)
+    note = services.reunification_task_note(
+        actor=request_actor(request), task_id=task_id, text=payload.text
+    )
     return ReunificationTaskOut.of(note.task)

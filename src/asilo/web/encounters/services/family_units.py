@@ -94,7 +94,7 @@ def locked_unit(custody_id: int) -> tuple[Custody, list[UnitMember]]:
             encounter_id=custody.encounter_id, person_id=custody.person_id
         )
         .values_list("unit", flat=True)
-        .first()
+        .get()
     )
     participants = {
         p.person_id: p

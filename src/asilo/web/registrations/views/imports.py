@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability
+from asilo.web.core.actors import request_actor
+from asilo.web.core.relationships import RelationshipToPrincipal
 from asilo.web.registrations import exports, importer, selectors
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -19,7 +21,6 @@ from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.models import (
     Program,
     Registration,
-    Relationship,
     Sex,
 )
 from asilo.web.registrations.reasons import status_label
@@ -43,7 +44,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         "programs": selectors.open_programs(),
         "columns": importer.ALL_COLUMNS,
         "sexes": [(s.value, s.label) for s in Sex],
-        "relationships": [(r.value, r.label) for r in Relationship],
+        "relationships": [(r.value, r.label) for r in RelationshipToPrincipal],
     }
     if request.method == "GET":
         return render(request, "registrations/staff/import.html", context)
@@ -60,7 +61,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         context["error"] = problem.message if problem else ""
         return render(request, "registrations/staff/import.html", context, status=400)
     report = importer.registrations_import_csv(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_actor(request),
         program=program,
         content=upload.read(),
     )
@@ -93,8 +94,8 @@ def staff_import_csv(request: HttpRequest) -> HttpResponse:
         )
     )
     body = exports.import_slips_csv(
-        actor=request.user,
-        created=created,  # type: ignore[arg-type]
+        actor=request_actor(request),
+        created=created,
         languages=languages,
     )
     return csv_response(body, "registrations-import.csv")
