@@ -52,6 +52,16 @@ def _rates() -> dict[str, str]:
     }
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _period_minutes(rate: str) -> int:
+    """``"10/h"`` → 60, ``"5/30m"`` → 30 (django-ratelimit's rate syntax)."""
+    period = rate.partition("/")[2] or "h"
+    multiplier = int(period[:-1]) if period[:-1].isdigit() else 1
+    return max(1, multiplier * _UNITS.get(period[-1], 3600) // 60)
+
+
 def number_key(number: str) -> str:
     return keyed_digest("pin.number", normalise_number(number))
 
@@ -90,7 +100,9 @@ def _refuse_when_over(request: HttpRequest, number: str, *, increment: bool = Fa
                 object_type="registrations.registration",
                 note=f"PIN sign-in limit ({scope})",
             )
-            minutes = max(1, (int(usage["time_left"]) + 59) // 60)
+            # The whole period, not the time left in this window: django-ratelimit offsets
+            # each value's window, and the answer must not differ from one number to another.
+            minutes = _period_minutes(_rates()[scope])
             raise RegistrationError(C.STATUS_LOOKUP_LOCKED, "pin", minutes=minutes)
 
 
