@@ -72,9 +72,9 @@ def _doc(i: int, *, prefix: str, size: int) -> dict[str, Any]:
 
 def confirm_contact(client: Client, number: str) -> None:
     """Type back the code sent to the family's phone (self-service contact verification)."""
-    message = OutboxMessage.objects.filter(
-        registration__number=number, kind="contact_code"
-    ).latest("id")
+    message = OutboxMessage.objects.filter(registration__number=number, kind="contact_code").latest(
+        "id"
+    )
     code = re.search(r"\b(\d{6})\b", message.body).group(1)  # type: ignore[union-attr]
     answer = client.post(
         f"/api/v1/registrations/{number}/contact",

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from registration_helpers import PORTS, at
 
@@ -39,9 +40,9 @@ def code_sent_to(registration: Registration) -> tuple[OutboxMessage, str]:
     return message, re.search(r"\b(\d{6})\b", message.body).group(1)  # type: ignore[union-attr]
 
 
-def in_queue(programs: dict[str, Any]) -> set[int]:
+def in_queue(programs: dict[str, Any]) -> set[str]:
     families, _ = queued_families(programs[PORTS], programs[PORTS].ports)
-    return {f.registration_id for f in families}
+    return {str(f.registration_id) for f in families}
 
 
 def test_a_self_service_family_joins_the_queue_only_with_the_code(
@@ -51,19 +52,26 @@ def test_a_self_service_family_joins_the_queue_only_with_the_code(
     registration = result.registration
     assert registration.status == "needs_verification"
     assert registration.status_changes.last().reason_code == "contact_unverified"
-    assert registration.pk not in in_queue(programs)
+    assert registration.number not in in_queue(programs)
     message, code = code_sent_to(registration)
     assert message.channel == "sms" and message.address == "+526641234567"
     assert message.language == "ht" and "Tape kòd sa a" in message.body
     check = ContactVerification.objects.get(registration=registration)
     assert code not in check.code_hash and len(check.code_hash) == 64  # only a keyed hash
+    soon = at("2023-06-01 10:05")
     with pytest.raises(RegistrationError) as wrong:
-        services.registration_contact_confirm(number=registration.number, code="000000")
+        services.registration_contact_confirm(number=registration.number, code="000000", now=soon)
     assert wrong.value.code == "pin_code_invalid"
-    confirmed = services.registration_contact_confirm(number=registration.number, code=code)
+    confirmed = services.registration_contact_confirm(
+        number=registration.number, code=code, now=soon
+    )
     assert confirmed.status == "waiting"
-    assert confirmed.status_changes.last().reason_code == "contact_verified"
-    assert registration.pk in in_queue(programs)
+    # The family's page shows the engine's reason again; the audit says how it got there.
+    assert confirmed.status_changes.last().reason_code == "appointments_open"
+    assert AuditEntry.objects.filter(
+        object_id=str(registration.pk), note="contact verification: code typed back (sms)"
+    ).exists()
+    assert registration.number in in_queue(programs)
     assert AuditEntry.objects.filter(
         object_id=str(registration.pk), note="contact verification: wrong, used or expired code"
     ).exists()
@@ -122,6 +130,8 @@ def test_the_pages_ask_for_the_code_in_the_family_language(
 ) -> None:
     result = submit(family(), verify=False)
     number = result.registration.number
+    traveller = time_machine.travel(at("2023-06-01 10:05"), tick=True)
+    traveller.start()
     client = Client()
     client.cookies["django_language"] = language
     status = client.post("/registrations/status/", {"number": number, "pin": result.pin})
@@ -139,8 +149,10 @@ def test_the_pages_ask_for_the_code_in_the_family_language(
     assert Registration.objects.get(number=number).status == "waiting"
     again = client.post("/registrations/status/", {"number": number, "pin": result.pin})
     assert 'id="contact-code"' not in again.content.decode()
+    traveller.stop()
 
 
+@time_machine.travel(at("2023-06-01 10:00"), tick=True)
 def test_the_api_confirms_the_contact(
     family: Callable[..., dict[str, Any]], programs: dict[str, Any]
 ) -> None:
