@@ -7,8 +7,8 @@ confirmation page, the status page or ``POST /api/v1/registrations/{number}/cont
 the family in the queue (``waiting``, with the engine's reason again; the audit entry says the
 code was typed back) with its place of the day it registered. Only the code's keyed hash is
 kept; a code works for :data:`CONTACT_CODE_MINUTES` minutes and :data:`CONTACT_CODE_TRIES`
-tries; at most :data:`CONTACT_CODES_PER_DAY` codes a day. Every step is audited (ids only). A caseworker's
-call-back that verifies the family also puts it in the queue.
+tries; at most :data:`CONTACT_CODES_PER_DAY` codes a day. Every step is audited (ids only).
+A caseworker's call-back that verifies the family also puts it in the queue.
 
 Without the appointments app (no outbox) nothing can be sent: families go to the queue as
 before.
