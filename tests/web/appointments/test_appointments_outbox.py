@@ -31,7 +31,7 @@ def test_notices_delivered_by_the_task_after_commit_only(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         run = services.allocation_run(actor=supervisor, program=program, start=DAY, seed=3, now=NOW)
     # Written in the run's transaction, not yet sent: delivery waits for the commit.
-    messages = list(OutboxMessage.objects.filter(registration=family))
+    messages = list(OutboxMessage.objects.filter(registration=family, kind="notice"))
     assert {m.channel for m in messages} == {"email", "sms"}
     assert all(m.status == MessageStatus.PENDING for m in messages)
     assert mail.outbox == [] and LocmemSmsBackend.outbox == []

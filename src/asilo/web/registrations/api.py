@@ -279,8 +279,8 @@ class ContactConfirmedOut(Schema):
 
 @router.post(
     "/registrations/{number}/contact",
-    auth=None,
-    response={200: ContactConfirmedOut, 400: ErrorsOut},
+    auth=[BearerTokenAuth(), _SessionOrSelfService()],
+    response={200: ContactConfirmedOut, 400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut},
     summary="Confirm the family's phone or e-mail with the code sent to it (self-service)",
 )
 def confirm_contact(request: HttpRequest, number: str, payload: ContactCodeIn) -> Any:
