@@ -259,18 +259,30 @@ def link_loaded_duckdb(
         "create or replace view _link_input as "
         "select rn as unique_id, * exclude (unique_id, rn) from prepared"
     )
-    con.execute(
-        "create or replace table _blocked as select cast(match_key as varchar) as match_key, "
-        f"a as join_key_l, b as join_key_r from ({blocked_pairs_sql('_link_input')})"
-    )
     # Splink reads only the compared columns (it copies its input for the pairs it scores).
     con.execute(
         "create or replace table _score_input as select rn as unique_id, "
         + ", ".join(model.COMPARED_COLUMNS)
         + " from prepared"
     )
-    compared = _count_table(con, "_blocked")
-    if compared == 0:  # nothing to score (Splink needs at least one pair)
+    settings = model.settings_dict("duckdb", parameters, count)
+    # Pairs that cannot reach the review threshold whatever their names and dates (different
+    # A-numbers, documents, sex or nationality outweigh the best names) are never scored.
+    bound = model.cheap_bound_sql(settings, review)
+    con.execute(f"create or replace table _pairs as {blocked_pairs_sql('_link_input')}")
+    compared = _count_table(con, "_pairs")
+    con.execute(
+        "create or replace table _blocked as select cast(match_key as varchar) as match_key, "
+        "a as join_key_l, b as join_key_r from _pairs p"
+        + (
+            ""
+            if bound is None
+            else " join _score_input l on l.unique_id = p.a "
+            f"join _score_input r on r.unique_id = p.b where {bound}"
+        )
+    )
+    con.execute("drop table _pairs")
+    if _count_table(con, "_blocked") == 0:  # nothing to score (Splink needs a pair)
         con.execute(
             "create or replace table pairs (unique_id_l varchar, unique_id_r varchar, "
             "match_probability double)"
@@ -282,8 +294,7 @@ def link_loaded_duckdb(
         con.execute("drop table _blocked")
         con.execute("drop table _score_input")
         con.execute("drop view _link_input")
-        return 0
-    settings = model.settings_dict("duckdb", parameters, count)
+        return compared
     settings["blocking_rules_to_generate_predictions"] = []  # blocked above
     db_api = DuckDBAPI(con)
     linker = Linker(db_api.register("_score_input"), settings, log_level=None)
@@ -476,11 +487,14 @@ class Match:
 class Matcher:
     """Find a new record's matches among stored records (kept in an in-process DuckDB).
 
-    ``stored`` is a table of ``R.csv`` columns. Candidates are the stored records sharing at
-    least one blocking key with the new record (looked up in a table of key hashes sorted so
-    that DuckDB's zone maps skip almost all of it); Splink's scoring SQL, written once, scores
-    them.
+    ``stored`` is a table of ``R.csv`` columns. Candidates are the stored records the
+    blocking rules pair with the new record (looked up in a table of key hashes sorted so
+    that DuckDB's zone maps skip almost all of it; exactly the pairs :func:`link` would
+    compare); Splink's scoring SQL, written once, scores them. Once built, the connection's
+    database runs on one thread (``set threads = 1``): look-ups are many tiny queries.
     """
+
+    _instances = 0
 
     def __init__(
         self,
@@ -523,6 +537,25 @@ class Matcher:
         )
         self._scoring_sql: str = scored.sql_used_to_create
         scored.drop_table_from_database_and_remove_from_cache()
+        # A look-up is a handful of tiny queries: one thread each costs less than two (this
+        # connection's database is the matcher's own).
+        con.execute("set threads = 1")
+        # The three large statements of a look-up are planned once (PREPARE), not per record.
+        Matcher._instances += 1
+        self._tag = f"_match_{Matcher._instances}"
+        con.execute(
+            f"prepare {self._tag}_new as insert into _match_new select * from _new_prepared"
+        )
+        con.execute(
+            f"prepare {self._tag}_hashes as select distinct h from ("
+            + _query_hashes_sql("_match_new")
+            + ")"
+        )
+        con.execute(
+            f"prepare {self._tag}_score as select unique_id_l, match_probability from ("
+            + self._scoring_sql
+            + ") order by match_probability desc, unique_id_l"
+        )
 
     @classmethod
     def from_records_file(cls, records: Path, *, model_path: Path | None = None) -> Matcher:
@@ -541,13 +574,8 @@ class Matcher:
             f"insert into _new_raw values (0, {', '.join('?' for _ in RECORD_COLUMNS)})", values
         )
         con.execute("delete from _match_new")
-        con.execute("insert into _match_new select * from _new_prepared")
-        hashes = [
-            int(r[0])
-            for r in con.execute(
-                "select distinct h from (" + _blocking_hashes_sql("_match_new", "0") + ")"
-            ).fetchall()
-        ]
+        con.execute(f"execute {self._tag}_new")
+        hashes = [int(r[0]) for r in con.execute(f"execute {self._tag}_hashes").fetchall()]
         con.execute("delete from _match_candidates")
         if not hashes:
             return []
@@ -565,21 +593,56 @@ class Matcher:
             "insert into _match_candidates select * exclude (rid) from _match_store "
             "where rid in (" + ", ".join(str(r) for r in rids) + ")"
         )
-        rows = con.execute(
-            f"select unique_id_l, match_probability from ({self._scoring_sql}) "
-            "where match_probability >= ? order by match_probability desc, unique_id_l",
-            [threshold],
-        ).fetchall()
-        return [Match(str(r[0]), float(r[1])) for r in rows]
+        rows = con.execute(f"execute {self._tag}_score").fetchall()
+        return [Match(str(r[0]), float(r[1])) for r in rows if float(r[1]) >= threshold]
+
+
+def _rule_hash_parts(rule: model.BlockingRule) -> tuple[list[str], list[str]]:
+    keys = [f"unnest({k})" if k in model.ARRAY_KEYS else k for k in rule.keys]
+    present = [f"{k} is not null" for k in rule.keys]
+    if rule.years_apart is not None:
+        present.append("dob_year is not null")
+    return keys, present
 
 
 def _blocking_hashes_sql(table: str, rid: str) -> str:
-    """One row ``(h, rid)`` per blocking rule a record can take part in (arrays exploded)."""
+    """Stored side: one row ``(h, rid)`` per blocking rule a record can take part in (lists
+    exploded). ``h`` hashes the rule, its keys and, for a rule on close birth years, the
+    year and, for a rule on a value missing on one side, whether the record lacks it; so a
+    new record's look-up (:func:`_query_hashes_sql`) finds exactly its blocked pairs."""
     parts = []
-    for i, keys in enumerate(model.BLOCKING_KEYS):
-        values = ", ".join(f"unnest({k})" if k in model.ARRAY_KEYS else k for k in keys)
-        present = " and ".join(f"{k} is not null" for k in keys)
-        parts.append(f"select hash({i}, {values}) as h, {rid} as rid from {table} where {present}")
+    for i, rule in enumerate(model.BLOCKING_RULES):
+        values, present = _rule_hash_parts(rule)
+        if rule.years_apart is not None:
+            values.append("cast(dob_year as integer)")
+        if rule.missing_on_one_side:
+            values.append(f"({rule.missing_on_one_side} is null)")
+        parts.append(
+            f"select hash({i}, {', '.join(values)}) as h, {rid} as rid "
+            f"from {table} where {' and '.join(present)}"
+        )
+    return " union all ".join(parts)
+
+
+def _query_hashes_sql(table: str) -> str:
+    """New record's side: the hashes of :func:`_blocking_hashes_sql` it is blocked with (each
+    birth year within reach; a record with the value meets only stored records without it)."""
+    parts = []
+    for i, rule in enumerate(model.BLOCKING_RULES):
+        values, present = _rule_hash_parts(rule)
+        joins = ""
+        if rule.years_apart is not None:
+            w = int(rule.years_apart)
+            values.append("cast(dob_year + y.d as integer)")
+            joins += f" cross join range(-{w}, {w + 1}) as y(d)"
+        if rule.missing_on_one_side:
+            values.append("f.lacking")
+            joins += " cross join (values (true), (false)) as f(lacking)"
+            present.append(f"(f.lacking or {rule.missing_on_one_side} is null)")
+        parts.append(
+            f"select hash({i}, {', '.join(values)}) as h from {table}{joins} "
+            f"where {' and '.join(present)}"
+        )
     return " union all ".join(parts)
 
 

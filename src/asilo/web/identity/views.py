@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from asilo.web.core.actors import request_actor
 from asilo.web.core.errors import DomainError
 from asilo.web.encounters.models import Pathway
 from asilo.web.identity import selectors, services
@@ -41,9 +42,13 @@ def _labels() -> dict[str, Any]:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     try:
-        pending = selectors.review_queue(actor=request.user)
-        decided = selectors.review_queue(actor=request.user, status=PairStatus.SAME, limit=50)
-        decided += selectors.review_queue(actor=request.user, status=PairStatus.DIFFERENT, limit=50)
+        pending = selectors.review_queue(actor=request_actor(request))
+        decided = selectors.review_queue(
+            actor=request_actor(request), status=PairStatus.SAME, limit=50
+        )
+        decided += selectors.review_queue(
+            actor=request_actor(request), status=PairStatus.DIFFERENT, limit=50
+        )
     except DomainError as exc:
         _http(exc)
         raise
@@ -61,7 +66,7 @@ def _pair_page(
     request: HttpRequest, pair_id: int, status: int = 200, error: str = ""
 ) -> HttpResponse:
     try:
-        view = selectors.review_pair_view(actor=request.user, pair_id=pair_id)
+        view = selectors.review_pair_view(actor=request_actor(request), pair_id=pair_id)
     except DomainError as exc:
         _http(exc)
         raise
@@ -96,7 +101,7 @@ def review_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
 def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
     try:
-        services.review_decide(actor=request.user, pair_id=pair_id, decision=decision)
+        services.review_decide(actor=request_actor(request), pair_id=pair_id, decision=decision)
     except DomainError as exc:
         _http(exc)
         return _pair_page(request, pair_id, status=exc.status, error=exc.message)
@@ -111,7 +116,7 @@ def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def review_undo(request: HttpRequest, pair_id: int) -> HttpResponse:
     try:
-        services.review_undo(actor=request.user, pair_id=pair_id)
+        services.review_undo(actor=request_actor(request), pair_id=pair_id)
     except DomainError as exc:
         _http(exc)
         return _pair_page(request, pair_id, status=exc.status, error=exc.message)

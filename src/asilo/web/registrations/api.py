@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
@@ -20,8 +20,9 @@ from ninja.utils import check_csrf
 
 from asilo.web.accounts.auth import BearerTokenAuth
 from asilo.web.accounts.models import User
-from asilo.web.api import error_response
+from asilo.web.core.actors import request_actor
 from asilo.web.core.api import ErrorsOut
+from asilo.web.core.errors import DomainErrors
 from asilo.web.core.ratelimits import refuse_if_rate_limited
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.errors import RegistrationInputError
@@ -220,15 +221,18 @@ class RegistrationDetailOut(RegistrationOut):
 
     @staticmethod
     def resolve_phone(obj: Registration) -> str | None:
-        return obj.contact_phone
+        phone: str | None = obj.contact_phone
+        return phone
 
     @staticmethod
     def resolve_whatsapp(obj: Registration) -> str | None:
-        return obj.contact_whatsapp
+        whatsapp: str | None = obj.contact_whatsapp
+        return whatsapp
 
     @staticmethod
     def resolve_email(obj: Registration) -> str | None:
-        return obj.contact_email
+        email: str | None = obj.contact_email
+        return email
 
     @staticmethod
     def resolve_history(obj: Registration) -> list[dict[str, Any]]:
@@ -252,7 +256,8 @@ class RegistrationDetailOut(RegistrationOut):
     summary="Register a family (idempotent on client_request_id)",
 )
 def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
-    actor = request.auth if isinstance(request.auth, User) else None
+    auth = getattr(request, "auth", None)
+    actor = auth if isinstance(auth, User) else None
     data = payload.dict()
     data["members"] = [m.dict() for m in payload.members]
     if actor is None:
@@ -262,8 +267,8 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
             actor=actor, data=data, source=str(request.META.get("REMOTE_ADDR", ""))
         )
     except RegistrationInputError as exc:
-        response: HttpResponse = error_response(request, 400, exc.as_list())
-        return response
+        # every problem at once, answered by the API's one error handler (400)
+        raise DomainErrors(exc.errors) from None
     return Status(201 if submission.created else 200, created_data(submission))
 
 
@@ -301,7 +306,7 @@ def confirm_contact(request: HttpRequest, number: str, payload: ContactCodeIn) -
     summary="One registration, with its members and status history",
 )
 def get_registration(request: HttpRequest, number: str) -> Any:
-    registration = selectors.registration_get(user=request.auth, number=number)
+    registration = selectors.registration_get(user=request_actor(request), number=number)
     return registration
 
 
@@ -322,7 +327,7 @@ def list_registrations(
     registered_to: str | None = None,
 ) -> Any:
     rows = selectors.registration_list(
-        user=request.auth,
+        user=request_actor(request),
         status=status,
         program=program,
         channel=channel,

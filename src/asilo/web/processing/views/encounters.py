@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.actors import request_actor
+from asilo.web.core.http import HtmxRequest
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -84,7 +86,7 @@ def _encounter_forms(
     elif action.startswith("remove_member:") and len(members) > 1:
         with contextlib.suppress(ValueError, IndexError):
             del members[int(action.split(":", 1)[1])]
-    initial = {k: request.POST.get(k) for k in EncounterForm.base_fields}
+    initial: dict[str, Any] = {k: request.POST.get(k) for k in EncounterForm.base_fields}
     for flag in ("title42_exception_granted", "cbp_one_appointment"):
         initial[flag] = bool(request.POST.get(flag))
     return (
@@ -113,7 +115,7 @@ def _place_service_error(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def encounter_new(request: HttpRequest) -> HttpResponse:
+def encounter_new(request: HtmxRequest) -> HttpResponse:
     need(request, Capability.ENCOUNTER_RECORD, ENCOUNTER)
     form, formset, submit = _encounter_forms(request)
     if submit and form.is_valid() and formset.is_valid():
@@ -122,7 +124,7 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
         document["people"] = [m.person() for m in members]
         try:
             recorded = enc_services.encounter_record(
-                actor=request.user,
+                actor=request_actor(request),
                 document=document,
                 client_request_id=form.cleaned_data.get("client_request_id") or None,
             )
@@ -152,7 +154,9 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
 
 def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any]:
     try:
-        encounter = enc_selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+        encounter = enc_selectors.encounter_view(
+            actor=request_actor(request), encounter_id=encounter_id
+        )
     except DomainError as exc:
         raise_http(exc)
         raise
@@ -167,7 +171,7 @@ def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any
     }
     override = getattr(decision, "override", None)
     cards = people_selectors.people_cards(
-        actor=request.user,
+        actor=request_actor(request),
         person_ids=[p.person_id for p in participants],
         purpose="encounter_page",
     )
@@ -206,7 +210,7 @@ def encounter_detail(request: HttpRequest, encounter_id: int) -> HttpResponse:
 def encounter_confirm(request: HttpRequest, encounter_id: int) -> HttpResponse:
     need(request, Capability.DECISION_CONFIRM, ENCOUNTER, encounter_id)
     try:
-        enc_services.decision_confirm(actor=request.user, encounter_id=encounter_id)
+        enc_services.decision_confirm(actor=request_actor(request), encounter_id=encounter_id)
     except DomainError as exc:
         raise_http(exc)
         context = _encounter_context(request, encounter_id)
@@ -225,7 +229,7 @@ def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             enc_services.decision_override(
-                actor=request.user,
+                actor=request_actor(request),
                 encounter_id=encounter_id,
                 authority=form.cleaned_data["authority"],
                 pathway=form.cleaned_data["pathway"],
@@ -250,7 +254,7 @@ def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
-        person = people_selectors.person_view(actor=request.user, person_id=person_id)
+        person = people_selectors.person_view(actor=request_actor(request), person_id=person_id)
     except DomainError as exc:
         raise_http(exc)
         raise
@@ -268,7 +272,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 def family_detail(request: HttpRequest, family_unit_id: int) -> HttpResponse:
     try:
-        unit = people_selectors.family_unit_view(actor=request.user, family_unit_id=family_unit_id)
+        unit = people_selectors.family_unit_view(
+            actor=request_actor(request), family_unit_id=family_unit_id
+        )
     except DomainError as exc:
         raise_http(exc)
         raise
