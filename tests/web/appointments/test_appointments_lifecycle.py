@@ -215,7 +215,7 @@ def test_status_moves_waiting_offered_checked_in_closed_processed_the_same_every
             == seen["staff"]
             == ("closed", "Closed: processed at the port")
         )
-        assert seen["history"] == ["registered", "waiting", "offered", "checked_in", "closed"]
+        assert seen["history"] == [*CONFIRMED, "offered", "checked_in", "closed"]
         assert seen["family_history"] == seen["history_labels"]
         body = client.get(f"/api/v1/registrations/{family.number}", headers=api).json()
         assert body["closed_reason"] == "processed"
