@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asilo.cli.common import fail, setup_django
+from asilo.csvsafe import safe_dict
 from asilo.forecast import backtest as bt
 from asilo.forecast import models, regimes, series
 
@@ -90,7 +91,7 @@ def print_rows(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> Non
         if rows:
             writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(safe_dict(r) for r in rows)
         typer.echo(buffer.getvalue(), nl=False)
         return
     table = Table(title=title)

@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from asilo.csvsafe import safe_dict
 from asilo.forecast.models import ModelForecast
 from asilo.forecast.series import Series
 
@@ -172,5 +173,7 @@ def rows_csv(rows: Sequence[Row]) -> str:
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+        writer.writerows(
+            safe_dict({k: ("" if v is None else v) for k, v in r.items()}) for r in rows
+        )
     return buffer.getvalue()

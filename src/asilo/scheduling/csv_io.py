@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from asilo.csvsafe import safe_text
 from asilo.scheduling.digest import (
     APPOINTMENT_COLUMNS,
     CAPACITY_COLUMNS,
@@ -272,7 +273,7 @@ def appointments_csv(result: AllocationResult) -> str:
         (
             a.registration_id,
             str(a.priority_rank),
-            a.port or "",
+            safe_text(a.port or ""),
             a.date.isoformat() if a.date else "",
         )
         for a in result.appointments

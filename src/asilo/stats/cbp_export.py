@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from asilo.csvsafe import safe_dict
 from asilo.policy.countries import is_iso3
 from asilo.stats import vocabulary as v
 from asilo.stats.products import NATIONWIDE_AOR
@@ -154,7 +155,7 @@ def write_cbp_csv(records: Iterable[OwnEncounter], out: Path | IO[str]) -> int:
 def _write(rows: list[dict[str, Any]], f: IO[str]) -> int:
     writer = csv.DictWriter(f, fieldnames=list(HEADER), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_dict(r) for r in rows)
     return len(rows)
 
 

@@ -22,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from asilo.csvsafe import safe_dict
 from asilo.stats import reports
 from asilo.stats.policy_dates import PolicyDate, policy_dates, within
 
@@ -222,7 +223,7 @@ def data_table_csv(rows: Sequence[Row]) -> str:
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(safe_dict(r) for r in rows)
     return out.getvalue()
 
 

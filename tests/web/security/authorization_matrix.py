@@ -116,8 +116,9 @@ NOBODY: frozenset[str] = frozenset()
 NOT_FOUND = frozenset({Expect.NOT_FOUND})
 LOGIN = frozenset({Expect.LOGIN})
 ADMIN_LOGIN = frozenset({Expect.ADMIN_LOGIN})
-#: A family's sign-in with its number and PIN: a wrong pair is 401 (or a form error).
-SIGN_IN = frozenset({Expect.OK, Expect.INVALID, Expect.UNAUTHENTICATED})
+#: A family's sign-in with its number and PIN: a wrong pair is 401 (or a form error); wrong
+#: PINs from one client are limited (429), whoever is signed in.
+SIGN_IN = frozenset({Expect.OK, Expect.INVALID, Expect.UNAUTHENTICATED, Expect.RATE_LIMITED})
 OWN_ORG_ONLY = frozenset({Expect.NOT_FOUND, Expect.FORBIDDEN})
 
 API_RULES: dict[tuple[str, str], Rule] = {
@@ -156,6 +157,8 @@ API_RULES: dict[tuple[str, str], Rule] = {
     # registrations: self-service without credentials, assisted by a caseworker
     ("POST", "/api/v1/registrations"): api(CASEWORKERS, anonymous=WRITE),
     ("GET", "/api/v1/registrations"): api(CASEWORKERS | {SUPERVISOR, AUDITOR}),
+    # a self-service family confirms its phone or e-mail with the code sent to it
+    ("POST", "/api/v1/registrations/{number}/contact"): api(STAFF, anonymous=None),
     ("GET", "/api/v1/registrations/{number}"): api(
         {CASEWORKER, SUPERVISOR, AUDITOR}, other_org=OWN_ORG_ONLY
     ),
@@ -232,6 +235,7 @@ PAGE_RULES: dict[tuple[str, str], Rule] = _pages(
             "GET": public(),
             "POST": public(anonymous=SIGN_IN, ok=SIGN_IN),
         },
+        "/registrations/verify/": {"POST": public()},
         "/registrations/status/recover/": _same(public(), "GET", "POST"),
         "/registrations/status/family/": _same(public(), "GET", "POST"),
         "/registrations/staff/": {"GET": page(CASEWORKERS | {SUPERVISOR, AUDITOR})},

@@ -14,16 +14,10 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-#: The first characters that make a spreadsheet read a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from asilo.csvsafe import FORMULA_STARTS
+from asilo.csvsafe import safe_text as csv_text
 
-
-def csv_text(value: object) -> str:
-    """A text cell, a formula neutralised (a leading apostrophe: shown as text, never run)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+__all__ = ["FORMULA_STARTS", "csv_cell", "csv_document", "csv_text"]
 
 
 def csv_cell(value: object) -> str:

@@ -21,6 +21,7 @@ from typing import Annotated
 import typer
 
 from asilo.cli.common import fail, setup_django
+from asilo.csvsafe import safe_row
 
 
 def run() -> None:
@@ -48,7 +49,7 @@ def _write_atomically(path: Path, header: list[str], rows: list[tuple[object, ..
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows(safe_row(r) for r in rows)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

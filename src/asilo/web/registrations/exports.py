@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from asilo.csvsafe import safe_text
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.registrations.errors import RegistrationError
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from asilo.web.core.access import Actor
 
 REGISTRATION = "registrations.registration"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
 REGISTRATION_COLUMNS = (
     "number",
@@ -44,13 +44,8 @@ REGISTRATION_COLUMNS = (
 SLIP_COLUMNS = ("family", "number", "pin", "status", "language")
 
 
-def neutralise(value: object) -> str:
-    """A cell a spreadsheet shows as text: formulas (``=``, ``+``, ``-``, ``@``, tab, CR)
-    get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+#: A cell a spreadsheet shows as text (the shared helper, :mod:`asilo.csvsafe`).
+neutralise = safe_text
 
 
 def _write(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
