@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.encounters.models import Custody, Encounter, EncounterPerson
 from asilo.web.encounters.seen_before import SeenBefore
 from asilo.web.identity import records
@@ -393,3 +393,45 @@ def identity_statistics() -> IdentityStatistics:
         re_encounters=total_re,
         linked=LinkRun.objects.filter(status="done").exists(),
     )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A count as shown: the number, or "fewer than N" when suppressed."""
+
+    value: int | None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class ShownMonth:
+    month: str
+    encounters: Cell
+    unique_individuals: Cell
+    re_encounters: Cell
+    rate: float | None
+
+    @property
+    def counts(self) -> list[Cell]:
+        return [self.encounters, self.unique_individuals, self.re_encounters]
+
+
+def shown_statistics(
+    figures: IdentityStatistics, *, suppress: bool, min_cell: int = 10
+) -> list[ShownMonth]:
+    """The monthly figures as a page shows them. ``suppress`` (a role that may not see
+    people, e.g. an analyst): counts from 1 to ``min_cell - 1`` are shown as "fewer than
+    ``min_cell``", and a rate whose numerator or denominator is suppressed is not shown
+    (DHS OHSS's rule for small counts)."""
+
+    def cell(n: int) -> Cell:
+        if suppress and 0 < n < min_cell:
+            return Cell(None, True)
+        return Cell(n)
+
+    shown = []
+    for m in figures.months:
+        enc, uniq, again = cell(m.encounters), cell(m.unique_individuals), cell(m.re_encounters)
+        rate = None if enc.suppressed or again.suppressed else m.re_encounter_rate
+        shown.append(ShownMonth(m.month, enc, uniq, again, rate))
+    return shown

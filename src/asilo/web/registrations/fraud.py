@@ -53,13 +53,23 @@ HOLDING_KINDS = (
     TaskKind.SHARED_PHONE,
     TaskKind.SHARED_PLACE,
     TaskKind.DUPLICATE_PERSON,
+    TaskKind.DUPLICATE_REGISTRATION,
 )
+
+#: Signals other apps add, called like the ones below (inside the creating transaction) and
+#: returning the tasks they opened: identity resolution adds "possible duplicate
+#: registration" (a member matches a member of another open registration; it registers
+#: itself in its ``AppConfig.ready``, being a layer above).
+Signal = Callable[[Registration, list[Member], datetime], list[ReviewTask]]
+EXTRA_SIGNALS: list[Signal] = []
 
 
 def holding_kinds() -> list[str]:
     """The kinds that hold (``ASILO_HOLDING_KINDS``, default: a burst). Shared contacts and
     near-duplicates can be added; they are then held too."""
-    configured = getattr(settings, "ASILO_HOLDING_KINDS", [TaskKind.BURST])
+    configured = getattr(
+        settings, "ASILO_HOLDING_KINDS", [TaskKind.BURST, TaskKind.DUPLICATE_REGISTRATION]
+    )
     return [str(k) for k in configured if k in HOLDING_KINDS]
 
 
@@ -248,4 +258,6 @@ def run_signals(
     burst = check_burst(registration, now)
     if burst is not None:
         tasks.append(burst)
+    for signal in EXTRA_SIGNALS:
+        tasks += signal(registration, members, now)
     return tasks
