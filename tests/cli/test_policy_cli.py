@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from asilo.cli import policy_cmds
+from asilo.cli.registry import only
 from asilo.policy import load_catalogue
 
 SCENARIO = (
@@ -24,8 +24,7 @@ SCENARIO = (
 )
 ASILO = Path(sys.executable).with_name("asilo")
 
-app = typer.Typer()
-policy_cmds.register(app)
+app = only("", "eligibility")
 runner = CliRunner()
 
 FAMILY = {

@@ -10,17 +10,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import typer
 from typer.testing import CliRunner
 
 from asilo.cli import policy_cmds
+from asilo.cli.registry import only
 from asilo.policy import load_catalogue
 from asilo.policy.catalogue import today_eastern
 
 ASILO = Path(sys.executable).with_name("asilo")
 SCENARIO = Path(policy_cmds.__file__).parents[1] / "policy" / "scenarios" / "mpp-as-default.yaml"
-app = typer.Typer()
-policy_cmds.register(app)
+app = only("", "eligibility")
 runner = CliRunner()
 
 

@@ -7,17 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import typer
 from typer.testing import CliRunner
 
-from asilo.cli import policy_cmds
+from asilo.cli.registry import only
 from asilo.policy import load_catalogue
 
 ASILO = Path(sys.executable).with_name("asilo")
 RANK = {"primary": 0, "secondary": 1, "weak": 2}
 
-app = typer.Typer()
-policy_cmds.register(app)
+app = only("", "eligibility")
 runner = CliRunner()
 
 

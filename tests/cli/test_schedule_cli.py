@@ -53,7 +53,7 @@ F5,9,,
 @pytest.fixture
 def app() -> typer.Typer:
     app = typer.Typer()
-    schedule_cmds.register(app)
+    app.add_typer(schedule_cmds.schedule_app, name="schedule")
 
     @app.command("version")
     def version() -> None:  # a second command, so that "schedule" stays a sub-command

@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from click.testing import Result
 from typer.testing import CliRunner
 
-from asilo.cli import stats_cmds
+from asilo.cli.registry import only
 
 REPO = Path(__file__).resolve().parents[2]
 CBP = REPO / "data" / "real" / "cbp"
@@ -20,8 +19,7 @@ STATE_FILE = CBP / "cbp_nationwide_encounters_state_fy20_fy23.csv"
 AOR_EXCERPT = CBP / "cbp_nationwide_encounters_aor_2020_apr_excerpt.csv"
 STATE_FILE_FY22_FY25 = CBP / "cbp_nationwide_encounters_state_fy22_fy25.csv"
 
-app = typer.Typer()
-stats_cmds.register(app)
+app = only("stats")
 runner = CliRunner()
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import typer
 from typer.testing import CliRunner
 
-from asilo.cli import identity_cmds
+from asilo.cli.registry import only
 from asilo.linkage import model
 
-app = typer.Typer()
-identity_cmds.register(app)
+app = only("identity")
 runner = CliRunner()
 
 

@@ -1,8 +1,9 @@
 """The bulk path of ``asilo schedule allocate`` gives exactly what ``allocate()`` gives.
 
-Every file here is run both ways: ``allocate_files`` (DuckDB reads, checks, hashes and sorts)
-and the line-by-line reader followed by ``allocate()``. The appointments text, the digests and
-the summary must be equal, and the bulk path must really have run on valid files.
+Every file here is run both ways: ``allocate_files`` (DuckDB reads, checks, hashes, sorts and
+writes) and the line-by-line reader followed by ``allocate()``. The appointments file it writes
+must be the text ``appointments_csv`` gives, the digests and the summary must be equal, and the
+bulk path must really have run on valid files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from asilo.scheduling import (
     PortDayCapacity,
     Registration,
     allocate,
+    appointments_csv,
     load_method,
     read_capacity_csv,
     read_registrations_csv,
@@ -25,23 +27,25 @@ from asilo.scheduling import (
     write_registrations_csv,
 )
 from asilo.scheduling.allocation import ports_in_order
-from asilo.scheduling.bulk import FileAllocation, allocate_files, from_result
+from asilo.scheduling.bulk import FileAllocation, OutputFileError, allocate_files, from_result
 
 METHOD = load_method()
 PORTS = ("San Ysidro", "El Paso", 'Nogales, "AZ"', "Hidalgo")
 
 
-def line_by_line(regs: Path, cap: Path, seed: int) -> FileAllocation:
+def line_by_line(regs: Path, cap: Path, seed: int) -> tuple[FileAllocation, str]:
     capacity = read_capacity_csv(cap)
     ports = ports_in_order(capacity)
     registrations = read_registrations_csv(
         regs, known_ports=set(ports), known_tiers=set(METHOD.tier_numbers())
     )
-    return from_result(allocate(registrations, capacity, method=METHOD, seed=seed), ports)
+    result = allocate(registrations, capacity, method=METHOD, seed=seed)
+    return from_result(result, ports), appointments_csv(result)
 
 
-def same_run(bulk: FileAllocation, reference: FileAllocation) -> None:
-    assert bulk.text == reference.text
+def same_run(bulk: FileAllocation, out: Path, reference: tuple[FileAllocation, str]) -> None:
+    summary, text = reference
+    assert out.read_text(encoding="utf-8") == text
     for field in (
         "registrations_digest",
         "capacity_digest",
@@ -55,7 +59,7 @@ def same_run(bulk: FileAllocation, reference: FileAllocation) -> None:
         "unallocated_persons",
         "rows",
     ):
-        assert getattr(bulk, field) == getattr(reference, field), field
+        assert getattr(bulk, field) == getattr(summary, field), field
 
 
 registration = st.builds(
@@ -88,9 +92,10 @@ def test_bulk_equals_allocate(
         for k, port in enumerate(PORTS)
     ]
     write_capacity_csv(capacity, cap)
-    bulk = allocate_files(regs, cap, method=METHOD, seed=seed)
+    out = tmp_path / "appointments.csv"
+    bulk = allocate_files(regs, cap, method=METHOD, seed=seed, out=out)
     assert bulk.bulk, "valid canonical files take the bulk path"
-    same_run(bulk, line_by_line(regs, cap, seed))
+    same_run(bulk, out, line_by_line(regs, cap, seed))
 
 
 CAPACITY = "port,date,capacity\nSan Ysidro,2023-07-01,4\nEl Paso,2023-07-01,3\n"
@@ -122,7 +127,41 @@ def test_unusual_valid_files_give_the_same_result(
     regs, cap = tmp_path / "regs.csv", tmp_path / "cap.csv"
     regs.write_text(text, encoding="utf-8", newline="")
     cap.write_text(CAPACITY, encoding="utf-8")
-    result = allocate_files(regs, cap, method=METHOD, seed=11)
+    out = tmp_path / "appointments.csv"
+    result = allocate_files(regs, cap, method=METHOD, seed=11, out=out)
     if bulk is not None:
         assert result.bulk is bulk
-    same_run(result, line_by_line(regs, cap, 11))
+    same_run(result, out, line_by_line(regs, cap, 11))
+
+
+def test_a_port_name_with_a_line_break_is_written_by_python_the_same(tmp_path: Path) -> None:
+    """DuckDB's writer would quote a line holding a line break: such files are written (and
+    their digest lines hashed) by Python, and still give ``allocate()``'s text."""
+    regs, cap = tmp_path / "regs.csv", tmp_path / "cap.csv"
+    cap.write_text(
+        'port,date,capacity\n"San\nYsidro",2023-07-01,4\nEl Paso,2023-07-01,3\n', encoding="utf-8"
+    )
+    regs.write_text(
+        "registration_id,family_size,registered_on,tier,preferred_ports\n"
+        'F1,1,2023-01-10,2,"San\nYsidro"\nF2,2,2023-01-05,2,\nF3,3,2023-01-04,1,El Paso\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "appointments.csv"
+    result = allocate_files(regs, cap, method=METHOD, seed=5, out=out)
+    assert result.bulk
+    assert '"San\nYsidro"' in out.read_text(encoding="utf-8")
+    same_run(result, out, line_by_line(regs, cap, 5))
+
+
+def test_an_output_folder_that_does_not_exist_is_named_after_the_inputs_are_read(
+    tmp_path: Path,
+) -> None:
+    regs, cap = tmp_path / "regs.csv", tmp_path / "cap.csv"
+    regs.write_text(
+        "registration_id,family_size,registered_on,tier,preferred_ports\nF1,1,2023-01-10,2,\n",
+        encoding="utf-8",
+    )
+    cap.write_text(CAPACITY, encoding="utf-8")
+    with pytest.raises(OutputFileError, match=r"the folder .* does not exist"):
+        allocate_files(regs, cap, method=METHOD, seed=5, out=tmp_path / "nowhere" / "a.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cap.csv", "regs.csv"]

@@ -18,11 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from asilo.cli.common import fail, setup_django
 from asilo.forecast import backtest as bt
 from asilo.forecast import models, regimes, series
 
 forecast_app = typer.Typer(
-    name="forecast",
     help="Forecasts: monthly encounters, backtests, custody projections and port queues.",
     no_args_is_help=True,
 )
@@ -51,16 +51,6 @@ class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def register(app: typer.Typer) -> None:
-    """Add this part's commands to the ``asilo`` command."""
-    app.add_typer(forecast_app, name="forecast")
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, highlight=False)
-    return typer.Exit(code)
 
 
 def _load(spec_text: str, db: Path, sector_file: Path) -> series.Series:
@@ -176,7 +166,7 @@ def encounters_cmd(
             data, horizon, regimes=indicators, models=wanted, origin=origin
         )
     except (series.SeriesError, models.ForecastError) as exc:
-        raise _fail(str(exc)) from exc
+        fail(str(exc))
     title = f"{data.label}: forecast from {result.origin:%Y-%m}"
     if result.regressors:
         title += f" (AutoARIMA regressors: {', '.join(result.regressors)})"
@@ -227,7 +217,7 @@ def backtest_cmd(
             refit=refit,
         )
     except (series.SeriesError, models.ForecastError) as exc:
-        raise _fail(str(exc)) from exc
+        fail(str(exc))
     first = result.per_series[0].origins
     title = (
         f"Backtest: {origins} origins {first[0]:%Y-%m} to {first[-1]:%Y-%m}, horizons 1-{horizon}"
@@ -318,7 +308,7 @@ def custody_cmd(
         models.ForecastError,
         CatalogueError,
     ) as exc:
-        raise _fail(str(exc)) from exc
+        fail(str(exc))
     labels = list(engines)
     _print_custody(result, labels, fmt)
     for note in notes:
@@ -552,7 +542,7 @@ def queue_cmd(
             as_of=first_day - dt.timedelta(days=1),
         )
     except queue.QueueError as exc:
-        raise _fail(str(exc)) from exc
+        fail(str(exc))
     title = (
         f"Days from {result.as_of} to an appointment, {runs} allocation runs "
         f"(seeds {result.seeds[0]}-{result.seeds[-1]}), {method.name}-{method.version}; "
@@ -564,7 +554,6 @@ def queue_cmd(
 def _program_inputs(program: str, first_day: Any) -> tuple[Any, Any, Any, Any]:
     import datetime as dt
 
-    from asilo.cli.common import setup_django
     from asilo.forecast.queue import QueueError
 
     setup_django()

@@ -16,8 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from asilo.cli.common import fail
+
 identity_app = typer.Typer(
-    name="identity",
     help="Identity resolution: one person across encounters and registrations (Splink).",
     no_args_is_help=True,
 )
@@ -29,11 +30,6 @@ err = Console(stderr=True, soft_wrap=True)
 class BackendChoice(StrEnum):
     duckdb = "duckdb"
     spark = "spark"
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"error: {message}", markup=False, highlight=False)
-    raise typer.Exit(code)
 
 
 @identity_app.command("link")
@@ -66,10 +62,10 @@ def link_cmd(
             records, out_path, backend=backend.value, model_path=model_path, review_out=review_out
         )
     except RecordFileError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     elapsed = time.perf_counter() - started
     err.print(
@@ -106,7 +102,7 @@ def evaluate_cmd(
         else:
             scores = evaluation.evaluate(clusters, truth)
     except (RecordFileError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_csv:
         sys.stdout.write("kind,true_pairs,predicted_pairs,precision,recall,f1\n")
@@ -168,7 +164,7 @@ def train_cmd(
                 records, seed=seed, max_pairs=max_pairs, trained_on={"population": records.name}
             )
     except (RecordFileError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     params.save(target)
     err.print(f"model written to {target}", markup=False, highlight=False)
@@ -194,7 +190,3 @@ def synth_cmd(
         markup=False,
         highlight=False,
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(identity_app)

@@ -12,13 +12,14 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from asilo.cli.common import fail
 from asilo.policy import (
     Catalogue,
     CatalogueError,
@@ -45,14 +46,9 @@ FormatOption = Annotated[
 ]
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
 def _check_format(value: str) -> str:
     if value not in ("json", "text"):
-        _fail(f"--format: {value!r} is not 'json' or 'text'")
+        fail(f"--format: {value!r} is not 'json' or 'text'")
     return value
 
 
@@ -62,7 +58,7 @@ def _parse_day(option: str, value: str) -> date:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        _fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
+        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
@@ -72,9 +68,9 @@ def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
         if scenario is not None:
             scenario.apply(catalogue)
     except CatalogueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"--scenario: {exc}")
+        fail(f"--scenario: {exc}")
     return catalogue, scenario
 
 
@@ -84,7 +80,7 @@ def _read_text(source: str) -> str:
     try:
         return Path(source).read_text(encoding="utf-8")
     except OSError as exc:
-        _fail(f"FILE: cannot read {source}: {exc.strerror}")
+        fail(f"FILE: cannot read {source}: {exc.strerror}")
 
 
 def _encounter_from_json(
@@ -114,7 +110,7 @@ def _one_encounter(
             _read_text(source), "(document)", catalogue, require_place=require_place, future=future
         )
     except EncounterInputError as exc:
-        _fail(f"{'stdin' if source == '-' else source}: {exc}")
+        fail(f"{'stdin' if source == '-' else source}: {exc}")
 
 
 def _json(data: Any) -> None:
@@ -182,7 +178,7 @@ def _batch_encounters(path: Path, catalogue: Catalogue, *, future: bool = False)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        _fail(f"--batch: cannot read {path}: {exc.strerror}")
+        fail(f"--batch: cannot read {path}: {exc.strerror}")
     encounters: list[Encounter] = []
     problems: list[str] = []
     for number, line in enumerate(lines, 1):
@@ -193,7 +189,7 @@ def _batch_encounters(path: Path, catalogue: Catalogue, *, future: bool = False)
         except EncounterInputError as exc:
             problems.append(f"{path}:{number}: {exc}")
     if problems:
-        _fail(
+        fail(
             "\n".join(problems[:20])
             + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
         )
@@ -217,7 +213,7 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        _fail(f"--batch: cannot read {path}: {exc.strerror}")
+        fail(f"--batch: cannot read {path}: {exc.strerror}")
     future = scenario is not None
     by_line: dict[str, str] = {}
     by_encounter: dict[str, str] = {}
@@ -261,7 +257,7 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
             by_line[line] = answer
             outputs.append(answer)
     if problems:
-        _fail(
+        fail(
             "\n".join(problems[:20])
             + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
         )
@@ -284,16 +280,16 @@ def decide_command(
     catalogue, chosen = _catalogue(scenario)
     if batch is not None:
         if file is not None:
-            _fail("give either FILE or --batch, not both")
+            fail("give either FILE or --batch, not both")
         _decide_batch(batch, catalogue, chosen)
         return
     if file is None:
-        _fail("FILE: give an encounter JSON file, '-' for stdin, or --batch FILE.jsonl")
+        fail("FILE: give an encounter JSON file, '-' for stdin, or --batch FILE.jsonl")
     encounter = _one_encounter(file, catalogue, future=chosen is not None)
     try:
         decision = decide(encounter, catalogue=catalogue, scenario=chosen)
     except EncounterInputError as exc:
-        _fail(f"{file}: {exc}")
+        fail(f"{file}: {exc}")
     if output_format == "json":
         _json(decision.model_dump(mode="json"))
     else:
@@ -379,7 +375,7 @@ def policies_command(
     """List the policies in force on a date, what changed between two dates, or their sources."""
     _check_format(output_format)
     if sum((on is not None, between is not None, sources)) != 1:
-        _fail("give exactly one of --on DATE, --between A B or --sources")
+        fail("give exactly one of --on DATE, --between A B or --sources")
     catalogue = load_catalogue()
     if sources:
         _policies_sources(catalogue, output_format)
@@ -390,7 +386,7 @@ def policies_command(
         assert between is not None
         first, last = _parse_day("--between", between[0]), _parse_day("--between", between[1])
         if last < first:
-            _fail("--between: the second date is before the first")
+            fail("--between: the second date is before the first")
         _policies_between(catalogue, first, last, output_format)
 
 
@@ -454,10 +450,10 @@ def _clock_of(value: Any) -> str | None:
 
 def _policies_between(catalogue: Catalogue, first: date, last: date, output_format: str) -> None:
     rows: list[dict[str, Any]] = []
-    for day, document, index in catalogue.changes_between(first, last):
-        period = document.values[abs(index) - 1 if index < 0 else index]
-        kind = "ends" if index < 0 or period.value is None else "starts"
-        if index < 0:
+    for change in catalogue.changes_between(first, last):
+        document, period = change.document, change.period
+        kind = "ends" if change.ends or period.value is None else "starts"
+        if change.ends:
             text = f"{document.title}: value in force since {period.start} ends"
         elif period.value is None:
             text = f"{document.title}: no longer in force"
@@ -465,8 +461,8 @@ def _policies_between(catalogue: Catalogue, first: date, last: date, output_form
             text = f"{document.title}: new value from {period.start}"
         rows.append(
             {
-                "date": day.isoformat(),
-                "at": _clock_of(period.until if index < 0 else period.at),
+                "date": change.day.isoformat(),
+                "at": _clock_of(period.until if change.ends else period.at),
                 "policy": document.name,
                 "change": kind,
                 "text": text,
@@ -532,12 +528,12 @@ def refugee_ceiling_command(
     _check_format(output_format)
     digits = fiscal_year.upper().removeprefix("FY")
     if not (digits.isdigit() and len(digits) == 4):
-        _fail(f"FY: {fiscal_year!r} is not a fiscal year such as 2021 or FY2021")
+        fail(f"FY: {fiscal_year!r} is not a fiscal year such as 2021 or FY2021")
     day = None if on is None else _parse_day("--on", on)
     try:
         answer = refugee_ceiling(load_catalogue(), int(digits), on=day, region=region)
     except CeilingQueryError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if output_format == "json":
         _json(answer.model_dump(mode="json"))
         return
@@ -603,13 +599,13 @@ def replay_command(
         )
 
 
-def register(app: typer.Typer) -> None:
-    """Add this part's commands to the ``asilo`` command."""
-    app.command("decide")(decide_command)
-    app.add_typer(eligibility_app, name="eligibility")
-    app.command("policies")(policies_command)
-    app.command("refugee-ceiling")(refugee_ceiling_command)
-    app.command("replay")(replay_command)
+#: The top-level commands of this part (``eligibility_app`` is the ``eligibility`` group);
+#: :mod:`asilo.cli.registry` places both.
+commands = typer.Typer()
+commands.command("decide")(decide_command)
+commands.command("policies")(policies_command)
+commands.command("refugee-ceiling")(refugee_ceiling_command)
+commands.command("replay")(replay_command)
 
 
-__all__ = ["register", "render_decision"]
+__all__ = ["commands", "eligibility_app", "render_decision"]

@@ -9,27 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from asilo.cli.common import fail
 from asilo.scheduling import AllocationInputError, InputFileError, MethodError, load_method
-from asilo.scheduling.bulk import FileAllocation, allocate_files
-from asilo.scheduling.csv_io import write_text_atomically
-
-INPUT_ERROR_EXIT = 2
+from asilo.scheduling.bulk import FileAllocation, OutputFileError, allocate_files
 
 schedule_app = typer.Typer(
-    name="schedule",
     help="Fair allocation of appointments at ports of entry (the published method).",
     no_args_is_help=True,
 )
-
-
-def register(app: typer.Typer) -> None:
-    """Add this part's commands to the ``asilo`` command."""
-    app.add_typer(schedule_app, name="schedule")
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
-    return typer.Exit(code=INPUT_ERROR_EXIT)
 
 
 def _summary(result: FileAllocation) -> Table:
@@ -69,17 +56,12 @@ def allocate_command(
     with room for the whole family. Exit 2, writing nothing, when an input is malformed."""
     try:
         method = load_method(method_file)
-        # Read, checked and ranked in bulk; any bad line is named as the line-by-line reader
-        # names it (see asilo.scheduling.bulk).
-        result = allocate_files(registrations, capacity, method=method, seed=seed)
-    except (InputFileError, MethodError, AllocationInputError) as exc:
-        raise _fail(str(exc)) from exc
-    if not out.parent.is_dir():
-        raise _fail(f"{out}: the folder {out.parent} does not exist")
-    try:
-        write_text_atomically(out, result.text)
-    except OSError as exc:
-        raise _fail(f"{out}: cannot write the appointments: {exc.strerror}") from exc
+        # Read, checked, ranked and written in bulk; any bad line is named as the line-by-line
+        # reader names it (see asilo.scheduling.bulk). The output is written last, only once
+        # both inputs are known to be good.
+        result = allocate_files(registrations, capacity, method=method, seed=seed, out=out)
+    except (InputFileError, MethodError, AllocationInputError, OutputFileError) as exc:
+        fail(str(exc))
     console = Console(highlight=False)
     console.print(_summary(result))
     horizon = (

@@ -17,11 +17,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from asilo.cli.common import fail
 from asilo.stats import cbp_export, importer, reconcile, reports, store
 from asilo.stats.vocabulary import parse_region
 
 stats_app = typer.Typer(
-    name="stats",
     help="Encounter statistics in CBP's categories (DuckDB).",
     no_args_is_help=True,
 )
@@ -60,19 +60,9 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def register(app: typer.Typer) -> None:
-    """Add this part's commands to the ``asilo`` command."""
-    app.add_typer(stats_app, name="stats")
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(message, markup=False, highlight=False)
-    return typer.Exit(code)
-
-
 def _open_existing(db: Path) -> duckdb.DuckDBPyConnection:
     if not db.exists():
-        raise _fail(f"no statistics database at {db}; run 'asilo stats import FILE...' first")
+        fail(f"no statistics database at {db}; run 'asilo stats import FILE...' first")
     return store.connect(db, read_only=True)
 
 
@@ -88,7 +78,7 @@ def import_cmd(
     except importer.ImportFailed as exc:
         for error in exc.errors:
             err.print(f"error: {error}", markup=False, highlight=False)
-        raise _fail("nothing imported: the database is as it was") from None
+        fail("nothing imported: the database is as it was")
     finally:
         con.close()
     for f in result.files:
@@ -206,7 +196,7 @@ def report_cmd(
                 raise typer.BadParameter("fytd compares one fiscal year with the one before")
             rows = reports.fiscal_year_to_date(con, query, fiscal_year[0] if fiscal_year else None)
     except ValueError as exc:
-        raise _fail(f"error: {exc}") from None
+        fail(str(exc))
     finally:
         con.close()
     _print_rows(rows, fmt, f"Encounters ({view.value}), region: {region}")
@@ -226,12 +216,12 @@ def reconcile_cmd(
     try:
         lines = reconcile.load_totals(totals)
     except (OSError, reconcile.TotalsFileError) as exc:
-        raise _fail(f"error: {exc}") from None
+        fail(str(exc))
     con = _open_existing(db)
     try:
         checks = reconcile.reconcile(con, lines)
     except ValueError as exc:
-        raise _fail(f"error: {exc}") from None
+        fail(str(exc))
     finally:
         con.close()
     for check in checks:
@@ -269,7 +259,7 @@ def chart_cmd(
     finally:
         con.close()
     if not made:
-        raise _fail("no encounters to chart for this selection")
+        fail("no encounters to chart for this selection")
     out_dir.mkdir(parents=True, exist_ok=True)
     for chart in made:
         image = out_dir / f"{chart.name}.{fmt.value}"
@@ -296,7 +286,7 @@ def export_cmd(
         buffer = io.StringIO()
         rows = cbp_export.write_cbp_csv(own, buffer)
     except (OSError, cbp_export.ExportError) as exc:
-        raise _fail(f"error: {exc}") from None
+        fail(str(exc))
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(buffer.getvalue(), encoding="utf-8")
     total = sum(r.count for r in own)

@@ -9,29 +9,13 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 
-EXIT_BAD_INPUT = 2
+from asilo.cli.common import fail, setup_django
 
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for machine clients.", no_args_is_help=True)
-
-
-def setup_django() -> Any:
-    """Configure Django from the environment and return its settings."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    return settings
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def default_workers() -> int:
@@ -68,11 +52,11 @@ def serve(
     try:
         settings = setup_django()
     except ImproperlyConfigured as exc:
-        _fail(str(exc))
+        fail(str(exc))
     from django.core.management import call_command
 
     if demo and settings.PRODUCTION:
-        _fail("--demo creates accounts with public passwords; it is refused in production.")
+        fail("--demo creates accounts with public passwords; it is refused in production.")
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     typer.echo(f"Migrating the database ({settings.DATABASES['default']['ENGINE']})...")
     call_command("migrate", interactive=False, verbosity=0)
@@ -82,7 +66,7 @@ def serve(
 
         residue = demo_residue()
         if residue:
-            _fail(
+            fail(
                 "this database holds demo data, so production refuses to start on it: "
                 + "; ".join(residue)
                 + ". Use a fresh database (the demo has its own: var/demo.sqlite3)."
@@ -134,7 +118,7 @@ def _gunicorn_argv(
     host: str, port: int, workers: int, threads: int, worker_class: str = "gthread"
 ) -> list[str]:
     if worker_class not in WORKER_CLASSES:
-        _fail(f"--worker-class: {worker_class!r} is not one of {', '.join(WORKER_CLASSES)}")
+        fail(f"--worker-class: {worker_class!r} is not one of {', '.join(WORKER_CLASSES)}")
     threads = 1 if worker_class == "sync" else threads
     return [
         sys.executable,
@@ -173,10 +157,10 @@ def _read_password(password_file: Path | None) -> str:
     try:
         text = password_file.read_text(encoding="utf-8")
     except OSError as exc:
-        _fail(f"--password-file: cannot read {password_file}: {exc.strerror}")
+        fail(f"--password-file: cannot read {password_file}: {exc.strerror}")
     lines = text.splitlines()
     if not lines or not lines[0]:
-        _fail(f"--password-file: {password_file}: the first line (the password) is empty")
+        fail(f"--password-file: {password_file}: the first line (the password) is empty")
     return lines[0]
 
 
@@ -200,7 +184,7 @@ def users_create(
     from asilo.web.core.roles import Role
 
     if role not in Role.values:
-        _fail(f"--role: unknown role {role!r}; expected one of {', '.join(Role.values)}")
+        fail(f"--role: unknown role {role!r}; expected one of {', '.join(Role.values)}")
     password = _read_password(password_file)
     try:
         user = user_create(
@@ -211,7 +195,7 @@ def users_create(
             password=password,
         )
     except AccountsError as exc:
-        _fail(f"--{exc.field or 'username'}: {exc.message}")
+        fail(f"--{exc.field or 'username'}: {exc.message}")
     org = f" of {user.organisation.name}" if user.organisation else ""
     typer.echo(f"Created {user.username} ({user.role}{org}).")
 
@@ -233,7 +217,7 @@ def token_create(
     try:
         raw = issue(actor=None, user=user_by_username(username), rotate=rotate)
     except AccountsError as exc:
-        _fail(f"--username: {exc.message} ({username})")
+        fail(f"--username: {exc.message} ({username})")
     typer.echo(raw)
 
 
@@ -253,9 +237,8 @@ def openapi_text() -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False)
 
 
-def register(app: typer.Typer) -> None:
-    """Add this part's commands to the ``asilo`` command."""
-    app.command("serve")(serve)
-    app.command("openapi")(openapi)
-    app.add_typer(users_app, name="users")
-    app.add_typer(token_app, name="token")
+#: The top-level commands of this part (``users_app`` and ``token_app`` are groups);
+#: :mod:`asilo.cli.registry` places them.
+commands = typer.Typer()
+commands.command("serve")(serve)
+commands.command("openapi")(openapi)

@@ -223,21 +223,44 @@ class Catalogue:
                     days.setdefault(start.date(), []).append((name, index))
         return {day: tuple(found) for day, found in days.items()}
 
-    def changes_between(self, first: date, last: date) -> list[tuple[date, PolicyDocument, int]]:
-        """Every value that starts, or ends, between two dates inclusive, in date order."""
-        found: list[tuple[date, PolicyDocument, int]] = []
+    def changes_between(self, first: date, last: date) -> list[PolicyChange]:
+        """Every value that starts, or ends, between two dates inclusive, in date order.
+
+        A value that ends is listed only when no other value of the policy follows it at once
+        (otherwise the next value's start says it)."""
+        found: list[PolicyChange] = []
         for document in self.documents.values():
             for index, period in enumerate(document.values):
                 end = period.end_instant()
                 if first <= period.start <= last:
-                    found.append((period.start, document, index))
+                    found.append(PolicyChange(period.start, document, index, ends=False))
                 if end is not None and first <= end.date() <= last:
                     following = index + 1 < len(document.values) and (
                         document.values[index + 1].start_instant() == end
                     )
                     if not following:
-                        found.append((end.date(), document, -(index + 1)))
-        return sorted(found, key=lambda item: (item[0], item[1].name, abs(item[2])))
+                        found.append(PolicyChange(end.date(), document, index, ends=True))
+        return sorted(found, key=PolicyChange.order)
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """One value of a policy that starts, or ends, on ``day``."""
+
+    day: date
+    document: PolicyDocument
+    #: The value's position in ``document.values``.
+    index: int
+    #: True: the value ends on ``day`` (and no other follows at once); False: it starts.
+    ends: bool
+
+    @property
+    def period(self) -> Period:
+        return self.document.values[self.index]
+
+    def order(self) -> tuple[date, str, int]:
+        """Date, policy, then the value's place in time (a value's end after its start)."""
+        return (self.day, self.document.name, self.index + 1 if self.ends else self.index)
 
 
 def parse_documents(

@@ -1,18 +1,23 @@
 """``asilo schedule allocate`` on files, in bulk: the same method and the same file errors, at
 the speed of the files.
 
-The registrations file is read, checked, normalised, hashed and sorted by DuckDB (all cores,
-no Python object per row); Python then only interleaves the tiers' two orders and gives the
-appointments (:func:`asilo.scheduling.ranking._interleave` and
-:func:`asilo.scheduling.allocation.place_families`, the code ``allocate()`` runs), and writes the
-appointments file as one text.
+DuckDB reads the registrations file, checks it, sorts it by registration id, computes every
+lottery number and writes both the canonical text behind the registrations digest and the
+appointments file (all cores, no Python object per registration). Python receives only numbers
+(each registration's tier, date, size and preference as small codes, and the first 8 bytes of
+its lottery number, all in id order), puts each tier in its two orders with numpy, interleaves
+them and gives the appointments (:func:`asilo.scheduling.ranking._interleave` and
+:func:`asilo.scheduling.allocation.place_families`, the code ``allocate()`` runs), and hands
+DuckDB each registration's rank, port and day to write.
 
 Errors are the readers' of :mod:`asilo.scheduling.csv_io`, word for word: DuckDB's checks only
 decide that a file is certainly valid. When any check fails (a bad value, a duplicate id, a
 line DuckDB cannot parse, anything unusual such as a tab around a value), the file is read
 again by the line-by-line reader, which raises the error naming file, line and column as it
 always has. If that reader accepts the file after all, the run continues on its registrations
-with ``allocate()``, so every file gets exactly the result ``allocate()`` gives.
+with ``allocate()``, so every file gets exactly the result ``allocate()`` gives. The same
+happens, for simplicity, in the (about one in 30 million for a million registrations) case that
+two lottery numbers share their first 8 bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import shutil
 import tempfile
 from collections.abc import Collection, Sequence
@@ -48,6 +54,7 @@ from asilo.scheduling.csv_io import (
     appointments_csv,
     read_capacity_csv,
     read_registrations_csv,
+    write_text_atomically,
 )
 from asilo.scheduling.digest import (
     APPOINTMENT_COLUMNS,
@@ -63,23 +70,28 @@ from asilo.scheduling.model import (
     AllocationResult,
     PortDayCapacity,
 )
-from asilo.scheduling.ranking import (
-    _interleave,
-    _lottery_digests,
-    _lottery_order,
-    _waiting_order,
-    check_seed,
-)
+from asilo.scheduling.ranking import _interleave, check_seed
 
-Positions = npt.NDArray[np.int64]
+Codes = npt.NDArray[np.int64]
 
 #: Longer numbers are left to the line-by-line reader (no 64-bit overflow in the checks).
 _MAX_DIGITS = 18
+_ID_PATTERN = REGISTRATION_ID_PATTERN.pattern
+_TEXT_COLUMNS = ("size_text", "tier_text", "day_text", "ports_text")
+#: Characters DuckDB's CSV writer is told to use as delimiter and quote when it writes whole
+#: lines (each line is one value): they must occur in no line.
+_UNUSED = ("\x1f", "\x1e")
+#: Characters that would make DuckDB's writer quote a line: such lines are written by Python.
+_RISKY = "\r\n" + "".join(_UNUSED)
+
+
+class OutputFileError(OSError):
+    """The appointments file cannot be written (nothing was written)."""
 
 
 @dataclass(frozen=True)
 class FileAllocation:
-    """What a run on files produced: the appointments file's text and the run's summary."""
+    """What a run on files produced: the summary of the appointments file it wrote."""
 
     method_name: str
     method_version: str
@@ -95,57 +107,68 @@ class FileAllocation:
     unallocated_families: int
     unallocated_persons: int
     rows: int
-    text: str
     bulk: bool  # False: the line-by-line reader and allocate() did the run
 
 
 def allocate_files(
-    registrations: Path, capacity: Path, *, method: Method, seed: int
+    registrations: Path, capacity: Path, *, method: Method, seed: int, out: Path
 ) -> FileAllocation:
-    """Run the method on REGS.csv and CAP.csv; raises ``InputFileError`` (file, line, column)
-    or ``AllocationInputError`` exactly as the line-by-line readers and ``allocate()`` do."""
+    """Run the method on REGS.csv and CAP.csv and write APPOINTMENTS.csv to ``out`` (replaced
+    only once complete). Raises ``InputFileError`` (file, line, column) or
+    ``AllocationInputError`` exactly as the line-by-line readers and ``allocate()`` do, and
+    ``OutputFileError`` when ``out`` cannot be written; ``out`` is untouched after any error."""
     check_seed(seed)
     port_day_capacity = read_capacity_csv(capacity)  # small: the line-by-line reader
     ports = ports_in_order(port_day_capacity)
-    tiers = method.tier_numbers()
-    with cyclic_gc_paused():
-        table = _read_registrations(registrations, ports, tiers, seed)
-        if table is None:
-            return _line_by_line(registrations, port_day_capacity, ports, method, seed)
-        return _allocate(table, port_day_capacity, method, seed)
+    con = duckdb.connect()
+    try:
+        with cyclic_gc_paused():
+            table = _read_registrations(con, registrations, ports, method.tier_numbers(), seed)
+            if table is None:
+                return _line_by_line(registrations, port_day_capacity, ports, method, seed, out)
+            return _allocate(con, table, port_day_capacity, method, seed, out)
+    finally:
+        con.close()
 
 
 @dataclass(frozen=True)
 class _Registrations:
-    """The registrations as columns, in file order (position k is the k-th data row)."""
+    """The registrations as codes, in ASCII order of id (position k: the k-th id; it is also
+    the row number of table ``s``, which holds their texts in that order)."""
 
-    ids: npt.NDArray[np.object_]
-    sizes: npt.NDArray[np.int64]
-    tiers: npt.NDArray[np.int64]
-    day_ranks: npt.NDArray[np.int64]  # the date's place among the file's dates, in date order
-    preference: npt.NDArray[np.int64]  # index into ``preferences``
+    sizes: Codes  # persons
+    tiers: Codes  # tier numbers
+    day_ranks: Codes  # the date's place among the file's dates, in date order
+    preference: Codes  # index into ``preferences``
     preferences: list[tuple[str, ...]]
     lottery_prefixes: npt.NDArray[np.uint64]  # the lottery number's first 8 bytes
-    id_ranks: npt.NDArray[np.int64]  # place in ASCII order of id
     digest: str
+
+    def __len__(self) -> int:
+        return int(self.sizes.size)
 
 
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _sql_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join(map(_sql_text, values)) + "]::VARCHAR[]"
+
+
 def _read_registrations(
-    path: Path, ports: Collection[str], tiers: Sequence[int], seed: int
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    ports: Collection[str],
+    tiers: Sequence[int],
+    seed: int,
 ) -> _Registrations | None:
     """The registrations, or ``None`` when DuckDB's checks cannot vouch for every line."""
     header = _header(path, _first_record(path), REGISTRATION_COLUMNS)
-    con = duckdb.connect()
     try:
         return _query(con, path, header, ports, tiers, seed)
     except duckdb.Error:
         return None  # a line DuckDB's reader refused: the line-by-line reader names it
-    finally:
-        con.close()
 
 
 def _first_record(path: Path) -> list[str] | None:
@@ -194,42 +217,32 @@ def _query(
     )
     # Sizes, dates, tiers and preferences take few distinct values: each is checked once, by
     # the line-by-line reader's own functions, and numbered (an ENUM per column). The ids are
-    # checked row by row.
+    # checked row by row, in the same pass.
+    row = con.execute(
+        f"""
+        SELECT {", ".join(f"coalesce(list(DISTINCT {c}), [])" for c in _TEXT_COLUMNS)},
+               coalesce(bool_and(regexp_full_match(id, {_sql_text(_ID_PATTERN)})), true),
+               count(*)
+        FROM r
+        """
+    ).fetchall()[0]
+    size_texts, tier_texts, day_texts, port_texts, ids_valid, count = row
+    if not ids_valid:
+        return None
     parse_tier, parse_ports = _tier(tiers), _preferred_ports(ports)
     try:
-        size_texts = _distinct(con, "size_text")
         size_values = [_family_size(t) for t in size_texts]
-        tier_texts = _distinct(con, "tier_text")
         tier_values = [parse_tier(t) for t in tier_texts]
-        day_texts = _distinct(con, "day_text")
-        days = [_iso_date(t) for t in day_texts]
-        port_texts = _distinct(con, "ports_text")
+        for t in day_texts:
+            _iso_date(t)
         preferences = [parse_ports(t) for t in port_texts]
     except _FieldError:
         return None
     if any(len(t) > _MAX_DIGITS for t in (*size_texts, *tier_texts)):
         return None
-    bad_ids = con.execute(
-        f"SELECT count(*) FROM r WHERE NOT regexp_full_match(id, '{_ID_PATTERN}')"
-    ).fetchall()[0][0]
-    if bad_ids:
-        return None
-    # Sorted by id once: the id ranks, the duplicate check and the digest's lines read it in
-    # its stored order (DuckDB keeps insertion order: preserve_insertion_order is on).
-    con.execute("CREATE TABLE s AS SELECT rowid AS pos, * FROM r ORDER BY id")
-    by_id = con.execute("SELECT pos, id FROM s").fetchnumpy()
-    ids_in_order = by_id["id"]
-    if ids_in_order.size > 1 and bool(np.any(ids_in_order[1:] == ids_in_order[:-1])):
-        return None  # a duplicate id: the line-by-line reader names both lines
-    count = int(ids_in_order.size)
-    id_order = np.asarray(by_id["pos"], dtype=np.int64)
-    id_ranks = np.empty(count, dtype=np.int64)
-    id_ranks[id_order] = np.arange(count, dtype=np.int64)
-    ids = np.empty(count, dtype=object)
-    ids[id_order] = ids_in_order
-    day_order = sorted(range(len(days)), key=days.__getitem__)
-    day_rank_of_text = np.empty(len(days), dtype=np.int64)
-    day_rank_of_text[day_order] = np.arange(len(days), dtype=np.int64)
+    # Checked dates are YYYY-MM-DD: their text order is their date order, so the ENUM's codes
+    # are the dates' ranks.
+    day_texts = sorted(day_texts)
     for name, values in (
         ("size_t", size_texts),
         ("tier_t", tier_texts),
@@ -238,84 +251,102 @@ def _query(
     ):
         if values:
             con.execute(f"CREATE TYPE {name} AS ENUM ({', '.join(map(_sql_text, values))})")
-    codes = con.execute(
+    if not count:
+        con.execute("CREATE TABLE s (id VARCHAR)")  # the appointments file's ids: none
+        empty = np.empty(0, dtype=np.int64)
+        return _Registrations(
+            sizes=empty,
+            tiers=empty,
+            day_ranks=empty,
+            preference=empty,
+            preferences=[],
+            lottery_prefixes=np.empty(0, dtype=np.uint64),
+            digest=_empty_digest(),
+        )
+    # Sorted by id once, the other values as their codes (a narrow sort): a row's number in
+    # ``s`` is its id's place in ASCII order.
+    con.execute(
         f"""
-        SELECT enum_code(size_text::size_t) AS size, enum_code(tier_text::tier_t) AS tier,
-               enum_code(day_text::day_t) AS day, enum_code(ports_text::ports_t) AS ports,
-               ('0x' || left(sha256({_sql_text(f"{seed}:")} || id), 16))::UBIGINT AS lottery
+        CREATE TABLE s AS SELECT
+            id, size_text::size_t AS size, tier_text::tier_t AS tier, day_text::day_t AS day,
+            ports_text::ports_t AS ports,
+            ('0x' || left(sha256({_sql_text(f"{seed}:")} || id), 16))::UBIGINT AS lottery
         FROM r
+        ORDER BY id
         """
-        if count
-        else "SELECT 0 AS size, 0 AS tier, 0 AS day, 0 AS ports, 0::UBIGINT AS lottery LIMIT 0"
+    )
+    con.execute("DROP TABLE r")
+    codes = con.execute(
+        "SELECT enum_code(size) AS size, enum_code(tier) AS tier, enum_code(day) AS day, "
+        "enum_code(ports) AS ports, lottery FROM s"
     ).fetchnumpy()
-    fields = [csv_field(PORT_SEPARATOR.join(preferred)) for preferred in preferences]
+    prefixes = np.asarray(codes["lottery"], dtype=np.uint64)
+    in_order = np.sort(prefixes)
+    if bool(np.any(in_order[1:] == in_order[:-1])):
+        # A duplicate id (the line-by-line reader names both lines), or two lottery numbers
+        # that share their first 8 bytes (allocate() orders them by the whole number).
+        return None
     texts = {
         "size": [str(v) for v in size_values],
         "tier": [str(v) for v in tier_values],
-        "field": fields,
+        "field": [csv_field(PORT_SEPARATOR.join(preferred)) for preferred in preferences],
     }
     return _Registrations(
-        ids=ids,
         sizes=np.asarray(size_values, dtype=np.int64)[np.asarray(codes["size"], dtype=np.intp)],
         tiers=np.asarray(tier_values, dtype=np.int64)[np.asarray(codes["tier"], dtype=np.intp)],
-        day_ranks=day_rank_of_text[np.asarray(codes["day"], dtype=np.intp)],
+        day_ranks=np.asarray(codes["day"], dtype=np.int64),
         preference=np.asarray(codes["ports"], dtype=np.int64),
         preferences=preferences,
-        lottery_prefixes=np.asarray(codes["lottery"], dtype=np.uint64),
-        id_ranks=id_ranks,
-        digest=_registrations_digest(con, texts) if count else _empty_digest(),
+        lottery_prefixes=prefixes,
+        digest=_registrations_digest(con, texts),
     )
-
-
-_ID_PATTERN = REGISTRATION_ID_PATTERN.pattern
-#: Characters DuckDB's CSV writer is told to use as delimiter and quote when it writes the
-#: canonical lines (each line is one value): they must occur in no line.
-_UNUSED = ("\x1f", "\x1e")
-
-
-def _distinct(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
-    return [str(row[0]) for row in con.execute(f"SELECT DISTINCT {column} FROM r").fetchall()]
 
 
 def _empty_digest() -> str:
     return hashlib.sha256((",".join(REGISTRATION_COLUMNS) + "\n").encode("utf-8")).hexdigest()
 
 
+def _copy_lines(con: duckdb.DuckDBPyConnection, query: str, path: Path, header: bool) -> None:
+    """Write the one-column ``query`` to ``path``, one value a line, unquoted; with
+    ``header`` the column's name is the first line. The values must hold no ``_RISKY``
+    character."""
+    delimiter, quote = _UNUSED
+    con.execute(
+        f"COPY ({query}) TO {_sql_text(str(path))} "
+        f"(FORMAT csv, HEADER {str(header).lower()}, DELIMITER '{delimiter}', QUOTE '{quote}', "
+        f"ESCAPE '{quote}', NEW_LINE '\n')"
+    )
+
+
+def _pick(values: Sequence[str], code: str) -> str:
+    return f"({_sql_list(values)})[{code} + 1]"
+
+
 def _registrations_digest(con: duckdb.DuckDBPyConnection, texts: dict[str, list[str]]) -> str:
     """SHA-256 of the canonical registrations text (see :mod:`asilo.scheduling.digest`).
 
-    DuckDB sorts by id and writes one canonical line per registration into a temporary file,
-    each line a single CSV value; Python hashes the header and that file. The canonical texts
-    of sizes, tiers and preferences come from Python (``str`` and ``csv_field``); dates are
-    already canonical (checked as YYYY-MM-DD) and ids need no quoting. When a line could hold
-    a character DuckDB's writer would quote (a preference with a line break), the lines are
-    fetched into Python instead.
+    DuckDB writes one canonical line per registration, in id order, into a temporary file;
+    Python hashes the header and that file. The canonical texts of sizes, tiers and
+    preferences come from Python (``str`` and ``csv_field``); dates are already canonical
+    (checked as YYYY-MM-DD) and ids need no quoting. When a line could hold a character
+    DuckDB's writer would quote (a preference with a line break), the lines are fetched into
+    Python instead.
     """
-
-    def pick(name: str, column: str) -> str:
-        listed = "[" + ", ".join(map(_sql_text, texts[name])) + "]"
-        return f"({listed})[enum_code({column}) + 1]"
-
     line = (
-        f"id || ',' || {pick('size', 'size_text::size_t')} || ',' || day_text || ',' || "
-        f"{pick('tier', 'tier_text::tier_t')} || ',' || {pick('field', 'ports_text::ports_t')}"
+        f"id || ',' || {_pick(texts['size'], 'enum_code(size)')} || ',' || day::VARCHAR || ',' "
+        f"|| {_pick(texts['tier'], 'enum_code(tier)')} || ',' || "
+        f"{_pick(texts['field'], 'enum_code(ports)')}"
     )
     digest = hashlib.sha256((",".join(REGISTRATION_COLUMNS) + "\n").encode("utf-8"))
-    risky = "\r\n" + "".join(_UNUSED)
-    if any(c in field for field in texts["field"] for c in risky):
-        result = con.execute(f"SELECT {line} || chr(10) FROM s ORDER BY id")
+    if any(c in field for field in texts["field"] for c in _RISKY):
+        result = con.execute(f"SELECT {line} || chr(10) FROM s ORDER BY rowid")
         while batch := result.fetchmany(100_000):
             digest.update("".join([row[0] for row in batch]).encode("utf-8"))
         return digest.hexdigest()
     folder = Path(tempfile.mkdtemp(prefix="asilo-digest-"))
     try:
         lines = folder / "lines.txt"
-        delimiter, quote = _UNUSED
-        con.execute(
-            f"COPY (SELECT {line} FROM s) TO {_sql_text(str(lines))} "
-            f"(FORMAT csv, HEADER false, DELIMITER '{delimiter}', QUOTE '{quote}', "
-            f"ESCAPE '{quote}', NEW_LINE '\n')"
-        )
+        _copy_lines(con, f"SELECT {line} FROM s", lines, header=False)
         with lines.open("rb") as f:
             while chunk := f.read(1 << 22):
                 digest.update(chunk)
@@ -324,37 +355,35 @@ def _registrations_digest(con: duckdb.DuckDBPyConnection, texts: dict[str, list[
     return digest.hexdigest()
 
 
-def _tier_order(table: _Registrations, method: Method, seed: int) -> list[int]:
+def _tier_order(table: _Registrations, method: Method) -> list[int]:
     """Every registration's position in priority order: tier by tier, the waiting and lottery
-    orders interleaved in the method's cycle (``priority_order``'s steps, on the columns)."""
-    taken = bytearray(len(table.ids))
+    orders interleaved in the method's cycle (``priority_order``'s steps, on the columns).
+    Positions are id ranks, so a stable sort by date gives the waiting order (date, then id),
+    and a sort by the lottery numbers' first 8 bytes (all different: checked) the lottery
+    order."""
+    taken = bytearray(len(table))
     order: list[int] = []
+    day_ranks = table.day_ranks
+    if len(table) and int(day_ranks.max()) < 1 << 15:
+        day_ranks = day_ranks.astype(np.int16)  # numpy sorts 16-bit numbers stably by radix
     for tier in method.tier_numbers():
         members = np.flatnonzero(table.tiers == tier)
         if members.size == 0:
             continue
-        waiting = _waiting_order(members, table.day_ranks, table.id_ranks)
-        lottery = _lottery(members, table, seed)
-        indices, _ = _interleave(waiting, lottery, method.cycle(), taken)
+        waiting = members[np.argsort(day_ranks[members], kind="stable")]
+        lottery = members[np.argsort(table.lottery_prefixes[members])]
+        indices, _ = _interleave(waiting.tolist(), lottery.tolist(), method.cycle(), taken)
         order.extend(indices)
     return order
 
 
-def _lottery(members: npt.NDArray[np.intp], table: _Registrations, seed: int) -> list[int]:
-    """Members by lottery number, then id. The first 8 bytes decide unless two members share
-    them; then ``_lottery_order`` settles the run by the whole number, as ``allocate()`` does."""
-    prefixes = table.lottery_prefixes
-    order = members[np.lexsort((table.id_ranks[members], prefixes[members]))]
-    keys = prefixes[order]
-    if not bool(np.any(keys[1:] == keys[:-1])):
-        result: list[int] = order.tolist()
-        return result
-    ids: list[str] = table.ids.tolist()
-    return _lottery_order(members, prefixes, table.id_ranks, _lottery_digests(seed, ids), ids)
-
-
 def _allocate(
-    table: _Registrations, capacity: Sequence[PortDayCapacity], method: Method, seed: int
+    con: duckdb.DuckDBPyConnection,
+    table: _Registrations,
+    capacity: Sequence[PortDayCapacity],
+    method: Method,
+    seed: int,
+    out: Path,
 ) -> FileAllocation:
     grid = capacity_grid(capacity, method.horizon_days)
     port_index = {port: k for k, port in enumerate(grid.ports)}
@@ -363,25 +392,22 @@ def _allocate(
         tuple(port_index[p] for p in preferred) or every_port for preferred in table.preferences
     ]
     choices = [as_positions[k] for k in table.preference.tolist()]
-    count = len(table.ids)
-    order = _tier_order(table, method, seed)
-    sizes = table.sizes.tolist()
-    port_of, day_of = place_families(order, sizes, choices, grid.room)
-    ranked = np.asarray(order, dtype=np.intp)
-    ranked_ports = np.asarray(port_of, dtype=np.int64)[ranked]
-    ranked_days = np.asarray(day_of, dtype=np.int64)[ranked]
-    allocated = ranked_ports >= 0
-    ranked_sizes = table.sizes[ranked]
-    families = np.bincount(ranked_ports[allocated], minlength=len(grid.ports))
+    count = len(table)
+    order = _tier_order(table, method)
+    port_of, day_of = place_families(order, table.sizes.tolist(), choices, grid.room)
+    ports = np.asarray(port_of, dtype=np.int64)
+    days = np.asarray(day_of, dtype=np.int64)
+    allocated = ports >= 0
+    families = np.bincount(ports[allocated], minlength=len(grid.ports))
     persons = np.bincount(
-        ranked_ports[allocated], weights=ranked_sizes[allocated], minlength=len(grid.ports)
+        ports[allocated], weights=table.sizes[allocated], minlength=len(grid.ports)
     )
-    given = np.flatnonzero(allocated)
-    text = _appointments_text(
-        table.ids[ranked].tolist(),
-        int(given[-1]) if given.size else -1,
-        ranked_ports.tolist(),
-        ranked_days.tolist(),
+    ranks = np.empty(count, dtype=np.int64)
+    ranks[np.asarray(order, dtype=np.intp)] = np.arange(1, count + 1, dtype=np.int64)
+    _write_appointments(
+        con,
+        out,
+        {"rank": ranks, "port": ports, "day": days},
         [csv_field(port) for port in grid.ports],
         [day.isoformat() for day in grid.days],
     )
@@ -399,34 +425,88 @@ def _allocate(
         families_by_port=tuple(int(n) for n in families),
         persons_by_port=tuple(int(n) for n in persons),
         unallocated_families=int(count - allocated.sum()),
-        unallocated_persons=int(ranked_sizes[~allocated].sum()),
+        unallocated_persons=int(table.sizes[~allocated].sum()),
         rows=count,
-        text=text,
         bulk=True,
     )
 
 
+def _write_appointments(
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    appointments: dict[str, Codes],
+    port_fields: list[str],
+    day_fields: list[str],
+) -> None:
+    """APPOINTMENTS.csv, the same text as ``appointments_csv``: DuckDB pairs each row of ``s``
+    (the ids, in id order) with its rank, port and day position (-1: none) and writes the rows
+    in rank order. Ids and dates never need quoting; port names are quoted by ``csv_field``."""
+    if any(c in field for field in port_fields for c in _RISKY):
+        _write_text(out, _appointments_text(con, appointments, port_fields, day_fields))
+        return
+    con.register("appointment_codes", appointments)
+    given = (
+        f"s.id || ',' || a.rank || ',' || {_pick(port_fields, 'a.port')} || ',' || "
+        f"{_pick(day_fields, 'a.day')}"
+    )
+    query = f"""
+        SELECT CASE WHEN a.port < 0 THEN s.id || ',' || a.rank || ',,' ELSE {given} END
+            AS "{",".join(APPOINTMENT_COLUMNS)}"
+        FROM s POSITIONAL JOIN appointment_codes AS a
+        ORDER BY a.rank
+    """
+    temporary = _temporary_beside(out)
+    try:
+        _copy_lines(con, query, temporary, header=True)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, out)
+    except (OSError, duckdb.Error) as exc:
+        temporary.unlink(missing_ok=True)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OutputFileError(f"{out}: cannot write the appointments: {reason}") from exc
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _appointments_text(
-    ids: list[str],
-    last: int,
-    port_of: list[int],
-    day_of: list[int],
+    con: duckdb.DuckDBPyConnection,
+    appointments: dict[str, Codes],
     port_fields: list[str],
     day_fields: list[str],
 ) -> str:
-    """APPOINTMENTS.csv: the same text as ``appointments_csv`` (ids and dates never need
-    quoting; port names are quoted by ``csv_field``). The families after the last one given an
-    appointment (``last`` is the rank order position of that one) are written without looking
-    up a port or a day."""
-    head = [
-        f"{ids[k]},{k + 1},{port_fields[port_of[k]]},{day_fields[day_of[k]]}"
-        if port_of[k] >= 0
-        else f"{ids[k]},{k + 1},,"
-        for k in range(last + 1)
+    """The appointments file's text built in Python (when a port name holds a line break)."""
+    ids = [row[0] for row in con.execute("SELECT id FROM s").fetchall()]
+    order = np.argsort(appointments["rank"]).tolist()
+    ports, days = appointments["port"].tolist(), appointments["day"].tolist()
+    lines = [
+        f"{ids[k]},{rank},{port_fields[ports[k]]},{day_fields[days[k]]}"
+        if ports[k] >= 0
+        else f"{ids[k]},{rank},,"
+        for rank, k in enumerate(order, start=1)
     ]
-    ranks = range(last + 2, len(ids) + 1)
-    tail = [f"{i},{rank},," for i, rank in zip(ids[last + 1 :], ranks, strict=True)]
-    return "\n".join([",".join(APPOINTMENT_COLUMNS), *head, *tail, ""])
+    return "\n".join([",".join(APPOINTMENT_COLUMNS), *lines, ""])
+
+
+def _temporary_beside(out: Path) -> Path:
+    """An empty temporary file in ``out``'s folder (renamed into place once complete)."""
+    if not out.parent.is_dir():
+        raise OutputFileError(f"{out}: the folder {out.parent} does not exist")
+    try:
+        descriptor, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputFileError(f"{out}: cannot write the appointments: {exc.strerror}") from exc
+    os.close(descriptor)
+    return Path(name)
+
+
+def _write_text(out: Path, text: str) -> None:
+    if not out.parent.is_dir():
+        raise OutputFileError(f"{out}: the folder {out.parent} does not exist")
+    try:
+        write_text_atomically(out, text)
+    except OSError as exc:
+        raise OutputFileError(f"{out}: cannot write the appointments: {exc.strerror}") from exc
 
 
 def _line_by_line(
@@ -435,6 +515,7 @@ def _line_by_line(
     ports: tuple[str, ...],
     method: Method,
     seed: int,
+    out: Path,
 ) -> FileAllocation:
     """The line-by-line reader (it names the bad line) and ``allocate()``."""
     from asilo.scheduling.allocation import allocate
@@ -443,11 +524,12 @@ def _line_by_line(
         path, known_ports=set(ports), known_tiers=set(method.tier_numbers())
     )
     result = allocate(family_units, capacity, method=method, seed=seed)
+    _write_text(out, appointments_csv(result))
     return from_result(result, ports)
 
 
 def from_result(result: AllocationResult, ports: tuple[str, ...]) -> FileAllocation:
-    """A run of ``allocate()`` as a :class:`FileAllocation`."""
+    """The summary of a run of ``allocate()`` as a :class:`FileAllocation`."""
     families = dict.fromkeys(ports, 0)
     persons = dict.fromkeys(ports, 0)
     for appointment in result.allocated():
@@ -470,6 +552,5 @@ def from_result(result: AllocationResult, ports: tuple[str, ...]) -> FileAllocat
         unallocated_families=len(unallocated),
         unallocated_persons=sum(a.family_size for a in unallocated),
         rows=len(result.appointments),
-        text=appointments_csv(result),
         bulk=False,
     )

@@ -147,7 +147,7 @@ def _load(con: duckdb.DuckDBPyConnection, files: list[_Recognised]) -> list[File
             imported.append(result)
             continue
         con.execute("ROLLBACK")
-        errors = result or _check(con, r)
+        errors = result.errors if isinstance(result, _LinesRefused) else _check(con, r)
         if not errors:
             errors = [LineError(r.path.name, None, f"cannot be imported: {failure}")]
         for rest in files[i + 1 :]:
@@ -406,11 +406,24 @@ def _insert_sql(r: _Recognised, file_id: int, rejects: tuple[str, str]) -> str:
     """
 
 
-def _write(con: duckdb.DuckDBPyConnection, r: _Recognised) -> FileImport | list[LineError]:
-    """Replace the file's rows with its contents; the reader's errors if it refused any line.
+@dataclass(frozen=True)
+class _LinesRefused:
+    """The reader refused lines of the file: here they are, each named."""
+
+    errors: list[LineError]
+
+
+@dataclass(frozen=True)
+class _ValuesOutOfRange:
+    """A row holds a value out of range; which line it is, the caller finds (``_check``)."""
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, r: _Recognised
+) -> FileImport | _LinesRefused | _ValuesOutOfRange:
+    """Replace the file's rows with its contents, or say why not.
 
     Raises ``duckdb.Error`` when a value breaks the table's constraints (an empty value).
-    Returns ``[]`` when a row is in range of no check the table makes (caller locates it).
     """
     name = r.path.name
     previous = con.execute("SELECT file_id FROM files WHERE file_name = ?", [name]).fetchall()
@@ -438,9 +451,9 @@ def _write(con: duckdb.DuckDBPyConnection, r: _Recognised) -> FileImport | list[
         for table in rejects:
             con.execute(f"DROP TABLE IF EXISTS {table}")
     if refused:
-        return refused
+        return _LinesRefused(refused)
     if _has_bad_values(con, r, file_id):
-        return []
+        return _ValuesOutOfRange()
     con.execute(
         "INSERT INTO coverage SELECT DISTINCT file_id, month, region FROM encounters "
         "WHERE file_id = ?",

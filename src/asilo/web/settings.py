@@ -219,7 +219,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("ASILO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # At DEBUG these two write what they handle: a missing template variable dumps the
+        # page's whole context (names, dates of birth), the database layer its queries'
+        # parameters. Never below INFO, whatever ASILO_LOG_LEVEL says.
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
@@ -248,10 +255,14 @@ ASILO_SELF_SERVICE_RATE_CONTACT = env.str("ASILO_SELF_SERVICE_RATE_CONTACT", def
 # A burst on the self-service channel: this many from one client within the burst window
 # holds them out of allocation until a person reviews them.
 ASILO_SELF_SERVICE_BURST_THRESHOLD = env.int("ASILO_SELF_SERVICE_BURST_THRESHOLD", default=5)
-# Review tasks that hold their registrations out of allocation until a person closes them
-# (burst, shared_phone, shared_place, duplicate_person, duplicate_family: a family whose
-# member identity resolution matches to a member of another open registration).
-ASILO_HOLDING_KINDS = env.list("ASILO_HOLDING_KINDS", default=["burst", "duplicate_family"])
+# Review tasks that hold their registrations out of allocation until a person closes them:
+# all five by default (a burst, a shared phone or address, the same person twice, and
+# duplicate_family: a member identity resolution matches to a member of another open
+# registration).
+ASILO_HOLDING_KINDS = env.list(
+    "ASILO_HOLDING_KINDS",
+    default=["burst", "shared_phone", "shared_place", "duplicate_person", "duplicate_family"],
+)
 
 # Content-Security-Policy (django-csp): scripts and styles only from this site (inline <style>
 # blocks carry the request's nonce; no inline script at all). Inline style attributes are

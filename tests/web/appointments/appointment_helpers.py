@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -78,4 +78,19 @@ def family_doc(size: int = 3, **changes: Any) -> dict[str, Any]:
         "language": "ht",
     }
     doc.update(changes)
+    return doc
+
+
+def distinct(doc: dict[str, Any], k: int) -> dict[str, Any]:
+    """The ``k``-th family of a test as its own family: its own phone and dates of birth
+    (``k = 0`` unchanged). Shared contacts and the same person twice hold families out of
+    allocation (issue 11); families meant to be different must not look alike."""
+    if k == 0:
+        return doc
+    doc = copy.deepcopy(doc)
+    doc["phone"] = f"+52 664 {200 + k // 10000:03d} {k % 10000:04d}"
+    for member in doc["members"]:
+        if member.get("date_of_birth"):
+            born = date.fromisoformat(member["date_of_birth"]) - timedelta(days=k)
+            member["date_of_birth"] = born.isoformat()
     return doc

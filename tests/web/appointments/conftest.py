@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from appointment_helpers import DAY, NOW, PORTS, REGISTERED, at, family_doc
+from appointment_helpers import DAY, NOW, PORTS, REGISTERED, at, distinct, family_doc
 
 from asilo.web.appointments import services
 from asilo.web.appointments.models import AllocationRun
@@ -40,10 +40,16 @@ def program(db: None) -> Program:
 def register(program: Program) -> Callable[..., Registration]:
     """``register(size=3, registered=REGISTERED, **changes)``: a self-service family."""
 
+    calls = itertools.count()
+
     def make(size: int = 3, registered: str = REGISTERED, **changes: Any) -> Registration:
+        doc = distinct(family_doc(size, **changes), next(calls))
+        for given in ("phone", "members"):
+            if given in changes:
+                doc[given] = changes[given]
         submission = registration_submit(
             actor=None,
-            data=family_doc(size, **changes),
+            data=doc,
             source=f"198.51.100.{next(_sources) % 250}",
             now=at(registered),
         )

@@ -12,17 +12,14 @@ import typer
 from django.utils import timezone
 from typer.testing import CliRunner
 
-from asilo.web.appointments import cli, demo
+from asilo.cli.registry import only
+from asilo.web.appointments import demo
 from asilo.web.appointments.models import AllocationRun, Appointment, OutboxMessage, PortCapacity
 
 
 @pytest.fixture
 def app() -> typer.Typer:
-    root = typer.Typer()
-    schedule = typer.Typer()
-    root.add_typer(schedule, name="schedule")
-    cli.register(root)
-    return root
+    return only("schedule", "outbox")
 
 
 def test_run_verify_and_deliver_from_the_command_line(

@@ -80,7 +80,7 @@ def test_demo_round_trip_through_asilo_stats_import(tmp_path: Path) -> None:
     expected = expected_by_demographic_and_authority()
 
     stats_app = typer.Typer()
-    dashboards_cli.register(stats_app)
+    stats_app.add_typer(dashboards_cli.stats_app)
     stats_app.command("noop")(lambda: None)  # a group with two commands keeps its names
     exported = tmp_path / "asilo_export.csv"
     runner = CliRunner()
@@ -125,7 +125,7 @@ def test_demo_round_trip_through_asilo_stats_import(tmp_path: Path) -> None:
 
 def test_export_command_rejects_bad_dates(tmp_path: Path) -> None:
     stats_app = typer.Typer()
-    dashboards_cli.register(stats_app)
+    stats_app.add_typer(dashboards_cli.stats_app)
     stats_app.command("noop")(lambda: None)
     result = CliRunner().invoke(
         stats_app, ["export-encounters", "--out", str(tmp_path / "x.csv"), "--since", "May 1"]

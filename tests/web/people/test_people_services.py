@@ -202,7 +202,7 @@ def test_bad_identity_fields_are_refused_by_name(
 def test_a_number_is_normalised_and_unique(officer: User) -> None:
     person = make_person(officer, a_number="A-87654321")
     assert person.a_number == "087654321"
-    assert services.person_find_by_a_number("087654321") == person
+    assert selectors.person_find_by_a_number("087654321") == person
     count = Person.objects.count()
     with pytest.raises(PeopleError) as err:
         make_person(officer, a_number="087654321")

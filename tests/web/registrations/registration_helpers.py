@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import copy
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,3 +51,17 @@ FAMILY: dict[str, Any] = {
 def at(text: str) -> datetime:
     """``at("2023-06-01 10:00")``: an aware moment, U.S. Eastern."""
     return datetime.fromisoformat(text).replace(tzinfo=EASTERN)
+
+
+def distinct(doc: dict[str, Any], k: int) -> dict[str, Any]:
+    """The family ``doc`` made its own (``k`` > 0): another phone, shelter and dates of birth.
+    Shared contacts and the same person twice hold families out of allocation (issue 11)."""
+    doc = copy.deepcopy(doc)
+    doc["phone"] = f"+52 664 300 {k:04d}"
+    if doc.get("waiting_place"):
+        doc["waiting_place"] = f"{doc['waiting_place']} {k}"
+    for member in doc["members"]:
+        if member.get("date_of_birth"):
+            born = date.fromisoformat(member["date_of_birth"]) - timedelta(days=k)
+            member["date_of_birth"] = born.isoformat()
+    return doc

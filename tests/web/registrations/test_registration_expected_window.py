@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.utils import timezone
-from registration_helpers import PORTS, at
+from registration_helpers import PORTS, at, distinct
 
 from asilo.web.registrations.models import Status
 
@@ -72,8 +72,13 @@ def set_room(programs: dict[str, Any], make_user: Callable[..., Any]) -> Callabl
 def three_families(family: Callable[..., dict[str, Any]], submit: Callable[..., Any]) -> list[Any]:
     """Three families of 3 (no vulnerability: tier 2), all for San Ysidro only, registered on
     1, 2 and 3 June 2023: that is their longest-waiting order."""
+    # Each its own phone, place and dates of birth: families that look alike are held for
+    # review (issue 11) and would not be in the queue.
     return [
-        submit(family(preferred_ports=["San Ysidro"]), now=at(f"2023-06-0{day} 10:00"))
+        submit(
+            distinct(family(preferred_ports=["San Ysidro"]), day),
+            now=at(f"2023-06-0{day} 10:00"),
+        )
         for day in (1, 2, 3)
     ]
 

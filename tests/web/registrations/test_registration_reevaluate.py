@@ -118,7 +118,7 @@ def _app() -> typer.Typer:
     def main() -> None:
         """asilo (test)."""
 
-    cli.register(app)
+    app.add_typer(cli.registrations_app, name="registrations")
     return app
 
 

@@ -15,7 +15,6 @@ from asilo.web.appointments import selectors, services
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment
-from asilo.web.people.errors import api_errors
 from asilo.web.people.schemas import ErrorsOut
 
 router = Router(tags=["appointments"])
@@ -175,10 +174,9 @@ def list_capacities(
     request: HttpRequest, program: str, start: date | None = None, days: int = 14
 ) -> list[CapacityOut]:
     """Capacity and use per port and day (supervisors)."""
-    with api_errors():
-        _need_any(request, Capability.CAPACITY_MANAGE, Capability.ALLOCATION_RUN)
-        found = services.program_get(program)
-        rows = selectors.capacities(found, start or timezone.localdate(), max(1, min(days, 120)))
+    _need_any(request, Capability.CAPACITY_MANAGE, Capability.ALLOCATION_RUN)
+    found = services.program_get(program)
+    rows = selectors.capacities(found, start or timezone.localdate(), max(1, min(days, 120)))
     return [
         CapacityOut(
             port=r.port,
@@ -198,20 +196,17 @@ def list_capacities(
 @router.put("/appointments/capacities", response={200: CapacityOut, **ERRORS})
 def set_capacity(request: HttpRequest, payload: CapacityIn) -> CapacityOut:
     """Set a port's capacity (persons) on one day."""
-    with api_errors():
-        program = services.program_get(payload.program)
-        services.capacity_set(
-            actor=request.user,
-            program=program,
-            port=payload.port,
-            day=payload.date,
-            capacity=payload.capacity,
-            opens_at=payload.opens_at,
-            closes_at=payload.closes_at,
-        )
-        row = next(
-            r for r in selectors.capacities(program, payload.date, 1) if r.port == payload.port
-        )
+    program = services.program_get(payload.program)
+    services.capacity_set(
+        actor=request.user,
+        program=program,
+        port=payload.port,
+        day=payload.date,
+        capacity=payload.capacity,
+        opens_at=payload.opens_at,
+        closes_at=payload.closes_at,
+    )
+    row = next(r for r in selectors.capacities(program, payload.date, 1) if r.port == payload.port)
     return CapacityOut(**{k: getattr(row, k) for k in CapacityOut.model_fields})
 
 
@@ -220,12 +215,11 @@ def queue_run(request: HttpRequest, payload: RunIn) -> Status:
     """Queue an allocation run as a background task (it never runs inside the request)."""
     from asilo.web.appointments.tasks import run_allocation
 
-    with api_errors():
-        services.require(request.user, Capability.ALLOCATION_RUN, object_type=services.RUN)
-        program = services.program_get(payload.program)
-        if payload.start < timezone.localdate():
-            raise AppointmentError(C.DATE_IN_PAST, "start")
-        services.method_for(program)
+    services.require(request.user, Capability.ALLOCATION_RUN, object_type=services.RUN)
+    program = services.program_get(payload.program)
+    if payload.start < timezone.localdate():
+        raise AppointmentError(C.DATE_IN_PAST, "start")
+    services.method_for(program)
     result = run_allocation.enqueue(
         program=program.code,
         start=payload.start.isoformat(),
@@ -237,34 +231,25 @@ def queue_run(request: HttpRequest, payload: RunIn) -> Status:
 
 @router.get("/appointments/runs", response={200: list[RunOut], **ERRORS})
 def list_runs(request: HttpRequest, program: str | None = None) -> list[RunOut]:
-    with api_errors():
-        _need_any(
-            request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW
-        )
-        found = services.program_get(program) if program else None
-        return [RunOut.of(r) for r in selectors.runs(found)[:100]]
+    _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
+    found = services.program_get(program) if program else None
+    return [RunOut.of(r) for r in selectors.runs(found)[:100]]
 
 
 @router.get("/appointments/runs/{int:run_id}", response={200: RunOut, **ERRORS})
 def get_run(request: HttpRequest, run_id: int) -> RunOut:
-    with api_errors():
-        _need_any(
-            request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW
-        )
-        run = selectors.runs().filter(pk=run_id).first()
-        if run is None:
-            raise AppointmentError(C.RUN_NOT_FOUND)
-        return RunOut.of(run)
+    _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
+    run = selectors.runs().filter(pk=run_id).first()
+    if run is None:
+        raise AppointmentError(C.RUN_NOT_FOUND)
+    return RunOut.of(run)
 
 
 @router.post("/appointments/runs/{int:run_id}/verify", response={200: VerificationOut, **ERRORS})
 def verify_run(request: HttpRequest, run_id: int) -> VerificationOut:
     """Re-run a stored run from its inputs, method and seed, and compare."""
-    with api_errors():
-        _need_any(
-            request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW
-        )
-        v = services.allocation_run_verify(actor=request.user, run_id=run_id)
+    _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
+    v = services.allocation_run_verify(actor=request.user, run_id=run_id)
     return VerificationOut(
         run=v.run_id,
         matches=v.matches,
@@ -282,32 +267,29 @@ def list_appointments(
     request: HttpRequest, date: date, port: str | None = None
 ) -> list[AppointmentOut]:
     """The appointments of a day (officers and supervisors)."""
-    with api_errors():
-        _need_any(request, Capability.CHECKIN_PERFORM, Capability.ALLOCATION_RUN)
-        qs = Appointment.objects.select_related("registration").filter(date=date)
-        if port:
-            qs = qs.filter(port=port)
-        return [AppointmentOut.of(a) for a in qs.order_by("port", "window_start", "id")[:2000]]
+    _need_any(request, Capability.CHECKIN_PERFORM, Capability.ALLOCATION_RUN)
+    qs = Appointment.objects.select_related("registration").filter(date=date)
+    if port:
+        qs = qs.filter(port=port)
+    return [AppointmentOut.of(a) for a in qs.order_by("port", "window_start", "id")[:2000]]
 
 
 @router.get("/appointments/{int:appointment_id}", response={200: AppointmentOut, **ERRORS})
 def get_appointment(request: HttpRequest, appointment_id: int) -> AppointmentOut:
-    with api_errors():
-        _need_any(request, Capability.CHECKIN_PERFORM, Capability.ALLOCATION_RUN)
-        a = Appointment.objects.select_related("registration").filter(pk=appointment_id).first()
-        if a is None:
-            raise AppointmentError(C.APPOINTMENT_NOT_FOUND)
-        return AppointmentOut.of(a)
+    _need_any(request, Capability.CHECKIN_PERFORM, Capability.ALLOCATION_RUN)
+    a = Appointment.objects.select_related("registration").filter(pk=appointment_id).first()
+    if a is None:
+        raise AppointmentError(C.APPOINTMENT_NOT_FOUND)
+    return AppointmentOut.of(a)
 
 
 @router.post("/appointments/check-in", response={200: CheckInOut, **ERRORS})
 def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
     """Check a family in by its QR token or registration number; starts its encounter."""
-    with api_errors():
-        appointment = services.appointment_for_code(actor=request.user, code=payload.code)
-        done = services.appointment_check_in(
-            actor=request.user, appointment_id=appointment.pk, positions=payload.members
-        )
+    appointment = services.appointment_for_code(actor=request.user, code=payload.code)
+    done = services.appointment_check_in(
+        actor=request.user, appointment_id=appointment.pk, positions=payload.members
+    )
     done.appointment.registration = appointment.registration
     return CheckInOut(
         appointment=AppointmentOut.of(done.appointment),
@@ -321,13 +303,12 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
 )
 def grant_exception(request: HttpRequest, appointment_id: int, payload: ExceptionIn) -> Status:
     """A supervisor's reasoned leave to check in only some members of a family."""
-    with api_errors():
-        e = services.checkin_exception_grant(
-            actor=request.user,  # type: ignore[arg-type]
-            appointment_id=appointment_id,
-            positions=payload.members,
-            reason=payload.reason,
-        )
+    e = services.checkin_exception_grant(
+        actor=request.user,  # type: ignore[arg-type]
+        appointment_id=appointment_id,
+        positions=payload.members,
+        reason=payload.reason,
+    )
     return Status(
         201,
         ExceptionOut(

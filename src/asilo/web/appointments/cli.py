@@ -1,8 +1,8 @@
 """``asilo schedule run|verify-run|close-day`` and ``asilo outbox deliver``: the database side
 of appointments on the command line.
 
-Register in ``asilo.cli.main`` with ``appointments_cli.register(app)`` (after
-``schedule_cmds.register(app)``: the commands join the existing ``schedule`` group).
+Its ``schedule_app`` joins the ``schedule`` group beside the file allocation, and
+``outbox_app`` is the ``outbox`` group (both placed by :mod:`asilo.cli.registry`).
 
 Examples::
 
@@ -14,38 +14,24 @@ Examples::
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
+
+from asilo.cli.common import fail, setup_django
 
 outbox_app = typer.Typer(
     help="The notification outbox (notices to families).", no_args_is_help=True
 )
-INPUT_ERROR_EXIT = 2
-
-
-def _fail(message: str, code: int = INPUT_ERROR_EXIT) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=code)
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
 
 
 def _day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
+        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
 
 
 def _actor(username: str | None):  # type: ignore[no-untyped-def]
@@ -55,7 +41,7 @@ def _actor(username: str | None):  # type: ignore[no-untyped-def]
 
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        _fail(f"--user: no active user {username!r}")
+        fail(f"--user: no active user {username!r}")
     return user
 
 
@@ -70,7 +56,7 @@ def run_command(
     ] = None,
 ) -> None:
     """Allocate the program's queue to its port capacities from DATE on, and store the run."""
-    _setup_django()
+    setup_django()
     from asilo.web.appointments import services
     from asilo.web.appointments.models import Trigger
     from asilo.web.people.errors import DomainError
@@ -85,7 +71,7 @@ def run_command(
             trigger=Trigger.CLI,
         )
     except DomainError as exc:
-        _fail(
+        fail(
             f"{exc.field or 'run'}: {exc.message} [{exc.code}]",
             1 if exc.code == "allocation_running" else 2,
         )
@@ -108,7 +94,7 @@ def verify_command(
     ] = None,
 ) -> None:
     """Re-run a stored run from its stored inputs, method and seed; exit 1 if it differs."""
-    _setup_django()
+    setup_django()
     from asilo.scheduling import write_capacity_csv, write_registrations_csv
     from asilo.web.appointments import services
     from asilo.web.appointments.models import AllocationRun
@@ -117,7 +103,7 @@ def verify_command(
     try:
         v = services.allocation_run_verify(actor=None, run_id=run_id)
     except DomainError as exc:
-        _fail(f"{exc.message} [{exc.code}]")
+        fail(f"{exc.message} [{exc.code}]")
     if export is not None:
         families, capacity = services.inputs_from_snapshot(
             AllocationRun.objects.get(pk=run_id).inputs
@@ -127,7 +113,7 @@ def verify_command(
             write_registrations_csv(families, export / "registrations.csv")
             write_capacity_csv(capacity, export / "capacity.csv")
         except OSError as exc:
-            _fail(f"--export: cannot write to {export}: {exc}")
+            fail(f"--export: cannot write to {export}: {exc}")
         typer.echo(f"inputs written to {export}/registrations.csv and {export}/capacity.csv")
     if v.matches:
         typer.echo(
@@ -149,14 +135,14 @@ def close_day_command(
     day: Annotated[str, typer.Option("--date", help="The day that is over (YYYY-MM-DD).")],
 ) -> None:
     """Turn the day's appointments nobody checked in into no-shows."""
-    _setup_django()
+    setup_django()
     from asilo.web.appointments import services
     from asilo.web.people.errors import DomainError
 
     try:
         closed = services.appointments_close_day(actor=None, day=_day(day, "--date"))
     except DomainError as exc:
-        _fail(f"--date: {exc.message} [{exc.code}]")
+        fail(f"--date: {exc.message} [{exc.code}]")
     typer.echo(
         f"{closed.day}: {len(closed.no_shows)} no-shows, {closed.back_in_queue} back in the queue"
     )
@@ -167,21 +153,16 @@ def deliver_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 1000,
 ) -> None:
     """Send the pending notices now (the background task does this after each commit)."""
-    _setup_django()
+    setup_django()
     from asilo.web.appointments import services
 
     report = services.outbox_deliver(limit=limit)
     typer.echo(f"{report.sent} sent, {report.failed} failed")
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``schedule run|verify-run|close-day`` (to the existing ``schedule`` group, or a new
-    one) and the ``outbox`` group to the ``asilo`` command."""
-    schedule = next((g.typer_instance for g in app.registered_groups if g.name == "schedule"), None)
-    if schedule is None:
-        schedule = typer.Typer(help="Appointments at ports of entry.", no_args_is_help=True)
-        app.add_typer(schedule, name="schedule")
-    schedule.command("run")(run_command)
-    schedule.command("verify-run")(verify_command)
-    schedule.command("close-day")(close_day_command)
-    app.add_typer(outbox_app, name="outbox")
+#: ``asilo schedule run|verify-run|close-day`` (the ``schedule`` group also has the file
+#: allocation of :mod:`asilo.cli.schedule_cmds`); :mod:`asilo.cli.registry` joins them.
+schedule_app = typer.Typer()
+schedule_app.command("run")(run_command)
+schedule_app.command("verify-run")(verify_command)
+schedule_app.command("close-day")(close_day_command)

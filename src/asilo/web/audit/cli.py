@@ -37,7 +37,3 @@ def verify() -> None:
         )
         raise typer.Exit(EXIT_BROKEN)
     typer.echo(f"audit chain intact: {report.entries} entries; head {report.head}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(audit_app, name="audit")

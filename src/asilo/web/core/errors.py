@@ -8,8 +8,7 @@ submission). The API's exception handler (:mod:`asilo.web.core.api`) turns both 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -122,10 +121,3 @@ class ApiError(Exception):
 def core_error(code: CoreErrorCode, field: str | None = None, **params: Any) -> dict[str, Any]:
     """One error entry of the API's shape, in the active language."""
     return CoreError(code, field, **params).as_dict()
-
-
-@contextmanager
-def api_errors() -> Iterator[None]:
-    """Kept for old call sites: the API's exception handler now converts every
-    :class:`DomainError`, so this adds nothing (remove it when you touch the endpoint)."""
-    yield

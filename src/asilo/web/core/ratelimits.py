@@ -22,11 +22,11 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 from django_ratelimit.core import get_usage
 
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.digests import keyed_digest
 from asilo.web.core.errors import CoreError, CoreErrorCode
 
 GROUP = "asilo.self_service"
@@ -61,7 +61,7 @@ def _contact_keys(data: Mapping[str, Any]) -> list[str]:
     email = str(data.get("email") or "").strip().lower()
     if email:
         keys.append(f"email:{email}")
-    return [salted_hmac("asilo.ratelimit.contact", k, algorithm="sha256").hexdigest() for k in keys]
+    return [keyed_digest("ratelimit.contact", k) for k in keys]
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,18 @@
 """``asilo stats export-encounters``: publish the case application's encounters in CBP's format.
 
-Register with ``register(stats_app)`` (the ``asilo stats`` group). The command reads the
+Its sub-app joins the ``asilo stats`` group (:mod:`asilo.cli.registry`). The command reads the
 configured database (``DATABASE_URL``, default the SQLite file) through Django.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
-    import django
-
-    django.setup()
+from asilo.cli.common import setup_django
 
 
 def export_encounters_cmd(
@@ -38,7 +32,7 @@ def export_encounters_cmd(
         raise typer.BadParameter(f"dates are YYYY-MM-DD: {exc}") from None
     if first and last and first > last:
         raise typer.BadParameter("--since is after --until")
-    _setup_django()
+    setup_django()
     from asilo.stats.cbp_export import ExportError
     from asilo.web.dashboards.export import export_encounters
 
@@ -53,6 +47,6 @@ def export_encounters_cmd(
     )
 
 
-def register(stats_app: typer.Typer) -> None:
-    """Add ``export-encounters`` to the ``asilo stats`` group."""
-    stats_app.command("export-encounters")(export_encounters_cmd)
+#: ``asilo stats export-encounters`` (joins the ``stats`` group in :mod:`asilo.cli.registry`).
+stats_app = typer.Typer()
+stats_app.command("export-encounters")(export_encounters_cmd)

@@ -45,7 +45,6 @@ from asilo.web.encounters.schemas import (
     TaskStepIn,
 )
 from asilo.web.encounters.seen_before import SeenBefore
-from asilo.web.people.errors import api_errors
 from asilo.web.people.schemas import ErrorOut, ErrorsOut
 
 router = Router(tags=["encounters"])
@@ -128,21 +127,20 @@ def record_encounter(
     document = payload.model_dump(mode="json", exclude_unset=True)
     document.pop("booked_in_at", None)
     field_id = document.pop("client_request_id", None)
-    with api_errors():
-        if idempotency_key is not None and field_id is not None and idempotency_key != field_id:
-            raise EncounterError(C.CLIENT_REQUEST_ID_MISMATCH, "client_request_id")
-        try:
-            recorded = services.encounter_record(
-                actor=request.user,
-                document=document,
-                client_request_id=idempotency_key if idempotency_key is not None else field_id,
-                booked_in_at=payload.booked_in_at,
-            )
-        except services.EncounterErrors as exc:
-            return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
-        # Identity resolution: match the people against the stored identities (additive).
-        seen = seen_before.at_record(actor=request.user, encounter_id=recorded.encounter.pk)
-        out = _recorded_answer(recorded, seen)
+    if idempotency_key is not None and field_id is not None and idempotency_key != field_id:
+        raise EncounterError(C.CLIENT_REQUEST_ID_MISMATCH, "client_request_id")
+    try:
+        recorded = services.encounter_record(
+            actor=request.user,
+            document=document,
+            client_request_id=idempotency_key if idempotency_key is not None else field_id,
+            booked_in_at=payload.booked_in_at,
+        )
+    except services.EncounterErrors as exc:
+        return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+    # Identity resolution: match the people against the stored identities (additive).
+    seen = seen_before.at_record(actor=request.user, encounter_id=recorded.encounter.pk)
+    out = _recorded_answer(recorded, seen)
     if not recorded.created:
         response["Idempotent-Replayed"] = "true"
         return Status(200, out)
@@ -161,11 +159,10 @@ def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status:
     document = payload.model_dump(mode="json", exclude_unset=True)
     document.pop("booked_in_at", None)
     document.pop("client_request_id", None)
-    with api_errors():
-        try:
-            prepared = selectors.encounter_preview(actor=request.user, document=document)
-        except services.EncounterErrors as exc:
-            return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+    try:
+        prepared = selectors.encounter_preview(actor=request.user, document=document)
+    except services.EncounterErrors as exc:
+        return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
     return Status(200, DecisionOut(**prepared.result))
 
 
@@ -177,10 +174,9 @@ class EncounterFilter(Schema):
 
 @router.get("/encounters", response={200: EncounterListOut, **ERRORS}, summary="Recent encounters")
 def list_encounters(request: HttpRequest, filters: Query[EncounterFilter]) -> EncounterListOut:
-    with api_errors():
-        encounters = selectors.encounter_list(
-            actor=request.user, status=filters.status, place=filters.place, limit=filters.limit
-        )
+    encounters = selectors.encounter_list(
+        actor=request.user, status=filters.status, place=filters.place, limit=filters.limit
+    )
     now = timezone.now()
     return EncounterListOut(
         count=len(encounters), encounters=[EncounterOut.of(e, now=now) for e in encounters]
@@ -191,8 +187,7 @@ def list_encounters(request: HttpRequest, filters: Query[EncounterFilter]) -> En
     "/encounters/{encounter_id}", response={200: EncounterOut, **ERRORS}, summary="An encounter"
 )
 def get_encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
-    with api_errors():
-        return _encounter(request, encounter_id)
+    return _encounter(request, encounter_id)
 
 
 @router.get(
@@ -201,8 +196,7 @@ def get_encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
     summary="Decide the stored input again under the current catalogue",
 )
 def replay_decision(request: HttpRequest, encounter_id: int) -> ReplayOut:
-    with api_errors():
-        encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+    encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
     replay = selectors.decision_replay(encounter.decision)
     return ReplayOut(
         encounter_id=encounter.pk,
@@ -218,9 +212,8 @@ def replay_decision(request: HttpRequest, encounter_id: int) -> ReplayOut:
     summary="Confirm the decision",
 )
 def confirm_decision(request: HttpRequest, encounter_id: int) -> EncounterOut:
-    with api_errors():
-        services.decision_confirm(actor=request.user, encounter_id=encounter_id)
-        return _answer(encounter_id)
+    services.decision_confirm(actor=request.user, encounter_id=encounter_id)
+    return _answer(encounter_id)
 
 
 @router.post(
@@ -229,16 +222,15 @@ def confirm_decision(request: HttpRequest, encounter_id: int) -> EncounterOut:
     summary="Override the decision, with a written reason",
 )
 def override_decision(request: HttpRequest, encounter_id: int, payload: OverrideIn) -> EncounterOut:
-    with api_errors():
-        services.decision_override(
-            actor=request.user,
-            encounter_id=encounter_id,
-            authority=payload.authority,
-            pathway=payload.pathway,
-            destination=payload.destination,
-            reason=payload.reason,
-        )
-        return _answer(encounter_id)
+    services.decision_override(
+        actor=request.user,
+        encounter_id=encounter_id,
+        authority=payload.authority,
+        pathway=payload.pathway,
+        destination=payload.destination,
+        reason=payload.reason,
+    )
+    return _answer(encounter_id)
 
 
 class OverrideFilter(Schema):
@@ -250,10 +242,9 @@ class OverrideFilter(Schema):
     "/overrides", response={200: OverrideListOut, **ERRORS}, summary="Overrides (supervisors)"
 )
 def list_overrides(request: HttpRequest, filters: Query[OverrideFilter]) -> OverrideListOut:
-    with api_errors():
-        overrides = selectors.override_list(
-            actor=request.user, reviewed=filters.reviewed, limit=filters.limit
-        )
+    overrides = selectors.override_list(
+        actor=request.user, reviewed=filters.reviewed, limit=filters.limit
+    )
     return OverrideListOut(count=len(overrides), overrides=[OverrideOut.of(o) for o in overrides])
 
 
@@ -263,11 +254,10 @@ def list_overrides(request: HttpRequest, filters: Query[OverrideFilter]) -> Over
     summary="Review an override",
 )
 def review_override(request: HttpRequest, override_id: int, payload: ReviewIn) -> OverrideOut:
-    with api_errors():
-        services.override_review(
-            actor=request.user, override_id=override_id, verdict=payload.verdict, note=payload.note
-        )
-        return OverrideOut.of(selectors.override_get(actor=request.user, override_id=override_id))
+    services.override_review(
+        actor=request.user, override_id=override_id, verdict=payload.verdict, note=payload.note
+    )
+    return OverrideOut.of(selectors.override_get(actor=request.user, override_id=override_id))
 
 
 class SummaryFilter(Schema):
@@ -280,10 +270,9 @@ class SummaryFilter(Schema):
     summary="Counts for a dashboard: open, overdue, near due, awaiting review",
 )
 def custody_summary(request: HttpRequest, filters: Query[SummaryFilter]) -> CustodySummaryOut:
-    with api_errors():
-        summary = selectors.custody_summary(
-            actor=request.user, within_hours=max(1, min(filters.within_hours, 72))
-        )
+    summary = selectors.custody_summary(
+        actor=request.user, within_hours=max(1, min(filters.within_hours, 72))
+    )
     return CustodySummaryOut(**summary.__dict__)
 
 
@@ -306,17 +295,16 @@ class CustodyFilter(Schema):
 )
 def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> CustodyListOut:
     now = timezone.now()
-    with api_errors():
-        clocks = selectors.custody_list(
-            actor=request.user,
-            status=filters.status,
-            within_hours=max(1, min(filters.within_hours, 72)),
-            place=filters.place,
-            scope=filters.scope,
-            now=now,
-            limit=filters.limit,
-            offset=filters.offset,
-        )
+    clocks = selectors.custody_list(
+        actor=request.user,
+        status=filters.status,
+        within_hours=max(1, min(filters.within_hours, 72)),
+        place=filters.place,
+        scope=filters.scope,
+        now=now,
+        limit=filters.limit,
+        offset=filters.offset,
+    )
     return CustodyListOut.model_construct(
         status=filters.status,
         now=now,
@@ -331,8 +319,7 @@ def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> Custo
     summary="Children in custody without an adult of their family unit (must be none)",
 )
 def custody_check(request: HttpRequest) -> CustodyCheckOut:
-    with api_errors():
-        rows = selectors.custody_check(actor=request.user)
+    rows = selectors.custody_check(actor=request.user)
     return CustodyCheckOut(
         count=len(rows), children_alone=[ChildAloneOut(**r.__dict__) for r in rows]
     )
@@ -348,8 +335,7 @@ class ReportFilter(Schema):
     summary="Hours held beyond the TEDS 72-hour standard, by place",
 )
 def standard_report(request: HttpRequest, filters: Query[ReportFilter]) -> StandardReportOut:
-    with api_errors():
-        rows = selectors.standard_report(actor=request.user, scope=filters.scope)
+    rows = selectors.standard_report(actor=request.user, scope=filters.scope)
     return StandardReportOut(
         standard_hours=CUSTODY_STANDARD_HOURS,
         places=[StandardBreachOut(**r.__dict__) for r in rows],
@@ -362,13 +348,12 @@ def standard_report(request: HttpRequest, filters: Query[ReportFilter]) -> Stand
     summary="Book a person (or with family=true, their family unit) out of custody",
 )
 def book_out(request: HttpRequest, custody_id: int, payload: BookOutIn) -> BookOutOut:
-    with api_errors():
-        custody = services.custody_book_out(
-            actor=request.user,
-            custody_id=custody_id,
-            outcome=payload.outcome,
-            family=payload.family,
-        )
+    custody = services.custody_book_out(
+        actor=request.user,
+        custody_id=custody_id,
+        outcome=payload.outcome,
+        family=payload.family,
+    )
     now = timezone.now()
     together = selectors.custodies_booked_out_with(custody)
     main = CustodyOut.now(custody, now=now)
@@ -388,13 +373,12 @@ class StatusFilter(Schema):
     summary="Request a family exception",
 )
 def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -> Status:
-    with api_errors():
-        exception = services.family_exception_request(
-            actor=request.user,
-            custody_id=payload.custody_id,
-            outcome=payload.outcome,
-            reason=payload.reason,
-        )
+    exception = services.family_exception_request(
+        actor=request.user,
+        custody_id=payload.custody_id,
+        outcome=payload.outcome,
+        reason=payload.reason,
+    )
     return Status(201, FamilyExceptionOut.of(exception))
 
 
@@ -406,10 +390,9 @@ def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -
 def list_family_exceptions(
     request: HttpRequest, filters: Query[StatusFilter]
 ) -> FamilyExceptionListOut:
-    with api_errors():
-        rows = selectors.family_exception_list(
-            actor=request.user, status=filters.status, limit=filters.limit
-        )
+    rows = selectors.family_exception_list(
+        actor=request.user, status=filters.status, limit=filters.limit
+    )
     return FamilyExceptionListOut(
         count=len(rows), exceptions=[FamilyExceptionOut.of(x) for x in rows]
     )
@@ -423,10 +406,9 @@ def list_family_exceptions(
 def approve_family_exception(
     request: HttpRequest, exception_id: int, payload: NoteIn
 ) -> FamilyExceptionOut:
-    with api_errors():
-        exception = services.family_exception_approve(
-            actor=request.user, exception_id=exception_id, note=payload.note
-        )
+    exception = services.family_exception_approve(
+        actor=request.user, exception_id=exception_id, note=payload.note
+    )
     return FamilyExceptionOut.of(exception)
 
 
@@ -438,10 +420,9 @@ def approve_family_exception(
 def deny_family_exception(
     request: HttpRequest, exception_id: int, payload: NoteIn
 ) -> FamilyExceptionOut:
-    with api_errors():
-        exception = services.family_exception_deny(
-            actor=request.user, exception_id=exception_id, note=payload.note
-        )
+    exception = services.family_exception_deny(
+        actor=request.user, exception_id=exception_id, note=payload.note
+    )
     return FamilyExceptionOut.of(exception)
 
 
@@ -453,10 +434,9 @@ def deny_family_exception(
 def list_reunification_tasks(
     request: HttpRequest, filters: Query[StatusFilter]
 ) -> ReunificationTaskListOut:
-    with api_errors():
-        rows = selectors.reunification_task_list(
-            actor=request.user, status=filters.status, limit=filters.limit
-        )
+    rows = selectors.reunification_task_list(
+        actor=request.user, status=filters.status, limit=filters.limit
+    )
     return ReunificationTaskListOut(
         count=len(rows), tasks=[ReunificationTaskOut.of(t) for t in rows]
     )
@@ -470,10 +450,9 @@ def list_reunification_tasks(
 def close_reunification_task(
     request: HttpRequest, task_id: int, payload: TaskCloseIn
 ) -> ReunificationTaskOut:
-    with api_errors():
-        task = services.reunification_task_close(
-            actor=request.user, task_id=task_id, note=payload.note, outcome=payload.outcome
-        )
+    task = services.reunification_task_close(
+        actor=request.user, task_id=task_id, note=payload.note, outcome=payload.outcome
+    )
     return ReunificationTaskOut.of(task)
 
 
@@ -485,10 +464,7 @@ def close_reunification_task(
 def reunification_task_step(
     request: HttpRequest, task_id: int, payload: TaskStepIn
 ) -> ReunificationTaskOut:
-    with api_errors():
-        task = services.reunification_task_step(
-            actor=request.user, task_id=task_id, step=payload.step
-        )
+    task = services.reunification_task_step(actor=request.user, task_id=task_id, step=payload.step)
     return ReunificationTaskOut.of(task)
 
 
@@ -500,8 +476,5 @@ def reunification_task_step(
 def reunification_task_note(
     request: HttpRequest, task_id: int, payload: TaskNoteIn
 ) -> ReunificationTaskOut:
-    with api_errors():
-        note = services.reunification_task_note(
-            actor=request.user, task_id=task_id, text=payload.text
-        )
+    note = services.reunification_task_note(actor=request.user, task_id=task_id, text=payload.text)
     return ReunificationTaskOut.of(note.task)

@@ -15,28 +15,14 @@ Examples::
 from __future__ import annotations
 
 import json
-import os
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from asilo.cli.common import fail, setup_django
+
 custody_app = typer.Typer(help="Custody checks and reports.", no_args_is_help=True)
-INPUT_ERROR_EXIT = 2
 FOUND_EXIT = 1
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=INPUT_ERROR_EXIT)
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
 
 
 @custody_app.command("check")
@@ -47,8 +33,8 @@ def check(
 ) -> None:
     """List every child in custody without an adult of its family unit (must be none)."""
     if output not in ("text", "json"):
-        _fail(f"--format: {output!r} is not one of text, json")
-    _setup_django()
+        fail(f"--format: {output!r} is not one of text, json")
+    setup_django()
     from asilo.web.encounters.selectors import children_alone
 
     rows = children_alone()
@@ -84,20 +70,16 @@ def standard_report(
     ] = "all",
 ) -> None:
     """Hours held beyond the TEDS 72-hour standard (CUS-01), by place."""
-    _setup_django()
+    setup_django()
     from asilo.web.encounters.errors import EncounterError
     from asilo.web.encounters.selectors import CUSTODY_SCOPES, standard_report_rows
 
     if scope not in CUSTODY_SCOPES:
-        _fail(f"--scope: {scope!r} is not one of {', '.join(CUSTODY_SCOPES)}")
+        fail(f"--scope: {scope!r} is not one of {', '.join(CUSTODY_SCOPES)}")
     try:
         rows = standard_report_rows(scope=scope)
     except EncounterError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     typer.echo(f"{'place':<24} {'custodies':>9} {'still held':>10} {'hours beyond':>12}")
     for r in rows:
         typer.echo(f"{r.place:<24} {r.custodies:>9} {r.still_held:>10} {r.hours_beyond:>12.1f}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(custody_app, name="custody")

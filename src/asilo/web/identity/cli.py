@@ -1,6 +1,7 @@
 """``asilo identity run`` (the linkage job over the application's people and registrations)
 and ``asilo identity labels`` (supervisors' decisions as files for ``asilo identity
-evaluate``). Registered into the ``identity`` command group of :mod:`asilo.cli.identity_cmds`.
+evaluate``). They join the ``identity`` group beside :mod:`asilo.cli.identity_cmds`
+(:mod:`asilo.cli.registry`).
 
 Examples::
 
@@ -15,31 +16,17 @@ import csv
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-INPUT_ERROR_EXIT = 2
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=INPUT_ERROR_EXIT)
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
+from asilo.cli.common import fail, setup_django
 
 
 def run() -> None:
     """Link every person and registered family member into identities (in memory: no name
     is written to disk) and store each one's identity and the pairs for review."""
-    _setup_django()
+    setup_django()
     from asilo.web.core.errors import DomainError
     from asilo.web.identity import services
     from asilo.web.identity.models import RunTrigger
@@ -47,7 +34,7 @@ def run() -> None:
     try:
         done = services.identity_run(actor=None, trigger=RunTrigger.COMMAND)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     typer.echo(
         f"run #{done.pk}: {done.records} records, {done.identities} identities, "
         f"{done.review_pairs} pairs awaiting review ({done.seconds:.1f} s)"
@@ -85,8 +72,8 @@ def labels(
     records as they were before any decision. Record ids only (P<person>, M<member>)."""
     for path in (truth, clusters):
         if path is not None and path.exists() and path.is_dir():
-            _fail(f"{path}: is a folder")
-    _setup_django()
+            fail(f"{path}: is a folder")
+    setup_django()
     from asilo.web.audit.models import AuditAction
     from asilo.web.audit.services import audit_record
     from asilo.web.identity.common import PAIR
@@ -108,6 +95,8 @@ def labels(
     typer.echo(f"{found.decided_pairs} decided pairs, {len(found.truth)} records labelled")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("run")(run)
-    app.command("labels")(labels)
+#: ``asilo identity run|labels`` (they join the ``identity`` group of
+#: :mod:`asilo.cli.identity_cmds` in :mod:`asilo.cli.registry`).
+identity_app = typer.Typer()
+identity_app.command("run")(run)
+identity_app.command("labels")(labels)

@@ -7,7 +7,6 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from asilo.web.people import selectors, services
-from asilo.web.people.errors import api_errors
 from asilo.web.people.schemas import (
     ErrorsOut,
     FamilyUnitOut,
@@ -45,10 +44,9 @@ class SearchQuery(Schema):
 def search_people(request: HttpRequest, query: Query[SearchQuery]) -> PersonSearchOut:
     """Accent-insensitive, tolerant of one lost or wrong letter per name ("Lpez" finds
     "López"); best match first. Each person returned is an audited view."""
-    with api_errors():
-        matches = selectors.person_search(
-            actor=request.user, query=query.q, limit=max(1, min(query.limit, 50))
-        )
+    matches = selectors.person_search(
+        actor=request.user, query=query.q, limit=max(1, min(query.limit, 50))
+    )
     return PersonSearchOut(
         query=query.q,
         results=[PersonMatchOut(score=m.score, person=PersonOut.of(m.person)) for m in matches],
@@ -58,8 +56,7 @@ def search_people(request: HttpRequest, query: Query[SearchQuery]) -> PersonSear
 @router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="A person")
 def get_person(request: HttpRequest, person_id: int) -> PersonOut:
     """A person's record (audited; a refusal is audited too)."""
-    with api_errors():
-        return PersonOut.of(selectors.person_view(actor=request.user, person_id=person_id))
+    return PersonOut.of(selectors.person_view(actor=request.user, person_id=person_id))
 
 
 @router.patch(
@@ -69,29 +66,28 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonProfileIn
     """Set vulnerabilities, languages or the A-number learnt after the encounter, or correct
     names, the date of birth or sex (audited by field name, never by value)."""
     today = timezone.localdate()
-    with api_errors():
-        person = services.person_update_profile(
-            actor=request.user,
-            person_id=person_id,
-            vulnerabilities=(
-                clean_vulnerabilities(payload.vulnerabilities, "vulnerabilities")
-                if payload.vulnerabilities is not None
-                else None
-            ),
-            languages=(
-                clean_languages(payload.languages, "languages")
-                if payload.languages is not None
-                else None
-            ),
-            a_number=clean_a_number(payload.a_number, "a_number"),
-            given_names=_name(payload.given_names, "given_names"),
-            first_surname=_name(payload.first_surname, "first_surname"),
-            second_surname=_name(payload.second_surname, "second_surname"),
-            date_of_birth=clean_date_of_birth(payload.date_of_birth, "date_of_birth", on=today),
-            sex=clean_sex(payload.sex, "sex") if payload.sex is not None else None,
-        )
-        person.refresh_from_db()
-        return PersonOut.of(person)
+    person = services.person_update_profile(
+        actor=request.user,
+        person_id=person_id,
+        vulnerabilities=(
+            clean_vulnerabilities(payload.vulnerabilities, "vulnerabilities")
+            if payload.vulnerabilities is not None
+            else None
+        ),
+        languages=(
+            clean_languages(payload.languages, "languages")
+            if payload.languages is not None
+            else None
+        ),
+        a_number=clean_a_number(payload.a_number, "a_number"),
+        given_names=_name(payload.given_names, "given_names"),
+        first_surname=_name(payload.first_surname, "first_surname"),
+        second_surname=_name(payload.second_surname, "second_surname"),
+        date_of_birth=clean_date_of_birth(payload.date_of_birth, "date_of_birth", on=today),
+        sex=clean_sex(payload.sex, "sex") if payload.sex is not None else None,
+    )
+    person.refresh_from_db()
+    return PersonOut.of(person)
 
 
 @router.get(
@@ -100,10 +96,9 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonProfileIn
     summary="Search family units by a member's name",
 )
 def search_family_units(request: HttpRequest, query: Query[SearchQuery]) -> FamilyUnitSearchOut:
-    with api_errors():
-        units = selectors.family_unit_search(
-            actor=request.user, query=query.q, limit=max(1, min(query.limit, 50))
-        )
+    units = selectors.family_unit_search(
+        actor=request.user, query=query.q, limit=max(1, min(query.limit, 50))
+    )
     return FamilyUnitSearchOut(query=query.q, results=[FamilyUnitOut.of(u) for u in units])
 
 
@@ -113,7 +108,6 @@ def search_family_units(request: HttpRequest, query: Query[SearchQuery]) -> Fami
     summary="A family unit with its members",
 )
 def get_family_unit(request: HttpRequest, family_unit_id: int) -> FamilyUnitOut:
-    with api_errors():
-        return FamilyUnitOut.of(
-            selectors.family_unit_view(actor=request.user, family_unit_id=family_unit_id)
-        )
+    return FamilyUnitOut.of(
+        selectors.family_unit_view(actor=request.user, family_unit_id=family_unit_id)
+    )

@@ -12,9 +12,9 @@ from enum import StrEnum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.core.errors import DomainError, api_errors
+from asilo.web.core.errors import DomainError
 
-__all__ = ["PEOPLE_MESSAGES", "PEOPLE_STATUSES", "DomainError", "PeopleError", "api_errors"]
+__all__ = ["PEOPLE_MESSAGES", "PEOPLE_STATUSES", "DomainError", "PeopleError"]
 
 
 class PeopleErrorCode(StrEnum):

@@ -21,7 +21,7 @@ from asilo.web.people import name_index
 from asilo.web.people.errors import PeopleError
 from asilo.web.people.errors import PeopleErrorCode as C
 from asilo.web.people.models import FamilyMembership, FamilyUnit, NameIndexEntry, Person
-from asilo.web.people.services import FAMILY_UNIT, PERSON
+from asilo.web.people.object_types import FAMILY_UNIT, PERSON
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -197,6 +197,12 @@ def units_with(person_ids: list[int]) -> QuerySet[FamilyMembership, int]:
 
 def family_units_of_person(person: Person) -> list[FamilyUnit]:
     return list(FamilyUnit.objects.filter(memberships__person=person).order_by("-id"))
+
+
+def person_find_by_a_number(a_number: str) -> Person | None:
+    """The person with this (clean) A-number, if any (no rights check, no audit: callers do
+    both)."""
+    return Person.objects.filter(a_number_digest=name_index.a_number_digest(a_number)).first()
 
 
 def people_identities(

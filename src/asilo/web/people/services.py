@@ -28,13 +28,11 @@ from asilo.web.people.models import (
     Person,
     Relationship,
 )
+from asilo.web.people.object_types import FAMILY_UNIT, PERSON
 from asilo.web.people.validation import IdentityInput, identity_fields_set
 
 if TYPE_CHECKING:
     from asilo.web.accounts.models import User
-
-PERSON = "people.person"
-FAMILY_UNIT = "people.familyunit"
 
 
 @dataclass(frozen=True)
@@ -130,10 +128,6 @@ def person_create(*, actor: User, identity: IdentityInput, on: date) -> Person:
     require(actor, Capability.PERSON_EDIT, object_type=PERSON)
     with transaction.atomic():
         return person_create_unchecked(actor=actor, identity=identity, on=on)
-
-
-def person_find_by_a_number(a_number: str) -> Person | None:
-    return Person.objects.filter(a_number_digest=name_index.a_number_digest(a_number)).first()
 
 
 IDENTIFYING = ("given_names", "first_surname", "second_surname", "date_of_birth")

@@ -23,13 +23,20 @@ from asilo.web.accounts.models import User
 from asilo.web.api import error_response
 from asilo.web.core.api import ErrorsOut
 from asilo.web.core.ratelimits import refuse_if_rate_limited
-from asilo.web.people.errors import api_errors
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.errors import RegistrationInputError
 from asilo.web.registrations.models import Member, Registration
 from asilo.web.registrations.reasons import reason_text, status_label
 
 router = Router(tags=["registrations"])
+
+#: The error answers a read documents (all in the API's one error shape).
+READ_ERRORS: dict[int, type[Schema]] = {
+    400: ErrorsOut,
+    401: ErrorsOut,
+    403: ErrorsOut,
+    404: ErrorsOut,
+}
 
 
 class _SessionOrSelfService:
@@ -232,6 +239,7 @@ class RegistrationDetailOut(RegistrationOut):
         200: CreatedOut,
         201: CreatedOut,
         400: ErrorsOut,
+        401: ErrorsOut,
         403: ErrorsOut,
         404: ErrorsOut,
         429: ErrorsOut,
@@ -245,10 +253,9 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
     if actor is None:
         refuse_if_rate_limited(request, data)
     try:
-        with api_errors():
-            submission = services.registration_submit(
-                actor=actor, data=data, source=str(request.META.get("REMOTE_ADDR", ""))
-            )
+        submission = services.registration_submit(
+            actor=actor, data=data, source=str(request.META.get("REMOTE_ADDR", ""))
+        )
     except RegistrationInputError as exc:
         response: HttpResponse = error_response(request, 400, exc.as_list())
         return response
@@ -260,18 +267,17 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
 
 @router.get(
     "/registrations/{number}",
-    response={200: RegistrationDetailOut, 403: ErrorsOut, 404: ErrorsOut},
+    response={200: RegistrationDetailOut, **READ_ERRORS},
     summary="One registration, with its members and status history",
 )
 def get_registration(request: HttpRequest, number: str) -> Any:
-    with api_errors():
-        registration = selectors.registration_get(user=request.auth, number=number)
+    registration = selectors.registration_get(user=request.auth, number=number)
     return registration
 
 
 @router.get(
     "/registrations",
-    response=list[RegistrationOut],
+    response={200: list[RegistrationOut], **READ_ERRORS},
     summary="Registrations the caller may see (own organisation, or all for oversight)",
 )
 @paginate(PageNumberPagination)
@@ -285,15 +291,14 @@ def list_registrations(
     registered_from: str | None = None,
     registered_to: str | None = None,
 ) -> Any:
-    with api_errors():
-        rows = selectors.registration_list(
-            user=request.auth,
-            status=status,
-            program=program,
-            channel=channel,
-            organisation=organisation,
-            port=port,
-            registered_from=registered_from,
-            registered_to=registered_to,
-        )
+    rows = selectors.registration_list(
+        user=request.auth,
+        status=status,
+        program=program,
+        channel=channel,
+        organisation=organisation,
+        port=port,
+        registered_from=registered_from,
+        registered_to=registered_to,
+    )
     return rows.prefetch_related("members", "status_changes")

@@ -1,6 +1,6 @@
 """``asilo registrations ...``: programs and the re-evaluation of eligibility.
 
-Register with ``registrations_cli.register(app)`` in ``asilo.cli.main``.
+Its sub-app is the ``registrations`` group (:mod:`asilo.cli.registry`).
 
 ``asilo registrations reevaluate --program mpp-wind-down-2021 --on 2021-06-23`` asks the
 policy engine again, as of that date, about every registration of the program still in the
@@ -10,11 +10,12 @@ queue, and records the reason for each one whose status changes.
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
+
+from asilo.cli.common import fail, setup_django
 
 registrations_app = typer.Typer(
     help="Registrations of families waiting in Mexico: programs, re-evaluation.",
@@ -22,24 +23,10 @@ registrations_app = typer.Typer(
 )
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asilo.web.settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
-
-
 @registrations_app.command("programs")
 def programs_command() -> None:
     """List the programs: code, eligibility rule, ports, allocation method, open or closed."""
-    _setup_django()
+    setup_django()
     from asilo.web.registrations.models import Program
 
     for program in Program.objects.order_by("code"):
@@ -58,21 +45,21 @@ def reevaluate_command(
 ) -> None:
     """Re-evaluate eligibility of a program's registrations as of a date."""
     if output_format not in ("text", "json"):
-        _fail(f"--format: {output_format!r} is not 'text' or 'json'")
+        fail(f"--format: {output_format!r} is not 'text' or 'json'")
     try:
         if len(on) != 10:
             raise ValueError(on)
         day = date.fromisoformat(on)
     except ValueError:
-        _fail(f"--on: {on!r} is not a date (YYYY-MM-DD)")
-    _setup_django()
+        fail(f"--on: {on!r} is not a date (YYYY-MM-DD)")
+    setup_django()
     from asilo.web.registrations.models import Program
     from asilo.web.registrations.services import program_reevaluate
 
     found = Program.objects.filter(code=program).first()
     if found is None:
         known = ", ".join(Program.objects.order_by("code").values_list("code", flat=True))
-        _fail(f"--program: no program {program!r} (known: {known})")
+        fail(f"--program: no program {program!r} (known: {known})")
     result = program_reevaluate(actor=None, program=found, on=day)
     if output_format == "json":
         typer.echo(
@@ -96,8 +83,3 @@ def reevaluate_command(
     )
     for number, before, after, rule in result.changed:
         typer.echo(f"  {number}: {before} -> {after} ({rule})")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``asilo registrations ...`` to the ``asilo`` command."""
-    app.add_typer(registrations_app, name="registrations")

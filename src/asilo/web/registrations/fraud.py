@@ -14,9 +14,9 @@
 On the self-service channel a burst needs only ``ASILO_SELF_SERVICE_BURST_THRESHOLD`` (default
 5; or ``ASILO_BURST_THRESHOLD`` when lower) registrations from one client address.
 
-Signals gate: a registration in an open task of a holding kind (``ASILO_HOLDING_KINDS``: a
-burst by default; a shared phone or address and the same person twice can be added) is held
-out of allocation until a person closes the task (:func:`held_registrations`); it is never
+Signals gate: a registration in an open task of a holding kind (``ASILO_HOLDING_KINDS``: by
+default all four, a burst, a shared phone or address and the same person twice) is held out
+of allocation until a person closes the task (:func:`held_registrations`); it is never
 rejected and keeps its place.
 
 Thresholds are Django settings (``getattr(settings, name, default)``).
@@ -65,11 +65,9 @@ EXTRA_SIGNALS: list[Signal] = []
 
 
 def holding_kinds() -> list[str]:
-    """The kinds that hold (``ASILO_HOLDING_KINDS``, default: a burst). Shared contacts and
-    near-duplicates can be added; they are then held too."""
-    configured = getattr(
-        settings, "ASILO_HOLDING_KINDS", [TaskKind.BURST, TaskKind.DUPLICATE_REGISTRATION]
-    )
+    """The kinds that hold (``ASILO_HOLDING_KINDS``; by default all of :data:`HOLDING_KINDS`:
+    a burst, a shared phone or address, the same person twice, a family registered again)."""
+    configured = getattr(settings, "ASILO_HOLDING_KINDS", HOLDING_KINDS)
     return [str(k) for k in configured if k in HOLDING_KINDS]
 
 

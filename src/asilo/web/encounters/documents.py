@@ -1,0 +1,158 @@
+"""The encounter document: split into the policy engine's input and each person's identity,
+checked and decided. Writes nothing (the preview reads it too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from asilo.policy import EncounterInputError, decide, load_catalogue, parse_encounter
+from asilo.web.encounters.clocks import (
+    encounter_moment,
+    place_time_zone,
+)
+from asilo.web.encounters.errors import EncounterError
+from asilo.web.encounters.errors import EncounterErrorCode as C
+from asilo.web.people.errors import DomainError, PeopleError
+from asilo.web.people.errors import PeopleErrorCode as PC
+from asilo.web.people.models import PERSON_ONLY_VULNERABILITIES
+from asilo.web.people.validation import IdentityInput, clean_identity
+
+if TYPE_CHECKING:
+    from asilo.policy import Encounter as PolicyEncounter
+
+
+#: A person's identity fields: kept (encrypted) on the person, never passed to the policy engine.
+IDENTITY_FIELDS = frozenset(
+    {
+        "given_names",
+        "first_surname",
+        "second_surname",
+        "date_of_birth",
+        "sex",
+        "documents",
+        "a_number",
+        "languages",
+    }
+)
+#: Top-level fields of the request that are asilo's, not the policy engine's.
+REQUEST_FIELDS = frozenset({"client_request_id", "booked_in_at"})
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class EncounterErrors(Exception):
+    """Every input error of a document at once: the policy engine's (every bad field), or the
+    identity errors (the first bad field of each person)."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.code}" for e in errors))
+
+
+@dataclass(frozen=True)
+class PreparedEncounter:
+    policy_document: dict[str, Any]
+    parsed: PolicyEncounter
+    identities: list[IdentityInput]
+    occurred_at: datetime | None
+    result: dict[str, Any]
+    #: The moment of the encounter in its place's time zone (the start of the day when the
+    #: time is unknown), and whether the time of day is known.
+    moment: datetime
+    time_known: bool
+
+
+def policy_field(path: str) -> str | None:
+    """``people[0].age`` (the policy engine's) -> ``people.0.age`` (the API's)."""
+    if path in ("", "(document)"):
+        return None
+    return path.replace("[", ".").replace("]", "")
+
+
+def split_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The policy engine's document, and each person's full object (identity included)."""
+    policy = {k: v for k, v in document.items() if k not in REQUEST_FIELDS}
+    people = document.get("people")
+    raw_people: list[dict[str, Any]] = []
+    if isinstance(people, list):
+        policy_people: list[Any] = []
+        for person in people:
+            if not isinstance(person, Mapping):
+                raw_people.append({})
+                policy_people.append(person)
+                continue
+            raw_people.append(dict(person))
+            policy_person = {k: v for k, v in person.items() if k not in IDENTITY_FIELDS}
+            if policy_person.get("relationship") == "child":
+                # asilo's own word for a child's place in the unit; the engine leaves a child's
+                # relationship empty (it reads the adults' relationships to the children).
+                del policy_person["relationship"]
+            vulnerabilities = policy_person.get("vulnerabilities")
+            if isinstance(vulnerabilities, list):
+                policy_person["vulnerabilities"] = [
+                    v for v in vulnerabilities if v not in PERSON_ONLY_VULNERABILITIES
+                ]
+            policy_people.append(policy_person)
+        policy["people"] = policy_people
+    return policy, raw_people
+
+
+def prepare_encounter(document: Mapping[str, Any], *, now: datetime) -> PreparedEncounter:
+    """Check the document and decide; writes nothing. Raises ``EncounterErrors`` (every bad
+    field) or an ``EncounterError`` naming the field."""
+    if not isinstance(document, Mapping):
+        raise EncounterErrors(
+            [EncounterError(C.INVALID_ENCOUNTER, None, detail="an encounter is a JSON object")]
+        )
+    policy_document, raw_people = split_document(document)
+    catalogue = load_catalogue()
+    try:
+        parsed = parse_encounter(policy_document, catalogue=catalogue)
+    except EncounterInputError as exc:
+        raise EncounterErrors(
+            [
+                EncounterError(C.INVALID_ENCOUNTER, policy_field(field), detail=f"{field} {msg}")
+                for field, msg in exc.errors
+            ]
+        ) from None
+    place = parsed.place_of_encounter()
+    zone = place_time_zone(place.kind, place.name)
+    moment, time_known = encounter_moment(parsed.date, parsed.time, zone)
+    occurred_at = moment if time_known else None
+    today = timezone.localtime(now, zone).date()
+    if parsed.date > today or (occurred_at is not None and occurred_at > now + CLOCK_SKEW):
+        raise EncounterError(C.ENCOUNTER_IN_FUTURE, "date" if parsed.date > today else "time")
+    identities: list[IdentityInput] = []
+    errors: list[DomainError] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_people):
+        try:
+            identity = clean_identity(raw, on=parsed.date, prefix=f"people.{i}")
+        except PeopleError as exc:
+            errors.append(exc)
+            continue
+        if identity.a_number is not None:
+            if identity.a_number in seen:
+                errors.append(PeopleError(PC.FAMILY_MEMBER_DUPLICATE, f"people.{i}.a_number"))
+            seen.add(identity.a_number)
+        identities.append(identity)
+    if errors:
+        raise EncounterErrors(errors)
+    result = decide(parsed, catalogue=catalogue).model_dump(mode="json")
+    return PreparedEncounter(
+        policy_document, parsed, identities, occurred_at, result, moment, time_known
+    )
+
+
+def member_outcomes(result: Mapping[str, Any], count: int) -> list[Mapping[str, Any]]:
+    """Each person's outcome: their own when the decision splits the group, else the group's."""
+    members = result.get("members") or []
+    if not members:
+        return [{**result, "unit": 0} for _i in range(count)]
+    by_person = {m["person"]: m for m in members}
+    return [by_person.get(i, {**result, "unit": 0}) for i in range(count)]

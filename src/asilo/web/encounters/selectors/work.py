@@ -1,0 +1,154 @@
+"""Reads of the work around custody: overrides, family exceptions, reunification tasks,
+notifications and the counts of the dashboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from asilo.web.accounts.roles import Capability
+from asilo.web.core.access import require
+from asilo.web.encounters.errors import EncounterError
+from asilo.web.encounters.errors import EncounterErrorCode as C
+from asilo.web.encounters.models import (
+    ExceptionStatus,
+    FamilyException,
+    Override,
+    ReunificationTask,
+    StaffNotification,
+    TaskStatus,
+)
+from asilo.web.encounters.object_types import (
+    CUSTODY,
+    FAMILY_EXCEPTION,
+    OVERRIDE,
+    REUNIFICATION_TASK,
+)
+from asilo.web.encounters.selectors._lists import LIST_LIMIT, bounded
+from asilo.web.encounters.selectors.custody import (
+    NEAR_DUE_HOURS,
+    children_alone,
+    custodies_near_due,
+    custodies_open,
+    custodies_overdue,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from asilo.web.accounts.models import User
+
+
+@dataclass(frozen=True)
+class CustodySummary:
+    open: int
+    overdue: int
+    near_due: int
+    overrides_awaiting_review: int
+    exceptions_pending: int
+    reunification_tasks_open: int
+    beyond_standard: int
+    children_alone: int
+
+
+def custody_summary(
+    *, actor: User | AnonymousUser, now: datetime | None = None, within_hours: int = NEAR_DUE_HOURS
+) -> CustodySummary:
+    """The counts a supervisor's dashboard shows."""
+    require(actor, Capability.ENCOUNTER_VIEW, object_type=CUSTODY)
+    now = now or timezone.now()
+    return CustodySummary(
+        open=custodies_open().count(),
+        overdue=custodies_overdue(now=now).count(),
+        near_due=custodies_near_due(now=now, within_hours=within_hours).count(),
+        overrides_awaiting_review=overrides_awaiting_review().count(),
+        exceptions_pending=FamilyException.objects.filter(status=ExceptionStatus.PENDING).count(),
+        reunification_tasks_open=ReunificationTask.objects.filter(status=TaskStatus.OPEN).count(),
+        beyond_standard=custodies_open().filter(standard_due_at__lt=now).count(),
+        children_alone=len(children_alone()),
+    )
+
+
+def override_list(
+    *, actor: User | AnonymousUser, reviewed: bool | None = None, limit: int = LIST_LIMIT
+) -> list[Override]:
+    """Every override (a supervisor sees them all), newest first; filter by reviewed or not."""
+    require(actor, Capability.OVERRIDE_REVIEW, object_type=OVERRIDE)
+    qs = Override.objects.select_related("decision", "overridden_by", "reviewed_by").order_by(
+        "-overridden_at", "-id"
+    )
+    if reviewed is not None:
+        qs = qs.filter(reviewed_at__isnull=not reviewed)
+    return list(qs[: bounded(limit)])
+
+
+def override_get(*, actor: User | AnonymousUser, override_id: int) -> Override:
+    require(actor, Capability.OVERRIDE_REVIEW, object_type=OVERRIDE, object_id=override_id)
+    override = (
+        Override.objects.select_related("decision", "overridden_by", "reviewed_by")
+        .filter(pk=override_id)
+        .first()
+    )
+    if override is None:
+        raise EncounterError(C.OVERRIDE_NOT_FOUND, "override_id")
+    return override
+
+
+def family_exception_list(
+    *, actor: User | AnonymousUser, status: str | None = None, limit: int = LIST_LIMIT
+) -> list[FamilyException]:
+    require(actor, Capability.CUSTODY_MANAGE, object_type=FAMILY_EXCEPTION)
+    if status is not None and status not in ExceptionStatus.values:
+        raise EncounterError(
+            C.STATUS_FILTER_INVALID, "status", allowed=", ".join(ExceptionStatus.values)
+        )
+    qs = FamilyException.objects.select_related(
+        "custody", "custody__encounter", "requested_by", "decided_by", "reunification_task"
+    ).order_by("-requested_at", "-id")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[: bounded(limit)])
+
+
+def reunification_task_list(
+    *, actor: User | AnonymousUser, status: str | None = None, limit: int = LIST_LIMIT
+) -> list[ReunificationTask]:
+    require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK)
+    if status is not None and status not in TaskStatus.values:
+        raise EncounterError(
+            C.STATUS_FILTER_INVALID, "status", allowed=", ".join(TaskStatus.values)
+        )
+    qs = (
+        ReunificationTask.objects.select_related("closed_by", "exception")
+        .prefetch_related("notes", "notes__author")
+        .order_by("-opened_at", "-id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[: bounded(limit)])
+
+
+def notifications_for(*, actor: User | AnonymousUser, limit: int = 50) -> list[StaffNotification]:
+    """The actor's own notifications, newest first (everyone sees only their own)."""
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    return list(
+        StaffNotification.objects.filter(recipient_id=actor.pk)
+        .select_related("exception", "exception__custody", "exception__decided_by")
+        .order_by("-created_at", "-id")[: bounded(limit)]
+    )
+
+
+def unread_notifications(actor: User | AnonymousUser) -> int:
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    return StaffNotification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).count()
+
+
+def overrides_awaiting_review() -> QuerySet[Override]:
+    return Override.objects.filter(reviewed_at__isnull=True)

@@ -1,0 +1,310 @@
+"""Book-out, family exceptions (asked by an officer, decided by a supervisor) and the
+reunification tasks an approved exception opens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.encounters import selectors as enc_selectors
+from asilo.web.encounters import services as enc_services
+from asilo.web.encounters.models import (
+    ExceptionStatus,
+    Outcome,
+    Pathway,
+    TaskClosing,
+)
+from asilo.web.encounters.object_types import (
+    CUSTODY,
+    FAMILY_EXCEPTION,
+    REUNIFICATION_TASK,
+)
+from asilo.web.people import selectors as people_selectors
+from asilo.web.people.errors import DomainError
+from asilo.web.processing import queries
+from asilo.web.processing.forms import (
+    BookOutForm,
+    ExceptionDecisionForm,
+    ExceptionRequestForm,
+    TaskCloseForm,
+    TaskNoteForm,
+)
+from asilo.web.processing.views._common import (
+    need,
+    put_error,
+    raise_http,
+    render_page,
+)
+
+# --- book-out and family exceptions -------------------------------------------------------
+
+
+def _custody_context(request: HttpRequest, custody_id: int) -> dict[str, Any]:
+    clock = queries.custody_with_clock(custody_id, now=timezone.now())
+    if clock is None:
+        raise Http404
+    custody = clock.custody
+    return {
+        "clock": clock,
+        "custody": custody,
+        "participant": queries.participant_of(custody),
+        "family": enc_services.family_person_ids(custody),
+        "exception": queries.open_exception_of(custody),
+        "pathways": dict(Pathway.choices),
+        "outcomes": dict(Outcome.choices),
+    }
+
+
+def _children_named(request: HttpRequest, exc: DomainError) -> str:
+    """The refusal ``family_child_left_alone`` naming the children (one audited read of their
+    names, for a role that may see them; else their ids and ages)."""
+    ids = list(exc.params.get("person_ids") or [])
+    names = people_selectors.people_names(
+        actor=request.user, person_ids=ids, purpose="family_child_left_alone"
+    )
+    ages = queries.ages_in_encounter_of(ids, exc.params.get("encounter_id"))
+    labels = []
+    for person_id in ids:
+        name = names.get(person_id) or _("Person #%(id)s") % {"id": person_id}
+        labels.append(_("%(name)s (age %(age)s)") % {"name": name, "age": ages.get(person_id, "?")})
+    params = {**exc.params, "children": ", ".join(labels)}
+    return type(exc)(exc.code, exc.field, **params).message
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book_out(request: HttpRequest, custody_id: int) -> HttpResponse:
+    need(request, Capability.CUSTODY_MANAGE, CUSTODY, custody_id)
+    context = _custody_context(request, custody_id)
+    form = BookOutForm(request.POST or None)
+    exception_form = ExceptionRequestForm(prefix="x")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            outcome = form.cleaned_data["outcome"]
+            with_family = bool(form.cleaned_data.get("family"))
+            try:
+                custody = enc_services.custody_book_out(
+                    actor=request.user,
+                    custody_id=custody_id,
+                    outcome=outcome,
+                    family=with_family,
+                )
+            except DomainError as exc:
+                raise_http(exc)
+                message = exc.message
+                if str(exc.code) == "family_child_left_alone":
+                    message = _children_named(request, exc)
+                    context["offer_family"] = True
+                put_error(form, exc.field, message)
+                status = exc.status if exc.status in (400, 409) else 400
+                if str(exc.code) in ("family_outcome_differs", "family_child_left_alone"):
+                    exception_form = ExceptionRequestForm(prefix="x", initial={"outcome": outcome})
+                    context["offer_exception"] = True
+            else:
+                together = enc_selectors.custodies_booked_out_with(custody)
+                messages.success(
+                    request,
+                    ngettext(
+                        "Booked out: %(outcome)s.",
+                        "Booked out together, %(count)d people: %(outcome)s.",
+                        len(together),
+                    )
+                    % {"outcome": Outcome(outcome).label, "count": len(together)},
+                )
+                return redirect("processing:encounter_detail", context["custody"].encounter_id)
+    context.update({"form": form, "exception_form": exception_form})
+    return render_page(request, "processing/book_out.html", context, status=status)
+
+
+@login_required
+@require_POST
+def exception_request(request: HttpRequest, custody_id: int) -> HttpResponse:
+    need(request, Capability.CUSTODY_MANAGE, FAMILY_EXCEPTION)
+    context = _custody_context(request, custody_id)
+    form = ExceptionRequestForm(request.POST, prefix="x")
+    if form.is_valid():
+        try:
+            enc_services.family_exception_request(
+                actor=request.user,
+                custody_id=custody_id,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            raise_http(exc)
+            put_error(form, exc.field if exc.field != "custody_id" else None, exc.message)
+        else:
+            messages.success(
+                request, _("Family exception requested; a supervisor approves or denies it.")
+            )
+            return redirect(reverse("processing:book_out", args=[custody_id]) + "?requested=1")
+    context.update({"form": BookOutForm(), "exception_form": form, "offer_exception": True})
+    return render_page(request, "processing/book_out.html", context, status=400)
+
+
+@login_required
+def exception_list(request: HttpRequest) -> HttpResponse:
+    need(request, Capability.CUSTODY_MANAGE, FAMILY_EXCEPTION)
+    return _exception_page(request, {}, 200)
+
+
+def _exception_page(
+    request: HttpRequest,
+    forms: dict[int, ExceptionDecisionForm],
+    status: int,
+    task_forms: dict[tuple[int, str], Form] | None = None,
+) -> HttpResponse:
+    exceptions = enc_selectors.family_exception_list(actor=request.user)
+    tasks = enc_selectors.reunification_task_list(actor=request.user)
+    can_decide = has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE)
+    cards = queries.exception_cards(exceptions)
+    # One audited read of the names of everyone on the page.
+    person_ids = sorted({m.person_id for card in cards for m in card.family})
+    cards_of_people = people_selectors.people_cards(
+        actor=request.user, person_ids=person_ids, purpose="family_exceptions_page"
+    )
+    rows = [
+        (
+            card,
+            (forms.get(card.exception.pk) or ExceptionDecisionForm(prefix=f"e{card.exception.pk}"))
+            if can_decide and card.exception.status == ExceptionStatus.PENDING
+            else None,
+        )
+        for card in cards
+    ]
+    task_forms = task_forms or {}
+    task_rows = [
+        (
+            t,
+            task_forms.get((t.pk, "note")) or TaskNoteForm(prefix=f"n{t.pk}"),
+            task_forms.get((t.pk, "close")) or TaskCloseForm(prefix=f"c{t.pk}"),
+        )
+        for t in tasks
+    ]
+    context = {
+        "rows": rows,
+        "tasks": task_rows,
+        "people": cards_of_people,
+        "outcomes": dict(Outcome.choices),
+        "statuses": dict(ExceptionStatus.choices),
+        "closings": dict(TaskClosing.choices),
+    }
+    return render_page(request, "processing/exception_list.html", context, status=status)
+
+
+@login_required
+@require_POST
+def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
+    need(request, Capability.FAMILY_EXCEPTION_APPROVE, FAMILY_EXCEPTION, exception_id)
+    form = ExceptionDecisionForm(request.POST, prefix=f"e{exception_id}")
+    if form.is_valid():
+        service = (
+            enc_services.family_exception_approve
+            if form.cleaned_data["decision"] == "approve"
+            else enc_services.family_exception_deny
+        )
+        try:
+            service(actor=request.user, exception_id=exception_id, note=form.cleaned_data["note"])
+        except DomainError as exc:
+            # Not _raise_http: a refusal such as reviewing one's own decision (403) is shown
+            # on the form, beside the verdict, rather than as a bare "forbidden" page.
+            if exc.status == 404:
+                raise Http404 from exc
+            put_error(form, exc.field, exc.message)
+        else:
+            if form.cleaned_data["decision"] == "approve":
+                messages.success(
+                    request,
+                    _(
+                        "Family exception approved; a reunification task is open. The officer who"
+                        " asked is told."
+                    ),
+                )
+            else:
+                messages.success(
+                    request, _("Family exception denied. The officer who asked is told.")
+                )
+            return redirect("processing:exception_list")
+    return _exception_page(request, {exception_id: form}, 400)
+
+
+# --- reunification tasks ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def task_step(request: HttpRequest, task_id: int) -> HttpResponse:
+    need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    step = request.POST.get("step", "")
+    try:
+        enc_services.reunification_task_step(actor=request.user, task_id=task_id, step=step)
+    except DomainError as exc:
+        raise_http(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Step recorded: contact made with the family.")
+            if step == "contact_made"
+            else _("Step recorded: sponsor or parent located."),
+        )
+    return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+
+
+@login_required
+@require_POST
+def task_note(request: HttpRequest, task_id: int) -> HttpResponse:
+    need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    form = TaskNoteForm(request.POST, prefix=f"n{task_id}")
+    if form.is_valid():
+        try:
+            enc_services.reunification_task_note(
+                actor=request.user, task_id=task_id, text=form.cleaned_data["text"]
+            )
+        except DomainError as exc:
+            raise_http(exc)
+            put_error(form, "text" if exc.field == "text" else None, exc.message)
+        else:
+            messages.success(request, _("Note added to the reunification task."))
+            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    return _exception_page(request, {}, 400, {(task_id, "note"): form})
+
+
+@login_required
+@require_POST
+def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
+    need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
+    form = TaskCloseForm(request.POST, prefix=f"c{task_id}")
+    if form.is_valid():
+        try:
+            enc_services.reunification_task_close(
+                actor=request.user,
+                task_id=task_id,
+                note=form.cleaned_data["note"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except DomainError as exc:
+            raise_http(exc)
+            put_error(form, exc.field, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Reunification task closed: %(how)s.")
+                % {"how": TaskClosing(form.cleaned_data["outcome"]).label},
+            )
+            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    return _exception_page(request, {}, 400, {(task_id, "close"): form})
