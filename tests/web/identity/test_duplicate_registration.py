@@ -70,7 +70,9 @@ def test_the_same_family_registered_again_is_held() -> None:
     task = ReviewTask.objects.get(kind=TaskKind.DUPLICATE_REGISTRATION)
     assert task.state == TaskState.OPEN
     assert set(task.registrations.values_list("id", flat=True)) == {first.pk, second.pk}
-    assert len(task.detail["matched_members"]) == 2
+    assert task.detail["members_matched"] == 2
+    assert task.detail["members"] == {first.number: 0, second.number: 0}
+    assert task.detail["match_probability"] >= 0.99
     held = set(
         Registration.objects.filter(id__in=held_registrations()).values_list("id", flat=True)
     )

@@ -93,6 +93,7 @@ def _identity_figures(request: HttpRequest) -> dict[str, Any]:
         "linked": figures.linked,
         "suppressed": suppress,
         "min_cell": MIN_CELL,
+        "max_small": MIN_CELL - 1,
     }
 
 

@@ -5,6 +5,7 @@ for registrations (:data:`asilo.web.registrations.fraud.EXTRA_SIGNALS`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,10 @@ def seen_stored(*, actor: Any, encounter_id: int) -> dict[int, list[SeenBefore]]
     return selectors.seen_before(actor=actor, encounter_id=encounter_id)
 
 
+def _fixed(items: list[Registration | int]) -> Callable[[], list[Registration | int]]:
+    return lambda: items
+
+
 def duplicate_registration_signal(
     registration: Registration, members: list[Member], now: datetime
 ) -> list[ReviewTask]:
@@ -82,15 +87,28 @@ def duplicate_registration_signal(
                 (rid, records.member_record_id(other.pk), round(p, 6))
             )
     tasks = []
+    positions = {records.member_record_id(m.pk): m.position for m in members}
     for other_id, links in sorted(others.items()):
         first, second = sorted([registration.pk, other_id])
-        pair = [registration.pk, other_id]
+        pair: list[Registration | int] = [registration.pk, other_id]
+        best = max(links, key=lambda link: link[2])
+        other = Member.objects.select_related("registration").get(
+            pk=records.parse_record_id(best[1])[1]
+        )
         tasks.append(
             fraud.open_task(
                 kind=TaskKind.DUPLICATE_REGISTRATION,
                 key=f"{first}:{second}",
-                registrations=lambda pair=pair: pair,
-                detail={"matched_members": [list(link) for link in links]},
+                registrations=_fixed(pair),
+                # Shown as "Alike: person 1 of R-..., person 1 of R-..." (no record ids).
+                detail={
+                    "members": {
+                        registration.number: positions[best[0]],
+                        other.registration.number: other.position,
+                    },
+                    "members_matched": len(links),
+                    "match_probability": best[2],
+                },
             )
         )
     return tasks

@@ -77,8 +77,9 @@ def seen_before(
     ).values("identity_id", "person_id", "match_probability"):
         same[r["identity_id"]].append(r)
     earlier_people = {r["person_id"] for rs in same.values() for r in rs}
-    sightings = list(
-        EncounterPerson.objects.filter(person_id__in=earlier_people)
+    sightings: list[dict[str, Any]] = [
+        dict(row)
+        for row in EncounterPerson.objects.filter(person_id__in=earlier_people)
         .exclude(encounter_id=encounter.pk)
         .filter(encounter__encounter_date__lte=encounter.encounter_date)
         .values(
@@ -88,7 +89,7 @@ def seen_before(
             "encounter__encounter_date",
             "encounter__place_name",
         )
-    )
+    ]
     sightings = [
         s
         for s in sightings
@@ -197,6 +198,7 @@ class RecordCard:
 
 def _card(rec: IdentityRecord) -> RecordCard:
     if rec.source == Source.PERSON:
+        assert rec.person_id is not None  # the check constraint: a person's record has one
         person = Person.objects.prefetch_related("documents").get(pk=rec.person_id)
         row = records.person_record(person)
         context = [
@@ -212,6 +214,7 @@ def _card(rec: IdentityRecord) -> RecordCard:
             .order_by("-encounter__encounter_date")
         ]
     else:
+        assert rec.member_id is not None
         member = Member.objects.select_related("registration", "registration__program").get(
             pk=rec.member_id
         )

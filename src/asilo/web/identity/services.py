@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -243,7 +244,7 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
             LinkRun.objects.select_for_update()
             .filter(
                 status=RunStatus.RUNNING,
-                started_at__gt=now - timezone.timedelta(seconds=STALE_RUN_SECONDS),
+                started_at__gt=now - timedelta(seconds=STALE_RUN_SECONDS),
             )
             .first()
         )
@@ -332,7 +333,8 @@ class Attached:
 
 
 def _stored_records(record_ids: Iterable[str]) -> dict[str, IdentityRecord]:
-    person_ids, member_ids = [], []
+    person_ids: list[int] = []
+    member_ids: list[int] = []
     for rid in record_ids:
         kind, pk = records.parse_record_id(rid)
         (person_ids if kind == Source.PERSON else member_ids).append(pk)
@@ -426,7 +428,12 @@ def identity_match_records(
                 note=note,
             )
     stored_rows = [row for row in rows if row["record_id"] in attached]
-    transaction.on_commit(lambda: [matching.remember(r) for r in stored_rows])
+
+    def remember_all() -> None:
+        for row in stored_rows:
+            matching.remember(row)
+
+    transaction.on_commit(remember_all)
     return attached
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from asilo.web.core.actors import request_actor
 from asilo.web.core.errors import DomainError
 from asilo.web.encounters.models import Pathway
 from asilo.web.identity import selectors, services
@@ -96,7 +97,7 @@ def review_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
 def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
     try:
-        services.review_decide(actor=request.user, pair_id=pair_id, decision=decision)
+        services.review_decide(actor=request_actor(request), pair_id=pair_id, decision=decision)
     except DomainError as exc:
         _http(exc)
         return _pair_page(request, pair_id, status=exc.status, error=exc.message)
@@ -111,7 +112,7 @@ def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_POST
 def review_undo(request: HttpRequest, pair_id: int) -> HttpResponse:
     try:
-        services.review_undo(actor=request.user, pair_id=pair_id)
+        services.review_undo(actor=request_actor(request), pair_id=pair_id)
     except DomainError as exc:
         _http(exc)
         return _pair_page(request, pair_id, status=exc.status, error=exc.message)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.encounters import seen_before
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -133,6 +134,8 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
             raise_http(exc)
             _place_service_error(form, formset, exc.field, exc.message)
         else:
+            # Identity resolution: each person matched against the stored identities.
+            seen_before.at_record(actor=request.user, encounter_id=recorded.encounter.pk)
             if recorded.created:
                 messages.success(
                     request, _("Encounter recorded; the decision awaits confirmation.")
@@ -172,8 +175,14 @@ def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any
         purpose="encounter_page",
     )
     people = family.person_rows(participants, clocks, cards)
+    seen = seen_before.stored(actor=request.user, encounter_id=encounter.pk) or {}
     return {
         "people": people,
+        "seen_before": [
+            (row, seen[row.participant.person_id])
+            for row in people
+            if seen.get(row.participant.person_id)
+        ],
         "units": family.unit_summaries(people),
         "outcomes": dict(Outcome.choices),
         "encounter": encounter,
