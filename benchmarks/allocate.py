@@ -216,7 +216,10 @@ def main() -> int:
             + ", ".join(f"{r[0]:.2f}" for r in floors)
         )
         ratio = wall / floor_wall
-        print(f"  ratio to the floor       {ratio:6.2f} x")
+        cpu_ratio = statistics.median(r[1] for r in commands) / statistics.median(
+            r[1] for r in floors
+        )
+        print(f"  ratio to the floor       {ratio:6.2f} x   (CPU time: {cpu_ratio:.2f} x)")
         rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
         print(f"appointments file: {rows:,} rows, sha256 {sha256_file(out)[:16]}...")
         goal = wall < 5 and ratio <= 3

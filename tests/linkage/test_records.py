@@ -60,3 +60,44 @@ def test_wrong_header_and_wrong_field_count_and_duplicates(tmp_path: Path) -> No
         validate_records(write(tmp_path, HEADER, "r1,,,,,,,,", "r1,,,,,,,,"))
     with pytest.raises(RecordFileError, match="empty"):
         validate_records(write(tmp_path, ""))
+
+
+# Files the bulk checks (C csv reader + one DuckDB query) might judge differently from the
+# line-by-line Python reader; linking must accept exactly what the reader accepts and refuse
+# what it refuses, naming the same line and column.
+TRICKY_ROWS = [
+    "r1,José,López,,1990-02-03,M,MEX,,,",  # a trailing empty tenth field (DuckDB allows it)
+    "r1,José,López,,1990-02-03,M,MEX,,",  # fine
+    "r1, José ,López,,1990-02-03, M ,MEX,,",  # spaces around values: stripped, fine
+    "r1,José,López,,1990-02-03,\u00a0M,MEX,,",  # a no-break space: Python strips it, fine
+    "\u00a0,José,López,,1990-02-03,M,MEX,,",  # an id of only a no-break space: empty
+    "r1,José,López,,١٩٩٠,M,MEX,,",  # Arabic-Indic digits: Python's \\d takes them
+    "r1,José,López,,1899,M,MEX,,",
+    "r1,José,López,,2021-02-29,M,MEX,,",
+    "r1," + "é" * 150 + ",López,,1990,M,MEX,,",  # 150 characters, 300 bytes: fine
+    "r1," + "é" * 201 + ",López,,1990,M,MEX,,",
+    'r1,"José\nMaría",López,,1990,M,MEX,,',  # a quoted line break
+    'r1,"José"x,López,,1990,M,MEX,,',
+    "r1,José,López,,1990,M,mex,,",
+    "r1,José,López,,1990,M,MEX,A-012345678,",
+]
+
+
+@pytest.mark.parametrize("row", TRICKY_ROWS)
+def test_linking_accepts_and_refuses_what_the_reader_does(tmp_path: Path, row: str) -> None:
+    import duckdb
+
+    from asilo.linkage.engine import _load_raw
+
+    path = write(tmp_path, HEADER, "r0,Ana,Cruz,,2001,F,HND,,", row, "r9,Eva,Paz,,2002,F,HND,,")
+    try:
+        expected: int | RecordFileError = validate_records(path)
+    except RecordFileError as exc:
+        expected = exc
+    con = duckdb.connect()
+    if isinstance(expected, RecordFileError):
+        with pytest.raises(RecordFileError) as info:
+            _load_raw(con, path)
+        assert (info.value.line, info.value.column) == (expected.line, expected.column)
+    else:
+        assert _load_raw(con, path) == expected == 3

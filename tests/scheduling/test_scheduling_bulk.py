@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from asilo.scheduling import (
     PortDayCapacity,
     Registration,
+    SelectedBy,
     allocate,
     appointments_csv,
     load_method,
@@ -28,6 +30,7 @@ from asilo.scheduling import (
 )
 from asilo.scheduling.allocation import ports_in_order
 from asilo.scheduling.bulk import FileAllocation, OutputFileError, allocate_files, from_result
+from asilo.scheduling.ranking import _interleave, interleave_in_chunks
 
 METHOD = load_method()
 PORTS = ("San Ysidro", "El Paso", 'Nogales, "AZ"', "Hidalgo")
@@ -165,3 +168,47 @@ def test_an_output_folder_that_does_not_exist_is_named_after_the_inputs_are_read
     with pytest.raises(OutputFileError, match=r"the folder .* does not exist"):
         allocate_files(regs, cap, method=METHOD, seed=5, out=tmp_path / "nowhere" / "a.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cap.csv", "regs.csv"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.data(),
+    count=st.integers(0, 400),
+    cycle=st.lists(st.sampled_from(list(SelectedBy)), min_size=1, max_size=5).map(tuple),
+    chunk=st.integers(1, 64),
+    tail=st.integers(0, 20),
+    how=st.sampled_from(["random", "same", "reversed", "shifted"]),
+)
+def test_interleaving_in_chunks_equals_place_by_place(
+    data: st.DataObject,
+    count: int,
+    cycle: tuple[SelectedBy, ...],
+    chunk: int,
+    tail: int,
+    how: str,
+) -> None:
+    """The chunked interleaving gives ``_interleave``'s order for any two orders and cycle,
+    including orders that compete for every family (the same order, or one shifted by one)."""
+    others = data.draw(st.integers(0, 20))  # positions of other tiers, already taken or not
+    size = count + others
+    members = np.array(data.draw(st.permutations(range(size)))[:count], dtype=np.intp)
+    waiting = members[np.array(data.draw(st.permutations(range(count))), dtype=np.intp)]
+    if how == "same":
+        lottery = waiting.copy()
+    elif how == "reversed":
+        lottery = waiting[::-1].copy()
+    elif how == "shifted":
+        lottery = np.roll(waiting, 1)
+    else:
+        lottery = members[np.array(data.draw(st.permutations(range(count))), dtype=np.intp)]
+    before = bytearray(data.draw(st.binary(min_size=size, max_size=size)))
+    for k in members.tolist():
+        before[k] = 0
+    for k in range(size):
+        before[k] = 1 if before[k] else 0
+    expected_taken = bytearray(before)
+    expected, _ = _interleave(waiting.tolist(), lottery.tolist(), cycle, expected_taken)
+    taken = bytearray(before)
+    got = interleave_in_chunks(waiting, lottery, cycle, taken, chunk=chunk, tail=tail).tolist()
+    assert got == expected
+    assert taken == expected_taken

@@ -38,6 +38,7 @@ from asilo.policy import (
     replay,
 )
 from asilo.policy.decision import Reason
+from asilo.policy.lines import DocumentKey, DocumentKeys
 from asilo.policy.schema import SOURCE_KINDS
 from asilo.policy.sources import source_report
 
@@ -206,18 +207,28 @@ def _parse_line(line: str) -> Any:
 
 
 def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -> None:
-    """One decision per line, in bulk: the file is read once, each distinct line is parsed and
-    validated once (identical lines, common in exports, share the work), each distinct
-    encounter is decided once, and the output is written at the end in one piece. Every line
-    is checked before anything is written: a bad line exits 2 with no output, as before."""
+    """One decision per line, in bulk: the file is read once and each line parsed with orjson.
+    A line of the plain form gets a key (see :mod:`asilo.policy.lines`): the first line with a
+    key is validated and decided in full, and every later line with that key, certain to be
+    validated and decided the same way, takes its answer. Any other line is validated and
+    decided on its own (identical lines and identical encounters once). Every line is checked
+    before anything is written: a bad line exits 2 with no output, naming the line. The output
+    is written at the end, in pieces of at most a few megabytes."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         fail(f"--batch: cannot read {path}: {exc.strerror}")
     future = scenario is not None
-    by_line: dict[str, str] = {}
-    by_encounter: dict[str, str] = {}
-    outputs: list[str] = []
+    keys = DocumentKeys(
+        catalogue,
+        deciding=None if scenario is None else scenario.apply(catalogue),
+        scenario=None if scenario is None else scenario.name,
+        future=future,
+    )
+    by_line: dict[str, bytes] = {}
+    by_key: dict[DocumentKey, bytes] = {}
+    by_encounter: dict[str, bytes] = {}
+    outputs: list[bytes] = []
     problems: list[str] = []
     progress = Progress(
         TextColumn("deciding"),
@@ -239,8 +250,15 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
                 continue
             if not line.strip():
                 continue
+            document = _parse_line(line)
+            key = None if document is None else keys.key(document)
+            if key is not None:
+                answer = by_key.get(key)
+                if answer is not None:
+                    by_line[line] = answer
+                    outputs.append(answer)
+                    continue
             try:
-                document = _parse_line(line)
                 if document is None:  # not JSON for orjson: the json module's verdict
                     encounter = _encounter_from_json(line, "(line)", catalogue, future=future)
                 else:
@@ -248,12 +266,18 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
             except EncounterInputError as exc:
                 problems.append(f"{path}:{number}: {exc}")
                 continue
-            key = encounter.model_dump_json()
-            answer = by_encounter.get(key)
+            answer = by_encounter.get(encounter_key := encounter.model_dump_json())
             if answer is None:
-                decision = decide(encounter, catalogue=catalogue, scenario=scenario)
-                answer = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
-                by_encounter[key] = answer
+                decision = (
+                    keys.decide(encounter)  # decide()'s steps, with the state looked up once
+                    if key is not None
+                    else decide(encounter, catalogue=catalogue, scenario=scenario)
+                )
+                text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
+                answer = (text + "\n").encode("utf-8")
+                by_encounter[encounter_key] = answer
+            if key is not None:
+                by_key[key] = answer
             by_line[line] = answer
             outputs.append(answer)
     if problems:
@@ -261,8 +285,17 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
             "\n".join(problems[:20])
             + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
         )
-    if outputs:
-        sys.stdout.write("\n".join(outputs) + "\n")
+    _write_lines(outputs)
+
+
+def _write_lines(outputs: list[bytes]) -> None:
+    """Write the answers (each ends with a line break) to stdout, a few thousand at a time: a
+    million decisions are gigabytes of JSON, never held as one text."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    for start in range(0, len(outputs), 2_000):
+        out.write(b"".join(outputs[start : start + 2_000]))
+    out.flush()
 
 
 def decide_command(

@@ -27,7 +27,13 @@ from typing import Any, Literal
 import duckdb
 
 from asilo.linkage import model
-from asilo.linkage.records import RECORD_COLUMNS, validate_records
+from asilo.linkage.records import (
+    RECORD_COLUMNS,
+    RecordFileError,
+    count_well_formed,
+    suspect_rows_sql,
+    validate_records,
+)
 
 Backend = Literal["duckdb", "spark"]
 
@@ -43,15 +49,36 @@ class LinkResult:
     compared_pairs: int | None
 
 
-def _load_raw(con: duckdb.DuckDBPyConnection, records: Path) -> None:
+def _load_raw(con: duckdb.DuckDBPyConnection, records: Path) -> int:
+    """Check ``records`` and load it into ``raw`` (and ``prepared``); return the count.
+
+    Raises :class:`RecordFileError` naming file, line and column on bad input. The checks
+    run in bulk (the C csv reader for the structure, one DuckDB query for the values); only
+    a file they find suspect is read again line by line in Python, which has the last word
+    and says where the fault is.
+    """
+    expected = count_well_formed(records)
+    if expected is None:
+        validate_records(records)  # raises, naming the line
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in RECORD_COLUMNS) + "}"
-    con.execute(
-        "create or replace table raw as select row_number() over () as rn, * from "
-        f"read_csv(?, header = true, columns = {columns}, quote = '\"', escape = '\"', "
-        "all_varchar = true, null_padding = false, parallel = true)",
-        [str(records)],
-    )
+    try:
+        con.execute(
+            "create or replace table raw as select row_number() over () as rn, * from "
+            f"read_csv(?, header = true, columns = {columns}, quote = '\"', escape = '\"', "
+            "all_varchar = true, null_padding = false, strict_mode = true, "
+            "auto_detect = false, delim = ',', parallel = true)",
+            [str(records)],
+        )
+    except duckdb.Error as exc:
+        validate_records(records)
+        raise RecordFileError(records, 0, None, f"cannot be read ({exc})") from exc
+    suspect, count, distinct = con.execute(suspect_rows_sql("raw")).fetchall()[0]
+    if suspect or count != distinct or count != expected:
+        count = validate_records(records)
+        if count != _count(con):
+            raise RecordFileError(records, 0, None, "cannot be read consistently")
     con.execute(f"create or replace table prepared as {model.prepare_sql('raw')}")
+    return int(count)
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
@@ -198,7 +225,6 @@ def link(
     """
     if not 0 < review <= same_identity < 1:
         raise ValueError("thresholds must satisfy 0 < review <= same identity < 1")
-    validate_records(records)
     parameters = model.load_parameters(model_path)
     con = duckdb.connect()
     workdir = Path(tempfile.mkdtemp(prefix="asilo-link-"))
@@ -246,7 +272,6 @@ def train(
     """Fit the model on ``records`` (DuckDB): prior, u by random sampling, m by EM passes."""
     from splink import block_on
 
-    validate_records(records)
     con = duckdb.connect()
     try:
         _load_raw(con, records)
@@ -340,7 +365,6 @@ class Matcher:
 
     @classmethod
     def from_records_file(cls, records: Path, *, model_path: Path | None = None) -> Matcher:
-        validate_records(records)
         con = duckdb.connect()
         _load_raw(con, records)
         return cls(con, model_path=model_path)

@@ -78,9 +78,8 @@ PREPARED_COLUMNS: tuple[str, ...] = (
 def _norm(column: str) -> str:
     """DuckDB SQL: lower case, no accents, letters and single spaces only, NULL when empty."""
     return (
-        "nullif(trim(regexp_replace(regexp_replace(lower(strip_accents(replace(replace("
-        f"coalesce({column}, ''), 'ª', 'a'), 'º', 'o'))), '[^a-z ]', ' ', 'g'), "
-        "' +', ' ', 'g')), '')"
+        "nullif(trim(regexp_replace(lower(strip_accents(replace(replace("
+        f"coalesce({column}, ''), 'ª', 'a'), 'º', 'o'))), '[^a-z]+', ' ', 'g')), '')"
     )
 
 

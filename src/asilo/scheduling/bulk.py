@@ -6,9 +6,10 @@ lottery number and writes both the canonical text behind the registrations diges
 appointments file (all cores, no Python object per registration). Python receives only numbers
 (each registration's tier, date, size and preference as small codes, and the first 8 bytes of
 its lottery number, all in id order), puts each tier in its two orders with numpy, interleaves
-them and gives the appointments (:func:`asilo.scheduling.ranking._interleave` and
-:func:`asilo.scheduling.allocation.place_families`, the code ``allocate()`` runs), and hands
-DuckDB each registration's rank, port and day to write.
+them a chunk of places at a time (:func:`asilo.scheduling.ranking.interleave_in_chunks`, which
+gives exactly the order of ``allocate()``'s place-by-place interleaving) and gives the
+appointments (:func:`asilo.scheduling.allocation.place_families`, the code ``allocate()`` runs),
+and hands DuckDB each registration's rank, port and day to write.
 
 Errors are the readers' of :mod:`asilo.scheduling.csv_io`, word for word: DuckDB's checks only
 decide that a file is certainly valid. When any check fails (a bad value, a duplicate id, a
@@ -70,7 +71,7 @@ from asilo.scheduling.model import (
     AllocationResult,
     PortDayCapacity,
 )
-from asilo.scheduling.ranking import _interleave, check_seed
+from asilo.scheduling.ranking import check_seed, interleave_in_chunks
 
 Codes = npt.NDArray[np.int64]
 
@@ -355,14 +356,14 @@ def _registrations_digest(con: duckdb.DuckDBPyConnection, texts: dict[str, list[
     return digest.hexdigest()
 
 
-def _tier_order(table: _Registrations, method: Method) -> list[int]:
+def _tier_order(table: _Registrations, method: Method) -> npt.NDArray[np.intp]:
     """Every registration's position in priority order: tier by tier, the waiting and lottery
     orders interleaved in the method's cycle (``priority_order``'s steps, on the columns).
     Positions are id ranks, so a stable sort by date gives the waiting order (date, then id),
     and a sort by the lottery numbers' first 8 bytes (all different: checked) the lottery
     order."""
     taken = bytearray(len(table))
-    order: list[int] = []
+    order: list[npt.NDArray[np.intp]] = []
     day_ranks = table.day_ranks
     if len(table) and int(day_ranks.max()) < 1 << 15:
         day_ranks = day_ranks.astype(np.int16)  # numpy sorts 16-bit numbers stably by radix
@@ -372,9 +373,8 @@ def _tier_order(table: _Registrations, method: Method) -> list[int]:
             continue
         waiting = members[np.argsort(day_ranks[members], kind="stable")]
         lottery = members[np.argsort(table.lottery_prefixes[members])]
-        indices, _ = _interleave(waiting.tolist(), lottery.tolist(), method.cycle(), taken)
-        order.extend(indices)
-    return order
+        order.append(interleave_in_chunks(waiting, lottery, method.cycle(), taken))
+    return np.concatenate(order) if order else np.empty(0, dtype=np.intp)
 
 
 def _allocate(
@@ -391,10 +391,10 @@ def _allocate(
     as_positions = [
         tuple(port_index[p] for p in preferred) or every_port for preferred in table.preferences
     ]
-    choices = [as_positions[k] for k in table.preference.tolist()]
+    choices = list(map(as_positions.__getitem__, table.preference.tolist()))
     count = len(table)
     order = _tier_order(table, method)
-    port_of, day_of = place_families(order, table.sizes.tolist(), choices, grid.room)
+    port_of, day_of = place_families(order.tolist(), table.sizes.tolist(), choices, grid.room)
     ports = np.asarray(port_of, dtype=np.int64)
     days = np.asarray(day_of, dtype=np.int64)
     allocated = ports >= 0
@@ -403,7 +403,7 @@ def _allocate(
         ports[allocated], weights=table.sizes[allocated], minlength=len(grid.ports)
     )
     ranks = np.empty(count, dtype=np.int64)
-    ranks[np.asarray(order, dtype=np.intp)] = np.arange(1, count + 1, dtype=np.int64)
+    ranks[order] = np.arange(1, count + 1, dtype=np.int64)
     _write_appointments(
         con,
         out,

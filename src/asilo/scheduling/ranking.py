@@ -168,3 +168,139 @@ def priority_order(
         indices.extend(tier_indices)
         selected_by.extend(tier_sources)
     return PriorityOrder(indices=indices, selected_by=selected_by)
+
+
+def interleave_in_chunks(
+    waiting: Indices,
+    lottery: Indices,
+    cycle: tuple[SelectedBy, ...],
+    taken: bytearray,
+    *,
+    chunk: int = 4096,
+    tail: int = 1024,
+) -> Indices:
+    """The order :func:`_interleave` gives (its ``indices``, as an array), computed a chunk of
+    places at a time with numpy; ``taken`` is updated the same way.
+
+    In a chunk of places, each longest-waiting place takes the next family of the waiting order
+    not yet taken, and each lottery place the next one of the lottery order, exactly as
+    ``_interleave`` fills them one by one, until the first place that would take a family the
+    other source also wants in this chunk: only there do the two sources compete. The chunk's
+    places before it are filled at once (whole cycles), and a cycle that starts with such a
+    competition is filled one by one with ``_interleave``'s steps. Chunks hold about twice the
+    square root of the places left (competitions are rare in shorter ones); the last ``tail``
+    places of the tier are filled one by one.
+    """
+    count = int(waiting.size)
+    per_cycle = len(cycle)
+    is_waiting = np.array([source is SelectedBy.LONGEST_WAITING for source in cycle])
+    taken_view = np.frombuffer(taken, dtype=np.uint8)
+    if is_waiting.all() or not is_waiting.any():  # one source: its order as it is
+        order = waiting if is_waiting.all() else lottery
+        taken_view[order] = 1
+        return order.astype(np.intp, copy=True)
+    pieces: list[Indices] = []
+    done = next_waiting = next_lottery = 0
+    largest = max(per_cycle, chunk - chunk % per_cycle)
+    all_slots = np.resize(is_waiting, largest)  # the places' sources, cycle after cycle
+    all_waiting_places = np.flatnonzero(all_slots)
+    all_lottery_places = np.flatnonzero(~all_slots)
+    # For each family the lottery is about to take: 1 + its place among those families.
+    wanted_by_lottery = np.zeros(taken_view.size, dtype=np.int64)
+    while (left := count - done - max(tail, 0)) >= per_cycle:
+        places = min(left, largest, max(per_cycle, 2 * int(left**0.5)))
+        places -= places % per_cycle
+        slots = all_slots[:places]
+        waiting_places = all_waiting_places[: int(np.searchsorted(all_waiting_places, places))]
+        lottery_places = all_lottery_places[: int(np.searchsorted(all_lottery_places, places))]
+        w_at, w_take = _next_free(waiting, next_waiting, waiting_places.size, taken_view)
+        l_at, l_take = _next_free(lottery, next_lottery, lottery_places.size, taken_view)
+        # The first place where the sources may compete (or where one runs short).
+        first = places
+        wanted_by_lottery[l_take] = np.arange(1, l_take.size + 1)
+        both = wanted_by_lottery[w_take]
+        wanted_by_lottery[l_take] = 0
+        in_w = np.flatnonzero(both)
+        if in_w.size:
+            in_l = both[in_w] - 1
+            first = min(int(waiting_places[in_w[0]]), int(lottery_places[in_l.min()]))
+        if w_take.size < waiting_places.size:
+            first = min(first, int(waiting_places[w_take.size]))
+        if l_take.size < lottery_places.size:
+            first = min(first, int(lottery_places[l_take.size]))
+        first -= first % per_cycle
+        if first == 0:
+            picked, next_waiting, next_lottery = _one_by_one(
+                waiting, lottery, cycle, taken, next_waiting, next_lottery, per_cycle
+            )
+            pieces.append(picked)
+            done += per_cycle
+            continue
+        from_waiting = int(slots[:first].sum())
+        from_lottery = first - from_waiting
+        filled = np.empty(first, dtype=np.intp)
+        filled[slots[:first]] = w_take[:from_waiting]
+        filled[~slots[:first]] = l_take[:from_lottery]
+        taken_view[filled] = 1
+        pieces.append(filled)
+        done += first
+        if from_waiting:
+            next_waiting = int(w_at[from_waiting - 1]) + 1
+        if from_lottery:
+            next_lottery = int(l_at[from_lottery - 1]) + 1
+    picked, _, _ = _one_by_one(
+        waiting, lottery, cycle, taken, next_waiting, next_lottery, count - done
+    )
+    pieces.append(picked)
+    return np.concatenate(pieces)
+
+
+def _next_free(
+    order: Indices, start: int, wanted: int, taken_view: npt.NDArray[np.uint8]
+) -> tuple[Indices, Indices]:
+    """The next ``wanted`` families of ``order`` from ``start`` that are not taken (fewer at
+    the end): their positions in ``order``, and the families."""
+    if wanted == 0:
+        return order[:0], order[:0]
+    window = 2 * wanted + 64
+    while True:
+        candidates = order[start : start + window]
+        free = np.flatnonzero(taken_view[candidates] == 0)
+        if free.size >= wanted or start + window >= order.size:
+            free = free[:wanted]
+            return free + start, candidates[free]
+        window *= 2
+
+
+def _one_by_one(
+    waiting: Indices,
+    lottery: Indices,
+    cycle: tuple[SelectedBy, ...],
+    taken: bytearray,
+    next_waiting: int,
+    next_lottery: int,
+    places: int,
+) -> tuple[Indices, int, int]:
+    """Fill ``places`` places (whole cycles, or the last places of the tier) one by one, as
+    :func:`_interleave` does; returns the families taken and the two sources' next
+    positions."""
+    longest_waiting = SelectedBy.LONGEST_WAITING
+    result: list[int] = []
+    end = places
+    while len(result) < end:
+        for source in cycle:
+            if source is longest_waiting:
+                while taken[waiting[next_waiting]]:
+                    next_waiting += 1
+                chosen = int(waiting[next_waiting])
+                next_waiting += 1
+            else:
+                while taken[lottery[next_lottery]]:
+                    next_lottery += 1
+                chosen = int(lottery[next_lottery])
+                next_lottery += 1
+            taken[chosen] = 1
+            result.append(chosen)
+            if len(result) == end:
+                break
+    return np.array(result, dtype=np.intp), next_waiting, next_lottery

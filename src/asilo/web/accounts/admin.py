@@ -26,27 +26,13 @@ from asilo.web.accounts.services import (
 )
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
-from asilo.web.core.roles import Capability, Role, has_capability
+from asilo.web.core.admin import CapabilityAdminMixin
+from asilo.web.core.roles import Capability, Role
 
 
-class UsersManageMixin:
-    def _may(self, request: HttpRequest) -> bool:
-        return has_capability(request.user, Capability.USERS_MANAGE)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._may(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._may(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # deactivate instead: audit entries keep pointing at the account
+class UsersManageMixin(CapabilityAdminMixin):
+    capability = Capability.USERS_MANAGE
+    may_delete = False  # deactivate instead: audit entries keep pointing at the account
 
 
 def _user_state(user: User) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from asilo.web.appointments import selectors, services
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment
+from asilo.web.core.access import require
 from asilo.web.people.schemas import ErrorsOut
 
 router = Router(tags=["appointments"])
@@ -24,7 +25,7 @@ ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: E
 
 def _need_any(request: HttpRequest, *capabilities: Capability) -> None:
     if not any(has_capability(request.user, c) for c in capabilities):
-        services.require(request.user, capabilities[0], object_type="appointments.api")
+        require(request.user, capabilities[0], object_type="appointments.api")
 
 
 class CapacityIn(Schema):
@@ -215,7 +216,7 @@ def queue_run(request: HttpRequest, payload: RunIn) -> Status:
     """Queue an allocation run as a background task (it never runs inside the request)."""
     from asilo.web.appointments.tasks import run_allocation
 
-    services.require(request.user, Capability.ALLOCATION_RUN, object_type=services.RUN)
+    require(request.user, Capability.ALLOCATION_RUN, object_type=services.RUN)
     program = services.program_get(payload.program)
     if payload.start < timezone.localdate():
         raise AppointmentError(C.DATE_IN_PAST, "start")

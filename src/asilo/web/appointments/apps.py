@@ -10,7 +10,12 @@ class AppointmentsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from asilo.web.accounts.roles import Capability
+        from asilo.web.appointments.for_registrations import AppointmentsForRegistrations
         from asilo.web.navigation import NAV_ITEMS, NavItem
+        from asilo.web.registrations import hooks
+
+        # The registrations app asks this app through its hooks; it never imports it.
+        hooks.register(AppointmentsForRegistrations())
 
         NAV_ITEMS.extend(
             [

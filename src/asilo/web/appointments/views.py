@@ -30,9 +30,11 @@ from asilo.web.appointments.notifications import notice_language
 from asilo.web.appointments.ports import port_info, zone_of
 from asilo.web.appointments.tokens import notice_token, qr_svg
 from asilo.web.audit.services import audit_view
+from asilo.web.core.access import require
 from asilo.web.core.errors import Forbidden
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations.models import Member, Program, Registration
+from asilo.web.registrations.services import registration_status_lookup
 
 SESSION_KEY = "appointments_registration"
 View = Callable[..., HttpResponse]
@@ -47,7 +49,7 @@ def needs(*capabilities: Capability) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not any(has_capability(request.user, c) for c in capabilities):
                 with contextlib.suppress(Forbidden):
-                    services.require(request.user, capabilities[0], object_type="appointments.page")
+                    require(request.user, capabilities[0], object_type="appointments.page")
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -419,8 +421,6 @@ def notice_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def family_login(request: HttpRequest) -> HttpResponse:
-    from asilo.web.registrations.services import registration_status_lookup
-
     error: DomainError | None = None
     status = 200
     if request.method == "POST":

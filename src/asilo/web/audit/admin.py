@@ -8,11 +8,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from asilo.web.audit.models import AuditEntry
+from asilo.web.core.admin import ReadOnlyAdmin
 from asilo.web.core.roles import Capability, has_capability
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_username", "actor_role", "action", "object_type", "object_id")
     list_filter = ("action", "actor_role", "object_type")
     search_fields = ("actor_username", "object_type", "object_id")
@@ -24,15 +25,6 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_capability(request.user, Capability.AUDIT_VIEW)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         return {}

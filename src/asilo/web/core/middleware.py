@@ -101,13 +101,7 @@ class CoreMiddleware:
             log_failure(request, exc)
             if _is_api(request):
                 return json_errors(503, [_error_for(request, 503)])
-            response = HttpResponse(
-                str(core_error(CoreErrorCode.UNAVAILABLE)["message"]),
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            return response
+            return unavailable_page()
         if _is_api(request):
             log_failure(request, exc)
             return json_errors(500, [_error_for(request, 500)])
@@ -125,3 +119,14 @@ def _protect(response: HttpResponse) -> HttpResponse:
 
 def _is_json(response: HttpResponse) -> bool:
     return str(response.get("Content-Type", "")).startswith("application/json")
+
+
+def unavailable_page() -> HttpResponse:
+    """The page's answer when the database cannot be reached: a short text, 503, retry."""
+    response = HttpResponse(
+        str(core_error(CoreErrorCode.UNAVAILABLE)["message"]),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -8,9 +8,9 @@ import sys
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 
-from asilo.web.core.api import RETRY_AFTER_SECONDS, database_unavailable, json_errors
+from asilo.web.core.api import database_unavailable, json_errors
 from asilo.web.core.errors import CoreErrorCode, core_error
-from asilo.web.core.middleware import API_PREFIX
+from asilo.web.core.middleware import API_PREFIX, unavailable_page
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -26,11 +26,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
         code = CoreErrorCode.UNAVAILABLE if unavailable else CoreErrorCode.SERVER_ERROR
         return json_errors(503 if unavailable else 500, [core_error(code)])
     if unavailable:
-        response = HttpResponse(
-            str(core_error(CoreErrorCode.UNAVAILABLE)["message"]),
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return unavailable_page()
     return defaults.server_error(request)

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from asilo.web.core.charts import cached, inline_svg
 from asilo.web.core.http import HtmxRequest
 from asilo.web.core.layout import layout_template
 from asilo.web.core.roles import Capability, has_capability
 from asilo.web.dashboards import statistics as st
 from asilo.web.dashboards.forms import StatsFilterForm
 
-CACHE_SECONDS = 3600
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
-_SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 
 
 def _db() -> Path:
@@ -47,20 +45,11 @@ def _source(request: HttpRequest) -> str:
 
 def _inline_svg(chart: st.ChartData, index: int) -> str:
     """The chart as inline SVG, named for assistive technology by its caption."""
-    text = chart.render("svg").decode("utf-8")
-    text = _SVG_PROLOGUE.sub("", text, count=1)
-    return text.replace(
-        "<svg ", f'<svg role="img" aria-labelledby="chart-{index}-title" focusable="false" ', 1
-    )
+    return inline_svg(chart.render("svg"), f"chart-{index}-title")
 
 
-def _cached(key: str, make: Any) -> Any:
-    key = "asilo-stats-" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = make()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
+def _cached(key: str, make: Callable[[], Any]) -> Any:
+    return cached("asilo-stats", key, make)
 
 
 MIN_CELL = 10
@@ -123,7 +112,7 @@ def statistics_page(request: HtmxRequest) -> HttpResponse:
                         {
                             "name": chart.name,
                             "title": chart.title,
-                            "svg": _cached(key, lambda c=chart, i=i: _inline_svg(c, i)),
+                            "svg": _cached(key, partial(_inline_svg, chart, i)),
                             "table": chart.table(),
                             "note": chart.note,
                             "query": query,

@@ -6,15 +6,14 @@ table and PNG, SVG and CSV downloads, as the statistics page. Aggregates only.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from asilo.forecast import charts, custody, models, regimes, series
 from asilo.policy import load_catalogue, load_scenario
 from asilo.web.core.access import require
+from asilo.web.core.charts import cached, inline_svg
 from asilo.web.core.errors import Forbidden
 from asilo.web.core.http import HtmxRequest
 from asilo.web.core.layout import layout_template
@@ -31,11 +31,9 @@ from asilo.web.core.roles import Capability
 from asilo.web.dashboards import statistics as st
 from asilo.web.forecasts.forms import SERIES_CHOICES, CustodyForm, EncounterForecastForm
 
-CACHE_SECONDS = 3600
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
 HISTORY_MONTHS = 48
 SCENARIO_FILES = ("title42-ends-2023-05-11.yaml", "title42-kept.yaml")
-_SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 
 
 class Unavailable(Exception):
@@ -58,20 +56,12 @@ def _db() -> Path:
     return Path(settings.ASILO_STATS_DB)
 
 
-def _cached(key: str, make: Any) -> Any:
-    digest = "asilo-forecast-" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-    value = cache.get(digest)
-    if value is None:
-        value = make()
-        cache.set(digest, value, CACHE_SECONDS)
-    return value
+def _custody_svg(pair: CustodyPair, index: int) -> str:
+    return inline_svg(pair.render(index, "svg"), f"custody-{index}-title")
 
 
-def _inline_svg(body: bytes, title_id: str) -> str:
-    text = _SVG_PROLOGUE.sub("", body.decode("utf-8"), count=1)
-    return text.replace(
-        "<svg ", f'<svg role="img" aria-labelledby="{title_id}" focusable="false" ', 1
-    )
+def _cached(key: str, make: Callable[[], Any]) -> Any:
+    return cached("asilo-forecast", key, make)
 
 
 def pathway_label(pathway: str) -> str:
@@ -214,7 +204,7 @@ def encounters_page(request: HtmxRequest) -> HttpResponse:
             )
             svg = _cached(
                 "svg:" + _encounter_key(values),
-                lambda: _inline_svg(made.render("svg"), "fan-title"),
+                lambda: inline_svg(made.render("svg"), "fan-title"),
             )
             context.update(
                 {
@@ -367,9 +357,7 @@ def custody_page(request: HtmxRequest) -> HttpResponse:
                             "exceeded": pair.exceeded[i],
                             "svg": _cached(
                                 f"custody-svg:{i}:" + _custody_key(values),
-                                lambda i=i: _inline_svg(
-                                    pair.render(i, "svg"), f"custody-{i}-title"
-                                ),
+                                partial(_custody_svg, pair, i),
                             ),
                         }
                         for i in (0, 1)

@@ -7,38 +7,21 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from asilo.web.core.roles import Capability, has_capability
+from asilo.web.core.actors import request_actor
+from asilo.web.core.admin import CapabilityAdminMixin
+from asilo.web.core.roles import Capability
 from asilo.web.reference.models import FieldOffice, PortOfEntry, Sector
+from asilo.web.reference.services import reference_delete, reference_save
 
 
-class ReferenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def _may(self, request: HttpRequest) -> bool:
-        return has_capability(request.user, Capability.REFERENCE_MANAGE)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._may(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._may(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request)
+class ReferenceAdmin(CapabilityAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    capability = Capability.REFERENCE_MANAGE
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        from asilo.web.reference.services import reference_save
-
-        reference_save(actor=request.user, obj=obj, changed=list(form.changed_data))
+        reference_save(actor=request_actor(request), obj=obj, changed=list(form.changed_data))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        from asilo.web.reference.services import reference_delete
-
-        reference_delete(actor=request.user, obj=obj)
+        reference_delete(actor=request_actor(request), obj=obj)
 
 
 @admin.register(Sector)

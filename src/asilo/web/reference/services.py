@@ -9,6 +9,7 @@ from django.forms.models import model_to_dict
 
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.actors import Actor
 
 
 def _jsonable(obj: Any, fields: list[str] | None = None) -> dict[str, Any]:
@@ -17,7 +18,7 @@ def _jsonable(obj: Any, fields: list[str] | None = None) -> dict[str, Any]:
     return {k: v if isinstance(v, plain) else str(v) for k, v in data.items()}
 
 
-def reference_save(*, actor: Any, obj: Any, changed: list[str]) -> Any:
+def reference_save(*, actor: Actor, obj: Any, changed: list[str]) -> Any:
     """Create or change a sector, field office or port of entry (audited: the fields that
     really changed, before and after)."""
     with transaction.atomic():
@@ -42,7 +43,7 @@ def reference_save(*, actor: Any, obj: Any, changed: list[str]) -> Any:
     return obj
 
 
-def reference_delete(*, actor: Any, obj: Any) -> None:
+def reference_delete(*, actor: Actor, obj: Any) -> None:
     with transaction.atomic():
         before = _jsonable(obj)
         label, pk = obj._meta.label_lower, obj.pk

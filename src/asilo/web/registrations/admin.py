@@ -3,11 +3,9 @@ so that every change has its reason and its audit entry)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from asilo.web.core.admin import ReadOnlyAdmin
 from asilo.web.registrations.models import Program, Registration, ReviewTask
 
 
@@ -17,19 +15,8 @@ class ProgramAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("rule", "is_open")
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Registration)
-class RegistrationAdmin(_ReadOnly):
+class RegistrationAdmin(ReadOnlyAdmin):
     list_display = ("number", "program", "channel", "status", "tier", "registered_on")
     list_filter = ("program", "channel", "status", "tier")
     search_fields = ("number",)
@@ -38,7 +25,7 @@ class RegistrationAdmin(_ReadOnly):
 
 
 @admin.register(ReviewTask)
-class ReviewTaskAdmin(_ReadOnly):
+class ReviewTaskAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "state", "opened_at", "outcome")
     list_filter = ("kind", "state")
     fields = ("kind", "state", "opened_at", "closed_at", "outcome")

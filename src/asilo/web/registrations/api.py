@@ -105,7 +105,9 @@ class AppointmentRefOut(Schema):
     window_end: str
 
 
-class RegistrationOut(Schema):
+# A registration's summary as every endpoint answers it: plain fields (no docstrings on the
+# schemas: they would become descriptions in the OpenAPI document).
+class RegistrationFields(Schema):
     number: str
     program: str
     channel: str
@@ -121,6 +123,9 @@ class RegistrationOut(Schema):
     registered_on: datetime
     verified: bool
 
+
+# The summary read from a stored registration.
+class RegistrationOut(RegistrationFields):
     @staticmethod
     def resolve_program(obj: Registration) -> str:
         return obj.program.code
@@ -150,17 +155,17 @@ class RegistrationOut(Schema):
         return obj.verified_at is not None
 
 
-class CreatedOut(RegistrationOut):
+# The summary, whether this request created the registration, and its PIN (only then).
+class CreatedOut(RegistrationFields):
     created: bool
     pin: str | None
 
-    @staticmethod
-    def resolve_created(obj: Registration) -> bool:
-        return bool(getattr(obj, "api_created", False))
 
-    @staticmethod
-    def resolve_pin(obj: Registration) -> str | None:
-        return getattr(obj, "api_pin", None)
+def created_data(submission: services.Submission) -> dict[str, Any]:
+    """The answer to a submission as plain data: the stored registration's summary, whether
+    this request created it, and the PIN (only when it did)."""
+    summary = RegistrationOut.from_orm(submission.registration).model_dump()
+    return {**summary, "created": submission.created, "pin": submission.pin}
 
 
 class MemberOut(Schema):
@@ -259,10 +264,7 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
     except RegistrationInputError as exc:
         response: HttpResponse = error_response(request, 400, exc.as_list())
         return response
-    registration = submission.registration
-    registration.api_created = submission.created  # type: ignore[attr-defined]
-    registration.api_pin = submission.pin  # type: ignore[attr-defined]
-    return Status(201 if submission.created else 200, registration)
+    return Status(201 if submission.created else 200, created_data(submission))
 
 
 @router.get(

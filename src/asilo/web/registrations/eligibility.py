@@ -11,15 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
 
 from asilo.policy import Catalogue, load_catalogue, mpp_wind_down
 from asilo.policy.catalogue import InForce
 from asilo.policy.encounter import Encounter, MppCase, PlaceRef
 from asilo.policy.encounter import Person as PolicyPerson
 from asilo.web.registrations.models import EligibilityRule
+
+if TYPE_CHECKING:
+    from asilo.web.registrations.models import Member, Program, Registration
 
 #: Any port of the program stands for the place: the rules read the date and the case only.
 _DEFAULT_PORT = "San Ysidro"
@@ -139,3 +144,37 @@ def _evaluate(rule: str, ports: tuple[str, ...], family: Family, on: date) -> Ou
     if rule == EligibilityRule.PORT_APPOINTMENTS:
         return _port_appointments(on, cat)
     raise ValueError(f"unknown eligibility rule {rule!r}")
+
+
+# --- a registration as the engine sees it ------------------------------------------------------
+
+
+def member_age_on(member: Member, on: date, registered_on: date) -> int:
+    """A member's age on ``on``: from the date of birth, else the age given at registration
+    plus the whole years since."""
+    if member.date_of_birth is not None:
+        born = member.date_of_birth
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return (member.age or 0) + max(0, (on - registered_on).days // 365)
+
+
+def family_of(registration: Registration, members: list[Member], on: date) -> Family:
+    """The engine's input for a stored family on ``on``."""
+    registered_on = timezone.localdate(registration.registered_on)
+    return Family(
+        ages=tuple(member_age_on(m, on, registered_on) for m in members),
+        nationalities=tuple(m.nationality for m in members),
+        mpp_case_status=registration.mpp_case_status,
+    )
+
+
+def rules_date(program: Program, now: datetime) -> date:
+    """The date whose rules decide eligibility: the program's replay date, else today."""
+    return program.rules_as_of or timezone.localdate(now)
+
+
+def rules_unverified_after(program: Program, now: datetime | None = None) -> date | None:
+    """The policy catalogue's ``verified_through`` date when the program's rules date is later
+    (its rules were then not verified: the family's page says so), else ``None``."""
+    verified = load_catalogue().verified_through
+    return verified if rules_date(program, now or timezone.now()) > verified else None

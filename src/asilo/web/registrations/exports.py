@@ -19,7 +19,7 @@ from asilo.web.registrations.models import Registration
 from asilo.web.registrations.reasons import status_label
 
 if TYPE_CHECKING:
-    from asilo.web.registrations.services import Actor
+    from asilo.web.core.access import Actor
 
 REGISTRATION = "registrations.registration"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")

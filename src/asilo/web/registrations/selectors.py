@@ -18,6 +18,7 @@ from django.utils import timezone
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.services import audit_view
 from asilo.web.core.access import refuse
+from asilo.web.registrations import eligibility, hooks
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.fraud import HOLDING_KINDS
@@ -30,8 +31,8 @@ from asilo.web.registrations.models import (
     TaskKind,
     TaskState,
 )
+from asilo.web.registrations.numbers import normalise_number
 from asilo.web.registrations.reasons import reason_text, status_label
-from asilo.web.registrations.services import normalise_number
 
 if TYPE_CHECKING:
     from asilo.web.accounts.models import User
@@ -110,13 +111,8 @@ def registration_list(
                 C.FILTER_INVALID, "organisation", value=str(organisation)
             ) from exc
     if chosen := _filter_value(port, all_ports(), "port"):
-        from django.apps import apps
-
         by_preference = Q(preferred_ports__icontains=f'"{chosen}"')
-        if apps.is_installed("asilo.web.appointments"):
-            rows = rows.filter(by_preference | Q(appointments__port=chosen)).distinct()
-        else:
-            rows = rows.filter(by_preference)
+        rows = rows.filter(by_preference | hooks.appointments().at_port(chosen)).distinct()
     if day := _filter_day(registered_from, "registered_from"):
         rows = rows.filter(registered_on__gte=_start_of(day))
     if day := _filter_day(registered_to, "registered_to"):
@@ -259,23 +255,32 @@ def status_view(registration: Registration) -> dict[str, Any]:
 
 
 def current_appointment_of(registration: Registration) -> dict[str, Any] | None:
-    """The family's offered (or used) appointment, when the appointments app is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("asilo.web.appointments"):
-        return None
-    from asilo.web.appointments.selectors import current_appointment
-
-    appointment = current_appointment(registration.number)
+    """The family's offered (or used) appointment (from the appointments app, through
+    ``registrations.hooks``)."""
+    appointment = hooks.appointments().current_appointment(registration)
     if appointment is None:
         return None
     return {
-        "id": appointment.pk,
+        "id": appointment.id,
         "status": appointment.status,
         "date": appointment.date,
-        "start": appointment.window_start,
-        "end": appointment.window_end,
+        "start": appointment.start,
+        "end": appointment.end,
         "port": appointment.port,
+    }
+
+
+def expected_days(registration: Registration) -> dict[str, Any] | None:
+    """For a family still waiting: the range of days of its appointment, estimated by the
+    appointments app from the queue ahead and the capacities (through ``registrations.hooks``)."""
+    window = hooks.appointments().expected_days(registration)
+    if window is None:
+        return None
+    return {
+        "earliest": window.earliest,
+        "latest": window.latest,
+        "days": window.days,
+        "ports": window.ports,
     }
 
 
@@ -283,8 +288,6 @@ def program_receiving(program: Program, on: date | None = None) -> bool:
     """Does the program's rule receive anyone on its rules date (today, or its replay date)?
     Asked of the policy engine with a probe family (one adult with an active MPP case, the
     case that every phase of either rule admits), never re-encoded here."""
-    from asilo.web.registrations import eligibility
-
     day = program.rules_as_of or on or timezone.localdate()
     probe = eligibility.Family(ages=(30,), nationalities=("HND",), mpp_case_status="active")
     return eligibility.evaluate(

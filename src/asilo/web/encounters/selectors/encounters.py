@@ -29,7 +29,7 @@ from asilo.web.encounters.models import (
 from asilo.web.encounters.object_types import (
     ENCOUNTER,
 )
-from asilo.web.encounters.selectors._lists import bounded
+from asilo.web.encounters.selectors._lists import bounded, window
 from asilo.web.people import selectors as people_selectors
 from asilo.web.people.validation import clean_a_number
 
@@ -126,8 +126,10 @@ def encounter_search(
     place: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    order: str = "newest",
 ) -> list[Encounter]:
-    """Encounters, newest first, by status and place, and by a search: an encounter id
+    """Encounters, newest first (or ``order="oldest"``) by the date of the encounter, by
+    status and place, and by a search: an encounter id
     (``#12`` or ``12``), an A-number (``A012345678``), or a name (accent-insensitive, as the
     API's people search; each person found is an audited read)."""
     require(actor, Capability.ENCOUNTER_VIEW, object_type=ENCOUNTER)
@@ -155,8 +157,11 @@ def encounter_search(
         else:
             matches = people_selectors.person_search(actor=actor, query=text)
             qs = qs.filter(participants__person_id__in=[m.person.pk for m in matches]).distinct()
-    start = max(0, offset)
-    return list(qs.order_by("-encounter_date", "-recorded_at", "-id")[start : start + limit])
+    if order == "oldest":
+        qs = qs.order_by("encounter_date", "recorded_at", "id")
+    else:
+        qs = qs.order_by("-encounter_date", "-recorded_at", "-id")
+    return window(qs, limit=limit, offset=offset)
 
 
 @dataclass(frozen=True)

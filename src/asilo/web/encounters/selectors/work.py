@@ -29,7 +29,7 @@ from asilo.web.encounters.object_types import (
     OVERRIDE,
     REUNIFICATION_TASK,
 )
-from asilo.web.encounters.selectors._lists import LIST_LIMIT, bounded
+from asilo.web.encounters.selectors._lists import LIST_LIMIT, by_time, window
 from asilo.web.encounters.selectors.custody import (
     NEAR_DUE_HOURS,
     children_alone,
@@ -75,16 +75,20 @@ def custody_summary(
 
 
 def override_list(
-    *, actor: User | AnonymousUser, reviewed: bool | None = None, limit: int = LIST_LIMIT
+    *,
+    actor: User | AnonymousUser,
+    reviewed: bool | None = None,
+    limit: int = LIST_LIMIT,
+    offset: int = 0,
+    order: str = "newest",
 ) -> list[Override]:
-    """Every override (a supervisor sees them all), newest first; filter by reviewed or not."""
+    """Every override (a supervisor sees them all), newest first (or ``order="oldest"``);
+    filter by reviewed or not."""
     require(actor, Capability.OVERRIDE_REVIEW, object_type=OVERRIDE)
-    qs = Override.objects.select_related("decision", "overridden_by", "reviewed_by").order_by(
-        "-overridden_at", "-id"
-    )
+    qs = Override.objects.select_related("decision", "overridden_by", "reviewed_by")
     if reviewed is not None:
         qs = qs.filter(reviewed_at__isnull=not reviewed)
-    return list(qs[: bounded(limit)])
+    return window(by_time(qs, "overridden_at", order), limit=limit, offset=offset)
 
 
 def override_get(*, actor: User | AnonymousUser, override_id: int) -> Override:
@@ -99,49 +103,69 @@ def override_get(*, actor: User | AnonymousUser, override_id: int) -> Override:
     return override
 
 
+def _status_filter(status: str | None, allowed: list[str]) -> None:
+    if status is not None and status not in allowed:
+        raise EncounterError(C.STATUS_FILTER_INVALID, "status", allowed=", ".join(allowed))
+
+
 def family_exception_list(
-    *, actor: User | AnonymousUser, status: str | None = None, limit: int = LIST_LIMIT
+    *,
+    actor: User | AnonymousUser,
+    status: str | None = None,
+    limit: int = LIST_LIMIT,
+    offset: int = 0,
+    order: str = "newest",
+    exception_id: int | None = None,
 ) -> list[FamilyException]:
+    """Family exceptions, newest asked first (or ``order="oldest"``); filter by status, or
+    one exception by its id."""
     require(actor, Capability.CUSTODY_MANAGE, object_type=FAMILY_EXCEPTION)
-    if status is not None and status not in ExceptionStatus.values:
-        raise EncounterError(
-            C.STATUS_FILTER_INVALID, "status", allowed=", ".join(ExceptionStatus.values)
-        )
+    _status_filter(status, ExceptionStatus.values)
     qs = FamilyException.objects.select_related(
         "custody", "custody__encounter", "requested_by", "decided_by", "reunification_task"
-    ).order_by("-requested_at", "-id")
+    )
     if status:
         qs = qs.filter(status=status)
-    return list(qs[: bounded(limit)])
+    if exception_id is not None:
+        qs = qs.filter(pk=exception_id)
+    return window(by_time(qs, "requested_at", order), limit=limit, offset=offset)
 
 
 def reunification_task_list(
-    *, actor: User | AnonymousUser, status: str | None = None, limit: int = LIST_LIMIT
+    *,
+    actor: User | AnonymousUser,
+    status: str | None = None,
+    limit: int = LIST_LIMIT,
+    offset: int = 0,
+    order: str = "newest",
 ) -> list[ReunificationTask]:
+    """Reunification tasks, newest opened first (or ``order="oldest"``); filter by status."""
     require(actor, Capability.CUSTODY_MANAGE, object_type=REUNIFICATION_TASK)
-    if status is not None and status not in TaskStatus.values:
-        raise EncounterError(
-            C.STATUS_FILTER_INVALID, "status", allowed=", ".join(TaskStatus.values)
-        )
-    qs = (
-        ReunificationTask.objects.select_related("closed_by", "exception")
-        .prefetch_related("notes", "notes__author")
-        .order_by("-opened_at", "-id")
+    _status_filter(status, TaskStatus.values)
+    qs = ReunificationTask.objects.select_related("closed_by", "exception").prefetch_related(
+        "notes", "notes__author"
     )
     if status:
         qs = qs.filter(status=status)
-    return list(qs[: bounded(limit)])
+    return window(by_time(qs, "opened_at", order), limit=limit, offset=offset)
 
 
-def notifications_for(*, actor: User | AnonymousUser, limit: int = 50) -> list[StaffNotification]:
+def notifications_for(
+    *,
+    actor: User | AnonymousUser,
+    limit: int = 50,
+    offset: int = 0,
+    unread_only: bool = False,
+) -> list[StaffNotification]:
     """The actor's own notifications, newest first (everyone sees only their own)."""
     if not getattr(actor, "is_authenticated", False):
         return []
-    return list(
-        StaffNotification.objects.filter(recipient_id=actor.pk)
-        .select_related("exception", "exception__custody", "exception__decided_by")
-        .order_by("-created_at", "-id")[: bounded(limit)]
+    qs = StaffNotification.objects.filter(recipient_id=actor.pk).select_related(
+        "exception", "exception__custody", "exception__decided_by"
     )
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return window(by_time(qs, "created_at", "newest"), limit=limit, offset=offset)
 
 
 def unread_notifications(actor: User | AnonymousUser) -> int:

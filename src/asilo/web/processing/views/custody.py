@@ -25,6 +25,7 @@ from asilo.web.encounters.models import (
     Outcome,
     Pathway,
     TaskClosing,
+    TaskStatus,
 )
 from asilo.web.encounters.object_types import (
     CUSTODY,
@@ -42,10 +43,18 @@ from asilo.web.processing.forms import (
     TaskNoteForm,
 )
 from asilo.web.processing.views._common import (
+    PAGE_SIZE,
     need,
     put_error,
     raise_http,
     render_page,
+)
+from asilo.web.processing.views.listing import (
+    TIME_ORDERS,
+    ListRequest,
+    csv_response,
+    list_page,
+    list_request,
 )
 
 # --- book-out and family exceptions -------------------------------------------------------
@@ -168,12 +177,52 @@ def _exception_page(
     status: int,
     task_forms: dict[tuple[int, str], Form] | None = None,
 ) -> HttpResponse:
-    exceptions = enc_selectors.family_exception_list(actor=request.user)
-    tasks = enc_selectors.reunification_task_list(actor=request.user)
+    """Two lists on one page: family exceptions (filter by status, or one by ``?id=``) and
+    reunification tasks (parameters prefixed ``t-``); each newest or oldest first, 50 a page,
+    and its page's rows as CSV."""
+    asked = list_request(request, filters={"status": ExceptionStatus.values})
+    one = request.GET.get("id", "")
+    exception_id = int(one) if one.isdigit() and len(one) < 10 else None
+    if exception_id is not None:
+        asked = ListRequest("", asked.page, asked.order, {**asked.filters, "id": str(exception_id)})
+    asked_tasks = list_request(request, prefix="t", filters={"status": TaskStatus.values})
+    exceptions = list_page(
+        enc_selectors.family_exception_list(
+            actor=request.user,
+            status=asked.filters["status"] or None,
+            exception_id=exception_id,
+            order=asked.order,
+            limit=PAGE_SIZE + 1,
+            offset=asked.offset,
+        ),
+        asked,
+    )
+    tasks = list_page(
+        enc_selectors.reunification_task_list(
+            actor=request.user,
+            status=asked_tasks.filters["status"] or None,
+            order=asked_tasks.order,
+            limit=PAGE_SIZE + 1,
+            offset=asked_tasks.offset,
+        ),
+        asked_tasks,
+    )
+    if status == 200 and asked.wants_csv(request):
+        body = enc_services.family_exception_list_export(
+            actor=request.user, exceptions=exceptions.rows, filters=asked.audit
+        )
+        return csv_response(body, f"family-exceptions-p{asked.page}.csv")
+    if status == 200 and asked_tasks.wants_csv(request):
+        body = enc_services.reunification_task_list_export(
+            actor=request.user, tasks=tasks.rows, filters=asked_tasks.audit
+        )
+        return csv_response(body, f"reunification-tasks-p{asked_tasks.page}.csv")
     can_decide = has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE)
-    cards = queries.exception_cards(exceptions)
+    cards = queries.exception_cards(exceptions.rows)
     # One audited read of the names of everyone on the page.
-    person_ids = sorted({m.person_id for card in cards for m in card.family})
+    person_ids = sorted(
+        {m.person_id for card in cards for m in card.family} | {t.person_id for t in tasks.rows}
+    )
     cards_of_people = people_selectors.people_cards(
         actor=request.user, person_ids=person_ids, purpose="family_exceptions_page"
     )
@@ -193,11 +242,18 @@ def _exception_page(
             task_forms.get((t.pk, "note")) or TaskNoteForm(prefix=f"n{t.pk}"),
             task_forms.get((t.pk, "close")) or TaskCloseForm(prefix=f"c{t.pk}"),
         )
-        for t in tasks
+        for t in tasks.rows
     ]
     context = {
         "rows": rows,
         "tasks": task_rows,
+        "exceptions_page": exceptions,
+        "tasks_page": tasks,
+        "exception_status": asked.filters["status"],
+        "task_status": asked_tasks.filters["status"],
+        "exception_statuses": list(ExceptionStatus.choices),
+        "task_statuses": list(TaskStatus.choices),
+        "orders": TIME_ORDERS,
         "people": cards_of_people,
         "outcomes": dict(Outcome.choices),
         "statuses": dict(ExceptionStatus.choices),

@@ -38,6 +38,13 @@ from asilo.web.processing.views._common import (
     page_number,
     render_page,
 )
+from asilo.web.processing.views.listing import (
+    TIME_ORDERS,
+    ListRequest,
+    csv_response,
+    list_page,
+    list_request,
+)
 
 # --- dashboard ----------------------------------------------------------------------------
 
@@ -98,11 +105,7 @@ def custody_list(request: HttpRequest) -> HttpResponse:
     filters = {"status": status, "scope": scope, "order": order, "place": place or "", "page": page}
     if request.GET.get("format") == "csv":
         body = enc_services.custody_list_export(actor=request.user, clocks=clocks, filters=filters)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="custody-{status}-{scope}-p{page}.csv"'
-        )
-        return response
+        return csv_response(body, f"custody-{status}-{scope}-p{page}.csv")
     query = {k: v for k, v in filters.items() if v and k != "page"}
     context = {
         "clocks": clocks,
@@ -159,8 +162,20 @@ def notifications(request: HttpRequest) -> HttpResponse:
             % {"n": count},
         )
         return redirect("processing:notifications")
+    asked = list_request(request, orders=("newest",), filters={"show": ("unread",)})
+    pager = list_page(
+        enc_selectors.notifications_for(
+            actor=request.user,
+            unread_only=asked.filters["show"] == "unread",
+            limit=PAGE_SIZE + 1,
+            offset=asked.offset,
+        ),
+        asked,
+    )
     context = {
-        "notifications": enc_selectors.notifications_for(actor=request.user),
+        "notifications": pager.rows,
+        "pager": pager,
+        "show": asked.filters["show"],
         "outcomes": dict(Outcome.choices),
     }
     return render_page(request, "processing/notifications.html", context)
@@ -171,43 +186,44 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def encounter_list(request: HttpRequest) -> HttpResponse:
-    """Encounters, newest first: filter by status and place, search by name, A-number or
-    encounter id, 50 a page."""
+    """Encounters, newest first (or oldest): filter by status and place, search by name,
+    A-number or encounter id, 50 a page; the page's rows as CSV."""
     need(request, Capability.ENCOUNTER_VIEW, ENCOUNTER)
-    status = request.GET.get("status", "")
-    if status not in EncounterStatus.values:
-        status = ""
-    place = request.GET.get("place") or ""
+    places = queries.custody_places()
+    asked = list_request(request, filters={"status": EncounterStatus.values, "place": places})
     query = (request.GET.get("q") or "").strip()[:100]
-    page = page_number(request)
     error = ""
     try:
         rows = enc_selectors.encounter_search(
             actor=request.user,
             query=query,
-            status=status or None,
-            place=place or None,
+            status=asked.filters["status"] or None,
+            place=asked.filters["place"] or None,
+            order=asked.order,
             limit=PAGE_SIZE + 1,
-            offset=(page - 1) * PAGE_SIZE,
+            offset=asked.offset,
         )
     except DomainError as exc:
         if exc.status == 403:
             raise PermissionDenied from exc
         rows, error = [], exc.message
-    encounters, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    filters = {"status": status, "place": place, "q": query}
+    asked = ListRequest(asked.prefix, asked.page, asked.order, {**asked.filters, "q": query})
+    pager = list_page(rows, asked)
+    if asked.wants_csv(request):
+        body = enc_services.encounter_list_export(
+            actor=request.user, encounters=pager.rows, filters=asked.audit
+        )
+        return csv_response(body, f"encounters-p{asked.page}.csv")
     context = {
-        "encounters": encounters,
-        "status": status,
-        "place": place,
+        "encounters": pager.rows,
+        "pager": pager,
+        "status": asked.filters["status"],
+        "place": asked.filters["place"],
         "q": query,
         "error": error,
         "statuses": list(EncounterStatus.choices),
-        "places": queries.custody_places(),
-        "page": page,
-        "previous_page": page - 1 if page > 1 else None,
-        "next_page": page + 1 if more else None,
-        "query": urlencode({k: v for k, v in filters.items() if v}),
+        "places": places,
+        "orders": TIME_ORDERS,
     }
     return render_page(request, "processing/encounter_list.html", context)
 
@@ -246,11 +262,15 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     if has_capability(request.user, Capability.CUSTODY_MANAGE):
         exceptions = reverse("processing:exception_list")
         items += [
-            (summary.exceptions_pending, _("family exceptions asked"), exceptions),
+            (
+                summary.exceptions_pending,
+                _("family exceptions asked"),
+                exceptions + "?status=pending",
+            ),
             (
                 summary.reunification_tasks_open,
                 _("reunification tasks open"),
-                exceptions + "#tasks-h",
+                exceptions + "?t-status=open#tasks-h",
             ),
             (
                 enc_selectors.unread_notifications(request.user),

@@ -25,12 +25,18 @@ from asilo.web.processing.forms import (
     ReviewForm,
 )
 from asilo.web.processing.views._common import (
+    PAGE_SIZE,
     need,
     put_error,
     render_page,
 )
+from asilo.web.processing.views.listing import TIME_ORDERS, csv_response, list_page, list_request
 
 # --- overrides: review by a supervisor ----------------------------------------------------
+
+
+#: Which overrides the list shows.
+REVIEW_FILTERS = ("pending", "reviewed", "all")
 
 
 @login_required
@@ -40,12 +46,44 @@ def override_list(request: HttpRequest) -> HttpResponse:
 
 
 def _override_page(request: HttpRequest, forms: dict[int, ReviewForm], status: int) -> HttpResponse:
-    pending = enc_selectors.override_list(actor=request.user, reviewed=False)
-    reviewed = enc_selectors.override_list(actor=request.user, reviewed=True, limit=50)
-    rows = [(o, forms.get(o.pk) or ReviewForm(prefix=f"o{o.pk}")) for o in pending]
+    """Overrides awaiting review (by default), reviewed, or all; newest first or oldest; 50 a
+    page; the page's rows as CSV. A pending override carries its review form."""
+    asked = list_request(
+        request, filters={"review": REVIEW_FILTERS}, defaults={"review": "pending"}
+    )
+    review = asked.filters["review"]
+    pager = list_page(
+        enc_selectors.override_list(
+            actor=request.user,
+            reviewed=None if review == "all" else review == "reviewed",
+            order=asked.order,
+            limit=PAGE_SIZE + 1,
+            offset=asked.offset,
+        ),
+        asked,
+    )
+    if asked.wants_csv(request) and status == 200:
+        body = enc_services.override_list_export(
+            actor=request.user, overrides=pager.rows, filters=asked.audit
+        )
+        return csv_response(body, f"overrides-{review}-p{asked.page}.csv")
+    rows = [
+        (
+            o,
+            (forms.get(o.pk) or ReviewForm(prefix=f"o{o.pk}")) if o.reviewed_at is None else None,
+        )
+        for o in pager.rows
+    ]
     context = {
-        "pending": rows,
-        "reviewed": reviewed,
+        "rows": rows,
+        "pager": pager,
+        "review": review,
+        "reviews": [
+            ("pending", _("Awaiting review")),
+            ("reviewed", _("Reviewed")),
+            ("all", _("All")),
+        ],
+        "orders": TIME_ORDERS,
         "pathways": dict(Pathway.choices),
         "authorities": dict(Authority.choices),
         "verdicts": dict(OverrideVerdict.choices),

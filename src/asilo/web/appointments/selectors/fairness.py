@@ -1,0 +1,168 @@
+"""The fairness report: outcomes and waiting time by nationality, family size, channel and
+priority tier, in aggregates only (small groups suppressed)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from asilo.web.appointments.models import (
+    Appointment,
+    AppointmentStatus,
+)
+from asilo.web.registrations.forms import NATIONALITIES
+from asilo.web.registrations.models import (
+    Channel,
+    Member,
+    Program,
+    Registration,
+    Status,
+)
+
+
+def _size_group(size: int) -> str:
+    if size <= 1:
+        return "1"
+    if size == 2:
+        return "2"
+    if size <= 4:
+        return "3-4"
+    return "5+"
+
+
+TIER_LABELS = {
+    "0": _("0 · urgent medical need"),
+    "1": _("1 · vulnerability"),
+    "2": _("2 · everyone else"),
+}
+
+
+#: Family-size groups in their natural order (not by how many families each holds).
+SIZE_ORDER = ("1", "2", "3-4", "5+")
+
+
+def group_label(dimension: str, group: str) -> str:
+    """A group's name in the reader's language: nationalities by name (the form's list;
+    the ISO code beside it), channels and tiers in words, family sizes with an en dash."""
+    if dimension == "channel":
+        return str(dict(Channel.choices).get(group, group))
+    if dimension == "tier":
+        return str(TIER_LABELS.get(group, group))
+    if dimension == "nationality":
+        name = dict(NATIONALITIES).get(group)
+        return f"{name} ({group})" if name else group
+    if dimension == "family_size":
+        return group.replace("-", "–")
+    return group
+
+
+def _cell_order(dimension: str, cell: FairnessCell) -> tuple[Any, ...]:
+    if dimension == "family_size":
+        order = SIZE_ORDER.index(cell.group) if cell.group in SIZE_ORDER else len(SIZE_ORDER)
+        return (order,)
+    if dimension == "tier":
+        return (cell.group,)
+    return (-cell.registrations, cell.label)
+
+
+@dataclass
+class FairnessCell:
+    dimension: str
+    group: str
+    registrations: int = 0
+    allocated: int = 0
+    checked_in: int = 0
+    no_shows: int = 0
+    waits: list[int] | None = None
+    suppressed: bool = False
+
+    @property
+    def label(self) -> str:
+        return group_label(self.dimension, self.group)
+
+    @property
+    def allocated_share(self) -> float | None:
+        return (
+            None
+            if self.suppressed or not self.registrations
+            else (self.allocated / self.registrations)
+        )
+
+    @property
+    def median_wait_days(self) -> float | None:
+        if self.suppressed or not self.waits:
+            return None
+        return float(statistics.median(self.waits))
+
+
+def min_cell() -> int:
+    return int(getattr(settings, "ASILO_FAIRNESS_MIN_CELL", 5))
+
+
+def fairness_report(program: Program) -> dict[str, list[FairnessCell]]:
+    """Outcomes and waiting time (days from registration, or MPP enrolment, to the first
+    appointment) by nationality of the person registering, family size, channel and priority
+    tier. Aggregates only; groups smaller than ``ASILO_FAIRNESS_MIN_CELL`` are suppressed."""
+    regs = list(
+        Registration.objects.filter(program=program)
+        .exclude(status=Status.NOT_ELIGIBLE)
+        .annotate(
+            n_members=Count("members", distinct=True),
+        )
+        .values("id", "channel", "tier", "registered_on", "mpp_enrolled_on", "n_members")
+    )
+    principal = dict(
+        Member.objects.filter(registration__program=program, position=0).values_list(
+            "registration_id", "nationality"
+        )
+    )
+    firsts: dict[int, date] = {}
+    outcomes: dict[int, set[str]] = defaultdict(set)
+    for a in (
+        Appointment.objects.filter(run__program=program)
+        .order_by("created_at", "id")
+        .values("registration_id", "date", "status")
+    ):
+        firsts.setdefault(a["registration_id"], a["date"])
+        outcomes[a["registration_id"]].add(a["status"])
+    dims: dict[str, dict[str, FairnessCell]] = {
+        "nationality": {},
+        "family_size": {},
+        "channel": {},
+        "tier": {},
+    }
+    for r in regs:
+        keys = {
+            "nationality": principal.get(r["id"], "?"),
+            "family_size": _size_group(r["n_members"]),
+            "channel": r["channel"],
+            "tier": str(r["tier"]),
+        }
+        waited_from = r["mpp_enrolled_on"] or timezone.localdate(r["registered_on"])
+        for dim, key in keys.items():
+            cell = dims[dim].setdefault(key, FairnessCell(dim, key, waits=[]))
+            cell.registrations += 1
+            if r["id"] in firsts:
+                cell.allocated += 1
+                assert cell.waits is not None
+                cell.waits.append((firsts[r["id"]] - waited_from).days)
+            cell.checked_in += int(AppointmentStatus.CHECKED_IN in outcomes[r["id"]])
+            cell.no_shows += int(AppointmentStatus.NO_SHOW in outcomes[r["id"]])
+    smallest = min_cell()
+    report: dict[str, list[FairnessCell]] = {}
+    for dim, cells in dims.items():
+        for cell in cells.values():
+            if cell.registrations < smallest:
+                cell.suppressed = True
+                cell.allocated = cell.checked_in = cell.no_shows = 0
+                cell.waits = []
+        report[dim] = sorted(cells.values(), key=lambda c, d=dim: _cell_order(d, c))
+    return report

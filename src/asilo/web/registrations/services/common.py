@@ -1,0 +1,68 @@
+"""What the registrations services share: the audited object types, the actor as a user or
+the family itself, the lifecycle's move as the services call it, and the caseworker's rights."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.access import Actor, refuse
+from asilo.web.registrations import eligibility, lifecycle
+from asilo.web.registrations.errors import RegistrationError
+from asilo.web.registrations.errors import RegistrationErrorCode as C
+from asilo.web.registrations.models import Registration, StatusChange
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
+
+REGISTRATION = "registrations.registration"
+TASK = "registrations.reviewtask"
+PROGRAM = "registrations.program"
+MEMBER = "registrations.member"
+
+
+def actor_or_none(actor: Actor) -> User | None:
+    """The signed-in user, or None for the family itself (the self-service channel)."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    return actor  # type: ignore[return-value]
+
+
+def record_status(
+    *,
+    registration: Registration,
+    to_status: str,
+    outcome: eligibility.Outcome | None,
+    reason_code: str,
+    reason_params: dict[str, Any],
+    actor: Actor,
+    at: datetime,
+    closed_reason: str = "",
+    audit: bool = False,
+    note: str = "",
+) -> StatusChange:
+    """Through the lifecycle's one service (``lifecycle.registration_status_change``)."""
+    return lifecycle.registration_status_change(
+        actor=actor,
+        registration=registration,
+        to_status=to_status,
+        reason_code=reason_code,
+        reason_params=reason_params,
+        closed_reason=closed_reason,
+        outcome=outcome,
+        now=at,
+        audit=audit,
+        note=note,
+    )
+
+
+def require_verifier(actor: User) -> None:
+    if not has_capability(actor, Capability.REGISTRATION_VERIFY) or actor.organisation_id is None:
+        refuse(actor, Capability.REGISTRATION_VERIFY, object_type=TASK)
+        raise RegistrationError(C.FORBIDDEN)
+
+
+def require_own(actor: User, registration: Registration) -> None:
+    if registration.organisation_id != actor.organisation_id:
+        raise RegistrationError(C.REGISTRATION_NOT_FOUND)

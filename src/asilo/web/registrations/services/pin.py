@@ -1,0 +1,229 @@
+"""The family's number and PIN: the status page's sign-in (wrong PINs counted, then locked)
+and a lost PIN recovered through a one-time code sent to the contact on file."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from asilo.web.audit.models import AuditAction
+from asilo.web.audit.services import audit_record
+from asilo.web.registrations import fraud, hooks
+from asilo.web.registrations.errors import RegistrationError
+from asilo.web.registrations.errors import RegistrationErrorCode as C
+from asilo.web.registrations.models import (
+    PinRecovery,
+    Registration,
+)
+from asilo.web.registrations.numbers import (
+    new_pin,
+    normalise_number,
+    pin_hash,
+)
+from asilo.web.registrations.services.common import (
+    REGISTRATION,
+)
+
+
+def pin_failure_limit() -> int:
+    return fraud.setting("ASILO_PIN_FAILURE_LIMIT", 5)
+
+
+def pin_lock_minutes() -> int:
+    return fraud.setting("ASILO_PIN_LOCK_MINUTES", 30)
+
+
+def registration_status_lookup(
+    *, number: str, pin: str, now: datetime | None = None
+) -> Registration:
+    """The registration for this number and PIN. Wrong PINs are counted; after
+    ``ASILO_PIN_FAILURE_LIMIT`` of them the number is locked for ``ASILO_PIN_LOCK_MINUTES``.
+    An unknown number and a wrong PIN get the same answer."""
+    now = now or timezone.now()
+    number = normalise_number(number)
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().filter(number=number).first()
+        if registration is None:
+            raise RegistrationError(C.STATUS_LOOKUP_FAILED, "pin")
+        if registration.pin_locked_until is not None and registration.pin_locked_until > now:
+            minutes = max(1, int((registration.pin_locked_until - now).total_seconds() // 60) + 1)
+            raise RegistrationError(C.STATUS_LOOKUP_LOCKED, "pin", minutes=minutes)
+        good = constant_time_compare(
+            pin_hash(pin.strip(), registration.pin_salt), registration.pin_hash
+        )
+        if good:
+            if registration.pin_failures:
+                registration.pin_failures = 0
+                registration.pin_locked_until = None
+                registration.save(update_fields=["pin_failures", "pin_locked_until"])
+            audit_record(
+                actor=None,
+                action=AuditAction.VIEW,
+                object_type=REGISTRATION,
+                object_id=registration.pk,
+                note="status page (registration number and PIN)",
+            )
+            return registration
+        registration.pin_failures += 1
+        locked = registration.pin_failures >= pin_failure_limit()
+        if locked:
+            registration.pin_locked_until = now + timedelta(minutes=pin_lock_minutes())
+            registration.pin_failures = 0
+        registration.save(update_fields=["pin_failures", "pin_locked_until"])
+        audit_record(
+            actor=None,
+            action=AuditAction.REFUSED,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            note="wrong PIN" + ("; locked" if locked else ""),
+        )
+    if locked:
+        raise RegistrationError(C.STATUS_LOOKUP_LOCKED, "pin", minutes=pin_lock_minutes())
+    raise RegistrationError(C.STATUS_LOOKUP_FAILED, "pin")
+
+
+PIN_CODE_MINUTES = 15
+PIN_CODE_TRIES = 5
+PIN_CODES_PER_DAY = 3
+
+
+def _contact_for_code(registration: Registration) -> tuple[str, str] | None:
+    """(channel, address) where the code goes: the family's latest contact for notices when
+    it changed it, else what it gave when registering (phone for SMS first, then e-mail)."""
+    contact = hooks.appointments().contact_of(registration)
+    if contact.phone:
+        return "sms", contact.phone
+    if contact.email:
+        return "email", contact.email
+    return None
+
+
+def pin_recovery_request(*, number: str, now: datetime | None = None) -> None:
+    """Send a one-time code to the contact on file of the registration with ``number``.
+
+    The answer is the same whether the number exists, has a contact, or has asked too often
+    (nothing is revealed); each request is audited with what happened. The code goes through
+    the notification outbox (the appointments app, through ``registrations.hooks``), in the
+    family's language."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().filter(number=normalise_number(number)).first()
+        )
+        if registration is None:
+            return
+        contact = _contact_for_code(registration)
+        recent = PinRecovery.objects.filter(
+            registration=registration, created_at__gte=now - timedelta(days=1)
+        ).count()
+        refused = "no contact on file" if contact is None else ""
+        if not refused and recent >= PIN_CODES_PER_DAY:
+            refused = "too many codes today"
+        if refused:
+            audit_record(
+                actor=None,
+                action=AuditAction.REFUSED,
+                object_type=REGISTRATION,
+                object_id=registration.pk,
+                note=f"PIN recovery: {refused}",
+            )
+            return
+        assert contact is not None
+        code = new_pin()
+        salt = secrets.token_hex(8)
+        recovery = PinRecovery.objects.create(
+            registration=registration,
+            code_hash=pin_hash(code, salt),
+            code_salt=salt,
+            channel=contact[0],
+            created_at=now,
+            expires_at=now + timedelta(minutes=PIN_CODE_MINUTES),
+        )
+        hooks.appointments().send_one_time_code(
+            registration,
+            channel=contact[0],
+            address=contact[1],
+            code=code,
+            minutes=PIN_CODE_MINUTES,
+            now=now,
+        )
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            after={"pin_recovery": recovery.pk, "channel": contact[0]},
+            note="PIN recovery: code sent",
+        )
+
+
+def pin_recovery_confirm(*, number: str, code: str, now: datetime | None = None) -> str:
+    """The code sent by :func:`pin_recovery_request` → a new PIN (returned once; the old one
+    stops working). A wrong, used or expired code gets one answer; after
+    ``PIN_CODE_TRIES`` wrong tries the code is spent. Audited either way."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().filter(number=normalise_number(number)).first()
+        )
+        recovery = (
+            PinRecovery.objects.select_for_update()
+            .filter(registration=registration, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at", "-id")
+            .first()
+            if registration is not None
+            else None
+        )
+        if registration is None or recovery is None or recovery.attempts >= PIN_CODE_TRIES:
+            if registration is not None:
+                audit_record(
+                    actor=None,
+                    action=AuditAction.REFUSED,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    note="PIN recovery: no valid code",
+                )
+            failed = True
+        else:
+            good = constant_time_compare(
+                pin_hash(code.strip(), recovery.code_salt), recovery.code_hash
+            )
+            if not good:
+                recovery.attempts += 1
+                recovery.save(update_fields=["attempts"])
+                audit_record(
+                    actor=None,
+                    action=AuditAction.REFUSED,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    note="PIN recovery: wrong code",
+                )
+                failed = True
+            else:
+                failed = False
+                pin = new_pin()
+                salt = secrets.token_hex(8)
+                registration.pin_hash = pin_hash(pin, salt)
+                registration.pin_salt = salt
+                registration.pin_failures = 0
+                registration.pin_locked_until = None
+                registration.save(
+                    update_fields=["pin_hash", "pin_salt", "pin_failures", "pin_locked_until"]
+                )
+                recovery.used_at = now
+                recovery.save(update_fields=["used_at"])
+                audit_record(
+                    actor=None,
+                    action=AuditAction.UPDATE,
+                    object_type=REGISTRATION,
+                    object_id=registration.pk,
+                    after={"pin_recovery": recovery.pk},
+                    note="PIN recovery: new PIN chosen",
+                )
+    if failed:
+        raise RegistrationError(C.PIN_CODE_INVALID, "code")
+    return pin

@@ -1,0 +1,255 @@
+"""The caseworker's verification: closing call-back and review tasks with their outcome,
+taking a self-service family's call-back, flagging a vulnerability, marking a suspected
+duplicate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.audit.models import AuditAction
+from asilo.web.audit.services import audit_record
+from asilo.web.registrations import fraud, lifecycle
+from asilo.web.registrations.errors import RegistrationError
+from asilo.web.registrations.errors import RegistrationErrorCode as C
+from asilo.web.registrations.models import (
+    ClosedReason,
+    Registration,
+    ReviewTask,
+    Status,
+    TaskKind,
+    TaskOutcome,
+    TaskState,
+)
+from asilo.web.registrations.numbers import (
+    normalise_number,
+)
+from asilo.web.registrations.services.common import (
+    REGISTRATION,
+    TASK,
+    record_status,
+    require_own,
+    require_verifier,
+)
+from asilo.web.registrations.validation import (
+    VULNERABILITIES,
+    tier_of,
+)
+
+if TYPE_CHECKING:
+    from asilo.web.accounts.models import User
+
+
+_OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
+    TaskKind.CALLBACK: frozenset(
+        {TaskOutcome.VERIFIED, TaskOutcome.NOT_REACHED, TaskOutcome.DETAILS_WRONG}
+    ),
+    TaskKind.DUPLICATE_PERSON: frozenset(
+        {TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE}
+    ),
+    TaskKind.DUPLICATE_REGISTRATION: frozenset(
+        {TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE}
+    ),
+    TaskKind.SHARED_PHONE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
+    TaskKind.SHARED_PLACE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
+    TaskKind.BURST: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
+    TaskKind.VULNERABILITY: frozenset({TaskOutcome.NOTED}),
+}
+
+
+def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = "") -> ReviewTask:
+    """Close a review task with its outcome; a verified call-back marks the family verified.
+    Outcomes other than "verified", "not a duplicate" and "no abuse" need a note."""
+    reviews_holds = has_capability(actor, Capability.REGISTRATION_REVIEW_HOLDS)
+    if not reviews_holds:
+        require_verifier(actor)
+    note = note.strip()
+    with transaction.atomic():
+        task = ReviewTask.objects.select_for_update().filter(pk=task_id).first()
+        if task is None:
+            raise RegistrationError(C.TASK_NOT_FOUND)
+        registrations = list(task.registrations.all())
+        if reviews_holds:
+            if task.kind not in fraud.HOLDING_KINDS:
+                raise RegistrationError(C.TASK_NOT_FOUND)
+        elif not any(r.organisation_id == actor.organisation_id for r in registrations):
+            raise RegistrationError(C.TASK_NOT_FOUND)
+        if task.state != TaskState.OPEN:
+            raise RegistrationError(C.TASK_CLOSED)
+        if outcome not in _OUTCOMES_BY_KIND.get(task.kind, frozenset()):
+            raise RegistrationError(C.OUTCOME_INVALID, "outcome")
+        easy = {TaskOutcome.VERIFIED, TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.NO_ABUSE}
+        if outcome not in easy and not note:
+            raise RegistrationError(C.NOTE_REQUIRED, "note")
+        now = timezone.now()
+        task.state = TaskState.CLOSED
+        task.outcome = outcome
+        task.note = note
+        task.closed_at = now
+        task.closed_by = actor
+        task.save()
+        if task.kind == TaskKind.CALLBACK and outcome == TaskOutcome.VERIFIED:
+            for registration in registrations:
+                registration.verified_at = now
+                registration.verified_by = actor
+                registration.save(update_fields=["verified_at", "verified_by"])
+                if registration.status == Status.NEEDS_VERIFICATION:
+                    record_status(
+                        registration=registration,
+                        to_status=Status.WAITING,
+                        outcome=None,
+                        reason_code="verified",
+                        reason_params={},
+                        actor=actor,
+                        at=now,
+                        audit=True,
+                    )
+        elif task.kind == TaskKind.CALLBACK and outcome == TaskOutcome.DETAILS_WRONG:
+            for registration in registrations:
+                if registration.status in (Status.WAITING, Status.REGISTERED):
+                    record_status(
+                        registration=registration,
+                        to_status=Status.NEEDS_VERIFICATION,
+                        outcome=None,
+                        reason_code="details_wrong",
+                        reason_params={},
+                        actor=actor,
+                        at=now,
+                        audit=True,
+                    )
+                    fraud.open_new_task(
+                        kind=TaskKind.CALLBACK,
+                        key=str(registration.pk),
+                        registration=registration,
+                        detail={"a_number_given": registration.a_number is not None},
+                    )
+        elif task.kind == TaskKind.DUPLICATE_PERSON and outcome == TaskOutcome.CONFIRMED_DUPLICATE:
+            # The later registration is the copy; the first keeps the family's place.
+            later = max(registrations, key=lambda r: (r.registered_on, r.pk))
+            first = min(registrations, key=lambda r: (r.registered_on, r.pk))
+            if (
+                later.status in lifecycle.TRANSITIONS
+                and Status.CLOSED in lifecycle.TRANSITIONS[later.status]
+            ):
+                record_status(
+                    registration=later,
+                    to_status=Status.CLOSED,
+                    closed_reason=ClosedReason.DUPLICATE,
+                    outcome=None,
+                    reason_code="duplicate",
+                    reason_params={"number": first.number},
+                    actor=actor,
+                    at=now,
+                    audit=True,
+                )
+        audit_record(
+            actor=actor,
+            action=AuditAction.REVIEW,
+            object_type=TASK,
+            object_id=task.pk,
+            after={
+                "kind": task.kind,
+                "outcome": outcome,
+                "registrations": [r.pk for r in registrations],
+            },
+        )
+    return task
+
+
+def callback_take(*, actor: User, task_id: int) -> ReviewTask:
+    """A caseworker takes an unassigned self-service family's call-back for their
+    organisation, which from then on sees (and verifies) that registration."""
+    require_verifier(actor)
+    with transaction.atomic():
+        task = (
+            ReviewTask.objects.select_for_update()
+            .filter(pk=task_id, kind=TaskKind.CALLBACK, state=TaskState.OPEN)
+            .first()
+        )
+        if task is None:
+            raise RegistrationError(C.TASK_NOT_FOUND)
+        registration = task.registrations.get()
+        if registration.organisation_id is not None:
+            require_own(actor, registration)
+            return task
+        registration.organisation = actor.organisation
+        registration.save(update_fields=["organisation"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            before={"organisation_id": None},
+            after={"organisation_id": actor.organisation_id},
+            note="call-back taken",
+        )
+    return task
+
+
+def registration_flag_vulnerability(
+    *, actor: User, registration: Registration, vulnerability: str, note: str
+) -> Registration:
+    """Add a vulnerability (found on the call-back); the tier follows. Opens a task so that a
+    second person sees every flag."""
+    require_verifier(actor)
+    require_own(actor, registration)
+    if vulnerability not in VULNERABILITIES:
+        raise RegistrationError(C.VULNERABILITY_INVALID, "vulnerability")
+    if not note.strip():
+        raise RegistrationError(C.NOTE_REQUIRED, "note")
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        before = {"vulnerabilities": list(registration.vulnerabilities), "tier": registration.tier}
+        if vulnerability not in registration.vulnerabilities:
+            registration.vulnerabilities = [*registration.vulnerabilities, vulnerability]
+        registration.tier = tier_of(registration.vulnerabilities)
+        registration.save(update_fields=["vulnerabilities", "tier"])
+        fraud.open_task(
+            kind=TaskKind.VULNERABILITY,
+            key=f"{registration.pk}:{vulnerability}",
+            registrations=lambda: [registration],
+            detail={"vulnerability": vulnerability, "flagged_by": actor.pk},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=REGISTRATION,
+            object_id=registration.pk,
+            before=before,
+            after={"vulnerabilities": registration.vulnerabilities, "tier": registration.tier},
+            note="vulnerability flagged",
+        )
+    return registration
+
+
+def registration_mark_duplicate(
+    *, actor: User, registration: Registration, other_number: str, note: str
+) -> ReviewTask:
+    """A caseworker's suspicion that two registrations are the same family: a review task."""
+    require_verifier(actor)
+    require_own(actor, registration)
+    other = Registration.objects.filter(number=normalise_number(other_number)).first()
+    if other is None or other.pk == registration.pk:
+        raise RegistrationError(C.REGISTRATION_NOT_FOUND, "other_number")
+    if not note.strip():
+        raise RegistrationError(C.NOTE_REQUIRED, "note")
+    first, second = sorted([registration.pk, other.pk])
+    with transaction.atomic():
+        task = fraud.open_task(
+            kind=TaskKind.DUPLICATE_PERSON,
+            key=f"{first}:{second}",
+            registrations=lambda: [registration, other],
+            detail={"marked_by": actor.pk, "note": note.strip()[:500]},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=TASK,
+            object_id=task.pk,
+            after={"kind": task.kind, "registrations": [registration.pk, other.pk]},
+            note="suspected duplicate marked",
+        )
+    return task

@@ -1,0 +1,287 @@
+"""The caseworkers' and supervisors' pages: assisted registration, the list of
+registrations with its filters, a registration's page, the call-back and review tasks, the
+export and the printable slip."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from asilo.web.accounts.models import Organisation
+from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.registrations import exports, selectors, services
+from asilo.web.registrations.errors import (
+    RegistrationError,
+)
+from asilo.web.registrations.errors import RegistrationErrorCode as C
+from asilo.web.registrations.forms import (
+    VULNERABILITY_LABELS,
+)
+from asilo.web.registrations.models import (
+    Channel,
+    Program,
+    Status,
+    TaskKind,
+    TaskOutcome,
+    TaskState,
+)
+from asilo.web.registrations.reasons import status_label, task_details, vulnerability_label
+from asilo.web.registrations.validation import MAX_MEMBERS
+from asilo.web.registrations.views.common import (
+    SESSION_KEY,
+    csv_response,
+    domain_errors,
+    history_of,
+    register_page,
+    require_page,
+    slip,
+    with_notice_links,
+)
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def assisted_register(request: HttpRequest) -> HttpResponse:
+    require_page(request, Capability.REGISTRATION_CREATE)
+    if "program" not in request.GET and request.method == "GET":
+        programs, preselected, closed = selectors.start_choices(selectors.open_programs())
+        return render(
+            request,
+            "registrations/start.html",
+            {
+                "programs": programs,
+                "preselected": preselected,
+                "closed": closed,
+                "sizes": range(1, MAX_MEMBERS + 1),
+                "staff": True,
+            },
+        )
+    return register_page(request, staff=True)
+
+
+_LIST_FILTERS = (
+    "status",
+    "program",
+    "channel",
+    "organisation",
+    "port",
+    "registered_from",
+    "registered_to",
+)
+
+
+PAGE_SIZE = 50
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET"])
+def staff_list(request: HttpRequest) -> HttpResponse:
+    chosen = {name: request.GET.get(name, "").strip() for name in _LIST_FILTERS}
+    error = ""
+    try:
+        rows = selectors.registration_list(user=request.user, **chosen)  # type: ignore[arg-type]
+    except RegistrationError as exc:
+        if exc.code == C.FORBIDDEN:
+            raise
+        error = exc.message
+        rows = selectors.registration_list(user=request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    return render(
+        request,
+        "registrations/staff/list.html",
+        {
+            "page": page,
+            "rows": [{"r": r, "status": status_label(r.status, r.closed_reason)} for r in page],
+            "chosen": chosen,
+            "query": query,
+            "error": error,
+            "statuses": [(s.value, s.label) for s in Status],
+            "programs": Program.objects.order_by("code"),
+            "channels": [(c.value, c.label) for c in Channel],
+            "organisations": Organisation.objects.order_by("name")
+            if has_capability(request.user, Capability.REGISTRATION_VIEW_ALL)
+            else [],
+            "ports": selectors.all_ports(),
+            "counts": selectors.status_counts(request.user),
+            "may_create": has_capability(request.user, Capability.REGISTRATION_CREATE),
+            "may_verify": has_capability(request.user, Capability.REGISTRATION_VERIFY),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
+    registration = selectors.registration_get(user=request.user, number=number)
+    message = error = ""
+    if request.method == "POST":
+        require_page(request, Capability.REGISTRATION_VERIFY)
+        note = request.POST.get("note", "")
+        try:
+            if request.POST.get("action") == "flag":
+                services.registration_flag_vulnerability(
+                    actor=request.user,  # type: ignore[arg-type]
+                    registration=registration,
+                    vulnerability=request.POST.get("vulnerability", ""),
+                    note=note,
+                )
+                message = "flagged"
+            elif request.POST.get("action") == "duplicate":
+                services.registration_mark_duplicate(
+                    actor=request.user,  # type: ignore[arg-type]
+                    registration=registration,
+                    other_number=request.POST.get("other_number", ""),
+                    note=note,
+                )
+                message = "duplicate"
+        except RegistrationError as exc:
+            error = exc.message
+        registration = selectors.registration_get(user=request.user, number=number)
+    made = request.session.get(SESSION_KEY, {})
+    return render(
+        request,
+        "registrations/staff/detail.html",
+        {
+            "r": registration,
+            "members": list(registration.members.all()),
+            "history": history_of(registration),
+            "status": status_label(registration.status, registration.closed_reason),
+            "appointment": with_notice_links(registration, staff=True),
+            "tasks": registration.review_tasks.all(),
+            "pin": made.get(registration.number, ""),
+            "may_verify": has_capability(request.user, Capability.REGISTRATION_VERIFY)
+            and registration.organisation_id == getattr(request.user, "organisation_id", None),
+            "vulnerabilities": VULNERABILITY_LABELS,
+            "vulnerability_names": [vulnerability_label(v) for v in registration.vulnerabilities],
+            "message": message,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+_OUTCOMES = {
+    TaskKind.CALLBACK: [TaskOutcome.VERIFIED, TaskOutcome.NOT_REACHED, TaskOutcome.DETAILS_WRONG],
+    TaskKind.DUPLICATE_PERSON: [TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE],
+    TaskKind.DUPLICATE_REGISTRATION: [
+        TaskOutcome.NOT_A_DUPLICATE,
+        TaskOutcome.CONFIRMED_DUPLICATE,
+    ],
+    TaskKind.SHARED_PHONE: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
+    TaskKind.SHARED_PLACE: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
+    TaskKind.BURST: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
+    TaskKind.VULNERABILITY: [TaskOutcome.NOTED],
+}
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def staff_tasks(request: HttpRequest) -> HttpResponse:
+    if not has_capability(request.user, Capability.REGISTRATION_REVIEW_HOLDS):
+        require_page(request, Capability.REGISTRATION_VERIFY)
+    user = request.user
+    error = ""
+    if request.method == "POST":
+        try:
+            task_id = int(request.POST.get("task", "0") or 0)
+        except ValueError:
+            task_id = 0
+        try:
+            if request.POST.get("action") == "take":
+                services.callback_take(actor=user, task_id=task_id)  # type: ignore[arg-type]
+            else:
+                services.review_task_close(
+                    actor=user,  # type: ignore[arg-type]
+                    task_id=task_id,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", ""),
+                )
+        except RegistrationError as exc:
+            error = exc.message
+    kind = request.GET.get("kind", "").strip()
+    state = request.GET.get("state", "").strip() or TaskState.OPEN
+    family = request.GET.get("family", "").strip()
+    if kind and kind not in TaskKind.values:
+        error = str(RegistrationError(C.FILTER_INVALID, "kind", value=kind).message)
+        kind = ""
+    if state not in TaskState.values:
+        error = str(RegistrationError(C.FILTER_INVALID, "state", value=state).message)
+        state = TaskState.OPEN
+    rows = selectors.review_tasks_for(
+        user,  # type: ignore[arg-type]
+        kind=kind or None,
+        state=state,
+        family=family or None,
+    )
+    page = Paginator(rows, TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    tasks = []
+    organisation_id = getattr(user, "organisation_id", None)
+    for task in page:
+        registrations = list(task.registrations.all())
+        own = [r for r in registrations if r.organisation_id == organisation_id]
+        tasks.append(
+            {
+                "task": task,
+                "own": own,
+                "unassigned": not own,
+                "others": len(registrations) - len(own),
+                "details": task_details(task.kind, task.detail) if own else [],
+                "outcomes": [(o.value, o.label) for o in _OUTCOMES.get(task.kind, [])],
+            }
+        )
+    chosen = {"kind": kind, "state": state, "family": family}
+    return render(
+        request,
+        "registrations/staff/tasks.html",
+        {
+            "tasks": tasks,
+            "page": page,
+            "error": error,
+            "chosen": chosen,
+            "query": urlencode({k: v for k, v in chosen.items() if v}),
+            "kinds": [(k.value, k.label) for k in TaskKind],
+            "states": [(k.value, k.label) for k in TaskState],
+        },
+        status=400 if error else 200,
+    )
+
+
+TASKS_PER_PAGE = 20
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET"])
+def staff_export(request: HttpRequest) -> HttpResponse:
+    """The organisation's registrations (the list's filters apply) as a CSV file."""
+    require_page(request, Capability.REGISTRATION_CREATE)
+    chosen = {name: request.GET.get(name, "").strip() for name in _LIST_FILTERS}
+    rows = selectors.registration_list(user=request.user, **chosen)  # type: ignore[arg-type]
+    body = exports.registrations_export_csv(actor=request.user, rows=rows)
+    return csv_response(body, "registrations.csv")
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET"])
+def staff_slip(request: HttpRequest, number: str) -> HttpResponse:
+    """The registration slip (number, PIN when this session made it, how to check the
+    status), printed in the family's language."""
+    registration = selectors.registration_get(user=request.user, number=number)
+    made = request.session.get(SESSION_KEY, {})
+    return render(
+        request,
+        "registrations/staff/slip.html",
+        {"slips": [slip(registration, made.get(registration.number, ""))]},
+    )
