@@ -174,3 +174,18 @@ def test_decisions_are_checked(record: Any, officer: Any, supervisor: Any) -> No
         services.review_decide(actor=supervisor, pair_id=pair.pk, decision="same")
     assert twice.value.code == "review_pair_already_decided"
     assert Identity.objects.count() >= 2
+
+
+def test_the_command_runs_the_linkage(record: Any, officer: Any) -> None:
+    from asilo.cli.main import app
+
+    people(record, officer)
+    out = CliRunner().invoke(app, ["identity", "run"])
+    assert out.exit_code == 0, out.output
+    assert "3 records, 2 identities" in out.output
+    assert LinkRun.objects.get().trigger == RunTrigger.COMMAND
+    # A second run while one is running is refused with a clear message and exit 2.
+    LinkRun.objects.create(trigger="task", same_identity_threshold=0.99, review_threshold=0.5)
+    refused = CliRunner().invoke(app, ["identity", "run"])
+    assert refused.exit_code == 2
+    assert "already in progress" in refused.output

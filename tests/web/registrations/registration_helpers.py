@@ -55,7 +55,9 @@ def at(text: str) -> datetime:
 
 _SURNAMES = (
     "Dorvil", "Étienne", "Charles", "Alcindor", "Bien-Aimé", "Cadet", "Desir", "Fleurant",
-    "Guerrier", "Hilaire", "Jacques", "Laguerre", "Moïse", "Noël", "Octave", "Paul",
+    "Guerrier", "Hilaire", "Jacques", "Laguerre", "Moïse", "Noël", "Octave", "Saintil",
+    "Toussaint", "Valcourt", "Zamor", "Augustin", "Beauvais", "Célestin", "Dieudonné",
+    "Exantus", "Florestal", "Gédéon", "Hyppolite", "Innocent", "Jolicoeur", "Kernizan",
 )  # fmt: skip
 
 
