@@ -68,9 +68,15 @@ def link_cmd(
         fail(str(exc))
         return
     elapsed = time.perf_counter() - started
+    compared = (
+        ""
+        if result.compared_pairs is None
+        else f", {result.compared_pairs} pairs compared "
+        f"({result.compared_pairs / max(result.records, 1):.1f} per record)"
+    )
     err.print(
         f"{result.records} records, {result.identities} identities, "
-        f"{result.review_pairs} pairs for review ({backend.value}, {elapsed:.1f} s)",
+        f"{result.review_pairs} pairs for review{compared} ({backend.value}, {elapsed:.1f} s)",
         markup=False,
         highlight=False,
     )

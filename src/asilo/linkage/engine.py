@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
 
 from asilo.linkage import model
 from asilo.linkage.records import (
@@ -160,6 +163,162 @@ def _to_duckdb(
     )
 
 
+def blocked_pairs_sql(table: str) -> str:
+    """DuckDB SQL: the distinct pairs ``(a, b)`` (``a < b``, the integer ``unique_id`` of
+    ``table``) that any of :data:`~asilo.linkage.model.BLOCKING_RULES` produces, with
+    ``match_key`` the first rule that produces each.
+
+    The same pairs as Splink's own blocking on :func:`~asilo.linkage.model.blocking_rules`
+    (each rule a hash join on its keys, list keys exploded), found on integer ids and
+    deduplicated once instead of excluding every earlier rule's pairs from each later rule.
+    """
+    parts = []
+    for i, rule in enumerate(model.BLOCKING_RULES):
+        select = ["unique_id"]
+        select += [f"unnest({k}) as {k}" if k in model.ARRAY_KEYS else k for k in rule.keys]
+        present = [f"{k} is not null" for k in rule.keys]
+        on = [f"l.{k} = r.{k}" for k in rule.keys]
+        reach, cross, where = "", "", ""
+        if rule.years_apart is not None:
+            # Each left record meets the right ones born in each year within reach: an
+            # equi-join on the year instead of a filter over every same-name pair.
+            select.append("dob_year")
+            present.append("dob_year is not null")
+            w = int(rule.years_apart)
+            reach = ", s.dob_year + y.d as reach"
+            cross = f" cross join range(-{w}, {w + 1}) as y(d)"
+            on.append("l.reach = r.dob_year")
+        if rule.missing_on_one_side:
+            # The left record is one without the value; the right one any other (each pair
+            # of two records without it once): never the pairs where both have it.
+            m = rule.missing_on_one_side
+            if m not in select:
+                select.append(m)
+            where = f" where s.{m} is null"
+            on.append(f"(r.{m} is not null or l.unique_id < r.unique_id)")
+            on.append("l.unique_id <> r.unique_id")
+        else:
+            on.append("l.unique_id < r.unique_id")
+        side = f"(select {', '.join(select)} from {table} where {' and '.join(present)})"
+        left = f"(select s.*{reach} from {side} s{cross}{where}) l"
+        parts.append(
+            "select least(l.unique_id, r.unique_id) as a, "
+            f"greatest(l.unique_id, r.unique_id) as b, {i} as rule "
+            f"from {left} join {side} r on {' and '.join(on)}"
+        )
+    return (
+        "select a, b, min(rule) as match_key from (" + " union all ".join(parts) + ") group by a, b"
+    )
+
+
+def connected_components(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], size: int
+) -> npt.NDArray[np.int64]:
+    """For nodes ``0 .. size - 1`` and edges ``a[i] - b[i]``: each node's smallest connected
+    node (hooking roots to the smaller root, then pointer jumping, until no edge joins two
+    roots)."""
+    parent = np.arange(size, dtype=np.int64)
+    while True:
+        ra, rb = parent[a], parent[b]
+        if np.array_equal(ra, rb):
+            return parent
+        low = np.minimum(ra, rb)
+        np.minimum.at(parent, ra, low)
+        np.minimum.at(parent, rb, low)
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
+
+
+def link_loaded_duckdb(
+    con: duckdb.DuckDBPyConnection,
+    parameters: model.ModelParameters,
+    count: int,
+    *,
+    same_identity: float = model.SAME_IDENTITY_THRESHOLD,
+    review: float = model.REVIEW_THRESHOLD,
+) -> int:
+    """Link the records in ``raw`` / ``prepared`` (see :func:`_load_raw`) with DuckDB.
+
+    Creates ``pairs`` (``unique_id_l``, ``unique_id_r`` record ids and ``match_probability``,
+    every scored pair at or above ``review``) and ``clusters`` (``unique_id`` the record id,
+    ``cluster_id``: connected components of the pairs at or above ``same_identity``), the
+    tables :func:`_identities_sql` and :func:`_review_sql` read. Returns the number of pairs
+    compared.
+
+    Blocking runs on integer ids in one query (:func:`blocked_pairs_sql`); Splink scores the
+    blocked pairs (``register_blocked_pairs_for_predict`` then ``predict`` with the review
+    threshold, so that pairs below it are never kept); the components are found in NumPy
+    over the few pairs above the identity threshold.
+    """
+    from splink import DuckDBAPI, Linker
+
+    con.execute(
+        "create or replace view _link_input as "
+        "select rn as unique_id, * exclude (unique_id, rn) from prepared"
+    )
+    con.execute(
+        "create or replace table _blocked as select cast(match_key as varchar) as match_key, "
+        f"a as join_key_l, b as join_key_r from ({blocked_pairs_sql('_link_input')})"
+    )
+    # Splink reads only the compared columns (it copies its input for the pairs it scores).
+    con.execute(
+        "create or replace table _score_input as select rn as unique_id, "
+        + ", ".join(model.COMPARED_COLUMNS)
+        + " from prepared"
+    )
+    compared = _count_table(con, "_blocked")
+    if compared == 0:  # nothing to score (Splink needs at least one pair)
+        con.execute(
+            "create or replace table pairs (unique_id_l varchar, unique_id_r varchar, "
+            "match_probability double)"
+        )
+        con.execute(
+            "create or replace table clusters as "
+            "select record_id as unique_id, rn as cluster_id from raw"
+        )
+        con.execute("drop table _blocked")
+        con.execute("drop table _score_input")
+        con.execute("drop view _link_input")
+        return 0
+    settings = model.settings_dict("duckdb", parameters, count)
+    settings["blocking_rules_to_generate_predictions"] = []  # blocked above
+    db_api = DuckDBAPI(con)
+    linker = Linker(db_api.register("_score_input"), settings, log_level=None)
+    linker.table_management.register_blocked_pairs_for_predict(db_api.register("_blocked"))
+    scored = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
+    con.execute(
+        "create or replace table pairs as "
+        "select l.record_id as unique_id_l, r.record_id as unique_id_r, p.match_probability "
+        f"from {scored.physical_name} p "
+        "join raw l on l.rn = p.unique_id_l join raw r on r.rn = p.unique_id_r"
+    )
+    edges = con.execute(
+        f"select unique_id_l, unique_id_r from {scored.physical_name} "
+        f"where match_probability >= {float(same_identity)!r}"
+    ).fetchnumpy()
+    scored.drop_table_from_database_and_remove_from_cache()
+    con.execute("drop table _blocked")
+    con.execute("drop table _score_input")
+    con.execute("drop view _link_input")
+    size = int(con.execute("select coalesce(max(rn), 0) + 1 from raw").fetchall()[0][0])
+    labels = connected_components(
+        np.asarray(edges["unique_id_l"], dtype=np.int64),
+        np.asarray(edges["unique_id_r"], dtype=np.int64),
+        size,
+    )
+    components = pa.table({"rn": np.arange(size, dtype=np.int64), "component": labels})
+    con.register("_components", components)
+    con.execute(
+        "create or replace table clusters as select r.record_id as unique_id, "
+        "c.component as cluster_id from raw r join _components c on c.rn = r.rn"
+    )
+    con.unregister("_components")
+    return compared
+
+
 def _identities_sql(same: float) -> str:
     return f"""
     with ident as (
@@ -227,20 +386,26 @@ def link(
         raise ValueError("thresholds must satisfy 0 < review <= same identity < 1")
     parameters = model.load_parameters(model_path)
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     workdir = Path(tempfile.mkdtemp(prefix="asilo-link-"))
     try:
-        _load_raw(con, records)
-        settings = model.settings_dict(backend, parameters, _count(con))
+        count = _load_raw(con, records)
+        compared: int | None = None
         if backend == "duckdb":
-            linker = _splink_duckdb(con, settings)
+            compared = link_loaded_duckdb(
+                con, parameters, count, same_identity=same_identity, review=review
+            )
         else:
+            settings = model.settings_dict(backend, parameters, count)
             linker = _splink_spark(con, settings, spark or _start_spark(), workdir)
-        pairs = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
-        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            pairs, threshold_match_probability=same_identity
-        )
-        _to_duckdb(con, "pairs", pairs, backend, workdir)
-        _to_duckdb(con, "clusters", clusters, backend, workdir)
+            pairs = linker.inference.predict(
+                threshold_match_probability=review, warning_mode="never"
+            )
+            clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+                pairs, threshold_match_probability=same_identity
+            )
+            _to_duckdb(con, "pairs", pairs, backend, workdir)
+            _to_duckdb(con, "clusters", clusters, backend, workdir)
         _copy_atomically(con, _identities_sql(same_identity), out)
         review_count = con.execute(
             f"select count(*) from ({_review_sql(same_identity)})"
@@ -255,7 +420,7 @@ def link(
             records=int(counts[0]),
             identities=int(counts[1]),
             review_pairs=int(review_count[0]),
-            compared_pairs=None,
+            compared_pairs=compared,
         )
     finally:
         con.close()
@@ -311,11 +476,14 @@ class Match:
 class Matcher:
     """Find a new record's matches among stored records (kept in an in-process DuckDB).
 
-    ``stored`` is a table of ``R.csv`` columns. Candidates are the stored records sharing at
-    least one blocking key with the new record (looked up in a table of key hashes sorted so
-    that DuckDB's zone maps skip almost all of it); Splink's scoring SQL, written once, scores
-    them.
+    ``stored`` is a table of ``R.csv`` columns. Candidates are the stored records the
+    blocking rules pair with the new record (looked up in a table of key hashes sorted so
+    that DuckDB's zone maps skip almost all of it; exactly the pairs :func:`link` would
+    compare); Splink's scoring SQL, written once, scores them. Once built, the connection's
+    database runs on one thread (``set threads = 1``): look-ups are many tiny queries.
     """
+
+    _instances = 0
 
     def __init__(
         self,
@@ -362,6 +530,25 @@ class Matcher:
         )
         self._scoring_sql: str = scored.sql_used_to_create
         scored.drop_table_from_database_and_remove_from_cache()
+        # A look-up is a handful of tiny queries: one thread each costs less than two (this
+        # connection's database is the matcher's own).
+        con.execute("set threads = 1")
+        # The three large statements of a look-up are planned once (PREPARE), not per record.
+        Matcher._instances += 1
+        self._tag = f"_match_{Matcher._instances}"
+        con.execute(
+            f"prepare {self._tag}_new as insert into _match_new select * from _new_prepared"
+        )
+        con.execute(
+            f"prepare {self._tag}_hashes as select distinct h from ("
+            + _query_hashes_sql("_match_new")
+            + ")"
+        )
+        con.execute(
+            f"prepare {self._tag}_score as select unique_id_l, match_probability from ("
+            + self._scoring_sql
+            + ") order by match_probability desc, unique_id_l"
+        )
 
     @classmethod
     def from_records_file(cls, records: Path, *, model_path: Path | None = None) -> Matcher:
@@ -380,13 +567,8 @@ class Matcher:
             f"insert into _new_raw values (0, {', '.join('?' for _ in RECORD_COLUMNS)})", values
         )
         con.execute("delete from _match_new")
-        con.execute("insert into _match_new select * from _new_prepared")
-        hashes = [
-            int(r[0])
-            for r in con.execute(
-                "select distinct h from (" + _blocking_hashes_sql("_match_new", "0") + ")"
-            ).fetchall()
-        ]
+        con.execute(f"execute {self._tag}_new")
+        hashes = [int(r[0]) for r in con.execute(f"execute {self._tag}_hashes").fetchall()]
         con.execute("delete from _match_candidates")
         if not hashes:
             return []
@@ -404,21 +586,56 @@ class Matcher:
             "insert into _match_candidates select * exclude (rid) from _match_store "
             "where rid in (" + ", ".join(str(r) for r in rids) + ")"
         )
-        rows = con.execute(
-            f"select unique_id_l, match_probability from ({self._scoring_sql}) "
-            "where match_probability >= ? order by match_probability desc, unique_id_l",
-            [threshold],
-        ).fetchall()
-        return [Match(str(r[0]), float(r[1])) for r in rows]
+        rows = con.execute(f"execute {self._tag}_score").fetchall()
+        return [Match(str(r[0]), float(r[1])) for r in rows if float(r[1]) >= threshold]
+
+
+def _rule_hash_parts(rule: model.BlockingRule) -> tuple[list[str], list[str]]:
+    keys = [f"unnest({k})" if k in model.ARRAY_KEYS else k for k in rule.keys]
+    present = [f"{k} is not null" for k in rule.keys]
+    if rule.years_apart is not None:
+        present.append("dob_year is not null")
+    return keys, present
 
 
 def _blocking_hashes_sql(table: str, rid: str) -> str:
-    """One row ``(h, rid)`` per blocking rule a record can take part in (arrays exploded)."""
+    """Stored side: one row ``(h, rid)`` per blocking rule a record can take part in (lists
+    exploded). ``h`` hashes the rule, its keys and, for a rule on close birth years, the
+    year and, for a rule on a value missing on one side, whether the record lacks it; so a
+    new record's look-up (:func:`_query_hashes_sql`) finds exactly its blocked pairs."""
     parts = []
-    for i, keys in enumerate(model.BLOCKING_KEYS):
-        values = ", ".join(f"unnest({k})" if k in model.ARRAY_KEYS else k for k in keys)
-        present = " and ".join(f"{k} is not null" for k in keys)
-        parts.append(f"select hash({i}, {values}) as h, {rid} as rid from {table} where {present}")
+    for i, rule in enumerate(model.BLOCKING_RULES):
+        values, present = _rule_hash_parts(rule)
+        if rule.years_apart is not None:
+            values.append("cast(dob_year as integer)")
+        if rule.missing_on_one_side:
+            values.append(f"({rule.missing_on_one_side} is null)")
+        parts.append(
+            f"select hash({i}, {', '.join(values)}) as h, {rid} as rid "
+            f"from {table} where {' and '.join(present)}"
+        )
+    return " union all ".join(parts)
+
+
+def _query_hashes_sql(table: str) -> str:
+    """New record's side: the hashes of :func:`_blocking_hashes_sql` it is blocked with (each
+    birth year within reach; a record with the value meets only stored records without it)."""
+    parts = []
+    for i, rule in enumerate(model.BLOCKING_RULES):
+        values, present = _rule_hash_parts(rule)
+        joins = ""
+        if rule.years_apart is not None:
+            w = int(rule.years_apart)
+            values.append("cast(dob_year + y.d as integer)")
+            joins += f" cross join range(-{w}, {w + 1}) as y(d)"
+        if rule.missing_on_one_side:
+            values.append("f.lacking")
+            joins += " cross join (values (true), (false)) as f(lacking)"
+            present.append(f"(f.lacking or {rule.missing_on_one_side} is null)")
+        parts.append(
+            f"select hash({i}, {', '.join(values)}) as h from {table}{joins} "
+            f"where {' and '.join(present)}"
+        )
     return " union all ".join(parts)
 
 

@@ -148,3 +148,56 @@ def _bulk_truth(con: duckdb.DuckDBPyConnection, truth: Path, *, with_kinds: bool
         "from read_csv(?, header = true, all_varchar = true, null_padding = true)",
         [str(truth)],
     )
+
+
+@dataclass(frozen=True)
+class BlockingRecall:
+    """How many pairs the blocking rules compare, and how many true pairs they find."""
+
+    records: int
+    compared_pairs: int
+    true_pairs: int
+    found_pairs: int
+
+    @property
+    def recall(self) -> float:
+        return self.found_pairs / self.true_pairs if self.true_pairs else 1.0
+
+    @property
+    def per_record(self) -> float:
+        return self.compared_pairs / self.records if self.records else 0.0
+
+
+def blocking_recall(records: Path, truth: Path) -> BlockingRecall:
+    """The share of true pairs (same ``true_identity_id``) that any blocking rule produces."""
+    from asilo.linkage import engine
+
+    con = duckdb.connect()
+    try:
+        con.execute("set enable_progress_bar = false")
+        count = engine._load_raw(con, records)
+        con.execute(
+            "create table ids as select rn as unique_id, * exclude (unique_id, rn) from prepared"
+        )
+        con.execute(f"create table blocked as select a, b from ({engine.blocked_pairs_sql('ids')})")
+        con.execute(
+            "create table truth as select t.record_id, t.true_identity_id as true_id, r.rn "
+            "from read_csv(?, header = true, all_varchar = true, null_padding = true) t "
+            "join raw r using (record_id)",
+            [str(truth)],
+        )
+        row = con.execute(
+            """
+            with tp as (
+                select x.rn as a, y.rn as b from truth x
+                join truth y on x.true_id = y.true_id and x.rn < y.rn
+            )
+            select (select count(*) from blocked), count(*),
+                   count(*) filter (where exists (
+                       select 1 from blocked k where k.a = tp.a and k.b = tp.b))
+            from tp
+            """
+        ).fetchall()[0]
+        return BlockingRecall(count, int(row[0]), int(row[1]), int(row[2]))
+    finally:
+        con.close()

@@ -93,14 +93,13 @@ def link_loaded(
         rid = str(con.execute("select record_id from raw").fetchall()[0][0])
         return Linked([(rid, rid, 1.0)], [])
     parameters = model.load_parameters(model_path)
-    settings = model.settings_dict("duckdb", parameters, max(count, prior_records or 0))
-    linker = engine._splink_duckdb(con, settings)
-    pairs = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        pairs, threshold_match_probability=same_identity
+    engine.link_loaded_duckdb(
+        con,
+        parameters,
+        max(count, prior_records or 0),
+        same_identity=same_identity,
+        review=review,
     )
-    con.execute(f"create or replace table pairs as select * from {pairs.physical_name}")
-    con.execute(f"create or replace table clusters as select * from {clusters.physical_name}")
     assignments = [
         (str(r[0]), str(r[1]), float(r[2]))
         for r in con.execute(engine._identities_sql(same_identity)).fetchall()

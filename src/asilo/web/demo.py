@@ -19,9 +19,12 @@ from typing import Any, TextIO
 from django.apps import apps
 from django.db import transaction
 
-from asilo.web.accounts.models import Organisation, User
+from asilo.web.accounts.models import ApiToken, Organisation, User
 from asilo.web.accounts.services import is_staff_role, user_create
+from asilo.web.audit.models import AuditEntry
 from asilo.web.core.roles import Role
+from asilo.web.reference.models import FieldOffice, PortOfEntry, Sector
+from asilo.web.reference.seed import load as load_reference
 
 #: Extra demo loaders (called with no arguments, after the apps' own ``demo.load``).
 DEMO_LOADERS: list[Callable[[], Any]] = []
@@ -86,9 +89,6 @@ def ensure_account(account: DemoAccount) -> User:
 
 def load_platform() -> list[User]:
     """Organisations, demo accounts and reference data."""
-    from asilo.web.reference.models import FieldOffice, PortOfEntry, Sector
-    from asilo.web.reference.seed import load as load_reference
-
     for name in ORGANISATIONS:
         Organisation.objects.get_or_create(name=name)
     users = [ensure_account(a) for a in DEMO_ACCOUNTS]
@@ -145,9 +145,6 @@ DEMO_PREFIX = "demo."
 def demo_residue() -> list[str]:
     """What of the demo is in this database (accounts, their tokens, organisations, data the
     demo accounts wrote): a production server refuses to start while anything is listed."""
-    from asilo.web.accounts.models import ApiToken
-    from asilo.web.audit.models import AuditEntry
-
     found: list[str] = []
     accounts = User.objects.filter(username__startswith=DEMO_PREFIX)
     if n := accounts.count():

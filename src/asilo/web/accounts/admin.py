@@ -26,6 +26,7 @@ from asilo.web.accounts.services import (
 )
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.actors import request_actor
 from asilo.web.core.admin import CapabilityAdminMixin
 from asilo.web.core.roles import Capability, Role
 
@@ -98,7 +99,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         return fixed
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        actor: User = request.user  # type: ignore[assignment]
+        actor = request_actor(request)
         base_url = request.build_absolute_uri("/")
         if not change:
             self._add(request, actor, obj, base_url)
@@ -190,7 +191,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description=_("Send a password reset link"))
     def send_password_reset(self, request: HttpRequest, queryset: Any) -> None:
-        actor: User = request.user  # type: ignore[assignment]
+        actor = request_actor(request)
         base_url = request.build_absolute_uri("/")
         for user in queryset:
             try:
@@ -226,7 +227,7 @@ class RoleGrantAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-a
         return False
 
     def _decide(self, request: HttpRequest, queryset: Any, approve: bool) -> None:
-        actor: User = request.user  # type: ignore[assignment]
+        actor = request_actor(request)
         for grant in queryset:
             try:
                 role_grant_decide(
@@ -256,7 +257,7 @@ class OrganisationAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[typ
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit_record(
-                actor=request.user,
+                actor=request_actor(request),
                 action=AuditAction.UPDATE if change else AuditAction.CREATE,
                 object_type="accounts.organisation",
                 object_id=obj.pk,
@@ -281,4 +282,4 @@ class ApiTokenAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-ar
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
-            token_revoke(actor=request.user, token=token)
+            token_revoke(actor=request_actor(request), token=token)

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from asilo.web.accounts.models import ApiToken, Organisation, RoleGrant, User, h
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.core.actors import Actor
 from asilo.web.core.roles import Capability, Role
 
 #: Roles that may enter the admin site (what they see there is decided by capability).
@@ -35,7 +35,7 @@ def is_staff_role(role: str) -> bool:
 
 def user_create(
     *,
-    actor: User | AnonymousUser | None,
+    actor: Actor | None,
     username: str,
     role: str,
     password: str | None,
@@ -85,7 +85,7 @@ def user_create(
     return user
 
 
-def token_create(*, actor: User | AnonymousUser | None, user: User, rotate: bool = False) -> str:
+def token_create(*, actor: Actor | None, user: User, rotate: bool = False) -> str:
     """Issue a new API token for ``user``; returns the raw token (only its SHA-256 is kept).
 
     It expires after ``ASILO_TOKEN_DAYS`` (default 90). ``rotate``: the user's other tokens
@@ -117,7 +117,7 @@ def token_create(*, actor: User | AnonymousUser | None, user: User, rotate: bool
     return raw
 
 
-def token_revoke(*, actor: User | AnonymousUser | None, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor | None, token: ApiToken) -> ApiToken:
     """Revoke a token (it stops authenticating at once)."""
     with transaction.atomic():
         token.revoked_at = timezone.now()

@@ -5,6 +5,7 @@ read, the error vocabulary answers."""
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,6 +17,7 @@ from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment
 from asilo.web.core.access import require
+from asilo.web.core.actors import request_actor
 from asilo.web.people.schemas import ErrorsOut
 
 router = Router(tags=["appointments"])
@@ -199,7 +201,7 @@ def set_capacity(request: HttpRequest, payload: CapacityIn) -> CapacityOut:
     """Set a port's capacity (persons) on one day."""
     program = services.program_get(payload.program)
     services.capacity_set(
-        actor=request.user,
+        actor=request_actor(request),
         program=program,
         port=payload.port,
         day=payload.date,
@@ -212,7 +214,7 @@ def set_capacity(request: HttpRequest, payload: CapacityIn) -> CapacityOut:
 
 
 @router.post("/appointments/runs", response={202: RunQueuedOut, **ERRORS})
-def queue_run(request: HttpRequest, payload: RunIn) -> Status:
+def queue_run(request: HttpRequest, payload: RunIn) -> Status[Any]:
     """Queue an allocation run as a background task (it never runs inside the request)."""
     from asilo.web.appointments.tasks import run_allocation
 
@@ -250,7 +252,7 @@ def get_run(request: HttpRequest, run_id: int) -> RunOut:
 def verify_run(request: HttpRequest, run_id: int) -> VerificationOut:
     """Re-run a stored run from its inputs, method and seed, and compare."""
     _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
-    v = services.allocation_run_verify(actor=request.user, run_id=run_id)
+    v = services.allocation_run_verify(actor=request_actor(request), run_id=run_id)
     return VerificationOut(
         run=v.run_id,
         matches=v.matches,
@@ -287,9 +289,9 @@ def get_appointment(request: HttpRequest, appointment_id: int) -> AppointmentOut
 @router.post("/appointments/check-in", response={200: CheckInOut, **ERRORS})
 def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
     """Check a family in by its QR token or registration number; starts its encounter."""
-    appointment = services.appointment_for_code(actor=request.user, code=payload.code)
+    appointment = services.appointment_for_code(actor=request_actor(request), code=payload.code)
     done = services.appointment_check_in(
-        actor=request.user, appointment_id=appointment.pk, positions=payload.members
+        actor=request_actor(request), appointment_id=appointment.pk, positions=payload.members
     )
     done.appointment.registration = appointment.registration
     return CheckInOut(
@@ -302,10 +304,10 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
 @router.post(
     "/appointments/{int:appointment_id}/exceptions", response={201: ExceptionOut, **ERRORS}
 )
-def grant_exception(request: HttpRequest, appointment_id: int, payload: ExceptionIn) -> Status:
+def grant_exception(request: HttpRequest, appointment_id: int, payload: ExceptionIn) -> Status[Any]:
     """A supervisor's reasoned leave to check in only some members of a family."""
     e = services.checkin_exception_grant(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_actor(request),
         appointment_id=appointment_id,
         positions=payload.members,
         reason=payload.reason,

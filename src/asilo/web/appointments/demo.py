@@ -23,6 +23,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -68,7 +69,7 @@ def _user(username: str, role: str) -> User:
     return user
 
 
-def _family(rng: random.Random, index: int) -> dict:
+def _family(rng: random.Random, index: int) -> dict[str, Any]:
     nationality = rng.choice(NATIONALITIES)
     surname = rng.choice(SURNAMES)
     size = rng.choices([1, 2, 3, 4, 5, 6], weights=[30, 20, 22, 16, 8, 4])[0]

@@ -31,6 +31,7 @@ from asilo.web.appointments.ports import port_info, zone_of
 from asilo.web.appointments.tokens import notice_token, qr_svg
 from asilo.web.audit.services import audit_view
 from asilo.web.core.access import require
+from asilo.web.core.actors import request_actor
 from asilo.web.core.errors import Forbidden
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations.models import Member, Program, Registration
@@ -104,7 +105,7 @@ def capacities(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and program is not None:
         try:
             row = services.capacity_set(
-                actor=request.user,
+                actor=request_actor(request),
                 program=program,
                 port=request.POST.get("port", ""),
                 day=services.parse_day(request.POST.get("date")),
@@ -197,7 +198,9 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     error: DomainError | None = None
     if request.method == "POST":
         try:
-            verification = services.allocation_run_verify(actor=request.user, run_id=run.pk)
+            verification = services.allocation_run_verify(
+                actor=request_actor(request), run_id=run.pk
+            )
         except DomainError as exc:
             error = exc
     # Analysts see aggregates only: the families' numbers and tiers are for supervisors and
@@ -229,7 +232,7 @@ def day(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            closed = services.appointments_close_day(actor=request.user, day=on)
+            closed = services.appointments_close_day(actor=request_actor(request), day=on)
         except DomainError as exc:
             error, status = exc, exc.status
         else:
@@ -288,7 +291,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             positions = request.POST.getlist("members")
             if action == "exception":
                 services.checkin_exception_grant(
-                    actor=request.user,
+                    actor=request_actor(request),
                     appointment_id=appointment_id,
                     positions=positions,
                     reason=request.POST.get("reason", ""),
@@ -299,7 +302,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 done = services.appointment_check_in(
-                    actor=request.user, appointment_id=appointment_id, positions=positions
+                    actor=request_actor(request), appointment_id=appointment_id, positions=positions
                 )
                 messages.success(
                     request,
@@ -308,7 +311,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("appointments:checkin_done", appointment_id=appointment_id)
         elif code:
-            appointment = services.appointment_for_code(actor=request.user, code=code)
+            appointment = services.appointment_for_code(actor=request_actor(request), code=code)
     except DomainError as exc:
         error, status = exc, exc.status
         raw_id = request.POST.get("appointment") or ""
@@ -318,7 +321,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             )
     members = _family(appointment) if appointment is not None else []
     if appointment is not None:
-        audit_view(actor=request.user, obj=appointment.registration, note="check-in")
+        audit_view(actor=request_actor(request), obj=appointment.registration, note="check-in")
     context = {
         "code": code,
         "appointment": appointment,
@@ -357,17 +360,18 @@ def _notice_context(appointment: Appointment | None) -> dict[str, Any]:
     language = notice_language(language)
     with translation.override(language):
         qr = qr_svg(token, title=_("Appointment code"))
+    port = port_info(appointment.port)
     return {
         "appointment": appointment,
         "token": token,
         "qr": qr,
         "members": _family(appointment),
         "notice_language": language,
-        "port": port_info(appointment.port),
+        "port": port,
         "zone": zone_of(appointment.port).key,
         "ics_url": reverse("appointments:notice_ics", args=[appointment.pk]),
         "map_url": "https://www.openstreetmap.org/search?query="
-        + quote(port_info(appointment.port).map_query if port_info(appointment.port) else ""),
+        + quote(port.map_query if port else ""),
     }
 
 
@@ -388,7 +392,9 @@ def staff_notice(request: HttpRequest, appointment_id: int) -> HttpResponse:
     )
     if not _staff_may_see(request.user, appointment.registration):
         raise PermissionDenied
-    audit_view(actor=request.user, obj=appointment.registration, note="appointment notice")
+    audit_view(
+        actor=request_actor(request), obj=appointment.registration, note="appointment notice"
+    )
     context = _notice_context(appointment)
     context["registration"] = appointment.registration
     return render(request, "appointments/notice.html", context)
@@ -407,7 +413,7 @@ def notice_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
             request.user, appointment.registration
         ):
             raise Http404
-        audit_view(actor=request.user, obj=appointment.registration, note="calendar file")
+        audit_view(actor=request_actor(request), obj=appointment.registration, note="calendar file")
     if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
         raise Http404
     _phone, _email, language = services.contact_of(appointment.registration)

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
     from asilo.web.accounts.models import User
 
+    #: Whom ``require`` may be asked about: anyone, signed in or not (it refuses the anonymous).
+    #: Services take :data:`asilo.web.core.actors.Actor` (``| None`` for the public or the
+    #: system); the services that still import this name accept more than they need to.
     Actor = User | AnonymousUser | None
 else:
     Actor = Any

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from asilo.web.core.actors import request_actor
 from asilo.web.encounters import seen_before, selectors, services
 from asilo.web.encounters.clocks import CUSTODY_STANDARD_HOURS
 from asilo.web.encounters.errors import EncounterError
@@ -53,9 +54,9 @@ ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: E
 
 
 def _encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
-    encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+    encounter = selectors.encounter_view(actor=request_actor(request), encounter_id=encounter_id)
     out = EncounterOut.of(encounter, now=timezone.now())
-    seen = seen_before.stored(actor=request.user, encounter_id=encounter_id)
+    seen = seen_before.stored(actor=request_actor(request), encounter_id=encounter_id)
     if seen is not None:
         for person in out.people:
             person.seen_before = EncounterOut.seen_of(seen, person.person_id)
@@ -115,8 +116,8 @@ def record_encounter(
     request: HttpRequest,
     response: HttpResponse,
     payload: EncounterIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> Status:
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
+) -> Status[Any]:
     """Takes the encounter document of `asilo decide`, with each person's identity fields.
 
     Answers 201 with the stored encounter and its decision. With a client request id (the
@@ -131,15 +132,17 @@ def record_encounter(
         raise EncounterError(C.CLIENT_REQUEST_ID_MISMATCH, "client_request_id")
     try:
         recorded = services.encounter_record(
-            actor=request.user,
+            actor=request_actor(request),
             document=document,
             client_request_id=idempotency_key if idempotency_key is not None else field_id,
             booked_in_at=payload.booked_in_at,
         )
     except services.EncounterErrors as exc:
-        return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+        return Status(
+            400, ErrorsOut(errors=[ErrorOut.model_validate(e.as_dict()) for e in exc.errors])
+        )
     # Identity resolution: match the people against the stored identities (additive).
-    seen = seen_before.at_record(actor=request.user, encounter_id=recorded.encounter.pk)
+    seen = seen_before.at_record(actor=request_actor(request), encounter_id=recorded.encounter.pk)
     out = _recorded_answer(recorded, seen)
     if not recorded.created:
         response["Idempotent-Replayed"] = "true"
@@ -153,16 +156,18 @@ def record_encounter(
     response={200: DecisionOut, **ERRORS},
     summary="Decide an encounter document without recording it",
 )
-def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status:
+def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status[Any]:
     """The same checks and decision as recording, but nothing is written (for a form that shows
     the decision and its reasons before the officer records it)."""
     document = payload.model_dump(mode="json", exclude_unset=True)
     document.pop("booked_in_at", None)
     document.pop("client_request_id", None)
     try:
-        prepared = selectors.encounter_preview(actor=request.user, document=document)
+        prepared = selectors.encounter_preview(actor=request_actor(request), document=document)
     except services.EncounterErrors as exc:
-        return Status(400, ErrorsOut(errors=[ErrorOut(**e.as_dict()) for e in exc.errors]))
+        return Status(
+            400, ErrorsOut(errors=[ErrorOut.model_validate(e.as_dict()) for e in exc.errors])
+        )
     return Status(200, DecisionOut(**prepared.result))
 
 
@@ -175,7 +180,10 @@ class EncounterFilter(Schema):
 @router.get("/encounters", response={200: EncounterListOut, **ERRORS}, summary="Recent encounters")
 def list_encounters(request: HttpRequest, filters: Query[EncounterFilter]) -> EncounterListOut:
     encounters = selectors.encounter_list(
-        actor=request.user, status=filters.status, place=filters.place, limit=filters.limit
+        actor=request_actor(request),
+        status=filters.status,
+        place=filters.place,
+        limit=filters.limit,
     )
     now = timezone.now()
     return EncounterListOut(
@@ -196,7 +204,7 @@ def get_encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
     summary="Decide the stored input again under the current catalogue",
 )
 def replay_decision(request: HttpRequest, encounter_id: int) -> ReplayOut:
-    encounter = selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+    encounter = selectors.encounter_view(actor=request_actor(request), encounter_id=encounter_id)
     replay = selectors.decision_replay(encounter.decision)
     return ReplayOut(
         encounter_id=encounter.pk,
@@ -212,7 +220,7 @@ def replay_decision(request: HttpRequest, encounter_id: int) -> ReplayOut:
     summary="Confirm the decision",
 )
 def confirm_decision(request: HttpRequest, encounter_id: int) -> EncounterOut:
-    services.decision_confirm(actor=request.user, encounter_id=encounter_id)
+    services.decision_confirm(actor=request_actor(request), encounter_id=encounter_id)
     return _answer(encounter_id)
 
 
@@ -223,7 +231,7 @@ def confirm_decision(request: HttpRequest, encounter_id: int) -> EncounterOut:
 )
 def override_decision(request: HttpRequest, encounter_id: int, payload: OverrideIn) -> EncounterOut:
     services.decision_override(
-        actor=request.user,
+        actor=request_actor(request),
         encounter_id=encounter_id,
         authority=payload.authority,
         pathway=payload.pathway,
@@ -243,7 +251,7 @@ class OverrideFilter(Schema):
 )
 def list_overrides(request: HttpRequest, filters: Query[OverrideFilter]) -> OverrideListOut:
     overrides = selectors.override_list(
-        actor=request.user, reviewed=filters.reviewed, limit=filters.limit
+        actor=request_actor(request), reviewed=filters.reviewed, limit=filters.limit
     )
     return OverrideListOut(count=len(overrides), overrides=[OverrideOut.of(o) for o in overrides])
 
@@ -255,9 +263,14 @@ def list_overrides(request: HttpRequest, filters: Query[OverrideFilter]) -> Over
 )
 def review_override(request: HttpRequest, override_id: int, payload: ReviewIn) -> OverrideOut:
     services.override_review(
-        actor=request.user, override_id=override_id, verdict=payload.verdict, note=payload.note
+        actor=request_actor(request),
+        override_id=override_id,
+        verdict=payload.verdict,
+        note=payload.note,
     )
-    return OverrideOut.of(selectors.override_get(actor=request.user, override_id=override_id))
+    return OverrideOut.of(
+        selectors.override_get(actor=request_actor(request), override_id=override_id)
+    )
 
 
 class SummaryFilter(Schema):
@@ -271,7 +284,7 @@ class SummaryFilter(Schema):
 )
 def custody_summary(request: HttpRequest, filters: Query[SummaryFilter]) -> CustodySummaryOut:
     summary = selectors.custody_summary(
-        actor=request.user, within_hours=max(1, min(filters.within_hours, 72))
+        actor=request_actor(request), within_hours=max(1, min(filters.within_hours, 72))
     )
     return CustodySummaryOut(**summary.__dict__)
 
@@ -296,7 +309,7 @@ class CustodyFilter(Schema):
 def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> CustodyListOut:
     now = timezone.now()
     clocks = selectors.custody_list(
-        actor=request.user,
+        actor=request_actor(request),
         status=filters.status,
         within_hours=max(1, min(filters.within_hours, 72)),
         place=filters.place,
@@ -319,7 +332,7 @@ def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> Custo
     summary="Children in custody without an adult of their family unit (must be none)",
 )
 def custody_check(request: HttpRequest) -> CustodyCheckOut:
-    rows = selectors.custody_check(actor=request.user)
+    rows = selectors.custody_check(actor=request_actor(request))
     return CustodyCheckOut(
         count=len(rows), children_alone=[ChildAloneOut(**r.__dict__) for r in rows]
     )
@@ -335,7 +348,7 @@ class ReportFilter(Schema):
     summary="Hours held beyond the TEDS 72-hour standard, by place",
 )
 def standard_report(request: HttpRequest, filters: Query[ReportFilter]) -> StandardReportOut:
-    rows = selectors.standard_report(actor=request.user, scope=filters.scope)
+    rows = selectors.standard_report(actor=request_actor(request), scope=filters.scope)
     return StandardReportOut(
         standard_hours=CUSTODY_STANDARD_HOURS,
         places=[StandardBreachOut(**r.__dict__) for r in rows],
@@ -349,7 +362,7 @@ def standard_report(request: HttpRequest, filters: Query[ReportFilter]) -> Stand
 )
 def book_out(request: HttpRequest, custody_id: int, payload: BookOutIn) -> BookOutOut:
     custody = services.custody_book_out(
-        actor=request.user,
+        actor=request_actor(request),
         custody_id=custody_id,
         outcome=payload.outcome,
         family=payload.family,
@@ -372,9 +385,9 @@ class StatusFilter(Schema):
     response={201: FamilyExceptionOut, **ERRORS},
     summary="Request a family exception",
 )
-def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -> Status:
+def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -> Status[Any]:
     exception = services.family_exception_request(
-        actor=request.user,
+        actor=request_actor(request),
         custody_id=payload.custody_id,
         outcome=payload.outcome,
         reason=payload.reason,
@@ -391,7 +404,7 @@ def list_family_exceptions(
     request: HttpRequest, filters: Query[StatusFilter]
 ) -> FamilyExceptionListOut:
     rows = selectors.family_exception_list(
-        actor=request.user, status=filters.status, limit=filters.limit
+        actor=request_actor(request), status=filters.status, limit=filters.limit
     )
     return FamilyExceptionListOut(
         count=len(rows), exceptions=[FamilyExceptionOut.of(x) for x in rows]
@@ -407,7 +420,7 @@ def approve_family_exception(
     request: HttpRequest, exception_id: int, payload: NoteIn
 ) -> FamilyExceptionOut:
     exception = services.family_exception_approve(
-        actor=request.user, exception_id=exception_id, note=payload.note
+        actor=request_actor(request), exception_id=exception_id, note=payload.note
     )
     return FamilyExceptionOut.of(exception)
 
@@ -421,7 +434,7 @@ def deny_family_exception(
     request: HttpRequest, exception_id: int, payload: NoteIn
 ) -> FamilyExceptionOut:
     exception = services.family_exception_deny(
-        actor=request.user, exception_id=exception_id, note=payload.note
+        actor=request_actor(request), exception_id=exception_id, note=payload.note
     )
     return FamilyExceptionOut.of(exception)
 
@@ -435,7 +448,7 @@ def list_reunification_tasks(
     request: HttpRequest, filters: Query[StatusFilter]
 ) -> ReunificationTaskListOut:
     rows = selectors.reunification_task_list(
-        actor=request.user, status=filters.status, limit=filters.limit
+        actor=request_actor(request), status=filters.status, limit=filters.limit
     )
     return ReunificationTaskListOut(
         count=len(rows), tasks=[ReunificationTaskOut.of(t) for t in rows]
@@ -451,7 +464,7 @@ def close_reunification_task(
     request: HttpRequest, task_id: int, payload: TaskCloseIn
 ) -> ReunificationTaskOut:
     task = services.reunification_task_close(
-        actor=request.user, task_id=task_id, note=payload.note, outcome=payload.outcome
+        actor=request_actor(request), task_id=task_id, note=payload.note, outcome=payload.outcome
     )
     return ReunificationTaskOut.of(task)
 
@@ -464,7 +477,9 @@ def close_reunification_task(
 def reunification_task_step(
     request: HttpRequest, task_id: int, payload: TaskStepIn
 ) -> ReunificationTaskOut:
-    task = services.reunification_task_step(actor=request.user, task_id=task_id, step=payload.step)
+    task = services.reunification_task_step(
+        actor=request_actor(request), task_id=task_id, step=payload.step
+    )
     return ReunificationTaskOut.of(task)
 
 
@@ -476,5 +491,7 @@ def reunification_task_step(
 def reunification_task_note(
     request: HttpRequest, task_id: int, payload: TaskNoteIn
 ) -> ReunificationTaskOut:
-    note = services.reunification_task_note(actor=request.user, task_id=task_id, text=payload.text)
+    note = services.reunification_task_note(
+        actor=request_actor(request), task_id=task_id, text=payload.text
+    )
     return ReunificationTaskOut.of(note.task)

@@ -222,12 +222,12 @@ def _follow_up(spec: Spec, encounter: Encounter, officer: User, supervisor: User
     if spec.book_out:
         for custody in custodies:
             custody.refresh_from_db()
-            outcome = _outcome(encounter, custody)
-            if custody.is_open and outcome is not None:
+            leaving = _outcome(encounter, custody)
+            if custody.is_open and leaving is not None:
                 services.custody_book_out(
                     actor=officer,
                     custody_id=custody.pk,
-                    outcome=outcome,
+                    outcome=leaving,
                     at=custody.booked_in_at + BOOK_OUT_AFTER,
                     family=True,
                 )

@@ -188,38 +188,57 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-@login_required
-def encounters_page(request: HtmxRequest) -> HttpResponse:
+def _forecast_page(
+    request: HtmxRequest,
+    form: Any,
+    fill: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    fragment: str,
+    page: str,
+) -> HttpResponse:
+    """A forecast page: the form, and what ``fill(values)`` draws from valid values (400 for
+    a bad form, 503 without a statistics database); htmx gets the ``fragment`` alone."""
     _require(request)
-    form = EncounterForecastForm(request.GET or None)
     context: dict[str, Any] = {"layout": layout_template(), "form": form, "query": ""}
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400
     else:
-        values = form.values()
         try:
-            made: EncounterForecast = _cached(
-                "data:" + _encounter_key(values), lambda: encounter_forecast(values)
-            )
-            svg = _cached(
-                "svg:" + _encounter_key(values),
-                lambda: inline_svg(made.render("svg"), "fan-title"),
-            )
-            context.update(
-                {
-                    "chart_title": made.title,
-                    "svg": svg,
-                    "table": _fan_table(made.rows()),
-                    "marks": made.marks,
-                    "query": request.GET.urlencode(),
-                }
-            )
+            context.update(fill(form.values()))
+            context["query"] = request.GET.urlencode()
         except Unavailable as exc:
             context["unavailable"] = exc.reason
             status = 503 if not _db().exists() else 400
-    template = "forecasts/_fan.html" if request.htmx else "forecasts/encounters.html"
+    template = fragment if request.htmx else page
     return render(request, template, context, status=status)
+
+
+def _encounter_context(values: dict[str, Any]) -> dict[str, Any]:
+    made: EncounterForecast = _cached(
+        "data:" + _encounter_key(values), lambda: encounter_forecast(values)
+    )
+    svg = _cached(
+        "svg:" + _encounter_key(values),
+        lambda: inline_svg(made.render("svg"), "fan-title"),
+    )
+    return {
+        "chart_title": made.title,
+        "svg": svg,
+        "table": _fan_table(made.rows()),
+        "marks": made.marks,
+    }
+
+
+@login_required
+def encounters_page(request: HtmxRequest) -> HttpResponse:
+    return _forecast_page(
+        request,
+        EncounterForecastForm(request.GET or None),
+        _encounter_context,
+        fragment="forecasts/_fan.html",
+        page="forecasts/encounters.html",
+    )
 
 
 # --- custody projections -------------------------------------------------------------------
@@ -332,45 +351,35 @@ def _custody_key(values: dict[str, Any]) -> str:
     )
 
 
+def _custody_context(values: dict[str, Any]) -> dict[str, Any]:
+    pair: CustodyPair = _cached("custody:" + _custody_key(values), lambda: custody_pair(values))
+    return {
+        "pair": pair,
+        "charts": [
+            {
+                "index": i,
+                "name": f"custody-{i}",
+                "title": pair.labels[i],
+                "exceeded": pair.exceeded[i],
+                "svg": _cached(
+                    f"custody-svg:{i}:" + _custody_key(values), partial(_custody_svg, pair, i)
+                ),
+            }
+            for i in (0, 1)
+        ],
+        "rows": pair.rows(),
+    }
+
+
 @login_required
 def custody_page(request: HtmxRequest) -> HttpResponse:
-    _require(request)
-    form = CustodyForm(request.GET or None)
-    context: dict[str, Any] = {"layout": layout_template(), "form": form, "query": ""}
-    status = 200
-    if form.is_bound and not form.is_valid():
-        status = 400
-    else:
-        values = form.values()
-        try:
-            pair: CustodyPair = _cached(
-                "custody:" + _custody_key(values), lambda: custody_pair(values)
-            )
-            context.update(
-                {
-                    "pair": pair,
-                    "charts": [
-                        {
-                            "index": i,
-                            "name": f"custody-{i}",
-                            "title": pair.labels[i],
-                            "exceeded": pair.exceeded[i],
-                            "svg": _cached(
-                                f"custody-svg:{i}:" + _custody_key(values),
-                                partial(_custody_svg, pair, i),
-                            ),
-                        }
-                        for i in (0, 1)
-                    ],
-                    "rows": pair.rows(),
-                    "query": request.GET.urlencode(),
-                }
-            )
-        except Unavailable as exc:
-            context["unavailable"] = exc.reason
-            status = 503 if not _db().exists() else 400
-    template = "forecasts/_custody.html" if request.htmx else "forecasts/custody.html"
-    return render(request, template, context, status=status)
+    return _forecast_page(
+        request,
+        CustodyForm(request.GET or None),
+        _custody_context,
+        fragment="forecasts/_custody.html",
+        page="forecasts/custody.html",
+    )
 
 
 # --- downloads -----------------------------------------------------------------------------

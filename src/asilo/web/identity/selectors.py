@@ -103,7 +103,7 @@ def seen_before(
             person_id__in=earlier_people,
         ).values("encounter_id", "person_id", "outcome")
     }
-    by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_person: dict[int, list[Any]] = defaultdict(list)
     for s in sightings:
         by_person[s["person_id"]].append(s)
     result: dict[int, list[SeenBefore]] = {}
@@ -198,7 +198,7 @@ class RecordCard:
 
 def _card(rec: IdentityRecord) -> RecordCard:
     if rec.source == Source.PERSON:
-        assert rec.person_id is not None  # the check constraint: a person's record has one
+        assert rec.person_id is not None  # a person's record names its person
         person = Person.objects.prefetch_related("documents").get(pk=rec.person_id)
         row = records.person_record(person)
         context = [
@@ -214,7 +214,7 @@ def _card(rec: IdentityRecord) -> RecordCard:
             .order_by("-encounter__encounter_date")
         ]
     else:
-        assert rec.member_id is not None
+        assert rec.member_id is not None  # a registered member's record names its member
         member = Member.objects.select_related("registration", "registration__program").get(
             pk=rec.member_id
         )

@@ -429,11 +429,11 @@ def identity_match_records(
             )
     stored_rows = [row for row in rows if row["record_id"] in attached]
 
-    def remember_all() -> None:
+    def remember_stored() -> None:
         for row in stored_rows:
             matching.remember(row)
 
-    transaction.on_commit(remember_all)
+    transaction.on_commit(remember_stored)
     return attached
 
 

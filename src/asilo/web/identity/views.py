@@ -42,9 +42,13 @@ def _labels() -> dict[str, Any]:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     try:
-        pending = selectors.review_queue(actor=request.user)
-        decided = selectors.review_queue(actor=request.user, status=PairStatus.SAME, limit=50)
-        decided += selectors.review_queue(actor=request.user, status=PairStatus.DIFFERENT, limit=50)
+        pending = selectors.review_queue(actor=request_actor(request))
+        decided = selectors.review_queue(
+            actor=request_actor(request), status=PairStatus.SAME, limit=50
+        )
+        decided += selectors.review_queue(
+            actor=request_actor(request), status=PairStatus.DIFFERENT, limit=50
+        )
     except DomainError as exc:
         _http(exc)
         raise
@@ -62,7 +66,7 @@ def _pair_page(
     request: HttpRequest, pair_id: int, status: int = 200, error: str = ""
 ) -> HttpResponse:
     try:
-        view = selectors.review_pair_view(actor=request.user, pair_id=pair_id)
+        view = selectors.review_pair_view(actor=request_actor(request), pair_id=pair_id)
     except DomainError as exc:
         _http(exc)
         raise

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from asilo.web.core.actors import request_actor
 from asilo.web.people import selectors, services
 from asilo.web.people.schemas import (
     ErrorsOut,
@@ -45,7 +46,7 @@ def search_people(request: HttpRequest, query: Query[SearchQuery]) -> PersonSear
     """Accent-insensitive, tolerant of one lost or wrong letter per name ("Lpez" finds
     "López"); best match first. Each person returned is an audited view."""
     matches = selectors.person_search(
-        actor=request.user, query=query.q, limit=max(1, min(query.limit, 50))
+        actor=request_actor(request), query=query.q, limit=max(1, min(query.limit, 50))
     )
     return PersonSearchOut(
         query=query.q,
@@ -56,7 +57,7 @@ def search_people(request: HttpRequest, query: Query[SearchQuery]) -> PersonSear
 @router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="A person")
 def get_person(request: HttpRequest, person_id: int) -> PersonOut:
     """A person's record (audited; a refusal is audited too)."""
-    return PersonOut.of(selectors.person_view(actor=request.user, person_id=person_id))
+    return PersonOut.of(selectors.person_view(actor=request_actor(request), person_id=person_id))
 
 
 @router.patch(
@@ -67,7 +68,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonProfileIn
     names, the date of birth or sex (audited by field name, never by value)."""
     today = timezone.localdate()
     person = services.person_update_profile(
-        actor=request.user,
+        actor=request_actor(request),
         person_id=person_id,
         vulnerabilities=(
             clean_vulnerabilities(payload.vulnerabilities, "vulnerabilities")
@@ -97,7 +98,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonProfileIn
 )
 def search_family_units(request: HttpRequest, query: Query[SearchQuery]) -> FamilyUnitSearchOut:
     units = selectors.family_unit_search(
-        actor=request.user, query=query.q, limit=max(1, min(query.limit, 50))
+        actor=request_actor(request), query=query.q, limit=max(1, min(query.limit, 50))
     )
     return FamilyUnitSearchOut(query=query.q, results=[FamilyUnitOut.of(u) for u in units])
 
@@ -109,5 +110,5 @@ def search_family_units(request: HttpRequest, query: Query[SearchQuery]) -> Fami
 )
 def get_family_unit(request: HttpRequest, family_unit_id: int) -> FamilyUnitOut:
     return FamilyUnitOut.of(
-        selectors.family_unit_view(actor=request.user, family_unit_id=family_unit_id)
+        selectors.family_unit_view(actor=request_actor(request), family_unit_id=family_unit_id)
     )

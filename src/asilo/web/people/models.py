@@ -104,7 +104,7 @@ class Person(models.Model):
         """The person's age on ``on``: from the date of birth, else the recorded age."""
         if self.date_of_birth is not None:
             born = self.date_of_birth
-            return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+            return int(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
         if self.estimated_age is None:
             return None
         if self.age_recorded_on is None or on <= self.age_recorded_on:

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from rapidfuzz import fuzz
 
-from asilo.web.accounts.roles import Capability
-from asilo.web.audit.services import audit_view
+from asilo.web.audit.services import audit_record, audit_view
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.people import name_index
 from asilo.web.people.errors import PeopleError
 from asilo.web.people.errors import PeopleErrorCode as C
@@ -72,9 +72,6 @@ def people_names(
     """The names of several people shown together (the people of an encounter, the children
     named by a refusal), in **one** audited read listing their ids; empty when the role may
     not see names (nothing is refused: pages then show ids and roles)."""
-    from asilo.web.accounts.roles import has_capability
-    from asilo.web.audit.services import audit_record
-
     ids = sorted(set(person_ids))
     if not ids or not has_capability(actor, Capability.PERSON_VIEW):
         return {}

@@ -57,7 +57,7 @@ def _index_names(person: Person, *, fresh: bool = False) -> None:
     table = quote(NameIndexEntry._meta.db_table)
     # Bounded by the names' lengths (200 characters each): far below SQLite's parameter limit.
     rows = ", ".join(["(%s, %s)"] * len(digests))
-    params: list[object] = []
+    params: list[int | str] = []
     for d in digests:
         params += [person.pk, d]
     with connection.cursor() as cursor:

@@ -161,7 +161,7 @@ class MemberForm(forms.Form):
                 _("%(code)s is not a three-letter country code (ISO 3166-1 alpha-3)."),
                 params={"code": code},
             )
-        return code
+        return str(code)
 
     def person(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -50,7 +50,9 @@ def custody_counts(*, now: datetime) -> CustodyCounts:
         no_limit=custodies_open().filter(due_at__isnull=True).count(),
         booked_out_last_day=out.count(),
         booked_out_late_last_day=sum(
-            1 for due, left in out.values_list("due_at", "booked_out_at") if due and left > due
+            1
+            for due, left in out.values_list("due_at", "booked_out_at")
+            if due is not None and left is not None and left > due
         ),
     )
 

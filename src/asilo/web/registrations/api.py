@@ -21,6 +21,7 @@ from ninja.utils import check_csrf
 from asilo.web.accounts.auth import BearerTokenAuth
 from asilo.web.accounts.models import User
 from asilo.web.api import error_response
+from asilo.web.core.actors import request_actor
 from asilo.web.core.api import ErrorsOut
 from asilo.web.core.ratelimits import refuse_if_rate_limited
 from asilo.web.registrations import selectors, services
@@ -220,15 +221,18 @@ class RegistrationDetailOut(RegistrationOut):
 
     @staticmethod
     def resolve_phone(obj: Registration) -> str | None:
-        return obj.contact_phone
+        phone: str | None = obj.contact_phone
+        return phone
 
     @staticmethod
     def resolve_whatsapp(obj: Registration) -> str | None:
-        return obj.contact_whatsapp
+        whatsapp: str | None = obj.contact_whatsapp
+        return whatsapp
 
     @staticmethod
     def resolve_email(obj: Registration) -> str | None:
-        return obj.contact_email
+        email: str | None = obj.contact_email
+        return email
 
     @staticmethod
     def resolve_history(obj: Registration) -> list[dict[str, Any]]:
@@ -252,7 +256,8 @@ class RegistrationDetailOut(RegistrationOut):
     summary="Register a family (idempotent on client_request_id)",
 )
 def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
-    actor = request.auth if isinstance(request.auth, User) else None
+    auth = getattr(request, "auth", None)
+    actor = auth if isinstance(auth, User) else None
     data = payload.dict()
     data["members"] = [m.dict() for m in payload.members]
     if actor is None:
@@ -273,7 +278,7 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
     summary="One registration, with its members and status history",
 )
 def get_registration(request: HttpRequest, number: str) -> Any:
-    registration = selectors.registration_get(user=request.auth, number=number)
+    registration = selectors.registration_get(user=request_actor(request), number=number)
     return registration
 
 
@@ -294,7 +299,7 @@ def list_registrations(
     registered_to: str | None = None,
 ) -> Any:
     rows = selectors.registration_list(
-        user=request.auth,
+        user=request_actor(request),
         status=status,
         program=program,
         channel=channel,

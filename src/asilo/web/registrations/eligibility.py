@@ -154,7 +154,7 @@ def member_age_on(member: Member, on: date, registered_on: date) -> int:
     plus the whole years since."""
     if member.date_of_birth is not None:
         born = member.date_of_birth
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        return int(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
     return (member.age or 0) + max(0, (on - registered_on).days // 365)
 
 

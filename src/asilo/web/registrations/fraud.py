@@ -161,7 +161,7 @@ def check_duplicate_people(registration: Registration, members: list[Member]) ->
                 open_task(
                     kind=TaskKind.DUPLICATE_PERSON,
                     key=f"{first}:{second}",
-                    registrations=lambda pair=pair: pair,
+                    registrations=pair.copy,
                     detail={
                         "members": {
                             registration.number: member.position,

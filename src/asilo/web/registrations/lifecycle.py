@@ -74,7 +74,7 @@ class Change:
 def _actor_or_none(actor: Actor) -> User | None:
     if actor is None or not actor.is_authenticated:
         return None
-    return actor  # type: ignore[return-value]
+    return actor
 
 
 def _check(registration: Registration, to_status: str, closed_reason: str) -> None:

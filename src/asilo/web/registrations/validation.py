@@ -241,7 +241,9 @@ def _clean_member(out: _Collector, raw: Any, index: int, on: date) -> MemberInpu
     )
 
 
-def _clean_contact(out: _Collector, data: Mapping[str, Any], *, contact_required: bool) -> dict:
+def _clean_contact(
+    out: _Collector, data: Mapping[str, Any], *, contact_required: bool
+) -> dict[str, str | None]:
     contact: dict[str, str | None] = {"phone": None, "whatsapp": None, "email": None}
     for name in ("phone", "whatsapp"):
         raw = _text(data.get(name))

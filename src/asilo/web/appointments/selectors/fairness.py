@@ -7,6 +7,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -164,5 +165,5 @@ def fairness_report(program: Program) -> dict[str, list[FairnessCell]]:
                 cell.suppressed = True
                 cell.allocated = cell.checked_in = cell.no_shows = 0
                 cell.waits = []
-        report[dim] = sorted(cells.values(), key=lambda c, d=dim: _cell_order(d, c))
+        report[dim] = sorted(cells.values(), key=partial(_cell_order, dim))
     return report

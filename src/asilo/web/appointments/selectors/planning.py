@@ -199,7 +199,9 @@ def capacity_plan(
     return CapacityPlan(rows=rows, hours=hours, held=first)
 
 
-def queued_families(program: Program, ports: Sequence[str]) -> tuple[list[QueuedFamily], dict]:
+def queued_families(
+    program: Program, ports: Sequence[str]
+) -> tuple[list[QueuedFamily], dict[str, int]]:
     """The program's queue as the method sees it, and registration number -> primary key.
 
     ``registered_on``: the MPP enrolment date when there is one, else the date of first
@@ -208,7 +210,7 @@ def queued_families(program: Program, ports: Sequence[str]) -> tuple[list[Queued
     known = set(ports)
     families: list[QueuedFamily] = []
     ids: dict[str, int] = {}
-    for row in allocation_queue(program).values(
+    for row in allocation_queue(program).values(  # type: ignore[misc]  # n_members: annotated
         "id",
         "number",
         "registered_on",
@@ -234,7 +236,9 @@ def queued_families(program: Program, ports: Sequence[str]) -> tuple[list[Queued
     return families, ids
 
 
-def inputs_snapshot(families: Sequence[QueuedFamily], rows: Sequence[PortDayCapacity]) -> dict:
+def inputs_snapshot(
+    families: Sequence[QueuedFamily], rows: Sequence[PortDayCapacity]
+) -> dict[str, Any]:
     return {
         "registrations": [
             [
@@ -251,7 +255,7 @@ def inputs_snapshot(families: Sequence[QueuedFamily], rows: Sequence[PortDayCapa
 
 
 def inputs_from_snapshot(
-    inputs: dict,
+    inputs: dict[str, Any],
 ) -> tuple[list[QueuedFamily], list[PortDayCapacity]]:
     families = [
         QueuedFamily(

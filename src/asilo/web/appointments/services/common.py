@@ -35,7 +35,7 @@ MAX_ATTEMPTS = 5
 def user_of(actor: Actor) -> User | None:
     if actor is None or not actor.is_authenticated:
         return None
-    return actor  # type: ignore[return-value]
+    return actor
 
 
 def where_and_when(appointment: Appointment) -> dict[str, str]:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from asilo.web.appointments import selectors
+from asilo.web.appointments.backends import DeliveryError
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import (
@@ -29,7 +30,6 @@ from asilo.web.appointments.models import (
     OutboxMessage,
 )
 from asilo.web.appointments.notifications import (
-    DeliveryError,
     backend_for,
     notice_language,
     render_message,

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db import migrations, models
 
 
-def standard_clocks(apps, schema_editor):  # type: ignore[no-untyped-def]
+def standard_clocks(apps, schema_editor):
     """Existing custodies get the TEDS 72-hour standard (CUS-01) from their book-in."""
     custody = apps.get_model("encounters", "Custody")
     for row in custody.objects.filter(standard_due_at__isnull=True).only("id", "booked_in_at"):

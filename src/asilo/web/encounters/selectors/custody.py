@@ -297,6 +297,7 @@ def standard_report_rows(
         row = totals.setdefault(place, [0, 0, 0.0])
         row[0] += 1
         row[1] += out is None
+        assert due is not None  # the query keeps custodies with a standard due time only
         row[2] += ((out or now) - due).total_seconds() / 3600
     report = [
         StandardBreach(place, int(c), int(h), round(hours, 1))
@@ -315,7 +316,7 @@ def family_person_ids(custody: Custody) -> list[int]:
         .first()
     )
     return list(
-        EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)
+        EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)  # type: ignore[misc]
         .exclude(person_id=custody.person_id)
         .order_by("position")
         .values_list("person_id", flat=True)

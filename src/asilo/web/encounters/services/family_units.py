@@ -98,7 +98,8 @@ def locked_unit(custody_id: int) -> tuple[Custody, list[UnitMember]]:
     )
     participants = {
         p.person_id: p
-        for p in EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)
+        # unit None matches the people of no unit (IS NULL), as Django reads it
+        for p in EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)  # type: ignore[misc]
     }
     locked = list(
         Custody.objects.select_for_update(of=("self",))

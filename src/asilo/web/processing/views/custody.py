@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.actors import request_actor
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -81,7 +82,7 @@ def _children_named(request: HttpRequest, exc: DomainError) -> str:
     names, for a role that may see them; else their ids and ages)."""
     ids = list(exc.params.get("person_ids") or [])
     names = people_selectors.people_names(
-        actor=request.user, person_ids=ids, purpose="family_child_left_alone"
+        actor=request_actor(request), person_ids=ids, purpose="family_child_left_alone"
     )
     ages = queries.ages_in_encounter_of(ids, exc.params.get("encounter_id"))
     labels = []
@@ -107,7 +108,7 @@ def book_out(request: HttpRequest, custody_id: int) -> HttpResponse:
             with_family = bool(form.cleaned_data.get("family"))
             try:
                 custody = enc_services.custody_book_out(
-                    actor=request.user,
+                    actor=request_actor(request),
                     custody_id=custody_id,
                     outcome=outcome,
                     family=with_family,
@@ -148,7 +149,7 @@ def exception_request(request: HttpRequest, custody_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             enc_services.family_exception_request(
-                actor=request.user,
+                actor=request_actor(request),
                 custody_id=custody_id,
                 outcome=form.cleaned_data["outcome"],
                 reason=form.cleaned_data["reason"],
@@ -188,7 +189,7 @@ def _exception_page(
     asked_tasks = list_request(request, prefix="t", filters={"status": TaskStatus.values})
     exceptions = list_page(
         enc_selectors.family_exception_list(
-            actor=request.user,
+            actor=request_actor(request),
             status=asked.filters["status"] or None,
             exception_id=exception_id,
             order=asked.order,
@@ -199,7 +200,7 @@ def _exception_page(
     )
     tasks = list_page(
         enc_selectors.reunification_task_list(
-            actor=request.user,
+            actor=request_actor(request),
             status=asked_tasks.filters["status"] or None,
             order=asked_tasks.order,
             limit=PAGE_SIZE + 1,
@@ -209,12 +210,12 @@ def _exception_page(
     )
     if status == 200 and asked.wants_csv(request):
         body = enc_services.family_exception_list_export(
-            actor=request.user, exceptions=exceptions.rows, filters=asked.audit
+            actor=request_actor(request), exceptions=exceptions.rows, filters=asked.audit
         )
         return csv_response(body, f"family-exceptions-p{asked.page}.csv")
     if status == 200 and asked_tasks.wants_csv(request):
         body = enc_services.reunification_task_list_export(
-            actor=request.user, tasks=tasks.rows, filters=asked_tasks.audit
+            actor=request_actor(request), tasks=tasks.rows, filters=asked_tasks.audit
         )
         return csv_response(body, f"reunification-tasks-p{asked_tasks.page}.csv")
     can_decide = has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE)
@@ -224,7 +225,7 @@ def _exception_page(
         {m.person_id for card in cards for m in card.family} | {t.person_id for t in tasks.rows}
     )
     cards_of_people = people_selectors.people_cards(
-        actor=request.user, person_ids=person_ids, purpose="family_exceptions_page"
+        actor=request_actor(request), person_ids=person_ids, purpose="family_exceptions_page"
     )
     rows = [
         (
@@ -274,7 +275,11 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
             else enc_services.family_exception_deny
         )
         try:
-            service(actor=request.user, exception_id=exception_id, note=form.cleaned_data["note"])
+            service(
+                actor=request_actor(request),
+                exception_id=exception_id,
+                note=form.cleaned_data["note"],
+            )
         except DomainError as exc:
             # Not _raise_http: a refusal such as reviewing one's own decision (403) is shown
             # on the form, beside the verdict, rather than as a bare "forbidden" page.
@@ -307,7 +312,9 @@ def task_step(request: HttpRequest, task_id: int) -> HttpResponse:
     need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
     step = request.POST.get("step", "")
     try:
-        enc_services.reunification_task_step(actor=request.user, task_id=task_id, step=step)
+        enc_services.reunification_task_step(
+            actor=request_actor(request), task_id=task_id, step=step
+        )
     except DomainError as exc:
         raise_http(exc)
         messages.error(request, exc.message)
@@ -329,7 +336,7 @@ def task_note(request: HttpRequest, task_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             enc_services.reunification_task_note(
-                actor=request.user, task_id=task_id, text=form.cleaned_data["text"]
+                actor=request_actor(request), task_id=task_id, text=form.cleaned_data["text"]
             )
         except DomainError as exc:
             raise_http(exc)
@@ -348,7 +355,7 @@ def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             enc_services.reunification_task_close(
-                actor=request.user,
+                actor=request_actor(request),
                 task_id=task_id,
                 note=form.cleaned_data["note"],
                 outcome=form.cleaned_data["outcome"],

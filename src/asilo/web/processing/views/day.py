@@ -19,6 +19,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.actors import request_actor
+from asilo.web.core.http import HtmxRequest
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -56,18 +58,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "counts": queries.custody_counts(now=now),
         "statuses": queries.encounter_status_counts(),
-        "overdue": enc_selectors.custody_list(actor=request.user, status="overdue", now=now),
-        "near_due": enc_selectors.custody_list(actor=request.user, status="near_due", now=now),
-        "children_alone": enc_selectors.custody_check(actor=request.user),
-        "standard_report": enc_selectors.standard_report(actor=request.user, now=now),
+        "overdue": enc_selectors.custody_list(
+            actor=request_actor(request), status="overdue", now=now
+        ),
+        "near_due": enc_selectors.custody_list(
+            actor=request_actor(request), status="near_due", now=now
+        ),
+        "children_alone": enc_selectors.custody_check(actor=request_actor(request)),
+        "standard_report": enc_selectors.standard_report(actor=request_actor(request), now=now),
         "beyond_standard": enc_selectors.custodies_open().filter(standard_due_at__lt=now).count(),
         "now": now,
     }
     if has_capability(request.user, Capability.OVERRIDE_REVIEW):
-        context["overrides"] = enc_selectors.override_list(actor=request.user, reviewed=False)
+        context["overrides"] = enc_selectors.override_list(
+            actor=request_actor(request), reviewed=False
+        )
     if has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE):
         context["exceptions"] = enc_selectors.family_exception_list(
-            actor=request.user, status=ExceptionStatus.PENDING
+            actor=request_actor(request), status=ExceptionStatus.PENDING
         )
     context["decided"] = context["statuses"].get(EncounterStatus.DECIDED, 0)
     return render_page(request, "processing/dashboard.html", context)
@@ -77,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def custody_list(request: HttpRequest) -> HttpResponse:
+def custody_list(request: HtmxRequest) -> HttpResponse:
     need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
     status = request.GET.get("status", "open")
     if status not in enc_selectors.CUSTODY_FILTERS:
@@ -92,7 +100,7 @@ def custody_list(request: HttpRequest) -> HttpResponse:
     page = page_number(request)
     now = timezone.now()
     rows = enc_selectors.custody_list(
-        actor=request.user,
+        actor=request_actor(request),
         status=status,
         place=place,
         scope=scope,
@@ -104,7 +112,9 @@ def custody_list(request: HttpRequest) -> HttpResponse:
     clocks, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     filters = {"status": status, "scope": scope, "order": order, "place": place or "", "page": page}
     if request.GET.get("format") == "csv":
-        body = enc_services.custody_list_export(actor=request.user, clocks=clocks, filters=filters)
+        body = enc_services.custody_list_export(
+            actor=request_actor(request), clocks=clocks, filters=filters
+        )
         return csv_response(body, f"custody-{status}-{scope}-p{page}.csv")
     query = {k: v for k, v in filters.items() if v and k != "page"}
     context = {
@@ -153,7 +163,7 @@ def custody_list(request: HttpRequest) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     """The staff member's own notifications (the answers to the exceptions they asked)."""
     if request.method == "POST":
-        count = enc_services.notifications_mark_read(actor=request.user)
+        count = enc_services.notifications_mark_read(actor=request_actor(request))
         messages.success(
             request,
             ngettext(
@@ -165,7 +175,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     asked = list_request(request, orders=("newest",), filters={"show": ("unread",)})
     pager = list_page(
         enc_selectors.notifications_for(
-            actor=request.user,
+            actor=request_actor(request),
             unread_only=asked.filters["show"] == "unread",
             limit=PAGE_SIZE + 1,
             offset=asked.offset,
@@ -195,7 +205,7 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         rows = enc_selectors.encounter_search(
-            actor=request.user,
+            actor=request_actor(request),
             query=query,
             status=asked.filters["status"] or None,
             place=asked.filters["place"] or None,
@@ -211,7 +221,7 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
     pager = list_page(rows, asked)
     if asked.wants_csv(request):
         body = enc_services.encounter_list_export(
-            actor=request.user, encounters=pager.rows, filters=asked.audit
+            actor=request_actor(request), encounters=pager.rows, filters=asked.audit
         )
         return csv_response(body, f"encounters-p{asked.page}.csv")
     context = {
@@ -233,7 +243,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     """The officer's day on one screen: every count is a link to the list behind it."""
     need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
     now = timezone.now()
-    summary = enc_selectors.custody_summary(actor=request.user, now=now)
+    summary = enc_selectors.custody_summary(actor=request_actor(request), now=now)
     statuses = queries.encounter_status_counts()
     custody = reverse("processing:custody_list")
     items = [

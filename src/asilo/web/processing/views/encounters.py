@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.actors import request_actor
+from asilo.web.core.http import HtmxRequest
 from asilo.web.encounters import seen_before
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
@@ -85,7 +87,7 @@ def _encounter_forms(
     elif action.startswith("remove_member:") and len(members) > 1:
         with contextlib.suppress(ValueError, IndexError):
             del members[int(action.split(":", 1)[1])]
-    initial = {k: request.POST.get(k) for k in EncounterForm.base_fields}
+    initial: dict[str, Any] = {k: request.POST.get(k) for k in EncounterForm.base_fields}
     for flag in ("title42_exception_granted", "cbp_one_appointment"):
         initial[flag] = bool(request.POST.get(flag))
     return (
@@ -114,7 +116,7 @@ def _place_service_error(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def encounter_new(request: HttpRequest) -> HttpResponse:
+def encounter_new(request: HtmxRequest) -> HttpResponse:
     need(request, Capability.ENCOUNTER_RECORD, ENCOUNTER)
     form, formset, submit = _encounter_forms(request)
     if submit and form.is_valid() and formset.is_valid():
@@ -123,7 +125,7 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
         document["people"] = [m.person() for m in members]
         try:
             recorded = enc_services.encounter_record(
-                actor=request.user,
+                actor=request_actor(request),
                 document=document,
                 client_request_id=form.cleaned_data.get("client_request_id") or None,
             )
@@ -135,7 +137,7 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
             _place_service_error(form, formset, exc.field, exc.message)
         else:
             # Identity resolution: each person matched against the stored identities.
-            seen_before.at_record(actor=request.user, encounter_id=recorded.encounter.pk)
+            seen_before.at_record(actor=request_actor(request), encounter_id=recorded.encounter.pk)
             if recorded.created:
                 messages.success(
                     request, _("Encounter recorded; the decision awaits confirmation.")
@@ -155,7 +157,9 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
 
 def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any]:
     try:
-        encounter = enc_selectors.encounter_view(actor=request.user, encounter_id=encounter_id)
+        encounter = enc_selectors.encounter_view(
+            actor=request_actor(request), encounter_id=encounter_id
+        )
     except DomainError as exc:
         raise_http(exc)
         raise
@@ -170,12 +174,12 @@ def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any
     }
     override = getattr(decision, "override", None)
     cards = people_selectors.people_cards(
-        actor=request.user,
+        actor=request_actor(request),
         person_ids=[p.person_id for p in participants],
         purpose="encounter_page",
     )
     people = family.person_rows(participants, clocks, cards)
-    seen = seen_before.stored(actor=request.user, encounter_id=encounter.pk) or {}
+    seen = seen_before.stored(actor=request_actor(request), encounter_id=encounter.pk) or {}
     return {
         "people": people,
         "seen_before": [
@@ -215,7 +219,7 @@ def encounter_detail(request: HttpRequest, encounter_id: int) -> HttpResponse:
 def encounter_confirm(request: HttpRequest, encounter_id: int) -> HttpResponse:
     need(request, Capability.DECISION_CONFIRM, ENCOUNTER, encounter_id)
     try:
-        enc_services.decision_confirm(actor=request.user, encounter_id=encounter_id)
+        enc_services.decision_confirm(actor=request_actor(request), encounter_id=encounter_id)
     except DomainError as exc:
         raise_http(exc)
         context = _encounter_context(request, encounter_id)
@@ -234,7 +238,7 @@ def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             enc_services.decision_override(
-                actor=request.user,
+                actor=request_actor(request),
                 encounter_id=encounter_id,
                 authority=form.cleaned_data["authority"],
                 pathway=form.cleaned_data["pathway"],
@@ -259,7 +263,7 @@ def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
-        person = people_selectors.person_view(actor=request.user, person_id=person_id)
+        person = people_selectors.person_view(actor=request_actor(request), person_id=person_id)
     except DomainError as exc:
         raise_http(exc)
         raise
@@ -277,7 +281,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 def family_detail(request: HttpRequest, family_unit_id: int) -> HttpResponse:
     try:
-        unit = people_selectors.family_unit_view(actor=request.user, family_unit_id=family_unit_id)
+        unit = people_selectors.family_unit_view(
+            actor=request_actor(request), family_unit_id=family_unit_id
+        )
     except DomainError as exc:
         raise_http(exc)
         raise

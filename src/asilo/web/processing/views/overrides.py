@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from asilo.web.accounts.roles import Capability
+from asilo.web.core.actors import request_actor
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -54,7 +55,7 @@ def _override_page(request: HttpRequest, forms: dict[int, ReviewForm], status: i
     review = asked.filters["review"]
     pager = list_page(
         enc_selectors.override_list(
-            actor=request.user,
+            actor=request_actor(request),
             reviewed=None if review == "all" else review == "reviewed",
             order=asked.order,
             limit=PAGE_SIZE + 1,
@@ -64,7 +65,7 @@ def _override_page(request: HttpRequest, forms: dict[int, ReviewForm], status: i
     )
     if asked.wants_csv(request) and status == 200:
         body = enc_services.override_list_export(
-            actor=request.user, overrides=pager.rows, filters=asked.audit
+            actor=request_actor(request), overrides=pager.rows, filters=asked.audit
         )
         return csv_response(body, f"overrides-{review}-p{asked.page}.csv")
     rows = [
@@ -99,7 +100,7 @@ def override_review(request: HttpRequest, override_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             enc_services.override_review(
-                actor=request.user,
+                actor=request_actor(request),
                 override_id=override_id,
                 verdict=form.cleaned_data["verdict"],
                 note=form.cleaned_data["note"],

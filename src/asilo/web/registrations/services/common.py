@@ -26,7 +26,7 @@ def actor_or_none(actor: Actor) -> User | None:
     """The signed-in user, or None for the family itself (the self-service channel)."""
     if actor is None or not actor.is_authenticated:
         return None
-    return actor  # type: ignore[return-value]
+    return actor
 
 
 def record_status(

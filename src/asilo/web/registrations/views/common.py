@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.access import refuse
+from asilo.web.core.actors import request_actor
 from asilo.web.core.ratelimits import refuse_if_rate_limited
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.errors import (
@@ -92,7 +93,9 @@ def with_notice_links(registration: Registration, *, staff: bool = False) -> dic
     return appointment
 
 
-def form_page(request: HttpRequest, page: FormPage, *, staff: bool, status: int = 200) -> Any:
+def form_page(
+    request: HttpRequest, page: FormPage, *, staff: bool, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "registrations/form.html",
@@ -112,7 +115,7 @@ def register_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
         page.values = {"language": get_language()}
         return form_page(request, page, staff=staff)
     data = post_to_data(request.POST, size=size)
-    actor = request.user if staff else None
+    actor = request_actor(request) if staff else None
     if actor is None:
         refuse_if_rate_limited(request, data)
     try:

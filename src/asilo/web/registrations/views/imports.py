@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability
+from asilo.web.core.actors import request_actor
 from asilo.web.registrations import exports, importer, selectors
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -60,7 +61,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         context["error"] = problem.message if problem else ""
         return render(request, "registrations/staff/import.html", context, status=400)
     report = importer.registrations_import_csv(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_actor(request),
         program=program,
         content=upload.read(),
     )
@@ -93,8 +94,8 @@ def staff_import_csv(request: HttpRequest) -> HttpResponse:
         )
     )
     body = exports.import_slips_csv(
-        actor=request.user,
-        created=created,  # type: ignore[arg-type]
+        actor=request_actor(request),
+        created=created,
         languages=languages,
     )
     return csv_response(body, "registrations-import.csv")

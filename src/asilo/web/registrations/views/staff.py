@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.models import Organisation
 from asilo.web.accounts.roles import Capability, has_capability
+from asilo.web.core.actors import request_actor
 from asilo.web.registrations import exports, selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -86,7 +87,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     chosen = {name: request.GET.get(name, "").strip() for name in _LIST_FILTERS}
     error = ""
     try:
-        rows = selectors.registration_list(user=request.user, **chosen)  # type: ignore[arg-type]
+        rows = selectors.registration_list(user=request.user, **chosen)
     except RegistrationError as exc:
         if exc.code == C.FORBIDDEN:
             raise
@@ -130,7 +131,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "flag":
                 services.registration_flag_vulnerability(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request_actor(request),
                     registration=registration,
                     vulnerability=request.POST.get("vulnerability", ""),
                     note=note,
@@ -138,7 +139,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
                 message = "flagged"
             elif request.POST.get("action") == "duplicate":
                 services.registration_mark_duplicate(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request_actor(request),
                     registration=registration,
                     other_number=request.POST.get("other_number", ""),
                     note=note,
@@ -170,7 +171,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-_OUTCOMES = {
+_OUTCOMES: dict[str, list[TaskOutcome]] = {
     TaskKind.CALLBACK: [TaskOutcome.VERIFIED, TaskOutcome.NOT_REACHED, TaskOutcome.DETAILS_WRONG],
     TaskKind.DUPLICATE_PERSON: [TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE],
     TaskKind.DUPLICATE_REGISTRATION: [
@@ -267,8 +268,8 @@ def staff_export(request: HttpRequest) -> HttpResponse:
     """The organisation's registrations (the list's filters apply) as a CSV file."""
     require_page(request, Capability.REGISTRATION_CREATE)
     chosen = {name: request.GET.get(name, "").strip() for name in _LIST_FILTERS}
-    rows = selectors.registration_list(user=request.user, **chosen)  # type: ignore[arg-type]
-    body = exports.registrations_export_csv(actor=request.user, rows=rows)
+    rows = selectors.registration_list(user=request.user, **chosen)
+    body = exports.registrations_export_csv(actor=request_actor(request), rows=rows)
     return csv_response(body, "registrations.csv")
 
 
