@@ -76,11 +76,11 @@ BORDERLINE: tuple[Sighting, ...] = (
 )
 
 #: The "pierre" family of the registrations demo, registered again through another channel
-#: with the accents and a surname written differently: held as a possible duplicate.
+#: with a given name and a surname left out: held as a possible duplicate registration.
 DUPLICATE_FAMILY: dict[str, Any] = {
     "program": "port-appointments-2023",
     "members": [
-        {"given_names": "Jean-Baptiste", "surnames": "Pierre", "sex": "male",
+        {"given_names": "Jean", "surnames": "Pierre", "sex": "male",
          "date_of_birth": "1988-03-14", "nationality": "HTI"},
         {"given_names": "Marie", "surnames": "Joseph", "sex": "female",
          "date_of_birth": "1991-07-02", "nationality": "HTI", "relationship": "spouse"},

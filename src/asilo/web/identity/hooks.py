@@ -14,7 +14,13 @@ from asilo.web.encounters.models import EncounterPerson
 from asilo.web.encounters.seen_before import SeenBefore
 from asilo.web.identity import records, selectors, services
 from asilo.web.registrations import fraud
-from asilo.web.registrations.models import Member, Registration, ReviewTask, TaskKind
+from asilo.web.registrations.models import (
+    Member,
+    Registration,
+    ReviewTask,
+    TaskKind,
+    TaskState,
+)
 from asilo.web.registrations.models import Status as RegistrationStatus
 
 logger = logging.getLogger(__name__)
@@ -90,6 +96,10 @@ def duplicate_registration_signal(
     positions = {records.member_record_id(m.pk): m.position for m in members}
     for other_id, links in sorted(others.items()):
         first, second = sorted([registration.pk, other_id])
+        if ReviewTask.objects.filter(
+            kind=TaskKind.DUPLICATE_PERSON, key=f"{first}:{second}", state=TaskState.OPEN
+        ).exists():
+            continue  # the same two families are already held as "same person twice"
         pair: list[Registration | int] = [registration.pk, other_id]
         best = max(links, key=lambda link: link[2])
         other = Member.objects.select_related("registration").get(
