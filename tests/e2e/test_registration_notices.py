@@ -128,6 +128,8 @@ def test_creole_phone_register_lose_pin_recover_appointment_notice(
     assert family.locator("#notice").get_attribute("lang") == "ht"
     assert family.get_by_role("heading", name="Avi randevou").is_visible()
     assert "720 East San Ysidro Boulevard" in family.locator("#notice-address").inner_text()
+    # The address is not yet checked against CBP's page of the port: the notice says so.
+    assert "poko verifye" in family.locator("#notice-address-unchecked").inner_text()
     assert family.locator("#notice-missed").is_visible()
     assert "Si w rate lè a" in family.locator("#notice").inner_text()
     _fits(family, 360)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from asilo.linkage import engine, evaluation, model
 from asilo.linkage.records import CLUSTER_COLUMNS
 
@@ -178,3 +180,40 @@ def test_blocking_recall_on_a_small_population(small_population: tuple[Path, Pat
     assert found.recall >= 0.99
     # Near linear: a few comparisons per record, not a share of all pairs.
     assert found.per_record < 5
+
+
+def test_pairs_left_unscored_could_not_reach_review(
+    small_population: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blocked pairs whose A-numbers, documents, sex or nationality outweigh the best
+    names and dates are not scored; scoring them would add no pair at or above review."""
+    import duckdb
+
+    records, _ = small_population
+    params = model.load_parameters(None)
+
+    def pairs() -> dict[tuple[str, str], float]:
+        con = duckdb.connect()
+        count = engine._load_raw(con, records)
+        engine.link_loaded_duckdb(con, params, count)
+        return {
+            (str(a), str(b)): float(p) for a, b, p in con.execute("select * from pairs").fetchall()
+        }
+
+    kept = pairs()
+    settings = model.settings_dict("duckdb", params, 3000)
+    bound = model.cheap_bound_sql(settings, model.REVIEW_THRESHOLD)
+    assert bound is not None
+    con = duckdb.connect()
+    engine._load_raw(con, records)
+    con.execute(
+        "create table ids as select rn as unique_id, * exclude (unique_id, rn) from prepared"
+    )
+    pruned = con.execute(
+        f"select count(*) from ({engine.blocked_pairs_sql('ids')}) p "
+        "join ids l on l.unique_id = p.a join ids r on r.unique_id = p.b "
+        f"where not ({bound})"
+    ).fetchall()[0][0]
+    assert pruned > 0
+    monkeypatch.setattr(model, "cheap_bound_sql", lambda settings, threshold: None)
+    assert pairs() == kept

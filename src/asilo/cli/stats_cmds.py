@@ -207,7 +207,7 @@ def reconcile_cmd(
     totals: Annotated[
         Path | None,
         typer.Option(
-            "--totals", help="YAML of published totals (default: the shipped FY2020–FY2023 file)."
+            "--totals", help="YAML of published totals (default: the shipped FY2020–FY2025 file)."
         ),
     ] = None,
     db: DbOption = store.DEFAULT_DB,

@@ -259,18 +259,30 @@ def link_loaded_duckdb(
         "create or replace view _link_input as "
         "select rn as unique_id, * exclude (unique_id, rn) from prepared"
     )
-    con.execute(
-        "create or replace table _blocked as select cast(match_key as varchar) as match_key, "
-        f"a as join_key_l, b as join_key_r from ({blocked_pairs_sql('_link_input')})"
-    )
     # Splink reads only the compared columns (it copies its input for the pairs it scores).
     con.execute(
         "create or replace table _score_input as select rn as unique_id, "
         + ", ".join(model.COMPARED_COLUMNS)
         + " from prepared"
     )
-    compared = _count_table(con, "_blocked")
-    if compared == 0:  # nothing to score (Splink needs at least one pair)
+    settings = model.settings_dict("duckdb", parameters, count)
+    # Pairs that cannot reach the review threshold whatever their names and dates (different
+    # A-numbers, documents, sex or nationality outweigh the best names) are never scored.
+    bound = model.cheap_bound_sql(settings, review)
+    con.execute(f"create or replace table _pairs as {blocked_pairs_sql('_link_input')}")
+    compared = _count_table(con, "_pairs")
+    con.execute(
+        "create or replace table _blocked as select cast(match_key as varchar) as match_key, "
+        "a as join_key_l, b as join_key_r from _pairs p"
+        + (
+            ""
+            if bound is None
+            else " join _score_input l on l.unique_id = p.a "
+            f"join _score_input r on r.unique_id = p.b where {bound}"
+        )
+    )
+    con.execute("drop table _pairs")
+    if _count_table(con, "_blocked") == 0:  # nothing to score (Splink needs a pair)
         con.execute(
             "create or replace table pairs (unique_id_l varchar, unique_id_r varchar, "
             "match_probability double)"
@@ -282,8 +294,7 @@ def link_loaded_duckdb(
         con.execute("drop table _blocked")
         con.execute("drop table _score_input")
         con.execute("drop view _link_input")
-        return 0
-    settings = model.settings_dict("duckdb", parameters, count)
+        return compared
     settings["blocking_rules_to_generate_predictions"] = []  # blocked above
     db_api = DuckDBAPI(con)
     linker = Linker(db_api.register("_score_input"), settings, log_level=None)

@@ -29,6 +29,7 @@ Prepared columns (from ``R.csv``, see :func:`prepare_sql`):
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -543,3 +544,54 @@ def parameters_from_settings(
         trained_on=trained_on,
         matches_per_record=prior * (records - 1),
     )
+
+
+#: Comparisons of one column with only "exact" and "different" levels: cheap to score in the
+#: blocking query (see :func:`cheap_bound_sql`).
+EXACT_ONLY_COMPARISONS: dict[str, str] = {
+    "a_number": "a_number",
+    "document_number": "document_number",
+    "sex": "sex",
+    "nationality": "nationality",
+}
+
+
+def _level_weight(level: dict[str, Any]) -> float | None:
+    m, u = level.get("m_probability"), level.get("u_probability")
+    if level.get("is_null_level"):
+        return 0.0
+    if m is None or u is None or m <= 0 or u <= 0:
+        return None
+    return math.log2(float(m) / float(u))
+
+
+def cheap_bound_sql(settings: dict[str, Any], threshold: float) -> str | None:
+    """SQL over ``l.`` / ``r.`` that is true for the pairs that *may* reach match probability
+    ``threshold``: the prior, the actual weights of the exact-only comparisons
+    (:data:`EXACT_ONLY_COMPARISONS`) and the largest weight every other comparison could give.
+    A pair for which it is false scores below ``threshold`` whatever its names and dates, so
+    it need not be scored at all. ``None`` when the settings lack a weight."""
+    prior = float(settings["probability_two_random_records_match"])
+    bound = math.log2(prior / (1 - prior)) - math.log2(threshold / (1 - threshold))
+    terms = []
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        weights: dict[str, float] = {}
+        for level in comparison["comparison_levels"]:
+            w = _level_weight(level)
+            if w is None:
+                return None
+            weights["null" if level.get("is_null_level") else level["label_for_charts"]] = w
+        column = EXACT_ONLY_COMPARISONS.get(name)
+        if column is not None and set(weights) == {"null", "exact", "different"}:
+            terms.append(
+                f"(case when l.{column} is null or r.{column} is null then 0.0 "
+                f"when l.{column} = r.{column} then {weights['exact']!r} "
+                f"else {weights['different']!r} end)"
+            )
+        else:
+            bound += max(weights.values())
+    if not terms:
+        return None
+    # A thousandth of a bit of slack for rounding: the filter never drops a pair Splink keeps.
+    return f"{bound!r} + " + " + ".join(terms) + " >= -0.001"

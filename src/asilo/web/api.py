@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from asilo.web.accounts.auth import API_AUTH
 from asilo.web.core.api import decorate, install_error_handlers, validation_message
 from asilo.web.core.errors import ApiError
+from asilo.web.core.renderers import OrjsonRenderer
 
 __all__ = ["ApiError", "api", "error_response", "validation_message"]
 
@@ -24,6 +25,7 @@ api = NinjaAPI(
     description="Border processing, registration and statistics. Token (Bearer) or session auth.",
     urls_namespace="api",
     auth=API_AUTH,
+    renderer=OrjsonRenderer(),
 )
 install_error_handlers(api)
 

@@ -79,16 +79,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Session, authentication, messages and htmx: Django's and the library's own classes,
+    # which a token-authenticated API request (bearer token, no session cookie) passes
+    # straight through (asilo.web.core.token_path). CSRF and axes stay as they are (the
+    # deployment checks name them; on an API request they only read a cookie).
+    "asilo.web.core.token_path.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "asilo.web.core.middleware.CoreMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "asilo.web.core.token_path.AuthenticationMiddleware",
+    "asilo.web.core.token_path.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "asilo.web.core.token_path.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

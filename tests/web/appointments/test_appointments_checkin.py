@@ -160,3 +160,74 @@ def test_the_number_is_found_with_or_without_dashes_in_any_case(booked, officer)
     ):
         found = services.appointment_for_code(actor=officer, code=typed)
         assert found.pk == booked.pk, typed
+
+
+def test_the_principals_mother_is_not_the_childrens_parent_at_the_port(
+    register, set_capacity, run_allocation, officer
+) -> None:
+    """Issue 12: registration's "parent" (the principal's mother or father) and border
+    processing's "parent" (a parent of the children) are opposite answers under one word.
+    Checked in, the grandmother travels as the children's other relative, the principal as
+    their parent."""
+    from appointment_helpers import MEMBERS
+
+    grandmother = {
+        "given_names": "Rose",
+        "surnames": "Pierre",
+        "date_of_birth": "1960-01-20",
+        "sex": "female",
+        "nationality": "HTI",
+        "relationship": "parent",
+    }
+    members = [MEMBERS[0], grandmother, MEMBERS[2]]
+    registration = register(size=3, members=members)
+    set_capacity({"San Ysidro": 10})
+    run_allocation()
+    booked = Appointment.objects.get(registration=registration)
+    done = services.appointment_check_in(actor=officer, appointment_id=booked.pk, now=AT_PORT)
+    people = Encounter.objects.get(pk=done.encounter.pk).document["people"]
+    assert [p.get("relationship") for p in people] == ["parent", "other_relative", None]
+
+
+def test_an_overridden_decision_closes_the_registration_as_processed_too(booked, officer) -> None:
+    """Issue 10: nothing set ``closed (processed)``. The officer settles the decision of the
+    encounter the check-in started (here by an override): the registration closes."""
+    from asilo.web.encounters.services import decision_override
+
+    done = services.appointment_check_in(actor=officer, appointment_id=booked.pk, now=AT_PORT)
+    registration = booked.registration
+    registration.refresh_from_db()
+    assert registration.status == "checked_in"
+    decision = done.encounter.decision
+    pathway = "aca_transfer" if decision.pathway != "aca_transfer" else "processing"
+    decision_override(
+        actor=officer,
+        encounter_id=done.encounter.pk,
+        authority="title_8",
+        pathway=pathway,
+        destination=None,
+        reason="The family holds a document the engine did not weigh.",
+    )
+    registration.refresh_from_db()
+    assert (registration.status, registration.closed_reason) == ("closed", "processed")
+    last = registration.status_changes.order_by("at", "id").last()
+    assert (last.from_status, last.reason_code) == ("checked_in", "processed")
+    assert AuditEntry.objects.filter(
+        object_type="registrations.registration",
+        object_id=str(registration.pk),
+        note="the encounter's decision was settled",
+    ).exists()
+
+
+def test_settling_an_encounter_without_a_check_in_changes_no_registration(booked, officer) -> None:
+    """An encounter recorded at the port for someone else (no appointment) leaves every
+    registration as it was; the booked family stays offered."""
+    from asilo.web.encounters.services import decision_confirm, encounter_record
+
+    document = services.encounter_document(
+        booked, list(booked.registration.members.all()), on=DAY, at=AT_PORT
+    )
+    recorded = encounter_record(actor=officer, document=document, now=AT_PORT)
+    decision_confirm(actor=officer, encounter_id=recorded.encounter.pk)
+    booked.registration.refresh_from_db()
+    assert booked.registration.status == "offered"

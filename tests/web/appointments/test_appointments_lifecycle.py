@@ -123,7 +123,7 @@ def _history_on_page(html: str) -> list[str]:
     return [s.strip() for s in re.findall(r"<strong>[^<]*· ([^<]+)</strong>", html)]
 
 
-def test_status_moves_waiting_offered_checked_in_the_same_everywhere(
+def test_status_moves_waiting_offered_checked_in_closed_processed_the_same_everywhere(
     register,
     set_capacity,
     run_allocation,
@@ -195,6 +195,27 @@ def test_status_moves_waiting_offered_checked_in_the_same_everywhere(
         )
         assert seen["history"] == ["registered", "waiting", "offered", "checked_in"]
         assert seen["family_history"] == seen["history_labels"]
+    # The officer confirms the decision of the encounter the check-in started (through the
+    # encounters API): the registration closes as processed, the same everywhere.
+    appointment.refresh_from_db()
+    confirmed = client.post(
+        f"/api/v1/encounters/{appointment.encounter_id}/confirm", headers=bearer_as(officer)
+    )
+    assert confirmed.status_code == 200, confirmed.content
+    with time_machine.travel(at("2023-06-15 13:00"), tick=False):
+        seen = everywhere()
+        assert (
+            seen["api"]
+            == seen["family"]
+            == seen["staff"]
+            == ("closed", "Closed: processed at the port")
+        )
+        assert seen["history"] == ["registered", "waiting", "offered", "checked_in", "closed"]
+        assert seen["family_history"] == seen["history_labels"]
+        body = client.get(f"/api/v1/registrations/{family.number}", headers=api).json()
+        assert body["closed_reason"] == "processed"
+        assert body["status_history"][-1]["closed_reason"] == "processed"
+        assert body["status_history"][-1]["reason_code"] == "processed"
 
 
 def test_no_show_then_back_in_queue_then_closed_out(
@@ -240,3 +261,38 @@ def test_the_runs_page_counts_the_same_waiting_families_as_the_list(
         assert "1 registration." in listing
         counts = staff.get("/registrations/staff/").content.decode()
         assert re.search(r'href="\?status=offered" data-status="offered">[^<]+<span', counts)
+
+
+def test_a_run_queued_through_the_api_at_20_00_offers_nothing_before_tomorrow(
+    register, set_capacity, supervisor, bearer_as, client, settings, program
+) -> None:
+    """Issue 10, "Done when": through the API and pages, a run queued at 20:00 local time
+    (San Ysidro, Pacific) offers nothing earlier than tomorrow's first window."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    families = [register(size=1, preferred_ports=["San Ysidro"]) for _ in range(4)]
+    set_capacity({"San Ysidro": 8}, day=DAY)
+    set_capacity({"San Ysidro": 8}, day=DAY + timedelta(days=1))
+    api = bearer_as(supervisor)
+    evening = datetime(2023, 6, 15, 20, 0, tzinfo=zone_of("San Ysidro"))
+    with time_machine.travel(evening, tick=False):
+        queued = client.post(
+            "/api/v1/appointments/runs",
+            {"program": program.code, "start": DAY.isoformat(), "seed": 11},
+            content_type="application/json",
+            headers=api,
+        )
+        assert queued.status_code == 202, queued.content
+        today = client.get("/api/v1/appointments", {"date": DAY.isoformat()}, headers=api)
+        tomorrow = client.get(
+            "/api/v1/appointments", {"date": (DAY + timedelta(days=1)).isoformat()}, headers=api
+        )
+        assert today.json() == []
+        windows = sorted(a["window_start"] for a in tomorrow.json())
+        assert len(windows) == len(families) and windows[0] == "07:00:00"
+        # The family's status page shows the same day and window.
+        first = Appointment.objects.get(window_start=time(7, 0)).registration
+        pin = next(f.pin for f in families if f.pk == first.pk)  # type: ignore[attr-defined]
+        page = client.post("/registrations/status/", {"number": first.number, "pin": pin})
+        html = page.content.decode()
+        assert (DAY + timedelta(days=1)).isoformat() in html and "07:00" in html
+        assert all(_window_end(a) > evening for a in Appointment.objects.all())

@@ -11,11 +11,16 @@ class AppointmentsConfig(AppConfig):
 
         from asilo.web.accounts.roles import Capability
         from asilo.web.appointments.for_registrations import AppointmentsForRegistrations
+        from asilo.web.appointments.services.checkin import registration_processed
+        from asilo.web.encounters.settled import on_decision_settled
         from asilo.web.navigation import NAV_ITEMS, NavItem
         from asilo.web.registrations import hooks
 
         # The registrations app asks this app through its hooks; it never imports it.
         hooks.register(AppointmentsForRegistrations())
+        # A checked-in family's registration closes as processed once the officer settles
+        # the decision of the encounter its check-in started.
+        on_decision_settled(registration_processed)
 
         NAV_ITEMS.extend(
             [

@@ -52,6 +52,7 @@ class AppointmentErrorCode(StrEnum):
     EMAIL_INVALID = "email_invalid"
     CONTACT_REQUIRED = "contact_required"
     SIGN_IN_REQUIRED = "sign_in_required"
+    STATUS_INVALID = "status_invalid"
 
 
 C = AppointmentErrorCode
@@ -113,6 +114,7 @@ APPOINTMENT_MESSAGES: dict[str, Promise] = {
     C.EMAIL_INVALID: _("This e-mail address is not valid."),
     C.CONTACT_REQUIRED: _("Give at least one way to reach you: phone or e-mail."),
     C.SIGN_IN_REQUIRED: _("Sign in with your registration number and PIN."),
+    C.STATUS_INVALID: _('There is no appointment status "{value}".'),
 }
 
 APPOINTMENT_STATUSES: dict[str, int] = {

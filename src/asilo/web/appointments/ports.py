@@ -2,10 +2,13 @@
 pedestrian crossing is, the port's time zone (a window's hours are the port's local time)
 and when the crossing is open. Printed on the notice and used to place a run's first day.
 
-The addresses and hours were written from general public knowledge of each crossing; they
-have NOT yet been checked against CBP's page of each port (https://www.cbp.gov/contact/ports).
-Check each one there before use in the field and record the day in ``verified_on`` (``None``
-means not yet checked).
+The addresses and hours were written from general public knowledge of each crossing. A port
+counts as verified only when checked against CBP's own page of that port
+(``https://www.cbp.gov/contact/ports/...``): then ``verified_on`` is the day of the check and
+``source`` that page's address. On 2026-12-02 none of the eight CBP port pages could be
+reached from where this was written (only a store of public pages, which holds none of them),
+so every ``verified_on`` is still ``None``; :data:`CHECKS` says, port by port, what was found
+instead and where it disagrees. Check each port on CBP's page before use in the field.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ class Port:
     time_zone: str
     hours: str  # "24 hours" or "HH:MM-HH:MM", local time
     verified_on: date | None = None
+    #: CBP's page of the port the address and hours were checked against (with verified_on).
+    source: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -118,6 +123,39 @@ PORTS: dict[str, Port] = {
 }
 
 DEFAULT_ZONE = "America/Chicago"
+
+#: What a search for each port's CBP page found on 2026-12-02 (none of CBP's port pages was in
+#: reach; the pages named here are secondary and are not a verification).
+CHECKS: dict[str, str] = {
+    "San Ysidro": (
+        "CBP port page not found. A CBP news release (cbp.gov/newsroom, 2023-01-04) and later"
+        " reports give limited hours for the Pedestrian West facility (06:00-14:00); secondary"
+        " pages give 720 East San Ysidro Boulevard, 92173, open 24 hours (PedEast)."
+    ),
+    "Calexico": (
+        "CBP port page not found. A CBP news release (cbp.gov/newsroom, 2010) says the"
+        " downtown (Calexico West) port is open 24 hours; the address was not found."
+    ),
+    "Nogales": "CBP port page not found; nothing found on the DeConcini crossing's address.",
+    "El Paso": (
+        "CBP port page not found. A secondary page (an encyclopedia copy citing CBP's former"
+        " port page 2402) gives 1000 South El Paso Street, 79901, open 24 hours."
+    ),
+    "Eagle Pass": (
+        "CBP port page not found. A secondary list gives 160 East Garrison Street, 78852, for"
+        " the Eagle Pass port: it DISAGREES with the address above; check before use."
+    ),
+    "Laredo": "CBP port page not found; nothing found on the Bridge I crossing's address.",
+    "Hidalgo": (
+        "CBP port page not found. A secondary page gives 1026 South International Boulevard,"
+        " 78557, and hours of 24 hours Monday to Saturday, 06:00-16:00 on Sunday: it DISAGREES"
+        " with the address and hours above; check before use."
+    ),
+    "Brownsville": (
+        "CBP port page not found; a CBP release (2024) confirms the Gateway International"
+        " Bridge is a crossing of the Brownsville port, not its address or hours."
+    ),
+}
 
 
 def port_info(name: str) -> Port | None:

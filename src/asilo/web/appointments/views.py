@@ -228,8 +228,12 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def day(request: HttpRequest) -> HttpResponse:
     on = _day(request.GET.get("date") or request.POST.get("date"), timezone.localdate())
     port = request.GET.get("port", "")
+    shown = request.GET.get("status", "").strip()
     error: DomainError | None = None
     status = 200
+    if shown and shown not in AppointmentStatus.values:
+        error, status = AppointmentError(C.STATUS_INVALID, "status", value=shown[:30]), 400
+        shown = ""
     if request.method == "POST":
         try:
             closed = services.appointments_close_day(actor=request_actor(request), day=on)
@@ -246,7 +250,9 @@ def day(request: HttpRequest) -> HttpResponse:
         "on": on,
         "port": port,
         "summary": selectors.day_summary(on),
-        "appointments": selectors.day_at_port(port, on) if port else [],
+        "appointments": selectors.day_at_port(port, on, shown) if port else [],
+        "shown": shown,
+        "shown_label": AppointmentStatus(shown).label if shown else "",
         "error": error,
         "statuses": AppointmentStatus,
     }

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from asilo.web.core.actors import request_actor
+from asilo.web.core.api import ErrorOut, ErrorsOut
 from asilo.web.encounters import seen_before, selectors, services
 from asilo.web.encounters.clocks import CUSTODY_STANDARD_HOURS
 from asilo.web.encounters.errors import EncounterError
@@ -46,11 +46,17 @@ from asilo.web.encounters.schemas import (
     TaskStepIn,
 )
 from asilo.web.encounters.seen_before import SeenBefore
-from asilo.web.people.schemas import ErrorOut, ErrorsOut
 
 router = Router(tags=["encounters"])
 
 ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
+
+
+def _errors_out(exc: services.EncounterErrors) -> ErrorsOut:
+    """Every input error of a document, in the one error schema."""
+    return ErrorsOut(
+        errors=[ErrorOut(code=str(e.code), message=e.message, field=e.field) for e in exc.errors]
+    )
 
 
 def _encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
@@ -68,18 +74,6 @@ def _answer(encounter_id: int) -> EncounterOut:
     return EncounterOut.of(selectors.encounter_detail(encounter_id), now=timezone.now())
 
 
-def _as_stored(value: Any) -> Any:
-    """A JSON value as the database gives it back: PostgreSQL's ``jsonb`` orders the keys of
-    every object (shorter first, then bytewise); SQLite keeps them as written."""
-    if isinstance(value, dict):
-        items = [(k, _as_stored(v)) for k, v in value.items()]
-        items.sort(key=lambda kv: (len(kv[0].encode()), kv[0].encode()))
-        return dict(items)
-    if isinstance(value, list):
-        return [_as_stored(v) for v in value]
-    return value
-
-
 def _recorded_answer(
     recorded: services.RecordedEncounter, seen: dict[int, list[SeenBefore]] | None = None
 ) -> EncounterOut:
@@ -93,9 +87,9 @@ def _recorded_answer(
                 person.seen_before = EncounterOut.seen_of(seen, person.person_id)
         return out
     encounter = recorded.encounter
-    document = encounter.document
-    if connection.vendor == "postgresql":
-        document = _as_stored(document)
+    # The policy input as the database keeps it, as a later read answers it (PostgreSQL's
+    # jsonb orders an object's keys its own way): read back, one query.
+    document = selectors.encounter_document(encounter.pk)
     return EncounterOut.build(
         encounter,
         participants=recorded.participants,
@@ -138,9 +132,7 @@ def record_encounter(
             booked_in_at=payload.booked_in_at,
         )
     except services.EncounterErrors as exc:
-        return Status(
-            400, ErrorsOut(errors=[ErrorOut.model_validate(e.as_dict()) for e in exc.errors])
-        )
+        return Status(400, _errors_out(exc))
     # Identity resolution: match the people against the stored identities (additive).
     seen = seen_before.at_record(actor=request_actor(request), encounter_id=recorded.encounter.pk)
     out = _recorded_answer(recorded, seen)
@@ -165,9 +157,7 @@ def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status[Any]
     try:
         prepared = selectors.encounter_preview(actor=request_actor(request), document=document)
     except services.EncounterErrors as exc:
-        return Status(
-            400, ErrorsOut(errors=[ErrorOut.model_validate(e.as_dict()) for e in exc.errors])
-        )
+        return Status(400, _errors_out(exc))
     return Status(200, DecisionOut(**prepared.result))
 
 

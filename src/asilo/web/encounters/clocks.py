@@ -11,9 +11,7 @@ the statutory limit for unaccompanied children.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from asilo.policy.places import find_place
@@ -54,8 +52,9 @@ def encounter_moment(day: date, clock: time | None, zone: ZoneInfo) -> tuple[dat
     return datetime.combine(day, clock, tzinfo=zone), True
 
 
-def standard_hours(decision: Mapping[str, Any] | None) -> int:
-    """The TEDS standard from the decision (``custody_standard_hours``, when the policy engine
-    gives it), else CUS-01's 72 hours."""
-    value = (decision or {}).get("custody_standard_hours")
-    return int(value) if isinstance(value, int) and value > 0 else CUSTODY_STANDARD_HOURS
+def standard_hours(custody_standard_hours: int | None) -> int:
+    """The TEDS standard: the decision's ``custody_standard_hours`` when the policy engine
+    gives one, else CUS-01's 72 hours."""
+    if custody_standard_hours is not None and custody_standard_hours > 0:
+        return custody_standard_hours
+    return CUSTODY_STANDARD_HOURS

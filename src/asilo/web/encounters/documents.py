@@ -24,6 +24,7 @@ from asilo.web.people.models import PERSON_ONLY_VULNERABILITIES
 from asilo.web.people.validation import IdentityInput, clean_identity
 
 if TYPE_CHECKING:
+    from asilo.policy import Decision
     from asilo.policy import Encounter as PolicyEncounter
 
 
@@ -60,11 +61,28 @@ class PreparedEncounter:
     parsed: PolicyEncounter
     identities: list[IdentityInput]
     occurred_at: datetime | None
-    result: dict[str, Any]
+    #: The policy engine's decision, typed (``result`` is its JSON, as stored).
+    decision: Decision
     #: The moment of the encounter in its place's time zone (the start of the day when the
     #: time is unknown), and whether the time of day is known.
     moment: datetime
     time_known: bool
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The decision as JSON: what the database stores and the API answers."""
+        return self.decision.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class PersonOutcome:
+    """What the decision says for one person: their own outcome when the decision splits the
+    group into units, else the group's (unit 0)."""
+
+    pathway: str
+    demographic: str
+    unit: int
+    custody_limit_hours: int | None
 
 
 def policy_field(path: str) -> str | None:
@@ -143,16 +161,17 @@ def prepare_encounter(document: Mapping[str, Any], *, now: datetime) -> Prepared
         identities.append(identity)
     if errors:
         raise EncounterErrors(errors)
-    result = decide(parsed, catalogue=catalogue).model_dump(mode="json")
+    decision = decide(parsed, catalogue=catalogue)
     return PreparedEncounter(
-        policy_document, parsed, identities, occurred_at, result, moment, time_known
+        policy_document, parsed, identities, occurred_at, decision, moment, time_known
     )
 
 
-def member_outcomes(result: Mapping[str, Any], count: int) -> list[Mapping[str, Any]]:
+def member_outcomes(decision: Decision, count: int) -> list[PersonOutcome]:
     """Each person's outcome: their own when the decision splits the group, else the group's."""
-    members = result.get("members") or []
-    if not members:
-        return [{**result, "unit": 0} for _i in range(count)]
-    by_person = {m["person"]: m for m in members}
-    return [by_person.get(i, {**result, "unit": 0}) for i in range(count)]
+    group = PersonOutcome(decision.pathway, decision.demographic, 0, decision.custody_limit_hours)
+    by_person = {
+        m.person: PersonOutcome(m.pathway, m.demographic, m.unit, m.custody_limit_hours)
+        for m in decision.members
+    }
+    return [by_person.get(i, group) for i in range(count)]

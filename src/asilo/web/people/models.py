@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField, EncryptedDateField
 
 from asilo.policy.schema import VULNERABILITIES as POLICY_VULNERABILITIES
+from asilo.web.core.relationships import RelationshipToChildren
 
 
 class Sex(models.TextChoices):
@@ -37,14 +38,10 @@ class MemberRole(models.TextChoices):
     CHILD = "child", _("Child")
 
 
-class Relationship(models.TextChoices):
-    """A member's relationship to the children of the unit (for a child: ``child``)."""
-
-    PARENT = "parent", _("Parent")
-    LEGAL_GUARDIAN = "legal_guardian", _("Legal guardian")
-    OTHER_RELATIVE = "other_relative", _("Other relative")
-    CHILD = "child", _("Child")
-    NONE = "none", _("No family relationship")
+#: A member's relationship to the children of the unit (for a child: ``child``): the shared
+#: vocabulary of border processing (``asilo.web.core.relationships``), not registration's
+#: relationship to the principal, where ``"parent"`` means the opposite.
+Relationship = RelationshipToChildren
 
 
 class DocumentKind(models.TextChoices):
@@ -161,7 +158,7 @@ class FamilyMembership(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     position = models.PositiveSmallIntegerField()
     role = models.CharField(max_length=8, choices=MemberRole.choices)
-    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    relationship = models.CharField(max_length=20, choices=RelationshipToChildren.choices)
 
     class Meta:
         ordering = ["family_unit_id", "position"]

@@ -14,24 +14,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from functools import lru_cache
 
 from django.conf import settings
-from unidecode import unidecode
+
+from asilo.web.core.names import normalise_name
 
 #: Tokens shorter than this are ignored (initials, "y").
 MIN_TOKEN = 2
 #: Only tokens at least this long get one-deletion variants (short ones would match too much).
 MIN_TOKEN_FOR_VARIANTS = 4
 
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-
 
 def normalise(text: str) -> str:
-    """Lower-case ASCII letters and digits separated by single spaces."""
-    ascii_text = unidecode(text or "").lower().replace("'", "").replace("’", "")
-    return " ".join(_NOT_ALNUM.sub(" ", ascii_text).split())
+    """Lower-case ASCII letters and digits separated by single spaces (the shared name
+    normalisation of :mod:`asilo.web.core.names`)."""
+    return normalise_name(text)
 
 
 def tokens(text: str) -> list[str]:

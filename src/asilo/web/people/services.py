@@ -16,6 +16,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.core.relationships import RelationshipToChildren
 from asilo.web.people import name_index
 from asilo.web.people.errors import PeopleError
 from asilo.web.people.errors import PeopleErrorCode as C
@@ -26,7 +27,6 @@ from asilo.web.people.models import (
     MemberRole,
     NameIndexEntry,
     Person,
-    Relationship,
 )
 from asilo.web.people.object_types import FAMILY_UNIT, PERSON
 from asilo.web.people.validation import IdentityInput, identity_fields_set
@@ -253,11 +253,11 @@ def _check_members(members: Sequence[MemberInput]) -> None:
         seen.add(member.person.pk)
         if member.role not in MemberRole.values:
             raise PeopleError(C.MEMBER_ROLE_INVALID, f"members.{i}.role")
-        if member.relationship not in Relationship.values:
+        if member.relationship not in RelationshipToChildren.values:
             raise PeopleError(
                 C.RELATIONSHIP_INVALID,
                 f"members.{i}.relationship",
-                allowed=", ".join(Relationship.values),
+                allowed=", ".join(RelationshipToChildren.values),
             )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from asilo.policy.countries import ISO3
+from asilo.web.core.a_numbers import normalise_a_number
 from asilo.web.people.errors import PeopleError
 from asilo.web.people.errors import PeopleErrorCode as C
 from asilo.web.people.models import VULNERABILITIES, DocumentKind, Sex
@@ -17,7 +18,6 @@ NAME_LIMIT = 100
 _NAME_BAD = re.compile(r"[\x00-\x1f\x7f0-9]")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _DOC_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{0,39}$")
-_A_NUMBER = re.compile(r"^A?-?(\d{8,9})$")
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -123,13 +123,14 @@ def clean_languages(values: Any, field_name: str) -> tuple[str, ...]:
 
 
 def clean_a_number(value: Any, field_name: str) -> str | None:
-    """Normalise an A-number to its 9 digits (zero-padded)."""
+    """Normalise an A-number to its 9 digits (zero-padded), as :mod:`asilo.web.core.a_numbers`
+    reads it (``A-012 345 678``, ``A012345678``, ``12345678``)."""
     if value is None or value == "":
         return None
-    match = _A_NUMBER.match(value.strip().upper()) if isinstance(value, str) else None
-    if match is None:
+    clean = normalise_a_number(value) if isinstance(value, str) else None
+    if clean is None:
         raise PeopleError(C.A_NUMBER_INVALID, field_name)
-    return match.group(1).zfill(9)
+    return clean
 
 
 def clean_documents(values: Any, field_name: str) -> tuple[DocumentInput, ...]:

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from asilo.policy import load_catalogue
 from asilo.policy.countries import ISO3
 from asilo.policy.places import place_names
+from asilo.web.core.relationships import RelationshipToChildren
 from asilo.web.encounters.models import Authority, Outcome, OverrideVerdict, Pathway
-from asilo.web.people.models import VULNERABILITIES, Relationship, Sex
+from asilo.web.people.models import VULNERABILITIES, Sex
 
 VULNERABILITY_LABELS = {
     "medical_emergency": _("Medical emergency"),
@@ -142,9 +143,9 @@ class MemberForm(forms.Form):
         required=False,
         choices=[
             ("", _("None, or this person is a child")),
-            (Relationship.PARENT, Relationship.PARENT.label),
-            (Relationship.LEGAL_GUARDIAN, Relationship.LEGAL_GUARDIAN.label),
-            (Relationship.OTHER_RELATIVE, Relationship.OTHER_RELATIVE.label),
+            (RelationshipToChildren.PARENT, RelationshipToChildren.PARENT.label),
+            (RelationshipToChildren.LEGAL_GUARDIAN, RelationshipToChildren.LEGAL_GUARDIAN.label),
+            (RelationshipToChildren.OTHER_RELATIVE, RelationshipToChildren.OTHER_RELATIVE.label),
         ],
     )
     vulnerabilities = forms.MultipleChoiceField(
@@ -155,7 +156,7 @@ class MemberForm(forms.Form):
     )
 
     def clean_nationality(self) -> str:
-        code = self.cleaned_data["nationality"].strip().upper()
+        code: str = self.cleaned_data["nationality"].strip().upper()
         if code not in ISO3:
             raise forms.ValidationError(
                 _("%(code)s is not a three-letter country code (ISO 3166-1 alpha-3)."),

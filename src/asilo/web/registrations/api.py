@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
@@ -20,9 +20,9 @@ from ninja.utils import check_csrf
 
 from asilo.web.accounts.auth import BearerTokenAuth
 from asilo.web.accounts.models import User
-from asilo.web.api import error_response
 from asilo.web.core.actors import request_actor
 from asilo.web.core.api import ErrorsOut
+from asilo.web.core.errors import DomainErrors
 from asilo.web.core.ratelimits import refuse_if_rate_limited
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.errors import RegistrationInputError
@@ -267,8 +267,8 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
             actor=actor, data=data, source=str(request.META.get("REMOTE_ADDR", ""))
         )
     except RegistrationInputError as exc:
-        response: HttpResponse = error_response(request, 400, exc.as_list())
-        return response
+        # every problem at once, answered by the API's one error handler (400)
+        raise DomainErrors(exc.errors) from None
     return Status(201 if submission.created else 200, created_data(submission))
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.registrations.models import MppCaseStatus, Program, Relationship, Sex
+from asilo.web.core.relationships import RelationshipToPrincipal
+from asilo.web.registrations.models import MppCaseStatus, Program, Sex
 from asilo.web.registrations.validation import MAX_MEMBERS, WAITING_CITIES
 
 MEMBER_FIELDS = ("given_names", "surnames", "date_of_birth", "age", "sex", "nationality")
@@ -83,7 +84,9 @@ def post_to_data(post: QueryDict, *, size: int) -> dict[str, Any]:
         if member["nationality"] == "other" or (other and not member["nationality"]):
             member["nationality"] = other
         member["relationship"] = (
-            Relationship.PRINCIPAL if index == 0 else post.get(f"m{index}-relationship", "")
+            RelationshipToPrincipal.PRINCIPAL
+            if index == 0
+            else post.get(f"m{index}-relationship", "")
         )
         members.append(member)
     ports = [p for p in (post.get(f"port{i}", "") for i in range(1, 9)) if p]
@@ -195,7 +198,9 @@ class FormPage:
         return {name: self.top_error(name) for name in names}
 
     sexes = Sex.choices
-    relationships = [c for c in Relationship.choices if c[0] != Relationship.PRINCIPAL]
+    relationships = [
+        c for c in RelationshipToPrincipal.choices if c[0] != RelationshipToPrincipal.PRINCIPAL
+    ]
     nationalities = NATIONALITIES
     languages = LANGUAGES
     vulnerability_labels = VULNERABILITY_LABELS

@@ -25,12 +25,13 @@ from django.utils import timezone
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.relationships import RelationshipToPrincipal
 from asilo.web.registrations.errors import (
     RegistrationError,
     RegistrationInputError,
 )
 from asilo.web.registrations.errors import RegistrationErrorCode as C
-from asilo.web.registrations.models import Channel, Program, Relationship
+from asilo.web.registrations.models import Channel, Program
 from asilo.web.registrations.services import registration_create, rules_date
 from asilo.web.registrations.validation import clean_registration
 
@@ -165,7 +166,7 @@ def _families(rows: list[list[str]], columns: list[str], report: ImportReport) -
 
 def _family_data(family: _Family, report: ImportReport) -> dict[str, Any] | None:
     principal = family.rows[0]
-    if principal.get("relationship", "").lower() != Relationship.PRINCIPAL:
+    if principal.get("relationship", "").lower() != RelationshipToPrincipal.PRINCIPAL:
         _error(
             report,
             family.lines[0],

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField, EncryptedDateField
 
+from asilo.web.core.relationships import RelationshipToPrincipal
+
 
 class EligibilityRule(models.TextChoices):
     """The policy engine's rules a program can use (the catalogue document it reads)."""
@@ -92,18 +94,11 @@ class Sex(models.TextChoices):
     X = "x", _("Another sex or prefers not to say")
 
 
-class Relationship(models.TextChoices):
-    """A member's relationship to the principal (the person who registers the family)."""
-
-    PRINCIPAL = "principal", _("The person registering")
-    SPOUSE = "spouse", _("Spouse or partner")
-    CHILD = "child", _("Son or daughter")
-    PARENT = "parent", _("Mother or father")
-    SIBLING = "sibling", _("Brother or sister")
-    GRANDCHILD = "grandchild", _("Grandson or granddaughter")
-    OTHER_RELATIVE = "other_relative", _("Other relative")
-    WARD = "ward", _("Child in their legal care")
-    OTHER = "other", _("No family relationship")
+#: A member's relationship to the principal (the person who registers the family): the shared
+#: vocabulary's ``RelationshipToPrincipal`` (``asilo.web.core.relationships``), kept under this
+#: app's old name. Its ``"parent"`` is the principal's mother or father, the opposite of border
+#: processing's ``"parent"`` (a parent *of the children*); the stored values never changed.
+Relationship = RelationshipToPrincipal
 
 
 class Registration(models.Model):
@@ -204,7 +199,9 @@ class Member(models.Model):
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     nationality = models.CharField(_("nationality"), max_length=3)
-    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
+    relationship = models.CharField(
+        _("relationship"), max_length=20, choices=RelationshipToPrincipal.choices
+    )
 
     class Meta:
         ordering = ["registration_id", "position"]

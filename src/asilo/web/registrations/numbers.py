@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import secrets
 
-from django.utils.crypto import salted_hmac
+from asilo.web.core.digests import keyed_digest
 
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def digest(kind: str, value: str) -> str:
-    """Keyed digest (HMAC-SHA256 from ``SECRET_KEY``) used to group values without reading them."""
-    return salted_hmac(f"asilo.registrations.{kind}", value, algorithm="sha256").hexdigest()
+    """Keyed digest (core's, purpose ``registrations.<kind>``) used to group values without
+    reading them."""
+    return keyed_digest(f"registrations.{kind}", value)
 
 
 def optional_digest(kind: str, value: str | None) -> str | None:
@@ -41,4 +42,4 @@ def new_pin() -> str:
 
 def pin_hash(pin: str, salt: str) -> str:
     """Keyed hash of the PIN: useless without ``SECRET_KEY``; wrong tries are rate-limited."""
-    return salted_hmac("asilo.registrations.pin", salt + pin, algorithm="sha256").hexdigest()
+    return keyed_digest("registrations.pin", salt + pin)

@@ -22,13 +22,14 @@ from django.core.validators import validate_email
 
 from asilo.policy.countries import ISO3
 from asilo.policy.schema import VULNERABILITIES as POLICY_VULNERABILITIES
+from asilo.web.core.a_numbers import normalise_a_number
+from asilo.web.core.relationships import RelationshipToPrincipal
 from asilo.web.registrations.errors import RegistrationError, RegistrationInputError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.models import (
     EligibilityRule,
     MppCaseStatus,
     Program,
-    Relationship,
     Sex,
 )
 
@@ -61,7 +62,6 @@ WAITING_CITIES: tuple[str, ...] = (
 )
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-_A_NUMBER = re.compile(r"^\d{8,9}$")
 _PHONE_JUNK = re.compile(r"[\s().\-/]")
 _NAME_PUNCTUATION = frozenset(" -'’.")
 
@@ -147,14 +147,6 @@ def normalise_phone(raw: str) -> str | None:
     return ("+" if plus else "") + digits
 
 
-def normalise_a_number(raw: str) -> str | None:
-    """``A-012 345 678`` → ``012345678`` (nine digits); None when it is not an A-number."""
-    compact = _PHONE_JUNK.sub("", raw).upper().removeprefix("A")
-    if not _A_NUMBER.match(compact):
-        return None
-    return compact.zfill(9)
-
-
 def _name_ok(name: str) -> bool:
     for char in name:
         if char in _NAME_PUNCTUATION:
@@ -220,13 +212,13 @@ def _clean_member(out: _Collector, raw: Any, index: int, on: date) -> MemberInpu
     if nationality not in ISO3:
         out.add(C.NATIONALITY_INVALID, f"{where}.nationality")
     relationship = _text(raw.get("relationship")).lower() or (
-        Relationship.PRINCIPAL if index == 0 else ""
+        RelationshipToPrincipal.PRINCIPAL if index == 0 else ""
     )
-    if relationship not in Relationship.values:
+    if relationship not in RelationshipToPrincipal.values:
         out.add(C.RELATIONSHIP_INVALID, f"{where}.relationship")
-    elif index == 0 and relationship != Relationship.PRINCIPAL:
+    elif index == 0 and relationship != RelationshipToPrincipal.PRINCIPAL:
         out.add(C.PRINCIPAL_FIRST, f"{where}.relationship")
-    elif index > 0 and relationship == Relationship.PRINCIPAL:
+    elif index > 0 and relationship == RelationshipToPrincipal.PRINCIPAL:
         out.add(C.PRINCIPAL_TWICE, f"{where}.relationship")
     if len(out.errors) > before:
         return None

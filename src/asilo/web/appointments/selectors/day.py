@@ -78,12 +78,15 @@ def run_appointments(run: AllocationRun) -> QuerySet[Appointment]:
     return run.appointments.select_related("registration").order_by("priority_rank")
 
 
-def day_at_port(port: str, day: date) -> QuerySet[Appointment]:
-    return (
-        Appointment.objects.select_related("registration", "encounter")
-        .filter(port=port, date=day)
-        .order_by("window_start", "priority_rank")
+def day_at_port(port: str, day: date, status: str = "") -> QuerySet[Appointment]:
+    """The port's appointments on ``day`` (only those in ``status`` when given: each count of
+    the day's summary links to its list)."""
+    rows = Appointment.objects.select_related("registration", "encounter").filter(
+        port=port, date=day
     )
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("window_start", "priority_rank")
 
 
 def day_summary(day: date) -> list[dict[str, Any]]:

@@ -44,6 +44,7 @@ from asilo.web.appointments.services.checkin import (
     appointment_for_code,
     checkin_exception_grant,
     encounter_document,
+    registration_processed,
 )
 from asilo.web.appointments.services.common import (
     APPOINTMENT,
@@ -135,6 +136,7 @@ __all__ = [
     "program_locked",
     "queue_messages",
     "queued_families",
+    "registration_processed",
     "send_one_time_code",
     "time_window",
     "today",

@@ -24,17 +24,18 @@ from asilo.web.appointments.tokens import appointment_id_from_token
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import Actor, require
+from asilo.web.core.relationships import to_children
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.services import EncounterErrors, encounter_record
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.eligibility import member_age_on
 from asilo.web.registrations.models import (
+    ClosedReason,
     Member,
     Registration,
     Status,
 )
-from asilo.web.registrations.models import Relationship as FamilyRelationship
 from asilo.web.registrations.numbers import normalise_number
 
 if TYPE_CHECKING:
@@ -143,12 +144,6 @@ class CheckIn:
     positions: list[int]
 
 
-_GUARDIAN_OF_CHILDREN = {
-    FamilyRelationship.PRINCIPAL: "parent",
-    FamilyRelationship.SPOUSE: "parent",
-}
-
-
 def encounter_document(
     appointment: Appointment, members: list[Member], *, on: date, at: datetime
 ) -> dict[str, Any]:
@@ -175,18 +170,12 @@ def encounter_document(
         }
         if m.date_of_birth is not None:
             person["date_of_birth"] = m.date_of_birth.isoformat()
-        if age >= 18 and child_relationships:
-            if FamilyRelationship.CHILD in child_relationships and (
-                m.relationship in _GUARDIAN_OF_CHILDREN
-            ):
-                person["relationship"] = "parent"
-            elif (
-                FamilyRelationship.WARD in child_relationships
-                and m.relationship == FamilyRelationship.PRINCIPAL
-            ):
-                person["relationship"] = "legal_guardian"
-            elif m.relationship != FamilyRelationship.OTHER:
-                person["relationship"] = "other_relative"
+        if age >= 18:
+            # Registration's "relationship to the person registering" becomes border
+            # processing's "relationship to the children" (the one translation, in core).
+            to_the_children = to_children(m.relationship, child_relationships)
+            if to_the_children is not None:
+                person["relationship"] = to_the_children.value
         if m.position == 0 and registration.a_number:
             person["a_number"] = registration.a_number
         people.append(person)
@@ -286,3 +275,28 @@ def appointment_check_in(
             },
         )
     return CheckIn(appointment=appointment, encounter=recorded.encounter, positions=chosen)
+
+
+def registration_processed(*, actor: Actor, encounter: Encounter) -> None:
+    """The officer settled the decision of the encounter a check-in started (confirmed or
+    overridden it): the family's registration closes as processed, through the lifecycle's
+    one service, in the decision's transaction. Any other encounter is left alone.
+
+    Registered with ``asilo.web.encounters.settled`` by this app's ``AppConfig.ready``."""
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("registration")
+        .filter(encounter=encounter, status=AppointmentStatus.CHECKED_IN)
+        .first()
+    )
+    if appointment is None or appointment.registration.status != Status.CHECKED_IN:
+        return
+    lifecycle.registration_status_change(
+        actor=actor,
+        registration=appointment.registration,
+        to_status=Status.CLOSED,
+        closed_reason=ClosedReason.PROCESSED,
+        reason_code="processed",
+        reason_params=where_and_when(appointment),
+        note="the encounter's decision was settled",
+    )

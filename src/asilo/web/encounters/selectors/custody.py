@@ -313,10 +313,10 @@ def family_person_ids(custody: Custody) -> list[int]:
             encounter_id=custody.encounter_id, person_id=custody.person_id
         )
         .values_list("unit", flat=True)
-        .first()
+        .get()
     )
     return list(
-        EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)  # type: ignore[misc]
+        EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)
         .exclude(person_id=custody.person_id)
         .order_by("position")
         .values_list("person_id", flat=True)

@@ -73,6 +73,15 @@ def encounter_detail(encounter_id: int) -> Encounter:
     return encounter
 
 
+def encounter_document(encounter_id: int) -> dict[str, Any]:
+    """The encounter's policy input as stored (no rights check, no audit: for the answer of a
+    write that was itself checked and audited)."""
+    document: dict[str, Any] = Encounter.objects.values_list("document", flat=True).get(
+        pk=encounter_id
+    )
+    return document
+
+
 def encounter_preview(
     *, actor: User | AnonymousUser, document: Any, now: datetime | None = None
 ) -> PreparedEncounter:
@@ -102,6 +111,14 @@ def encounter_list(
     limit: int = 50,
 ) -> list[Encounter]:
     """The newest encounters, optionally of one status or place."""
+    qs = _encounters_seen_by(actor, status=status, place=place)
+    return list(qs.order_by("-recorded_at", "-id")[: bounded(limit)])
+
+
+def _encounters_seen_by(
+    actor: User | AnonymousUser, *, status: str | None, place: str | None
+) -> QuerySet[Encounter]:
+    """The encounters of a list, after the rights check, of one status and place if asked."""
     require(actor, Capability.ENCOUNTER_VIEW, object_type=ENCOUNTER)
     if status and status not in EncounterStatus.values:
         raise EncounterError(
@@ -112,7 +129,7 @@ def encounter_list(
         qs = qs.filter(status=status)
     if place:
         qs = qs.filter(place_name=place)
-    return list(qs.order_by("-recorded_at", "-id")[: bounded(limit)])
+    return qs
 
 
 A_NUMBER = re.compile(r"^[Aa]?\d{8,9}$")
@@ -132,16 +149,7 @@ def encounter_search(
     status and place, and by a search: an encounter id
     (``#12`` or ``12``), an A-number (``A012345678``), or a name (accent-insensitive, as the
     API's people search; each person found is an audited read)."""
-    require(actor, Capability.ENCOUNTER_VIEW, object_type=ENCOUNTER)
-    if status and status not in EncounterStatus.values:
-        raise EncounterError(
-            C.STATUS_FILTER_INVALID, "status", allowed=", ".join(EncounterStatus.values)
-        )
-    qs = _encounters()
-    if status:
-        qs = qs.filter(status=status)
-    if place:
-        qs = qs.filter(place_name=place)
+    qs = _encounters_seen_by(actor, status=status, place=place)
     text = (query or "").strip()
     if text:
         digits = text.lstrip("#")

@@ -27,6 +27,7 @@ from asilo.web.encounters.object_types import (
     OVERRIDE,
 )
 from asilo.web.encounters.services._checks import MIN_NOTE, MIN_REASON, written
+from asilo.web.encounters.settled import decision_settled
 
 if TYPE_CHECKING:
     from asilo.web.accounts.models import User
@@ -71,6 +72,7 @@ def decision_confirm(*, actor: User, encounter_id: int) -> Encounter:
             after={"status": EncounterStatus.CONFIRMED, "pathway": decision.pathway},
             catalogue_version=decision.catalogue_version,
         )
+        decision_settled(actor=actor, encounter=encounter)
     return encounter
 
 
@@ -151,6 +153,7 @@ def decision_override(
             },
             catalogue_version=decision.catalogue_version,
         )
+        decision_settled(actor=actor, encounter=encounter)
     return override
 
 

@@ -94,12 +94,11 @@ def locked_unit(custody_id: int) -> tuple[Custody, list[UnitMember]]:
             encounter_id=custody.encounter_id, person_id=custody.person_id
         )
         .values_list("unit", flat=True)
-        .first()
+        .get()
     )
     participants = {
         p.person_id: p
-        # unit None matches the people of no unit (IS NULL), as Django reads it
-        for p in EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)  # type: ignore[misc]
+        for p in EncounterPerson.objects.filter(encounter_id=custody.encounter_id, unit=unit)
     }
     locked = list(
         Custody.objects.select_for_update(of=("self",))

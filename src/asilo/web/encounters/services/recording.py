@@ -17,6 +17,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.core.relationships import RelationshipToChildren
 from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
     standard_hours,
@@ -41,7 +42,7 @@ from asilo.web.encounters.object_types import (
     ENCOUNTER,
 )
 from asilo.web.people import name_index
-from asilo.web.people.models import MemberRole, Person, Relationship
+from asilo.web.people.models import MemberRole, Person
 from asilo.web.people.selectors import person_find_by_a_number
 from asilo.web.people.services import (
     MemberInput,
@@ -199,7 +200,12 @@ def _write_encounter(
         p.role or (MemberRole.CHILD if p.age < 18 else MemberRole.ADULT) for p in parsed.people
     ]
     relationships = [
-        p.relationship or (Relationship.CHILD if role == MemberRole.CHILD else Relationship.NONE)
+        p.relationship
+        or (
+            RelationshipToChildren.CHILD
+            if role == MemberRole.CHILD
+            else RelationshipToChildren.NONE
+        )
         for p, role in zip(parsed.people, roles, strict=True)
     ]
     if len(people) > 1:
@@ -211,8 +217,8 @@ def _write_encounter(
             ],
         )
         encounter.save(update_fields=["family_unit"])
-    result = prepared.result
-    outcomes = member_outcomes(result, len(people))
+    decision = prepared.decision
+    outcomes = member_outcomes(decision, len(people))
     participants = EncounterPerson.objects.bulk_create(
         [
             EncounterPerson(
@@ -223,10 +229,10 @@ def _write_encounter(
                 relationship=relationships[i],
                 age=parsed.people[i].age,
                 nationality=parsed.people[i].nationality,
-                pathway=outcomes[i]["pathway"],
-                demographic=outcomes[i]["demographic"],
-                unit=outcomes[i]["unit"],
-                custody_limit_hours=outcomes[i]["custody_limit_hours"],
+                pathway=outcomes[i].pathway,
+                demographic=outcomes[i].demographic,
+                unit=outcomes[i].unit,
+                custody_limit_hours=outcomes[i].custody_limit_hours,
             )
             for i, person in enumerate(people)
         ]
@@ -234,13 +240,13 @@ def _write_encounter(
     EncounterDecision.objects.create(
         encounter=encounter,
         inputs=prepared.policy_document,
-        result=result,
-        catalogue_version=result["catalogue_version"],
-        authority=result["authority"],
-        pathway=result["pathway"],
-        destination=result["destination"] or "",
-        demographic=result["demographic"],
-        custody_limit_hours=result["custody_limit_hours"],
+        result=prepared.result,
+        catalogue_version=decision.catalogue_version,
+        authority=decision.authority,
+        pathway=decision.pathway,
+        destination=decision.destination or "",
+        demographic=decision.demographic,
+        custody_limit_hours=decision.custody_limit_hours,
         decided_at=now,
     )
     audit_record(
@@ -252,19 +258,19 @@ def _write_encounter(
             "place": place.name,
             "date": parsed.date.isoformat(),
             "people": [p.pk for p in people],
-            "authority": result["authority"],
-            "pathway": result["pathway"],
-            "demographic": result["demographic"],
-            "destination": result["destination"],
-            "rules": [r["rule"] for r in result["reasons"]],
+            "authority": decision.authority,
+            "pathway": decision.pathway,
+            "demographic": decision.demographic,
+            "destination": decision.destination,
+            "rules": [r.rule for r in decision.reasons],
         },
-        catalogue_version=result["catalogue_version"],
+        catalogue_version=decision.catalogue_version,
     )
     custodies: list[Custody] = []
-    standard = standard_hours(result)
+    standard = standard_hours(decision.custody_standard_hours)
     for i, person in enumerate(people):
-        limit = outcomes[i]["custody_limit_hours"]
-        if limit is None and outcomes[i]["demographic"] == "unaccompanied_child":
+        limit = outcomes[i].custody_limit_hours
+        if limit is None and outcomes[i].demographic == "unaccompanied_child":
             # The statute binds even where the policy of the day set no clock (UC-02).
             limit = UC_LIMIT_HOURS
         custody = Custody.objects.create(
@@ -291,7 +297,7 @@ def _write_encounter(
                 "standard_hours": standard,
                 "due_at": custody.due_at.isoformat() if custody.due_at else None,
             },
-            catalogue_version=result["catalogue_version"],
+            catalogue_version=decision.catalogue_version,
         )
         custodies.append(custody)
     return encounter, participants, custodies

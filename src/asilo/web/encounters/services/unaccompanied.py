@@ -29,6 +29,7 @@ from asilo.web.encounters.services.family_units import (
 )
 
 if TYPE_CHECKING:
+    from asilo.policy import Decision
     from asilo.web.accounts.models import User
 
 
@@ -53,17 +54,18 @@ def redecide_child(*, actor: User, member: UnitMember, at: datetime) -> None:
     custody = member.custody
     document = child_document(custody, member.participant, at)
     catalogue = load_catalogue()
+    decision: Decision | None
     try:
-        result = decide(parse_encounter(document, catalogue=catalogue), catalogue=catalogue)
-        decision: dict[str, Any] | None = result.model_dump(mode="json")
+        decision = decide(parse_encounter(document, catalogue=catalogue), catalogue=catalogue)
     except EncounterInputError:
         # The moment lies outside the catalogue's dated coverage: the statute alone applies.
         decision = None
+    reasons: list[dict[str, Any]]
     if decision is not None:
-        pathway = decision["pathway"]
-        limit = decision["custody_limit_hours"] or UC_LIMIT_HOURS
-        reasons = decision["reasons"]
-        version = decision["catalogue_version"]
+        pathway: str = decision.pathway
+        limit = decision.custody_limit_hours or UC_LIMIT_HOURS
+        reasons = [r.model_dump(mode="json") for r in decision.reasons]
+        version = decision.catalogue_version
     else:
         pathway = Pathway.ORR_TRANSFER.value
         limit = UC_LIMIT_HOURS
@@ -78,7 +80,7 @@ def redecide_child(*, actor: User, member: UnitMember, at: datetime) -> None:
         "pathway": pathway,
         "custody_limit_hours": limit,
         "reasons": reasons,
-        "decision": decision,
+        "decision": decision.model_dump(mode="json") if decision is not None else None,
     }
     custody.save(update_fields=["unaccompanied_since", "limit_hours", "due_at", "redecision"])
     audit_record(

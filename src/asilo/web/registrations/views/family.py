@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from asilo.web.core.relationships import RelationshipToPrincipal
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -22,7 +23,6 @@ from asilo.web.registrations.forms import (
 )
 from asilo.web.registrations.models import (
     Registration,
-    Relationship,
     Sex,
 )
 from asilo.web.registrations.reasons import status_label
@@ -208,7 +208,11 @@ def family_members(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "done": done,
             "sexes": Sex.choices,
-            "relationships": [c for c in Relationship.choices if c[0] != Relationship.PRINCIPAL],
+            "relationships": [
+                c
+                for c in RelationshipToPrincipal.choices
+                if c[0] != RelationshipToPrincipal.PRINCIPAL
+            ],
             "nationalities": NATIONALITIES,
         },
         status=400 if errors else 200,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.core.actors import request_actor
+from asilo.web.core.relationships import RelationshipToPrincipal
 from asilo.web.registrations import exports, importer, selectors
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -20,7 +21,6 @@ from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.models import (
     Program,
     Registration,
-    Relationship,
     Sex,
 )
 from asilo.web.registrations.reasons import status_label
@@ -44,7 +44,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         "programs": selectors.open_programs(),
         "columns": importer.ALL_COLUMNS,
         "sexes": [(s.value, s.label) for s in Sex],
-        "relationships": [(r.value, r.label) for r in Relationship],
+        "relationships": [(r.value, r.label) for r in RelationshipToPrincipal],
     }
     if request.method == "GET":
         return render(request, "registrations/staff/import.html", context)
