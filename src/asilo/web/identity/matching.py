@@ -119,9 +119,20 @@ STORE = _Store()
 
 def find(row: dict[str, str], *, threshold: float) -> list[Match]:
     """Stored records matching ``row`` at or above ``threshold``, best first (not itself)."""
+    return find_many([row], threshold=threshold)[row["record_id"]]
+
+
+def find_many(rows: list[dict[str, str]], *, threshold: float) -> dict[str, list[Match]]:
+    """:func:`find` for several records (the matcher brought up to date once)."""
+    out: dict[str, list[Match]] = {}
+    if not rows:
+        return out
     with STORE.lock:
-        found = STORE.current().find(row, threshold=threshold)
-    return [m for m in found if m.record_id != row["record_id"]]
+        current = STORE.current()
+        for row in rows:
+            found = current.find(row, threshold=threshold)
+            out[row["record_id"]] = [m for m in found if m.record_id != row["record_id"]]
+    return out
 
 
 def remember(row: dict[str, str]) -> None:

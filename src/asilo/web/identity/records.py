@@ -124,16 +124,19 @@ def groups(
     from asilo.web.encounters.models import EncounterPerson
 
     out: dict[str, set[str]] = {}
-    people = EncounterPerson.objects.all()
-    if person_ids is not None:
-        people = people.filter(person_id__in=person_ids)
-    for pid, eid in people.values_list("person_id", "encounter_id").iterator(chunk_size=5000):
-        out.setdefault(person_record_id(pid), set()).add(f"E{eid}")
-    found = Member.objects.all()
-    if member_ids is not None:
-        found = found.filter(pk__in=member_ids)
-    for mid, rid in found.values_list("id", "registration_id").iterator(chunk_size=5000):
-        out.setdefault(member_record_id(mid), set()).add(f"R{rid}")
+    if person_ids is None or person_ids:
+        people = EncounterPerson.objects.all()
+        if person_ids is not None:
+            people = people.filter(person_id__in=person_ids)
+        pairs = people.values_list("person_id", "encounter_id")
+        for pid, eid in pairs.iterator(chunk_size=5000):
+            out.setdefault(person_record_id(pid), set()).add(f"E{eid}")
+    if member_ids is None or member_ids:
+        found = Member.objects.all()
+        if member_ids is not None:
+            found = found.filter(pk__in=member_ids)
+        for mid, rid in found.values_list("id", "registration_id").iterator(chunk_size=5000):
+            out.setdefault(member_record_id(mid), set()).add(f"R{rid}")
     return out
 
 

@@ -15,7 +15,7 @@ from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
 from asilo.web.core.roles import Capability, has_capability
-from asilo.web.encounters.models import Custody, Encounter, EncounterPerson
+from asilo.web.encounters.models import Custody, EncounterPerson
 from asilo.web.encounters.seen_before import SeenBefore
 from asilo.web.identity import records
 from asilo.web.identity.common import PAIR, Components
@@ -59,12 +59,15 @@ def seen_before(
         and has_capability(actor, Capability.PERSON_VIEW)
     ):
         return None
-    encounter = Encounter.objects.filter(pk=encounter_id).only("id", "encounter_date").first()
-    if encounter is None:
-        return {}
-    person_ids = list(
-        EncounterPerson.objects.filter(encounter=encounter).values_list("person_id", flat=True)
+    present = list(
+        EncounterPerson.objects.filter(encounter_id=encounter_id).values_list(
+            "person_id", "encounter__encounter_date"
+        )
     )
+    if not present:
+        return {}
+    person_ids = [pid for pid, _on in present]
+    on: date = present[0][1]
     own = {
         r["person_id"]: r
         for r in IdentityRecord.objects.filter(person_id__in=person_ids).values(
@@ -80,8 +83,8 @@ def seen_before(
     sightings: list[dict[str, Any]] = [
         dict(row)
         for row in EncounterPerson.objects.filter(person_id__in=earlier_people)
-        .exclude(encounter_id=encounter.pk)
-        .filter(encounter__encounter_date__lte=encounter.encounter_date)
+        .exclude(encounter_id=encounter_id)
+        .filter(encounter__encounter_date__lte=on)
         .values(
             "person_id",
             "pathway",
@@ -93,8 +96,7 @@ def seen_before(
     sightings = [
         s
         for s in sightings
-        if s["encounter__encounter_date"] < encounter.encounter_date
-        or s["encounter_id"] < encounter.pk
+        if s["encounter__encounter_date"] < on or s["encounter_id"] < encounter_id
     ]
     outcomes = {
         (c["encounter_id"], c["person_id"]): c["outcome"] or None
@@ -139,7 +141,7 @@ def seen_before(
             actor=actor,
             action=AuditAction.VIEW,
             object_type="encounters.encounter",
-            object_id=encounter.pk,
+            object_id=encounter_id,
             after={"seen_before": {str(k): v for k, v in shown.items()}},
             note="seen before",
         )

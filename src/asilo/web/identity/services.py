@@ -343,9 +343,10 @@ def _stored_records(record_ids: Iterable[str]) -> dict[str, IdentityRecord]:
 
 
 def _attach(row: dict[str, str], *, run_matches: list[Match], now: Any) -> Attached:
-    stored = _stored_records(m.record_id for m in run_matches)
+    stored = _stored_records(m.record_id for m in run_matches) if run_matches else {}
     rid = row["record_id"]
-    groups = records.record_groups([rid, *stored])
+    # Two people of one encounter or one registration are never one (read only when needed).
+    groups = records.record_groups([rid, *stored]) if stored else {}
     mine = groups.get(rid, set())
     matches = [
         m
@@ -403,7 +404,7 @@ def identity_match_records(
     attached: dict[str, Attached] = {}
     if not rows:
         return attached
-    found = {row["record_id"]: matching.find(row, threshold=model.REVIEW_THRESHOLD) for row in rows}
+    found = matching.find_many(rows, threshold=model.REVIEW_THRESHOLD)
     with transaction.atomic():
         already = _stored_records(found)
         for row in rows:
