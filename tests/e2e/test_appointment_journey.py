@@ -83,7 +83,24 @@ def _register_in_creole(page: Any, site: str) -> tuple[str, str]:
     number = page.locator("#number").inner_text().strip()
     pin = page.locator("#pin").inner_text().strip()
     assert re.fullmatch(r"R-[2-9A-Z]{4}-[2-9A-Z]{4}", number)
+    confirm_code_in_creole(page, number)
     return number, pin
+
+
+def confirm_code_in_creole(page: Any, number: str) -> None:
+    """The family types the code sent to its phone (issue 11: only then is it in the queue)."""
+    from asilo.web.appointments.models import OutboxMessage
+
+    assert page.get_by_role("heading", name="Konfime telefòn ou oswa imèl ou").is_visible()
+    message = OutboxMessage.objects.filter(registration__number=number, kind="contact_code").latest(
+        "id"
+    )
+    assert message.channel == "sms" and message.language == "ht"
+    code = re.search(r"\b(\d{6})\b", message.body).group(1)  # type: ignore[union-attr]
+    page.locator("#contact-code-input").fill(code)
+    page.get_by_role("button", name="Konfime", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("#code-confirmed").is_visible()
 
 
 @pytest.fixture
@@ -120,6 +137,7 @@ def test_register_allocate_notice_check_in_encounter(
     number, pin = _register_in_creole(family, site)
     registration = Registration.objects.get(number=number)
     assert registration.status == "waiting" and registration.language == "ht"
+    LocmemSmsBackend.outbox.clear()  # the code it received; what follows is the notice
 
     # 2. That evening the supervisor sets San Ysidro's capacity for 15 June and runs the
     #    allocation (a background task; the immediate backend runs it at once here).

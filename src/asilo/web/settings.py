@@ -253,6 +253,14 @@ PASSWORD_RESET_TIMEOUT = env.int("ASILO_PASSWORD_RESET_SECONDS", default=24 * 36
 # created by `asilo serve`); memcached or redis (ASILO_CACHE_URL) when several servers share it.
 CACHES = {"default": env.cache_url("ASILO_CACHE_URL", default="dbcache://asilo_cache")}
 ASILO_CLIENT_IP_HEADER = env.str("ASILO_CLIENT_IP_HEADER", default="")
+# Wrong PINs per client address, whatever the numbers (registrations.lockout); per number:
+# ASILO_PIN_FAILURE_LIMIT within ASILO_PIN_LOCK_MINUTES.
+ASILO_PIN_RATE_CLIENT = env.str("ASILO_PIN_RATE_CLIENT", default="10/h")
+ASILO_PIN_FAILURE_LIMIT = env.int("ASILO_PIN_FAILURE_LIMIT", default=5)
+ASILO_PIN_LOCK_MINUTES = env.int("ASILO_PIN_LOCK_MINUTES", default=30)
+# The published rule that gives a self-service family to an organisation (by port, then by
+# program): "port:San Ysidro=Casa del Migrante;program:mpp-wind-down-2021=...".
+ASILO_ASSIGNMENT_RULES = env.str("ASILO_ASSIGNMENT_RULES", default="")
 ASILO_SELF_SERVICE_RATE_CLIENT = env.str("ASILO_SELF_SERVICE_RATE_CLIENT", default="20/h")
 ASILO_SELF_SERVICE_RATE_NETWORK = env.str("ASILO_SELF_SERVICE_RATE_NETWORK", default="60/h")
 ASILO_SELF_SERVICE_RATE_CONTACT = env.str("ASILO_SELF_SERVICE_RATE_CONTACT", default="5/d")

@@ -11,7 +11,16 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from appointment_helpers import DAY, NOW, PORTS, REGISTERED, at, distinct, family_doc
+from appointment_helpers import (
+    DAY,
+    NOW,
+    PORTS,
+    REGISTERED,
+    at,
+    confirm_contact,
+    distinct,
+    family_doc,
+)
 
 from asilo.web.appointments import services
 from asilo.web.appointments.models import AllocationRun
@@ -54,6 +63,7 @@ def register(program: Program) -> Callable[..., Registration]:
             now=at(registered),
         )
         registration = submission.registration
+        confirm_contact(registration, now=at(registered))  # the code sent to its phone
         assert registration.status == "waiting", registration.status
         registration.pin = submission.pin  # type: ignore[attr-defined]
         return registration

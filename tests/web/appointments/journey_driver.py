@@ -7,7 +7,8 @@ the settings' own handler, to standard error). The requests go through Django's 
 (middleware, views, API, background tasks) with HTTPS as production demands.
 
 The family registers itself on 14 June 2023 (the policy catalogue covers 2019-2024, so the
-process travels there with time-machine), confirms its phone with the code it receives by SMS,
+process travels there with time-machine), confirms its phone with the code it receives by SMS
+(through the fake gateway),
 looks at its status (once with a wrong PIN), recovers its PIN through a code, the supervisor
 sets a capacity and runs the allocation (the notice goes out by SMS and e-mail), the family
 opens its notice, and on 15 June the officer checks it in, which starts its encounter.
@@ -123,6 +124,14 @@ def main() -> None:
         pin = re.search(r'id="pin">([^<]+)<', page).group(1).strip()  # type: ignore[union-attr]
         registration = Registration.objects.get(number=number)
         done["number"] = number
+        done["before_code"] = registration.status
+
+        # 1b. The code sent to its phone (through the SMS gateway): the family joins the queue.
+        code = _code_in(_gateway_messages()[-1]["body"])
+        confirmed = call(
+            family, "post", "/registrations/verify/", data={"number": number, "code": code}
+        )
+        assert confirmed.status_code == 200, confirmed.content[:2000]
 
         # 2. The status page: once with a wrong PIN, then with the right one.
         call(family, "post", "/registrations/status/", data={"number": number, "pin": "000000"})

@@ -177,7 +177,7 @@ def test_not_eligible_and_failed_verification_not_allocated(
 
 
 def test_mpp_enrolment_date_is_the_waiting_date(program) -> None:
-    from appointment_helpers import family_doc
+    from appointment_helpers import confirm_contact, family_doc
 
     from asilo.web.registrations.models import Program
     from asilo.web.registrations.services import registration_submit
@@ -194,6 +194,7 @@ def test_mpp_enrolment_date_is_the_waiting_date(program) -> None:
     registration = registration_submit(
         actor=None, data=doc, source="192.0.2.200", now=at("2021-02-20 10:00")
     ).registration
+    confirm_contact(registration, now=at("2021-02-20 10:00"))
     families, _ = services.queued_families(mpp, mpp.ports)
     (mine,) = [f for f in families if f.registration_id == registration.number]
     assert mine.registered_on == date(2019, 8, 20)

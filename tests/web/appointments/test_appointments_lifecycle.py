@@ -24,6 +24,10 @@ from asilo.web.registrations.models import Registration
 LATE = at("2023-06-15 20:02")  # the evening of DAY in New York
 
 
+#: A self-service family's history once it typed back the code sent to its phone.
+CONFIRMED = ["registered", "waiting", "needs_verification", "waiting"]
+
+
 def _window_end(a: Appointment) -> datetime:
     return datetime.combine(a.date, a.window_end, tzinfo=zone_of(a.port))
 
@@ -167,13 +171,14 @@ def test_status_moves_waiting_offered_checked_in_closed_processed_the_same_every
                 "Eligible: waiting for an appointment",
             )
         )
-        assert seen["history"] == ["registered", "waiting"]
+        # The engine's answer, the code sent to the family's phone, typed back (issue 11).
+        assert seen["history"] == CONFIRMED
     set_capacity({"San Ysidro": 5})
     run_allocation()
     with time_machine.travel(at("2023-06-14 19:00"), tick=False):
         seen = everywhere()
         assert seen["api"] == seen["family"] == seen["staff"] == ("offered", "Appointment offered")
-        assert seen["history"] == ["registered", "waiting", "offered"]
+        assert seen["history"] == [*CONFIRMED, "offered"]
         assert seen["family_history"] == seen["history_labels"]
         body = client.get(f"/api/v1/registrations/{family.number}", headers=api).json()
         assert body["appointment"]["port"] == "San Ysidro"
@@ -193,7 +198,7 @@ def test_status_moves_waiting_offered_checked_in_closed_processed_the_same_every
                 "Checked in at the port",
             )
         )
-        assert seen["history"] == ["registered", "waiting", "offered", "checked_in"]
+        assert seen["history"] == [*CONFIRMED, "offered", "checked_in"]
         assert seen["family_history"] == seen["history_labels"]
     # The officer confirms the decision of the encounter the check-in started (through the
     # encounters API): the registration closes as processed, the same everywhere.
@@ -210,7 +215,7 @@ def test_status_moves_waiting_offered_checked_in_closed_processed_the_same_every
             == seen["staff"]
             == ("closed", "Closed: processed at the port")
         )
-        assert seen["history"] == ["registered", "waiting", "offered", "checked_in", "closed"]
+        assert seen["history"] == [*CONFIRMED, "offered", "checked_in", "closed"]
         assert seen["family_history"] == seen["history_labels"]
         body = client.get(f"/api/v1/registrations/{family.number}", headers=api).json()
         assert body["closed_reason"] == "processed"

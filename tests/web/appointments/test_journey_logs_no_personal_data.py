@@ -89,6 +89,7 @@ def test_the_whole_journey_logs_no_personal_data(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-5000:]
     done = json.loads(result.stdout.strip().splitlines()[-1])
     # The journey happened: the family was allocated, notified and checked in.
+    assert done["before_code"] == "needs_verification" and done["status"] == "waiting"
     assert done["appointment"] == "checked_in" and done["encounter"] and done["notice"] == 200
     assert ["notice", "email", "sent"] in done["messages"]
     assert ["notice", "sms", "sent"] in done["messages"]

@@ -63,7 +63,7 @@ def test_sms_reach_the_http_gateway_and_email_the_smtp_server(
         assert (report.sent, report.failed) == (2, 0)
         (sms,) = gateway.messages()
         (mail,) = sink.messages()
-    message = OutboxMessage.objects.get(registration=family, channel="sms")
+    message = OutboxMessage.objects.get(registration=family, channel="sms", kind="notice")
     assert sms == {"to": PHONE, "body": message.body, "reference": f"asilo-outbox-{message.pk}"}
     assert family.number in sms["body"] and run.appointments.get().port in sms["body"]
     assert mail["to"] == [EMAIL] and mail["from"] == "avisos@asilo.example.org"
@@ -79,8 +79,8 @@ def test_a_refused_message_is_not_marked_sent_and_is_retried(
     register(size=1)
     set_capacity({"San Ysidro": 5})
     run_allocation()
-    sms = OutboxMessage.objects.get(channel="sms")
-    email = OutboxMessage.objects.get(channel="email")
+    sms = OutboxMessage.objects.get(channel="sms", kind="notice")
+    email = OutboxMessage.objects.get(channel="email", kind="notice")
     with (
         sms_gateway(refuse=(PHONE,)) as gateway,
         smtp_sink(tmp_path / "mail.jsonl", refuse=(EMAIL,)) as sink,

@@ -22,7 +22,11 @@ from asilo.web.core.roles import Capability
 pytestmark = pytest.mark.django_db
 
 #: Operations that accept a request without credentials (self-service registration).
-PUBLIC_OPERATIONS = {("post", "/api/v1/registrations")}
+#: Self-service: registering, and confirming the contact with the code sent to it (issue 11).
+PUBLIC_OPERATIONS = {
+    ("post", "/api/v1/registrations"),
+    ("post", "/api/v1/registrations/{number}/contact"),
+}
 
 
 def _operations() -> list[tuple[str, str]]:

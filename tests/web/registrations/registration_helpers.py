@@ -80,3 +80,29 @@ def distinct(doc: dict[str, Any], k: int) -> dict[str, Any]:
             born = date.fromisoformat(member["date_of_birth"]) - timedelta(days=k)
             member["date_of_birth"] = born.isoformat()
     return doc
+
+
+def confirm_contact(registration: Any, *, now: datetime | None = None) -> None:
+    """Type back the code sent to a self-service family's contact (when one was sent): the
+    family joins the queue, as it would on its confirmation page."""
+    import re
+
+    from django.apps import apps
+
+    from asilo.web.registrations import services
+
+    if not apps.is_installed("asilo.web.appointments"):
+        return
+    from asilo.web.appointments.models import OutboxMessage
+
+    message = (
+        OutboxMessage.objects.filter(registration=registration, kind="contact_code")
+        .order_by("-id")
+        .first()
+    )
+    if message is None:
+        return
+    code = re.search(r"\b(\d{6})\b", message.body)
+    assert code, "no code in the message"
+    services.registration_contact_confirm(number=registration.number, code=code.group(1), now=now)
+    registration.refresh_from_db()

@@ -10,6 +10,7 @@ import pytest
 from registration_helpers import at
 
 from asilo.web.registrations import services
+from asilo.web.registrations.assignment import registration_assign
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.fraud import name_score, normalise_name
 from asilo.web.registrations.models import (
@@ -188,7 +189,12 @@ def test_verifying_the_callback_marks_the_family_verified(
     callback = registration.review_tasks.get(kind=TaskKind.CALLBACK)
     with pytest.raises(RegistrationError):
         services.review_task_close(actor=caseworker, task_id=callback.pk, outcome="verified")
-    services.callback_take(actor=caseworker, task_id=callback.pk)
+    # A supervisor assigns the family (a caseworker never takes one, issue 11).
+    registration_assign(
+        actor=make_user("supervisor"),
+        number=registration.number,
+        organisation_id=caseworker.organisation_id,
+    )
     services.review_task_close(actor=caseworker, task_id=callback.pk, outcome="verified")
     registration.refresh_from_db()
     assert registration.verified_by == caseworker

@@ -80,7 +80,9 @@ def test_on_2021_06_23_terminated_and_in_absentia_cases_become_eligible(
         )
         assert "2021-06-23" in reason_text(last.reason_code, last.reason_params)
     # Unchanged families get no new history entry.
-    assert mpp_families["active"].status_changes.count() == 2
+    # Nothing new: registered and the engine's answer (and, for the eligible, the code the
+    # family typed back: needs verification, then waiting).
+    assert mpp_families["active"].status_changes.count() == 4
     assert mpp_families["no_case"].status_changes.count() == 2
     audits = AuditEntry.objects.filter(
         object_type="registrations.registration", note="re-evaluation"
@@ -108,7 +110,7 @@ def test_other_programs_are_not_touched(
 ) -> None:
     port = submit(family(program=PORTS), now=at("2023-06-01 10:00")).registration
     services.program_reevaluate(actor=None, program=programs[MPP], on=date(2021, 6, 23))
-    assert port.status_changes.count() == 2
+    assert port.status_changes.count() == 4  # registered, waiting, the code, waiting
 
 
 def _app() -> typer.Typer:

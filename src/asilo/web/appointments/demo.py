@@ -35,6 +35,7 @@ from asilo.web.appointments.models import DEFAULT_CLOSES_AT, AllocationRun, Appo
 from asilo.web.registrations.models import Program, Registration
 from asilo.web.registrations.programs import ensure_default_programs
 from asilo.web.registrations.services import registration_submit
+from asilo.web.registrations.services.contact import registration_contact_confirmed_for_demo
 
 EASTERN = ZoneInfo("America/New_York")
 PROGRAM = "port-appointments-2023"
@@ -172,12 +173,14 @@ def load() -> AppointmentsDemo:
         registered = datetime(2023, 4, 1, 9, tzinfo=EASTERN) + timedelta(
             days=rng.randint(0, 60), minutes=rng.randint(0, 600)
         )
-        registration_submit(
+        submission = registration_submit(
             actor=None,
             data=_family(rng, index),
             source=f"203.0.113.{index % 200}",
             now=registered,
         )
+        # The demo's families typed back the code sent to their phones (issue 11).
+        registration_contact_confirmed_for_demo(submission.registration, now=registered)
     _capacities(
         program, supervisor, [FIRST_DAY, FIRST_DAY + timedelta(days=1)], RUN_AT, PER_PORT_2023
     )

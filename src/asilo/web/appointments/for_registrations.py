@@ -29,9 +29,16 @@ class AppointmentsForRegistrations:
         code: str,
         minutes: int,
         now: datetime,
+        kind: str = "pin_code",
     ) -> None:
         services.send_one_time_code(
-            registration, channel=channel, address=address, code=code, minutes=minutes, now=now
+            registration,
+            channel=channel,
+            address=address,
+            code=code,
+            minutes=minutes,
+            now=now,
+            kind=kind,
         )
 
     def current_appointment(self, registration: Registration) -> AppointmentRef | None:

@@ -232,6 +232,7 @@ class MessageKind(models.TextChoices):
     RESCHEDULED = "rescheduled", _("Another date asked for")
     NO_SHOW = "no_show", _("Missed appointment")
     PIN_CODE = "pin_code", _("Code to choose a new PIN")
+    CONTACT_CODE = "contact_code", _("Code to confirm the phone or e-mail")
 
 
 class Channel(models.TextChoices):

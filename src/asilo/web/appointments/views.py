@@ -34,8 +34,8 @@ from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
 from asilo.web.core.errors import Forbidden
 from asilo.web.people.errors import DomainError
+from asilo.web.registrations import lockout
 from asilo.web.registrations.models import Member, Program, Registration
-from asilo.web.registrations.services import registration_status_lookup
 
 SESSION_KEY = "appointments_registration"
 View = Callable[..., HttpResponse]
@@ -437,8 +437,8 @@ def family_login(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            registration = registration_status_lookup(
-                number=request.POST.get("number", ""), pin=request.POST.get("pin", "")
+            registration = lockout.status_lookup(
+                request, number=request.POST.get("number", ""), pin=request.POST.get("pin", "")
             )
         except DomainError as exc:
             error, status = exc, exc.status

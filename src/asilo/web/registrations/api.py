@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.utils import check_csrf
@@ -270,6 +270,34 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
         # every problem at once, answered by the API's one error handler (400)
         raise DomainErrors(exc.errors) from None
     return Status(201 if submission.created else 200, created_data(submission))
+
+
+class ContactCodeIn(Schema):
+    code: str = Field(max_length=20)
+
+
+class ContactConfirmedOut(Schema):
+    number: str
+    status: str
+    status_label: str
+
+
+@router.post(
+    "/registrations/{number}/contact",
+    auth=[BearerTokenAuth(), _SessionOrSelfService()],
+    response={200: ContactConfirmedOut, 400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut},
+    summary="Confirm the family's phone or e-mail with the code sent to it (self-service)",
+)
+def confirm_contact(request: HttpRequest, number: str, payload: ContactCodeIn) -> Any:
+    """A self-service family types back the one-time code sent to its phone or e-mail and
+    joins the queue (``waiting``). A wrong, used or expired code, or an unknown number: 400
+    ``pin_code_invalid``, the same answer."""
+    registration = services.registration_contact_confirm(number=number, code=payload.code)
+    return {
+        "number": registration.number,
+        "status": registration.status,
+        "status_label": str(status_label(registration.status, registration.closed_reason)),
+    }
 
 
 @router.get(

@@ -14,9 +14,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from asilo.web.registrations import services
 from asilo.web.registrations.models import Program
 from asilo.web.registrations.programs import ensure_default_programs
+from asilo.web.registrations.services import contact
 
 _NAMESPACE = uuid.UUID("0c6f4a3e-2f0b-4f51-8d1e-6a1c9d2b7e55")
 _EASTERN = ZoneInfo("America/New_York")
@@ -193,6 +196,10 @@ def load_families(caseworker: Any = None) -> list[tuple[str, str, str]]:
         when = datetime(2021, 5, 3, 9, 0, tzinfo=_EASTERN) if program == MPP else None
         submission = services.registration_submit(actor=actor, data=data, source="demo", now=when)
         if submission.created:
+            # The demo's self-service families typed back the code sent to their phones.
+            contact.registration_contact_confirmed_for_demo(
+                submission.registration, now=when or timezone.now()
+            )
             made.append((name, submission.registration.number, submission.pin or ""))
     mpp = Program.objects.get(code=MPP)
     services.program_reevaluate(actor=None, program=mpp, on=date(2021, 6, 23))

@@ -74,6 +74,8 @@ class RegistrationErrorCode(StrEnum):
     PRINCIPAL_STAYS = "principal_stays"
     FIELD_NOT_CORRECTABLE = "field_not_correctable"
     FAMILY_CHANGE_WHILE_OFFERED = "family_change_while_offered"
+    ORGANISATION_NOT_FOUND = "organisation_not_found"
+    ALREADY_ASSIGNED = "already_assigned"
 
 
 C = RegistrationErrorCode
@@ -158,6 +160,8 @@ REGISTRATION_MESSAGES: dict[str, Promise] = {
     C.PIN_CODE_INVALID: _(
         "This code does not work: it is wrong, already used or expired. Ask for a new code."
     ),
+    C.ORGANISATION_NOT_FOUND: _("No organisation has this id."),
+    C.ALREADY_ASSIGNED: _("This family already belongs to an organisation."),
 }
 
 REGISTRATION_STATUSES: dict[str, int] = {
@@ -173,6 +177,8 @@ REGISTRATION_STATUSES: dict[str, int] = {
     C.PIN_CODE_INVALID: 400,
     C.MEMBER_NOT_FOUND: 404,
     C.FAMILY_CHANGE_WHILE_OFFERED: 409,
+    C.ORGANISATION_NOT_FOUND: 404,
+    C.ALREADY_ASSIGNED: 409,
 }
 
 

@@ -64,9 +64,11 @@ class AppointmentsHooks(Protocol):
         code: str,
         minutes: int,
         now: datetime,
+        kind: str = "pin_code",
     ) -> None:
-        """Queue the one-time code of a PIN recovery, in the family's language, delivered
-        after the caller's transaction commits."""
+        """Queue a one-time code (``kind``: ``pin_code`` for a PIN recovery, ``contact_code``
+        for the contact verification), in the family's language, delivered after the caller's
+        transaction commits."""
         ...
 
     def current_appointment(self, registration: Registration) -> AppointmentRef | None: ...
@@ -98,6 +100,7 @@ class RegistrationsAlone:
         code: str,
         minutes: int,
         now: datetime,
+        kind: str = "pin_code",
     ) -> None:
         raise RuntimeError("no notification outbox: the appointments app is not installed")
 

@@ -333,3 +333,26 @@ class PinRecovery(models.Model):
 
     def __str__(self) -> str:
         return f"PIN recovery #{self.pk} of registration #{self.registration_id}"
+
+
+class ContactVerification(models.Model):
+    """A one-time code sent to the phone or e-mail a self-service family gave; the family
+    types it back before it joins the queue (until then: needs verification). Only the
+    code's keyed hash is kept; it expires and allows few tries (``services.verification``)."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="contact_verifications"
+    )
+    code_hash = models.CharField(max_length=64)
+    code_salt = models.CharField(max_length=32)
+    channel = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"contact verification #{self.pk} of registration #{self.registration_id}"

@@ -42,6 +42,11 @@ REASONS: dict[str, Promise] = {
         "The rules for {date} are not in the catalogue (it covers {first} to {last})."
     ),
     "registered": _("Registration received ({channel})."),
+    "contact_verified": _("The phone or e-mail was confirmed with the code sent to it."),
+    "contact_unverified": _(
+        "We sent a code to the phone or e-mail you gave. Type it on this page: until then the"
+        " family is not in the queue."
+    ),
     "verified": _("A caseworker verified the family's details. The family is back in the queue."),
     "details_wrong": _(
         "The details given do not match what the caseworker found. A caseworker will call"

@@ -190,13 +190,18 @@ def review_tasks_for(
     state: str = TaskState.OPEN,
     family: str | None = None,
 ) -> QuerySet[ReviewTask]:
-    """Tasks of the caseworker's organisation (open ones unless ``state`` says otherwise), and
-    call-backs of self-service families that no organisation has taken yet (shown without
-    personal data until taken); by kind and by a family's registration number."""
+    """Tasks of the caseworker's organisation (open ones unless ``state`` says otherwise); a
+    supervisor's: what holds families out of allocation and the call-backs of self-service
+    families no organisation has yet (to assign them); by kind and by a family's number."""
     if has_capability(user, Capability.REGISTRATION_REVIEW_HOLDS):
         # A supervisor reviews what a fraud signal holds out of allocation, for every
         # organisation and the self-service channel (registrations.fraud.HOLDING_KINDS).
-        held = ReviewTask.objects.filter(state=state, kind__in=HOLDING_KINDS)
+        # And the call-backs of self-service families nobody has yet, to assign them
+        # (registrations.assignment): a caseworker never takes one.
+        held = ReviewTask.objects.filter(state=state).filter(
+            Q(kind__in=HOLDING_KINDS)
+            | Q(kind=TaskKind.CALLBACK, registrations__organisation__isnull=True)
+        )
         if kind:
             held = held.filter(kind=kind)
         if family:
@@ -210,10 +215,7 @@ def review_tasks_for(
     if family:
         rows = rows.filter(registrations__number=normalise_number(family))
     return (
-        rows.filter(
-            Q(registrations__organisation_id=user.organisation_id)
-            | Q(kind=TaskKind.CALLBACK, registrations__organisation__isnull=True)
-        )
+        rows.filter(registrations__organisation_id=user.organisation_id)
         .distinct()
         .prefetch_related("registrations")
         .order_by("opened_at", "id")

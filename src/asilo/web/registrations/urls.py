@@ -13,6 +13,7 @@ urlpatterns = [
     path("status/", views.status, name="status"),
     path("status/recover/", views.pin_recover, name="recover"),
     path("status/family/", views.family_members, name="family"),
+    path("verify/", views.verify_contact, name="verify"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.assisted_register, name="assisted"),
     path("staff/tasks/", views.staff_tasks, name="tasks"),

@@ -272,19 +272,24 @@ def send_one_time_code(
     code: str,
     minutes: int,
     now: datetime,
+    kind: str = MessageKind.PIN_CODE,
 ) -> None:
-    """The one-time code of a PIN recovery (``registrations.services.pin``), through the
-    outbox in the family's language; delivered after the caller's transaction commits."""
+    """A one-time code, through the outbox in the family's language, delivered after the
+    caller's transaction commits: a PIN recovery's (``registrations.services.pin``) or, with
+    ``kind="contact_code"``, the self-service contact verification's
+    (``registrations.services.contact``)."""
+    if kind not in (MessageKind.PIN_CODE, MessageKind.CONTACT_CODE):
+        raise ValueError(f"not a one-time code message: {kind}")
     _phone, _email, language = contact_of(registration)
     language = notice_language(language)
     subject, body = render_message(
-        MessageKind.PIN_CODE,
+        kind,
         language,
         {"number": registration.number, "code": code, "minutes": minutes},
     )
     message = OutboxMessage.objects.create(
         registration=registration,
-        kind=MessageKind.PIN_CODE,
+        kind=kind,
         channel=channel,
         address=address,
         language=language,

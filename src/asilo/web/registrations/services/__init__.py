@@ -6,6 +6,7 @@ same transaction.
 - :mod:`.verification`: the caseworker's call-backs, review tasks and flags;
 - :mod:`.members`: the family adds or removes a member, corrects a name or a date of birth;
 - :mod:`.pin`: the status page's sign-in and a lost PIN;
+- :mod:`.contact`: a self-service family confirms its phone or e-mail by a code;
 - the lifecycle's one status service is :mod:`asilo.web.registrations.lifecycle`.
 
 Audit entries carry ids, codes and the names of fields, never names or contact details.
@@ -26,6 +27,14 @@ from asilo.web.registrations.numbers import (
     pin_hash,
 )
 from asilo.web.registrations.services.common import MEMBER, PROGRAM, REGISTRATION, TASK
+from asilo.web.registrations.services.contact import (
+    CONTACT_CODE_MINUTES,
+    CONTACT_CODE_TRIES,
+    CONTACT_CODES_PER_DAY,
+    awaiting_code,
+    registration_contact_confirm,
+    registration_contact_resend,
+)
 from asilo.web.registrations.services.members import (
     registration_member_add,
     registration_member_correct,
@@ -50,13 +59,15 @@ from asilo.web.registrations.services.registering import (
     registration_submit,
 )
 from asilo.web.registrations.services.verification import (
-    callback_take,
     registration_flag_vulnerability,
     registration_mark_duplicate,
     review_task_close,
 )
 
 __all__ = [
+    "CONTACT_CODES_PER_DAY",
+    "CONTACT_CODE_MINUTES",
+    "CONTACT_CODE_TRIES",
     "MEMBER",
     "PIN_CODES_PER_DAY",
     "PIN_CODE_MINUTES",
@@ -66,7 +77,7 @@ __all__ = [
     "TASK",
     "Reevaluation",
     "Submission",
-    "callback_take",
+    "awaiting_code",
     "digest",
     "eligibility_status",
     "member_age_on",
@@ -80,6 +91,8 @@ __all__ = [
     "pin_recovery_request",
     "program_for_registration",
     "program_reevaluate",
+    "registration_contact_confirm",
+    "registration_contact_resend",
     "registration_create",
     "registration_flag_vulnerability",
     "registration_mark_duplicate",

@@ -37,52 +37,42 @@ def pin_lock_minutes() -> int:
     return fraud.setting("ASILO_PIN_LOCK_MINUTES", 30)
 
 
+#: Compared against when the number is unknown, so that an unknown number costs the same work
+#: as a wrong PIN (issue 11: nothing tells whether a number exists).
+_NO_SALT = "0" * 16
+_NO_HASH = "0" * 64
+
+
 def registration_status_lookup(
     *, number: str, pin: str, now: datetime | None = None
 ) -> Registration:
-    """The registration for this number and PIN. Wrong PINs are counted; after
-    ``ASILO_PIN_FAILURE_LIMIT`` of them the number is locked for ``ASILO_PIN_LOCK_MINUTES``.
-    An unknown number and a wrong PIN get the same answer."""
-    now = now or timezone.now()
-    number = normalise_number(number)
-    with transaction.atomic():
-        registration = Registration.objects.select_for_update().filter(number=number).first()
-        if registration is None:
-            raise RegistrationError(C.STATUS_LOOKUP_FAILED, "pin")
-        if registration.pin_locked_until is not None and registration.pin_locked_until > now:
-            minutes = max(1, int((registration.pin_locked_until - now).total_seconds() // 60) + 1)
-            raise RegistrationError(C.STATUS_LOOKUP_LOCKED, "pin", minutes=minutes)
-        good = constant_time_compare(
-            pin_hash(pin.strip(), registration.pin_salt), registration.pin_hash
-        )
-        if good:
-            if registration.pin_failures:
-                registration.pin_failures = 0
-                registration.pin_locked_until = None
-                registration.save(update_fields=["pin_failures", "pin_locked_until"])
-            audit_record(
-                actor=None,
-                action=AuditAction.VIEW,
-                object_type=REGISTRATION,
-                object_id=registration.pk,
-                note="status page (registration number and PIN)",
-            )
-            return registration
-        registration.pin_failures += 1
-        locked = registration.pin_failures >= pin_failure_limit()
-        if locked:
-            registration.pin_locked_until = now + timedelta(minutes=pin_lock_minutes())
-            registration.pin_failures = 0
-        registration.save(update_fields=["pin_failures", "pin_locked_until"])
+    """The registration for this number and PIN, else ``status_lookup_failed``: the same
+    answer after the same work (one read, one keyed hash, one audit entry) for an unknown
+    number and a wrong PIN.
+
+    The limits on wrong PINs (per client and per number, so that they lock the attacker's
+    attempts and not the family) are :mod:`asilo.web.registrations.lockout`'s."""
+    registration = Registration.objects.filter(number=normalise_number(number)).first()
+    salt, expected = (
+        (registration.pin_salt, registration.pin_hash) if registration else (_NO_SALT, _NO_HASH)
+    )
+    good = constant_time_compare(pin_hash(pin.strip(), salt), expected)
+    if registration is not None and good:
         audit_record(
             actor=None,
-            action=AuditAction.REFUSED,
+            action=AuditAction.VIEW,
             object_type=REGISTRATION,
             object_id=registration.pk,
-            note="wrong PIN" + ("; locked" if locked else ""),
+            note="status page (registration number and PIN)",
         )
-    if locked:
-        raise RegistrationError(C.STATUS_LOOKUP_LOCKED, "pin", minutes=pin_lock_minutes())
+        return registration
+    audit_record(
+        actor=None,
+        action=AuditAction.REFUSED,
+        object_type=REGISTRATION,
+        object_id=registration.pk if registration is not None else "",
+        note="status page: wrong number or PIN",
+    )
     raise RegistrationError(C.STATUS_LOOKUP_FAILED, "pin")
 
 

@@ -18,7 +18,7 @@ from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import Actor, refuse
-from asilo.web.registrations import eligibility, fraud
+from asilo.web.registrations import assignment, eligibility, fraud
 from asilo.web.registrations.eligibility import rules_date
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
@@ -37,6 +37,7 @@ from asilo.web.registrations.numbers import (
     optional_digest,
     pin_hash,
 )
+from asilo.web.registrations.services import contact
 from asilo.web.registrations.services.common import (
     REGISTRATION,
     actor_or_none,
@@ -192,6 +193,14 @@ def _create(
     salt = secrets.token_hex(8)
     number = new_number()  # 31^8 ≈ 8.5e11 numbers; a clash fails the insert and is retried
     status = eligibility_status(outcome)
+    # A self-service family the rules admit confirms its contact by a code first (issue 11).
+    unverified = contact.needs_contact_check(channel, status)
+    # A self-service family nobody has yet: the published rule by port or program decides.
+    by_rule = ""
+    if organisation is None and channel == Channel.SELF_SERVICE:
+        assigned = assignment.organisation_for(program.code, data.preferred_ports)
+        if assigned is not None:
+            organisation, by_rule = assigned
     user = actor_or_none(actor)
     registration = Registration.objects.create(
         number=number,
@@ -263,6 +272,19 @@ def _create(
         actor=actor,
         at=now,
     )
+    if unverified:
+        # The engine's answer stays in the history; the family waits for its code.
+        record_status(
+            registration=registration,
+            to_status=Status.NEEDS_VERIFICATION,
+            outcome=None,
+            reason_code=contact.UNVERIFIED,
+            reason_params={},
+            actor=actor,
+            at=now,
+        )
+        status = Status.NEEDS_VERIFICATION
+        contact.contact_code_send(registration, now=now)
     fraud.open_new_task(
         kind=TaskKind.CALLBACK,
         key=str(registration.pk),
@@ -285,6 +307,7 @@ def _create(
             "status": status,
             "reason": outcome.reason_code,
             "review_tasks": sorted({t.kind for t in signals}),
+            **({"assigned_by_rule": by_rule} if by_rule else {}),
         },
         catalogue_version=outcome.catalogue_version,
         note=f"channel={channel}",

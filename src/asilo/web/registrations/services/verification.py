@@ -12,6 +12,7 @@ from django.utils import timezone
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
+from asilo.web.core.access import refuse
 from asilo.web.registrations import fraud, lifecycle
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
@@ -27,6 +28,7 @@ from asilo.web.registrations.models import (
 from asilo.web.registrations.numbers import (
     normalise_number,
 )
+from asilo.web.registrations.selectors import registrations_visible_to
 from asilo.web.registrations.services.common import (
     REGISTRATION,
     TASK,
@@ -60,6 +62,33 @@ _OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
 }
 
 
+def _refuse_unless_reviewer(actor: User, task_id: int, *, reviews_holds: bool) -> None:
+    """A supervisor reviews what holds families out of allocation; a caseworker the tasks of
+    their organisation's families (a holding task only when every family in it is theirs, so
+    that nobody releases another organisation's families). Anything else is "no such task",
+    the refusal audited (outside the transaction, so that it stays)."""
+    task = ReviewTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise RegistrationError(C.TASK_NOT_FOUND)
+    if reviews_holds:
+        allowed = task.kind in fraud.HOLDING_KINDS
+    else:
+        owners = set(task.registrations.values_list("organisation_id", flat=True))
+        mine = actor.organisation_id in owners
+        allowed = mine and (
+            task.kind not in fraud.HOLDING_KINDS or owners == {actor.organisation_id}
+        )
+    if not allowed:
+        refuse(
+            actor,
+            Capability.REGISTRATION_VERIFY,
+            object_type=TASK,
+            object_id=task.pk,
+            note="another organisation's task",
+        )
+        raise RegistrationError(C.TASK_NOT_FOUND)
+
+
 def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = "") -> ReviewTask:
     """Close a review task with its outcome; a verified call-back marks the family verified.
     Outcomes other than "verified", "not a duplicate" and "no abuse" need a note."""
@@ -67,16 +96,12 @@ def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = ""
     if not reviews_holds:
         require_verifier(actor)
     note = note.strip()
+    _refuse_unless_reviewer(actor, task_id, reviews_holds=reviews_holds)
     with transaction.atomic():
         task = ReviewTask.objects.select_for_update().filter(pk=task_id).first()
         if task is None:
             raise RegistrationError(C.TASK_NOT_FOUND)
         registrations = list(task.registrations.all())
-        if reviews_holds:
-            if task.kind not in fraud.HOLDING_KINDS:
-                raise RegistrationError(C.TASK_NOT_FOUND)
-        elif not any(r.organisation_id == actor.organisation_id for r in registrations):
-            raise RegistrationError(C.TASK_NOT_FOUND)
         if task.state != TaskState.OPEN:
             raise RegistrationError(C.TASK_CLOSED)
         if outcome not in _OUTCOMES_BY_KIND.get(task.kind, frozenset()):
@@ -159,36 +184,6 @@ def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = ""
     return task
 
 
-def callback_take(*, actor: User, task_id: int) -> ReviewTask:
-    """A caseworker takes an unassigned self-service family's call-back for their
-    organisation, which from then on sees (and verifies) that registration."""
-    require_verifier(actor)
-    with transaction.atomic():
-        task = (
-            ReviewTask.objects.select_for_update()
-            .filter(pk=task_id, kind=TaskKind.CALLBACK, state=TaskState.OPEN)
-            .first()
-        )
-        if task is None:
-            raise RegistrationError(C.TASK_NOT_FOUND)
-        registration = task.registrations.get()
-        if registration.organisation_id is not None:
-            require_own(actor, registration)
-            return task
-        registration.organisation = actor.organisation
-        registration.save(update_fields=["organisation"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type=REGISTRATION,
-            object_id=registration.pk,
-            before={"organisation_id": None},
-            after={"organisation_id": actor.organisation_id},
-            note="call-back taken",
-        )
-    return task
-
-
 def registration_flag_vulnerability(
     *, actor: User, registration: Registration, vulnerability: str, note: str
 ) -> Registration:
@@ -231,7 +226,18 @@ def registration_mark_duplicate(
     """A caseworker's suspicion that two registrations are the same family: a review task."""
     require_verifier(actor)
     require_own(actor, registration)
-    other = Registration.objects.filter(number=normalise_number(other_number)).first()
+    wanted = normalise_number(other_number)
+    # Only among what the caseworker may see: another organisation's number is "not found"
+    # like a number nobody has (no oracle), the refusal audited.
+    other = registrations_visible_to(actor).filter(number=wanted).first()
+    if other is None and Registration.objects.filter(number=wanted).exists():
+        refuse(
+            actor,
+            Capability.REGISTRATION_VIEW_ORGANISATION,
+            object_type=REGISTRATION,
+            object_id=wanted,
+            note="another organisation's registration",
+        )
     if other is None or other.pk == registration.pk:
         raise RegistrationError(C.REGISTRATION_NOT_FOUND, "other_number")
     if not note.strip():

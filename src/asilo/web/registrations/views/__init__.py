@@ -9,6 +9,7 @@ from asilo.web.registrations.views.family import (
     register,
     start,
     status,
+    verify_contact,
 )
 from asilo.web.registrations.views.imports import (
     staff_import,
@@ -40,4 +41,5 @@ __all__ = [
     "staff_tasks",
     "start",
     "status",
+    "verify_contact",
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.core.relationships import RelationshipToPrincipal
-from asilo.web.registrations import selectors, services
+from asilo.web.registrations import lockout, selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
     RegistrationInputError,
@@ -74,6 +74,8 @@ def done(request: HttpRequest, number: str) -> HttpResponse:
             "history": history_of(registration),
             "status": status_label(registration.status, registration.closed_reason),
             "members": registration.members.count(),
+            "awaiting_code": services.awaiting_code(registration),
+            "code_number": registration.number,
         },
     )
 
@@ -85,7 +87,7 @@ def status(request: HttpRequest) -> HttpResponse:
     number = request.POST.get("number", "")
     pin = request.POST.get("pin", "")
     try:
-        registration = services.registration_status_lookup(number=number, pin=pin)
+        registration = lockout.status_lookup(request, number=number, pin=pin)
     except RegistrationError as exc:
         return render(
             request,
@@ -111,6 +113,8 @@ def status(request: HttpRequest) -> HttpResponse:
             "appointment": appointment,
             "expected": None if appointment else selectors.expected_days(registration),
             "rules_unverified_after": unverified_after,
+            "awaiting_code": services.awaiting_code(registration),
+            "code_number": registration.number,
         },
     )
 
@@ -131,10 +135,33 @@ def pin_recover(request: HttpRequest) -> HttpResponse:
             )
             context["step"] = "done"
             context["number"] = services.normalise_number(number)
+            # This browser proved it reaches the family's contact: someone else's wrong PINs
+            # on the number no longer lock it out (registrations.lockout).
+            lockout.trust(request, number)
         except RegistrationError as exc:
             context.update({"step": "code", "error": exc.message})
             status_code = exc.status
     return render(request, "registrations/recover.html", context, status=status_code)
+
+
+@require_http_methods(["POST"])
+def verify_contact(request: HttpRequest) -> HttpResponse:
+    """The code sent to the family's phone or e-mail → the family joins the queue; or
+    another code. The same answers whatever the number (``services.contact``)."""
+    number = services.normalise_number(request.POST.get("number", "").strip())
+    context: dict[str, Any] = {"code_number": number}
+    status_code = 200
+    if request.POST.get("action") == "resend":
+        services.registration_contact_resend(number=number)
+        context["code_resent"] = True
+    else:
+        try:
+            services.registration_contact_confirm(number=number, code=request.POST.get("code", ""))
+            context["confirmed"] = True
+        except RegistrationError as exc:
+            context["code_error"] = exc.message
+            status_code = exc.status
+    return render(request, "registrations/verify.html", context, status=status_code)
 
 
 _FAMILY_SESSION = "appointments_registration"

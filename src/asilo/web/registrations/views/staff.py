@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from asilo.web.accounts.models import Organisation
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import request_actor
-from asilo.web.registrations import exports, selectors, services
+from asilo.web.registrations import assignment, exports, selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
 )
@@ -199,8 +199,12 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
         except ValueError:
             task_id = 0
         try:
-            if request.POST.get("action") == "take":
-                services.callback_take(actor=user, task_id=task_id)  # type: ignore[arg-type]
+            if request.POST.get("action") == "assign":
+                assignment.registration_assign(
+                    actor=user,  # type: ignore[arg-type]
+                    number=request.POST.get("number", ""),
+                    organisation_id=_int(request.POST.get("organisation", "")),
+                )
             else:
                 services.review_task_close(
                     actor=user,  # type: ignore[arg-type]
@@ -231,11 +235,14 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
     for task in page:
         registrations = list(task.registrations.all())
         own = [r for r in registrations if r.organisation_id == organisation_id]
+        unassigned = task.kind == TaskKind.CALLBACK and all(
+            r.organisation_id is None for r in registrations
+        )
         tasks.append(
             {
                 "task": task,
                 "own": own,
-                "unassigned": not own,
+                "unassigned": unassigned,
                 "others": len(registrations) - len(own),
                 "details": task_details(task.kind, task.detail) if own else [],
                 "outcomes": [(o.value, o.label) for o in _OUTCOMES.get(task.kind, [])],
@@ -253,12 +260,24 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
             "query": urlencode({k: v for k, v in chosen.items() if v}),
             "kinds": [(k.value, k.label) for k in TaskKind],
             "states": [(k.value, k.label) for k in TaskState],
+            "organisations": (
+                Organisation.objects.order_by("name")
+                if has_capability(user, Capability.REGISTRATION_REVIEW_HOLDS)
+                else []
+            ),
         },
         status=400 if error else 200,
     )
 
 
 TASKS_PER_PAGE = 20
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        return 0
 
 
 @login_required

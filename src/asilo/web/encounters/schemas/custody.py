@@ -1,0 +1,127 @@
+"""Custody in the API's answers: the clocks, the lists, the check and the reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from asilo.web.encounters.models import (
+    Custody,
+)
+from asilo.web.encounters.schemas.decisions import _utc
+from asilo.web.encounters.selectors import CustodyClock, custody_clock
+
+
+class CustodyOut(Schema):
+    id: int
+    encounter_id: int
+    person_id: int
+    place: str
+    booked_in_at: datetime = Field(
+        description="The moment of the encounter (start of its day when the time is unknown)"
+    )
+    booked_in_time_known: bool = Field(
+        description="False when the encounter's time of day was not recorded"
+    )
+    limit_hours: int | None = Field(
+        description="The legal limit (unaccompanied children: 72 hours), else null"
+    )
+    due_at: datetime | None
+    seconds_remaining: int | None = Field(
+        description="Until due (negative when overdue); at book-out for a closed custody"
+    )
+    overdue: bool
+    near_due: bool
+    standard_hours: int = Field(description="The TEDS 1.8 standard (CUS-01): 72 hours")
+    standard_due_at: datetime | None
+    standard_seconds_remaining: int | None = Field(
+        description="Until the standard (negative when exceeded); at book-out when closed"
+    )
+    standard_exceeded: bool
+    unaccompanied_since: datetime | None = Field(
+        description="When a child of a family unit was left without its adults and became an"
+        " unaccompanied child (the legal limit counts from then)"
+    )
+    booked_out_at: datetime | None
+    outcome: str | None
+    family_exception_id: int | None
+
+    @staticmethod
+    def of(clock: CustodyClock) -> CustodyOut:
+        c = clock.custody
+        return CustodyOut.model_construct(
+            id=c.pk,
+            encounter_id=c.encounter_id,
+            person_id=c.person_id,
+            place=c.encounter.place_name,
+            booked_in_at=_utc(c.booked_in_at),
+            booked_in_time_known=c.booked_in_time_known,
+            limit_hours=c.limit_hours,
+            due_at=_utc(c.due_at),
+            seconds_remaining=clock.seconds_remaining,
+            overdue=clock.overdue,
+            near_due=clock.near_due,
+            standard_hours=c.standard_hours,
+            standard_due_at=_utc(c.standard_due_at),
+            standard_seconds_remaining=clock.standard_seconds_remaining,
+            standard_exceeded=clock.standard_exceeded,
+            unaccompanied_since=_utc(c.unaccompanied_since),
+            booked_out_at=_utc(c.booked_out_at),
+            outcome=str(c.outcome) if c.outcome else None,
+            family_exception_id=c.family_exception_id,
+        )
+
+    @staticmethod
+    def now(custody: Custody, *, now: datetime, within_hours: int = 12) -> CustodyOut:
+        return CustodyOut.of(custody_clock(custody, now=now, within_hours=within_hours))
+
+
+class BookOutOut(CustodyOut):
+    booked_out: list[CustodyOut] = Field(
+        description="Every custody booked out by this call (the family with family=true)"
+    )
+
+
+class CustodyListOut(Schema):
+    status: str
+    now: datetime
+    count: int
+    custodies: list[CustodyOut]
+
+
+class ChildAloneOut(Schema):
+    custody_id: int
+    person_id: int
+    encounter_id: int
+    age: int
+    place: str
+    booked_in_at: datetime
+
+
+class CustodyCheckOut(Schema):
+    count: int = Field(description="Must always be 0")
+    children_alone: list[ChildAloneOut]
+
+
+class StandardBreachOut(Schema):
+    place: str
+    custodies: int = Field(description="Custodies held beyond the TEDS 72-hour standard")
+    still_held: int
+    hours_beyond: float
+
+
+class StandardReportOut(Schema):
+    standard_hours: int
+    places: list[StandardBreachOut]
+
+
+class CustodySummaryOut(Schema):
+    open: int
+    overdue: int
+    near_due: int
+    overrides_awaiting_review: int
+    exceptions_pending: int
+    reunification_tasks_open: int
+    beyond_standard: int = Field(description="Open custodies past the TEDS 72-hour standard")
+    children_alone: int = Field(description="Children left without an adult: must be 0")

@@ -1,0 +1,169 @@
+"""The decision in the API's answers: reasons with citations, options, each member's
+outcome, the people, the confirmation and the override.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from asilo.web.encounters.models import (
+    Override,
+)
+
+# --- response ------------------------------------------------------------------------------
+# The answers are built from our own stored rows, whose types the models fix: they are built
+# with ``model_construct`` (no validation, which costs more than the rest of the request for a
+# list); the decision alone, a stored JSON document, is validated (it drops what the schema does
+# not show). ninja serialises an instance of the response schema as it is.
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A datetime as read back from the database (UTC), for values still in memory."""
+    return value.astimezone(UTC) if value is not None else None
+
+
+class CitationOut(Schema):
+    title: str
+    url: str
+    section: str
+    fact: str
+
+
+class ReasonOut(Schema):
+    rule: str
+    code: str = ""
+    text: str
+    text_es: str
+    text_ht: str | None = None
+    citation: CitationOut
+
+
+class OptionOut(Schema):
+    authority: str
+    pathway: str
+    destination: str | None
+    reason: ReasonOut
+
+
+class MemberOutcomeOut(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    person: int
+    unit: int
+    authority: str
+    pathway: str
+    destination: str | None
+    demographic: str
+    custody_limit_hours: int | None
+    custody_standard_hours: int | None = None
+    flags: list[str]
+    options: list[OptionOut]
+    reasons: list[ReasonOut]
+
+
+class DecisionOut(Schema):
+    """Exactly the JSON of ``asilo decide --format json``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    authority: str
+    pathway: str
+    destination: str | None
+    demographic: str
+    custody_limit_hours: int | None
+    custody_standard_hours: int | None = None
+    flags: list[str]
+    options: list[OptionOut]
+    reasons: list[ReasonOut]
+    members: list[MemberOutcomeOut]
+    catalogue_version: str
+    scenario: str | None = None
+    catalogue_verified_through: str | None = Field(
+        default=None,
+        description="The last day the policy catalogue's sources cover; a decision for a later"
+        " day has the flag after_verified_coverage: its rules were not verified after this date.",
+    )
+
+
+class PlaceOut(Schema):
+    kind: str
+    name: str
+
+
+class SeenBeforeOut(Schema):
+    """An earlier encounter of the same person (identity resolution)."""
+
+    encounter_id: int
+    date: date
+    place: str
+    pathway: str = Field(description="The pathway decided for the person then")
+    outcome: str | None = Field(description="The book-out outcome, null while in custody")
+    match_probability: float = Field(
+        description="How sure identity resolution is that it was this person (0-1)"
+    )
+
+
+class ParticipantOut(Schema):
+    person_id: int
+    position: int
+    role: str
+    relationship: str
+    age: int
+    nationality: str
+    unit: int = Field(description="People of one unit share one outcome (a family unit in law)")
+    pathway: str
+    demographic: str
+    custody_limit_hours: int | None
+    seen_before: list[SeenBeforeOut] | None = Field(
+        None,
+        description="Earlier encounters of the same person, newest first, found by matching"
+        " the person against the stored identities when the encounter was recorded (and on"
+        " reading one encounter); null where not looked up (lists) or for a role that may not"
+        " see people",
+    )
+
+
+class ConfirmationOut(Schema):
+    confirmed_by: str
+    confirmed_at: datetime
+
+
+class OverrideOut(Schema):
+    id: int
+    encounter_id: int
+    authority: str
+    pathway: str
+    destination: str | None
+    reason: str
+    within_options: bool
+    decided_authority: str
+    decided_pathway: str
+    overridden_by: str
+    overridden_at: datetime
+    verdict: str | None
+    review_note: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+    @staticmethod
+    def of(o: Override) -> OverrideOut:
+        return OverrideOut.model_construct(
+            id=o.pk,
+            encounter_id=o.decision.encounter_id,
+            authority=o.authority,
+            pathway=o.pathway,
+            destination=o.destination or None,
+            reason=o.reason,
+            within_options=o.within_options,
+            decided_authority=o.decision.authority,
+            decided_pathway=o.decision.pathway,
+            overridden_by=o.overridden_by.username,
+            overridden_at=o.overridden_at,
+            verdict=o.verdict or None,
+            review_note=o.review_note,
+            reviewed_by=o.reviewed_by.username if o.reviewed_by else None,
+            reviewed_at=o.reviewed_at,
+        )
