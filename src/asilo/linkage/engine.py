@@ -501,14 +501,18 @@ class Matcher:
         con: duckdb.DuckDBPyConnection,
         *,
         model_path: Path | None = None,
+        prior_records: int | None = None,
     ) -> None:
+        """``prior_records``: scale the prior as if the stored records were drawn from at
+        least this many (an application's few stored records come from a large population;
+        a prior scaled to their number would link on weak evidence)."""
         from splink import DuckDBAPI, Linker
 
         self.con = con
         con.execute("set enable_progress_bar = false")
         stored = _count_table(con, "prepared")
         self.settings = model.settings_dict(
-            "duckdb", model.load_parameters(model_path), max(stored + 1, 2)
+            "duckdb", model.load_parameters(model_path), max(stored + 1, 2, prior_records or 0)
         )
         db_api = DuckDBAPI(con)
         con.execute("create or replace table _new_raw as select * from raw limit 0")

@@ -79,9 +79,11 @@ def link_loaded(
     model_path: Path | None = None,
     same_identity: float = model.SAME_IDENTITY_THRESHOLD,
     review: float = model.REVIEW_THRESHOLD,
+    prior_records: int | None = None,
 ) -> Linked:
     """Link the records of :func:`load_records` (DuckDB, in memory) as :func:`engine.link`
-    does a file."""
+    does a file. ``prior_records``: scale the prior as if the records were drawn from at least
+    this many (see :class:`~asilo.linkage.engine.Matcher`)."""
     if not 0 < review <= same_identity < 1:
         raise ValueError("thresholds must satisfy 0 < review <= same identity < 1")
     count = int(con.execute("select count(*) from raw").fetchall()[0][0])
@@ -91,7 +93,13 @@ def link_loaded(
         rid = str(con.execute("select record_id from raw").fetchall()[0][0])
         return Linked([(rid, rid, 1.0)], [])
     parameters = model.load_parameters(model_path)
-    engine.link_loaded_duckdb(con, parameters, count, same_identity=same_identity, review=review)
+    engine.link_loaded_duckdb(
+        con,
+        parameters,
+        max(count, prior_records or 0),
+        same_identity=same_identity,
+        review=review,
+    )
     assignments = [
         (str(r[0]), str(r[1]), float(r[2]))
         for r in con.execute(engine._identities_sql(same_identity)).fetchall()
@@ -103,9 +111,14 @@ def link_loaded(
     return Linked(assignments, pairs_out)
 
 
-def matcher(con: duckdb.DuckDBPyConnection, *, model_path: Path | None = None) -> engine.Matcher:
+def matcher(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model_path: Path | None = None,
+    prior_records: int | None = None,
+) -> engine.Matcher:
     """A matcher over the records of :func:`load_records` (at least the empty tables)."""
-    return engine.Matcher(con, model_path=model_path)
+    return engine.Matcher(con, model_path=model_path, prior_records=prior_records)
 
 
 def matcher_add(found: engine.Matcher, record: Mapping[str, str]) -> None:

@@ -239,6 +239,11 @@ NINJA_PAGINATION_PER_PAGE = 50
 ASILO_MAX_REQUEST_BYTES = env.int("ASILO_MAX_REQUEST_BYTES", default=256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(ASILO_MAX_REQUEST_BYTES, 2_621_440)
 
+# Identity resolution: the model's prior is scaled as if asilo's records were drawn from at
+# least this many people (a prior scaled to a small database's few records would link two
+# different people on a common name and a year of birth).
+ASILO_IDENTITY_POPULATION = env.int("ASILO_IDENTITY_POPULATION", default=100_000)
+
 ASILO_STATS_DB = Path(env.str("ASILO_STATS_DB", default=str(VAR_DIR / "stats.duckdb")))
 
 # A password reset link works once, for a day.
@@ -263,10 +268,12 @@ ASILO_SELF_SERVICE_RATE_CONTACT = env.str("ASILO_SELF_SERVICE_RATE_CONTACT", def
 # holds them out of allocation until a person reviews them.
 ASILO_SELF_SERVICE_BURST_THRESHOLD = env.int("ASILO_SELF_SERVICE_BURST_THRESHOLD", default=5)
 # Review tasks that hold their registrations out of allocation until a person closes them:
-# all four by default (a burst, a shared phone or address, the same person twice).
+# all five by default (a burst, a shared phone or address, the same person twice, and
+# duplicate_family: a member identity resolution matches to a member of another open
+# registration).
 ASILO_HOLDING_KINDS = env.list(
     "ASILO_HOLDING_KINDS",
-    default=["burst", "shared_phone", "shared_place", "duplicate_person"],
+    default=["burst", "shared_phone", "shared_place", "duplicate_person", "duplicate_family"],
 )
 
 # Content-Security-Policy (django-csp): scripts and styles only from this site (inline <style>

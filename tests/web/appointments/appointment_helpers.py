@@ -81,13 +81,75 @@ def family_doc(size: int = 3, **changes: Any) -> dict[str, Any]:
     return doc
 
 
+OTHER_SURNAMES = (
+    "Dorvil",
+    "Étienne",
+    "Charles",
+    "Alcindor",
+    "Bien-Aimé",
+    "Cadet",
+    "Desir",
+    "Fleurant",
+    "Guerrier",
+    "Hilaire",
+    "Jacques",
+    "Laguerre",
+    "Moïse",
+    "Noël",
+    "Octave",
+    "Saintil",
+    "Toussaint",
+    "Valcourt",
+    "Zamor",
+    "Augustin",
+    "Beauvais",
+    "Célestin",
+    "Dieudonné",
+    "Exantus",
+    "Florestal",
+    "Gédéon",
+    "Hyppolite",
+    "Innocent",
+    "Jolicoeur",
+    "Kernizan",
+    "Lafortune",
+    "Méus",
+    "Nazaire",
+    "Orélien",
+    "Philogène",
+    "Quénum",
+    "Romulus",
+    "Sylvain",
+    "Thélusma",
+    "Ulysse",
+    "Vilsaint",
+    "Wilfrid",
+    "Xavier",
+    "Yacinthe",
+    "Zéphir",
+    "Abellard",
+    "Brutus",
+    "Casséus",
+)
+OTHER_GIVEN = ("Anaïse", "Bénédique", "Clémène", "Dieula", "Évelyne", "Fritznel", "Guerline")
+
+
 def distinct(doc: dict[str, Any], k: int) -> dict[str, Any]:
-    """The ``k``-th family of a test as its own family: its own phone and dates of birth
+    """The ``k``-th family of a test as its own family: its own surname, phone and dates of birth
     (``k = 0`` unchanged). Shared contacts and the same person twice hold families out of
     allocation (issue 11); families meant to be different must not look alike."""
     if k == 0:
         return doc
     doc = copy.deepcopy(doc)
+    # Its own surname (and, past the list, its own given names) too: identity resolution
+    # holds a family whose members match those of another registration (issue 14), and the
+    # same names with dates of birth a few days apart are the same people to it.
+    surname = OTHER_SURNAMES[k % len(OTHER_SURNAMES)]
+    prefix = OTHER_GIVEN[(k // len(OTHER_SURNAMES)) % len(OTHER_GIVEN)]
+    for member in doc["members"]:
+        member["surnames"] = surname
+        if k >= len(OTHER_SURNAMES):
+            member["given_names"] = f"{prefix} {member['given_names']}"
     doc["phone"] = f"+52 664 {200 + k // 10000:03d} {k % 10000:04d}"
     for member in doc["members"]:
         if member.get("date_of_birth"):

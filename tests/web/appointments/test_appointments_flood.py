@@ -48,8 +48,10 @@ def _doc(i: int, *, prefix: str, size: int) -> dict[str, Any]:
     signal: the flood varies them as a script would)."""
     members = [
         {
-            "given_names": f"{prefix} {_letters(i * 5 + k)}",
-            "surnames": f"Apellido{chr(65 + k)}",
+            # Names of their own (identity resolution, issue 14, holds a family whose members
+            # match another registration's: a shared first name and surname would).
+            "given_names": _letters(i * 5 + k + (0 if prefix == "Flood" else 9000)),
+            "surnames": _letters(i + (3000 if prefix == "Flood" else 6000)),
             "date_of_birth": f"{1970 + i % 30}-{1 + k:02d}-{1 + i % 28:02d}",
             "sex": "female",
             "nationality": "HTI",

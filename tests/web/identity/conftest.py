@@ -1,5 +1,4 @@
-"""Fixtures of the identity tests: a background of synthetic people (so that the model's
-prior is that of a population, not of three records) and recording helpers."""
+"""Fixtures of the identity tests: recording encounters through the service."""
 
 from __future__ import annotations
 
@@ -8,32 +7,7 @@ from typing import Any
 
 import pytest
 
-from asilo.linkage import synth
 from asilo.web.encounters import services as enc_services
-
-SEXES = {"F": "female", "M": "male", "X": "x"}
-
-
-@pytest.fixture
-def background(db: None) -> int:
-    """150 people of the synthetic population (records of the repository's generator)."""
-    from asilo.web.people.models import Person
-
-    people = []
-    for r in synth.generate(150, 11):
-        born = date.fromisoformat(r.date_of_birth) if len(r.date_of_birth) == 10 else None
-        people.append(
-            Person(
-                given_names=r.given_names or None,
-                first_surname=r.first_surname or None,
-                second_surname=r.second_surname or None,
-                date_of_birth=born,
-                sex=SEXES.get(r.sex, "unknown"),
-                nationality=r.nationality or "MEX",
-            )
-        )
-    Person.objects.bulk_create(people)
-    return len(people)
 
 
 def age_on(born: str, on: str) -> int:

@@ -90,21 +90,23 @@ def test_an_officer_may_not_run_it(record: Any, officer: Any) -> None:
 
 
 def _borderline(record: Any, officer: Any) -> ReviewPair:
-    """Two records alike but not enough to be sure (among 150 others): a pair for review."""
-    a = record(officer, "2022-05-01", given_names="María", first_surname="García",
-               date_of_birth="1990-04-02")  # fmt: skip
-    b = record(officer, "2022-05-08", given_names="María", first_surname="Garza",
-               date_of_birth="1990-04-12")  # fmt: skip
+    """Two records alike but not enough to be sure: a pair for review."""
+    a = record(officer, "2022-05-01", given_names="Luis Alberto", first_surname="Ramírez",
+               second_surname="Flores", date_of_birth="1979-11-30", sex="male",
+               nationality="MEX")  # fmt: skip
+    b = record(officer, "2022-05-08", given_names="Luis A.", first_surname="Ramírez",
+               date_of_birth="1979-11-30", sex="male", nationality="MEX")  # fmt: skip
     assert a != b
     services.identity_run(actor=None, trigger=RunTrigger.COMMAND)
-    # The background population may have borderline pairs of its own: take the Marías'.
+    # Only the Luis pair (no other record is alike), whatever the blocking finds.
     pair = next(
         (
             p
             for p in ReviewPair.objects.filter(status=PairStatus.OPEN)
             if p.left.person is not None
             and p.right.person is not None
-            and p.left.person.given_names == p.right.person.given_names == "María"
+            and {p.left.person.given_names, p.right.person.given_names}
+            == {"Luis Alberto", "Luis A."}
         ),
         None,
     )
@@ -112,14 +114,12 @@ def _borderline(record: Any, officer: Any) -> ReviewPair:
     return pair
 
 
-def test_review_same_person_then_undo(
-    record: Any, officer: Any, supervisor: Any, background: int
-) -> None:
+def test_review_same_person_then_undo(record: Any, officer: Any, supervisor: Any) -> None:
     pair = _borderline(record, officer)
     left, right = pair.left, pair.right
     assert left.identity_id != right.identity_id
     view = selectors.review_pair_view(actor=supervisor, pair_id=pair.pk)
-    assert view.left.given_names == "María"
+    assert view.left.given_names == "Luis Alberto"
     assert AuditEntry.objects.filter(
         object_type="identity.reviewpair", object_id=str(pair.pk), action="view"
     ).exists()
@@ -142,7 +142,7 @@ def test_review_same_person_then_undo(
 
 
 def test_review_different_people_and_labels(
-    record: Any, officer: Any, supervisor: Any, tmp_path: Path, background: int
+    record: Any, officer: Any, supervisor: Any, tmp_path: Path
 ) -> None:
     pair = _borderline(record, officer)
     services.review_decide(actor=supervisor, pair_id=pair.pk, decision="different")
@@ -160,7 +160,7 @@ def test_review_different_people_and_labels(
     assert out.exit_code == 0, out.output
     text = (tmp_path / "T.csv").read_text()
     assert text.splitlines()[0] == "record_id,true_identity_id"
-    assert "Garc" not in text and "Garc" not in (tmp_path / "C.csv").read_text()
+    assert "Ram" not in text and "Ram" not in (tmp_path / "C.csv").read_text()
     # asilo identity evaluate reads them: the model kept the two apart, as decided.
     scored = CliRunner().invoke(
         app,
@@ -171,7 +171,7 @@ def test_review_different_people_and_labels(
     assert scored.output.splitlines()[1].startswith("all,0,0,")
 
 
-def test_decisions_are_checked(record: Any, officer: Any, supervisor: Any, background: int) -> None:
+def test_decisions_are_checked(record: Any, officer: Any, supervisor: Any) -> None:
     from asilo.web.core.errors import DomainError
 
     pair = _borderline(record, officer)
@@ -185,3 +185,18 @@ def test_decisions_are_checked(record: Any, officer: Any, supervisor: Any, backg
         services.review_decide(actor=supervisor, pair_id=pair.pk, decision="same")
     assert twice.value.code == "review_pair_already_decided"
     assert Identity.objects.count() >= 2
+
+
+def test_the_command_runs_the_linkage(record: Any, officer: Any) -> None:
+    from asilo.cli.main import app
+
+    people(record, officer)
+    out = CliRunner().invoke(app, ["identity", "run"])
+    assert out.exit_code == 0, out.output
+    assert "3 records, 2 identities" in out.output
+    assert LinkRun.objects.get().trigger == RunTrigger.COMMAND
+    # A second run while one is running is refused with a clear message and exit 2.
+    LinkRun.objects.create(trigger="task", same_identity_threshold=0.99, review_threshold=0.5)
+    refused = CliRunner().invoke(app, ["identity", "run"])
+    assert refused.exit_code == 2
+    assert "already in progress" in refused.output

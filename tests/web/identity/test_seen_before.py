@@ -90,3 +90,15 @@ def test_lists_do_not_look_up(api_as, officer) -> None:
     api.post("/encounters", man("2022-05-03", "José", "López", "Hernández"))
     listed = api.get("/encounters")
     assert listed.json()["encounters"][0]["people"][0]["seen_before"] is None
+
+
+def test_the_encounter_page_shows_the_earlier_encounter(api_as, officer, client_as) -> None:
+    api = api_as(officer)
+    first = api.post("/encounters", man("2022-05-03", "José", "López", "Hernández")).json()
+    again = api.post("/encounters", man("2022-05-10", "Jose", "Lopez", None)).json()
+    page = client_as(officer).get(f"/processing/encounters/{again['id']}/").content.decode()
+    assert 'id="seen-before"' in page
+    assert f"/processing/encounters/{first['id']}/" in page
+    assert "2022-05-03" in page
+    earlier = client_as(officer).get(f"/processing/encounters/{first['id']}/").content.decode()
+    assert 'id="seen-before"' not in earlier

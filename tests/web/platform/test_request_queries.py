@@ -62,10 +62,10 @@ def test_the_request_cost_benchmarks_endpoints_cost_a_fixed_number_of_queries(
     # The token's user, then: SELECT 1; one query for the four custody counts and one count
     # for each other figure; one read of the page. Recording writes the encounter, people,
     # family, decision, custodies, identities and an audit entry for each (64 statements on
-    # SQLite, savepoints included): a ceiling, to catch growth.
+    # SQLite, 71 on PostgreSQL, savepoints included): a ceiling, to catch growth.
     record = figures.pop("record")
     assert figures == {"health": 2, "summary": 6, "list": 2}
-    assert record <= 64
+    assert record <= (64 if connection.vendor == "sqlite" else 71)
 
 
 def test_a_token_request_with_the_session_cookie_takes_the_pages_path(

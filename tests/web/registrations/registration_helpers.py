@@ -53,10 +53,25 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=EASTERN)
 
 
+_SURNAMES = (
+    "Dorvil", "Étienne", "Charles", "Alcindor", "Bien-Aimé", "Cadet", "Desir", "Fleurant",
+    "Guerrier", "Hilaire", "Jacques", "Laguerre", "Moïse", "Noël", "Octave", "Saintil",
+    "Toussaint", "Valcourt", "Zamor", "Augustin", "Beauvais", "Célestin", "Dieudonné",
+    "Exantus", "Florestal", "Gédéon", "Hyppolite", "Innocent", "Jolicoeur", "Kernizan",
+)  # fmt: skip
+
+
 def distinct(doc: dict[str, Any], k: int) -> dict[str, Any]:
-    """The family ``doc`` made its own (``k`` > 0): another phone, shelter and dates of birth.
+    """The family ``doc`` made its own (``k`` > 0): another surname, phone, shelter and dates
+    of birth.
     Shared contacts and the same person twice hold families out of allocation (issue 11)."""
     doc = copy.deepcopy(doc)
+    # Another surname too: identity resolution holds a family whose members match those of
+    # another registration (issue 14), and names alike with dates of birth a few days apart
+    # are the same people to it.
+    surname = _SURNAMES[k % len(_SURNAMES)]
+    for member in doc["members"]:
+        member["surnames"] = surname
     doc["phone"] = f"+52 664 300 {k:04d}"
     if doc.get("waiting_place"):
         doc["waiting_place"] = f"{doc['waiting_place']} {k}"

@@ -57,6 +57,40 @@ def _cached(key: str, make: Callable[[], Any]) -> Any:
     return cached("asilo-stats", key, make)
 
 
+MIN_CELL = 10
+
+
+def _identity_figures(request: HttpRequest) -> dict[str, Any]:
+    """Unique individuals and re-encounters by month, for asilo's own records (identity
+    resolution); small counts suppressed for a role that may not see people."""
+    from asilo.web.identity import selectors as identity
+
+    figures = identity.identity_statistics()
+    suppress = not has_capability(request.user, Capability.PERSON_VIEW)
+    return {
+        "months": identity.shown_statistics(figures, suppress=suppress, min_cell=MIN_CELL),
+        "totals": identity.shown_statistics(
+            identity.IdentityStatistics(
+                months=[
+                    identity.MonthFigures(
+                        "all", figures.encounters, figures.unique_individuals, figures.re_encounters
+                    )
+                ],
+                encounters=figures.encounters,
+                unique_individuals=figures.unique_individuals,
+                re_encounters=figures.re_encounters,
+                linked=figures.linked,
+            ),
+            suppress=suppress,
+            min_cell=MIN_CELL,
+        )[0],
+        "linked": figures.linked,
+        "suppressed": suppress,
+        "min_cell": MIN_CELL,
+        "max_small": MIN_CELL - 1,
+    }
+
+
 @login_required
 def statistics_page(request: HtmxRequest) -> HttpResponse:
     _require_stats(request)
@@ -93,6 +127,8 @@ def statistics_page(request: HtmxRequest) -> HttpResponse:
         context["unavailable"] = True
         context["form"] = StatsFilterForm(request.GET or None)
         status = 503
+    if not request.htmx:
+        context["identity"] = _identity_figures(request)
     template = "dashboards/_charts.html" if request.htmx else "dashboards/statistics.html"
     return render(request, template, context, status=status)
 

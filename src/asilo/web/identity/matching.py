@@ -14,12 +14,18 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Max
 
 from asilo.linkage import memory
 from asilo.linkage.engine import Match, Matcher
 from asilo.web.identity import records
 from asilo.web.identity.models import IdentityRecord, LinkRun, RunStatus, Source
+
+
+def population() -> int:
+    """The population asilo's records are taken to come from (the model's prior)."""
+    return int(getattr(settings, "ASILO_IDENTITY_POPULATION", 100_000))
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ class _Store:
         con = memory.connect()
         rows = _records_after(0)
         memory.load_records(con, rows)
-        self.matcher = memory.matcher(con)
+        self.matcher = memory.matcher(con, prior_records=population())
         self.record_ids = {r["record_id"] for r in rows}
         self.fingerprint = now
 
@@ -113,9 +119,20 @@ STORE = _Store()
 
 def find(row: dict[str, str], *, threshold: float) -> list[Match]:
     """Stored records matching ``row`` at or above ``threshold``, best first (not itself)."""
+    return find_many([row], threshold=threshold)[row["record_id"]]
+
+
+def find_many(rows: list[dict[str, str]], *, threshold: float) -> dict[str, list[Match]]:
+    """:func:`find` for several records (the matcher brought up to date once)."""
+    out: dict[str, list[Match]] = {}
+    if not rows:
+        return out
     with STORE.lock:
-        found = STORE.current().find(row, threshold=threshold)
-    return [m for m in found if m.record_id != row["record_id"]]
+        current = STORE.current()
+        for row in rows:
+            found = current.find(row, threshold=threshold)
+            out[row["record_id"]] = [m for m in found if m.record_id != row["record_id"]]
+    return out
 
 
 def remember(row: dict[str, str]) -> None:

@@ -113,3 +113,34 @@ def members(ids: list[int] | None = None) -> Iterator[Member]:
 def all_member_records(ids: list[int] | None = None) -> Iterator[dict[str, str]]:
     for member in members(ids):
         yield member_record(member)
+
+
+def groups(
+    person_ids: list[int] | None = None, member_ids: list[int] | None = None
+) -> dict[str, set[str]]:
+    """Each record's groups: the encounters a person was in (``E<id>``), the registration a
+    member belongs to (``R<id>``). Two records of one group are two people (a family
+    encountered or registered together), never one. ``None``: every record."""
+    from asilo.web.encounters.models import EncounterPerson
+
+    out: dict[str, set[str]] = {}
+    if person_ids is None or person_ids:
+        people = EncounterPerson.objects.all()
+        if person_ids is not None:
+            people = people.filter(person_id__in=person_ids)
+        pairs = people.values_list("person_id", "encounter_id")
+        for pid, eid in pairs.iterator(chunk_size=5000):
+            out.setdefault(person_record_id(pid), set()).add(f"E{eid}")
+    if member_ids is None or member_ids:
+        found = Member.objects.all()
+        if member_ids is not None:
+            found = found.filter(pk__in=member_ids)
+        for mid, rid in found.values_list("id", "registration_id").iterator(chunk_size=5000):
+            out.setdefault(member_record_id(mid), set()).add(f"R{rid}")
+    return out
+
+
+def record_groups(record_ids: list[str]) -> dict[str, set[str]]:
+    person_ids = [pk for kind, pk in map(parse_record_id, record_ids) if kind == "person"]
+    member_ids = [pk for kind, pk in map(parse_record_id, record_ids) if kind == "member"]
+    return groups(person_ids, member_ids)

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
-from asilo.web.encounters.models import Custody, Encounter, EncounterPerson
+from asilo.web.core.roles import Capability, has_capability
+from asilo.web.encounters.models import Custody, EncounterPerson
 from asilo.web.encounters.seen_before import SeenBefore
 from asilo.web.identity import records
 from asilo.web.identity.common import PAIR, Components
@@ -59,12 +59,15 @@ def seen_before(
         and has_capability(actor, Capability.PERSON_VIEW)
     ):
         return None
-    encounter = Encounter.objects.filter(pk=encounter_id).only("id", "encounter_date").first()
-    if encounter is None:
-        return {}
-    person_ids = list(
-        EncounterPerson.objects.filter(encounter=encounter).values_list("person_id", flat=True)
+    present = list(
+        EncounterPerson.objects.filter(encounter_id=encounter_id).values_list(
+            "person_id", "encounter__encounter_date"
+        )
     )
+    if not present:
+        return {}
+    person_ids = [pid for pid, _on in present]
+    on: date = present[0][1]
     own = {
         r["person_id"]: r
         for r in IdentityRecord.objects.filter(person_id__in=person_ids).values(
@@ -77,10 +80,11 @@ def seen_before(
     ).values("identity_id", "person_id", "match_probability"):
         same[r["identity_id"]].append(r)
     earlier_people = {r["person_id"] for rs in same.values() for r in rs}
-    sightings = list(
-        EncounterPerson.objects.filter(person_id__in=earlier_people)
-        .exclude(encounter_id=encounter.pk)
-        .filter(encounter__encounter_date__lte=encounter.encounter_date)
+    sightings: list[dict[str, Any]] = [
+        dict(row)
+        for row in EncounterPerson.objects.filter(person_id__in=earlier_people)
+        .exclude(encounter_id=encounter_id)
+        .filter(encounter__encounter_date__lte=on)
         .values(
             "person_id",
             "pathway",
@@ -88,12 +92,11 @@ def seen_before(
             "encounter__encounter_date",
             "encounter__place_name",
         )
-    )
+    ]
     sightings = [
         s
         for s in sightings
-        if s["encounter__encounter_date"] < encounter.encounter_date
-        or s["encounter_id"] < encounter.pk
+        if s["encounter__encounter_date"] < on or s["encounter_id"] < encounter_id
     ]
     outcomes = {
         (c["encounter_id"], c["person_id"]): c["outcome"] or None
@@ -138,7 +141,7 @@ def seen_before(
             actor=actor,
             action=AuditAction.VIEW,
             object_type="encounters.encounter",
-            object_id=encounter.pk,
+            object_id=encounter_id,
             after={"seen_before": {str(k): v for k, v in shown.items()}},
             note="seen before",
         )
@@ -395,3 +398,45 @@ def identity_statistics() -> IdentityStatistics:
         re_encounters=total_re,
         linked=LinkRun.objects.filter(status="done").exists(),
     )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A count as shown: the number, or "fewer than N" when suppressed."""
+
+    value: int | None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class ShownMonth:
+    month: str
+    encounters: Cell
+    unique_individuals: Cell
+    re_encounters: Cell
+    rate: float | None
+
+    @property
+    def counts(self) -> list[Cell]:
+        return [self.encounters, self.unique_individuals, self.re_encounters]
+
+
+def shown_statistics(
+    figures: IdentityStatistics, *, suppress: bool, min_cell: int = 10
+) -> list[ShownMonth]:
+    """The monthly figures as a page shows them. ``suppress`` (a role that may not see
+    people, e.g. an analyst): counts from 1 to ``min_cell - 1`` are shown as "fewer than
+    ``min_cell``", and a rate whose numerator or denominator is suppressed is not shown
+    (DHS OHSS's rule for small counts)."""
+
+    def cell(n: int) -> Cell:
+        if suppress and 0 < n < min_cell:
+            return Cell(None, True)
+        return Cell(n)
+
+    shown = []
+    for m in figures.months:
+        enc, uniq, again = cell(m.encounters), cell(m.unique_individuals), cell(m.re_encounters)
+        rate = None if enc.suppressed or again.suppressed else m.re_encounter_rate
+        shown.append(ShownMonth(m.month, enc, uniq, again, rate))
+    return shown

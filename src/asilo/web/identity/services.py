@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from asilo.linkage import memory, model
 from asilo.linkage.engine import Match
-from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability
 from asilo.web.identity import matching, records
 from asilo.web.identity.common import PAIR, RECORD, RUN, Components
 from asilo.web.identity.errors import IdentityError
@@ -63,10 +63,11 @@ def _decided_pairs() -> list[tuple[str, str, str]]:
     return [(p.status, p.left.record_id, p.right.record_id) for p in pairs]
 
 
-def _components(linked: memory.Linked) -> dict[str, str]:
+def _components(linked: memory.Linked, groups: dict[str, set[str]]) -> dict[str, str]:
     """Each record's component: the run's identities, joined where a supervisor said "same
     person", and a record put apart where a supervisor said "different people" against
-    the run."""
+    the run, or where it shares an encounter or a registration with a record already in the
+    component (two people of one family are never one)."""
     uf = Components()
     for rid, key, _p in linked.assignments:
         uf.union(rid, key)
@@ -75,6 +76,19 @@ def _components(linked: memory.Linked) -> dict[str, str]:
         if status == PairStatus.SAME and left in uf.parent and right in uf.parent:
             uf.union(left, right)
     comp = {rid: uf.find(rid) for rid, _k, _p in linked.assignments}
+    members: dict[str, list[str]] = {}
+    for rid, root in comp.items():
+        members.setdefault(root, []).append(rid)
+    for rids in members.values():
+        if len(rids) < 2:
+            continue
+        seen: set[str] = set()
+        for rid in sorted(rids, key=_record_order):
+            mine = groups.get(rid, set())
+            if mine & seen:
+                comp[rid] = f"apart:{rid}"
+            else:
+                seen |= mine
     for status, left, right in decided:
         if (
             status == PairStatus.DIFFERENT
@@ -83,6 +97,10 @@ def _components(linked: memory.Linked) -> dict[str, str]:
         ):
             comp[right] = f"apart:{right}"
     return comp
+
+
+def _record_order(record_id: str) -> tuple[str, int]:
+    return record_id[:1], int(record_id[1:])
 
 
 def _record_key(source: str, person_id: int | None, member_id: int | None) -> str:
@@ -105,7 +123,8 @@ class _Written:
 
 def _store_run(run: LinkRun, linked: memory.Linked) -> _Written:
     now = timezone.now()
-    comp = _components(linked)
+    groups = records.groups()
+    comp = _components(linked, groups)
     strength = {rid: p for rid, _k, p in linked.assignments}
     existing: dict[str, IdentityRecord] = {
         _record_key(r.source, r.person_id, r.member_id): r
@@ -181,6 +200,8 @@ def _store_run(run: LinkRun, linked: memory.Linked) -> _Written:
     for left, right, p in linked.review:
         if comp.get(left) == comp.get(right) or left not in pk_of or right not in pk_of:
             continue
+        if groups.get(left, set()) & groups.get(right, set()):
+            continue  # one family's two members
         a, b = pk_of[left], pk_of[right]
         wanted[(min(a, b), max(a, b))] = p
     kept: set[tuple[int, int]] = set()
@@ -251,7 +272,7 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
             count = memory.load_records(
                 con, [*records.all_person_records(), *records.all_member_records()]
             )
-            linked = memory.link_loaded(con)
+            linked = memory.link_loaded(con, prior_records=matching.population())
         finally:
             con.close()
         with transaction.atomic():
@@ -322,8 +343,16 @@ def _stored_records(record_ids: Iterable[str]) -> dict[str, IdentityRecord]:
 
 
 def _attach(row: dict[str, str], *, run_matches: list[Match], now: Any) -> Attached:
-    stored = _stored_records(m.record_id for m in run_matches)
-    matches = [m for m in run_matches if m.record_id in stored]
+    stored = _stored_records(m.record_id for m in run_matches) if run_matches else {}
+    rid = row["record_id"]
+    # Two people of one encounter or one registration are never one (read only when needed).
+    groups = records.record_groups([rid, *stored]) if stored else {}
+    mine = groups.get(rid, set())
+    matches = [
+        m
+        for m in run_matches
+        if m.record_id in stored and not (groups.get(m.record_id, set()) & mine)
+    ]
     same = [m for m in matches if m.match_probability >= model.SAME_IDENTITY_THRESHOLD]
     merged: list[int] = []
     if same:
@@ -375,7 +404,7 @@ def identity_match_records(
     attached: dict[str, Attached] = {}
     if not rows:
         return attached
-    found = {row["record_id"]: matching.find(row, threshold=model.REVIEW_THRESHOLD) for row in rows}
+    found = matching.find_many(rows, threshold=model.REVIEW_THRESHOLD)
     with transaction.atomic():
         already = _stored_records(found)
         for row in rows:

@@ -53,12 +53,20 @@ HOLDING_KINDS = (
     TaskKind.SHARED_PHONE,
     TaskKind.SHARED_PLACE,
     TaskKind.DUPLICATE_PERSON,
+    TaskKind.DUPLICATE_REGISTRATION,
 )
+
+#: Signals other apps add, called like the ones below (inside the creating transaction) and
+#: returning the tasks they opened: identity resolution adds "possible duplicate
+#: registration" (a member matches a member of another open registration; it registers
+#: itself in its ``AppConfig.ready``, being a layer above).
+Signal = Callable[[Registration, list[Member], datetime], list[ReviewTask]]
+EXTRA_SIGNALS: list[Signal] = []
 
 
 def holding_kinds() -> list[str]:
     """The kinds that hold (``ASILO_HOLDING_KINDS``; by default all of :data:`HOLDING_KINDS`:
-    a burst, a shared phone or address, the same person twice)."""
+    a burst, a shared phone or address, the same person twice, a family registered again)."""
     configured = getattr(settings, "ASILO_HOLDING_KINDS", HOLDING_KINDS)
     return [str(k) for k in configured if k in HOLDING_KINDS]
 
@@ -248,4 +256,6 @@ def run_signals(
     burst = check_burst(registration, now)
     if burst is not None:
         tasks.append(burst)
+    for signal in EXTRA_SIGNALS:
+        tasks += signal(registration, members, now)
     return tasks

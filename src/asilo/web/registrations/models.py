@@ -259,6 +259,7 @@ class TaskKind(models.TextChoices):
     SHARED_PLACE = "shared_place", _("One address behind many registrations")
     BURST = "burst", _("Many registrations from one source in a short time")
     VULNERABILITY = "vulnerability", _("Vulnerability flagged")
+    DUPLICATE_REGISTRATION = "duplicate_family", _("Possible duplicate registration")
 
 
 class TaskState(models.TextChoices):

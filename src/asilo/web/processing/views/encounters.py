@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import request_actor
 from asilo.web.core.http import HtmxRequest
+from asilo.web.encounters import seen_before
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -135,6 +136,8 @@ def encounter_new(request: HtmxRequest) -> HttpResponse:
             raise_http(exc)
             _place_service_error(form, formset, exc.field, exc.message)
         else:
+            # Identity resolution: each person matched against the stored identities.
+            seen_before.at_record(actor=request_actor(request), encounter_id=recorded.encounter.pk)
             if recorded.created:
                 messages.success(
                     request, _("Encounter recorded; the decision awaits confirmation.")
@@ -176,8 +179,14 @@ def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any
         purpose="encounter_page",
     )
     people = family.person_rows(participants, clocks, cards)
+    seen = seen_before.stored(actor=request_actor(request), encounter_id=encounter.pk) or {}
     return {
         "people": people,
+        "seen_before": [
+            (row, seen[row.participant.person_id])
+            for row in people
+            if seen.get(row.participant.person_id)
+        ],
         "units": family.unit_summaries(people),
         "outcomes": dict(Outcome.choices),
         "encounter": encounter,

@@ -52,6 +52,9 @@ _OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
     TaskKind.DUPLICATE_PERSON: frozenset(
         {TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE}
     ),
+    TaskKind.DUPLICATE_REGISTRATION: frozenset(
+        {TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE}
+    ),
     TaskKind.SHARED_PHONE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
     TaskKind.SHARED_PLACE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
     TaskKind.BURST: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),

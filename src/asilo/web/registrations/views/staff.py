@@ -174,6 +174,10 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
 _OUTCOMES: dict[str, list[TaskOutcome]] = {
     TaskKind.CALLBACK: [TaskOutcome.VERIFIED, TaskOutcome.NOT_REACHED, TaskOutcome.DETAILS_WRONG],
     TaskKind.DUPLICATE_PERSON: [TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE],
+    TaskKind.DUPLICATE_REGISTRATION: [
+        TaskOutcome.NOT_A_DUPLICATE,
+        TaskOutcome.CONFIRMED_DUPLICATE,
+    ],
     TaskKind.SHARED_PHONE: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
     TaskKind.SHARED_PLACE: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
     TaskKind.BURST: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
