@@ -20,7 +20,7 @@ from asilo.web.core.charts import cached, inline_svg
 from asilo.web.core.errors import Forbidden
 from asilo.web.core.http import HtmxRequest
 from asilo.web.core.layout import layout_template
-from asilo.web.core.roles import Capability
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.dashboards import statistics as st
 from asilo.web.dashboards.forms import StatsFilterForm
 
