@@ -10,13 +10,15 @@ derandomised, so a failure repeats.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,6 +38,20 @@ EXAMPLES_PER_OPERATION = 8
 
 
 @pytest.fixture
+def _connection_kept() -> Iterator[None]:
+    """Django's WSGI handler closes the database connection after each request; inside a
+    test's transaction that would end it (on PostgreSQL), so, as Django's test client does,
+    the handler leaves the connection alone during the test."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def supervisor_token(make_user: Callable[..., User], make_token: Callable[[User], str]) -> str:
     return make_token(make_user("supervisor", "fuzz-supervisor"))
 
@@ -50,7 +66,7 @@ def supervisor_token(make_user: Callable[..., User], make_token: Callable[[User]
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_answers_every_generated_request_as_documented(
-    case: Any, supervisor_token: str
+    case: Any, supervisor_token: str, _connection_kept: None
 ) -> None:
     case.call_and_validate(
         app=get_wsgi_application(),
