@@ -59,6 +59,9 @@ def test_done_when_through_the_api(officer: User, api_as: Any) -> None:
     for custody in body["custodies"]:
         # The clock runs from the encounter in the place's time zone, never from the typing.
         assert custody["booked_in_at"] == "2021-03-10T20:30:00Z"
+        # ... and the same moment as the officer reads it at the place (issue 9's contract).
+        assert custody["booked_in_local"] == "2021-03-10T14:30:00-06:00"
+        assert custody["time_zone"] == "America/Chicago"
         assert custody["booked_in_time_known"] is True
         assert (custody["standard_hours"], custody["standard_due_at"]) == (
             72,

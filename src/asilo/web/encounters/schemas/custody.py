@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from asilo.web.encounters.clocks import place_time_zone
 from asilo.web.encounters.models import (
     Custody,
 )
@@ -21,6 +22,11 @@ class CustodyOut(Schema):
     booked_in_at: datetime = Field(
         description="The moment of the encounter (start of its day when the time is unknown)"
     )
+    booked_in_local: str = Field(
+        description="booked_in_at in the place's time zone, ISO 8601 with its offset"
+        " (2021-03-10T14:30:00-06:00 for 14:30 in the Rio Grande Valley)"
+    )
+    time_zone: str = Field(description="The place's time zone (IANA name, e.g. America/Chicago)")
     booked_in_time_known: bool = Field(
         description="False when the encounter's time of day was not recorded"
     )
@@ -50,12 +56,15 @@ class CustodyOut(Schema):
     @staticmethod
     def of(clock: CustodyClock) -> CustodyOut:
         c = clock.custody
+        zone = place_time_zone(c.encounter.place_kind, c.encounter.place_name)
         return CustodyOut.model_construct(
             id=c.pk,
             encounter_id=c.encounter_id,
             person_id=c.person_id,
             place=c.encounter.place_name,
             booked_in_at=_utc(c.booked_in_at),
+            booked_in_local=c.booked_in_at.astimezone(zone).isoformat(),
+            time_zone=zone.key,
             booked_in_time_known=c.booked_in_time_known,
             limit_hours=c.limit_hours,
             due_at=_utc(c.due_at),
