@@ -57,12 +57,12 @@ def record_status(
     )
 
 
-def require_verifier(actor: User) -> None:
+def verifier_or_refuse(actor: User) -> None:
     if not has_capability(actor, Capability.REGISTRATION_VERIFY) or actor.organisation_id is None:
         refuse(actor, Capability.REGISTRATION_VERIFY, object_type=TASK)
         raise RegistrationError(C.FORBIDDEN)
 
 
-def require_own(actor: User, registration: Registration) -> None:
+def own_or_not_found(actor: User, registration: Registration) -> None:
     if registration.organisation_id != actor.organisation_id:
         raise RegistrationError(C.REGISTRATION_NOT_FOUND)

@@ -30,8 +30,8 @@ from asilo.web.registrations.numbers import (
 from asilo.web.registrations.services.common import (
     MEMBER,
     actor_or_none,
+    own_or_not_found,
     record_status,
-    require_own,
 )
 from asilo.web.registrations.validation import (
     MAX_MEMBERS,
@@ -49,7 +49,7 @@ def _may_change_family(actor: Actor, registration: Registration) -> None:
         return
     if not has_capability(user, Capability.REGISTRATION_VERIFY) or user.organisation_id is None:
         raise RegistrationError(C.FORBIDDEN)
-    require_own(user, registration)
+    own_or_not_found(user, registration)
 
 
 def _reevaluate_family(*, actor: Actor, registration: Registration, now: datetime) -> None:

@@ -32,9 +32,9 @@ from asilo.web.registrations.selectors import registrations_visible_to
 from asilo.web.registrations.services.common import (
     REGISTRATION,
     TASK,
+    own_or_not_found,
     record_status,
-    require_own,
-    require_verifier,
+    verifier_or_refuse,
 )
 from asilo.web.registrations.validation import (
     VULNERABILITIES,
@@ -94,7 +94,7 @@ def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = ""
     Outcomes other than "verified", "not a duplicate" and "no abuse" need a note."""
     reviews_holds = has_capability(actor, Capability.REGISTRATION_REVIEW_HOLDS)
     if not reviews_holds:
-        require_verifier(actor)
+        verifier_or_refuse(actor)
     note = note.strip()
     _refuse_unless_reviewer(actor, task_id, reviews_holds=reviews_holds)
     with transaction.atomic():
@@ -189,8 +189,8 @@ def registration_flag_vulnerability(
 ) -> Registration:
     """Add a vulnerability (found on the call-back); the tier follows. Opens a task so that a
     second person sees every flag."""
-    require_verifier(actor)
-    require_own(actor, registration)
+    verifier_or_refuse(actor)
+    own_or_not_found(actor, registration)
     if vulnerability not in VULNERABILITIES:
         raise RegistrationError(C.VULNERABILITY_INVALID, "vulnerability")
     if not note.strip():
@@ -224,8 +224,8 @@ def registration_mark_duplicate(
     *, actor: User, registration: Registration, other_number: str, note: str
 ) -> ReviewTask:
     """A caseworker's suspicion that two registrations are the same family: a review task."""
-    require_verifier(actor)
-    require_own(actor, registration)
+    verifier_or_refuse(actor)
+    own_or_not_found(actor, registration)
     wanted = normalise_number(other_number)
     # Only among what the caseworker may see: another organisation's number is "not found"
     # like a number nobody has (no oracle), the refusal audited.

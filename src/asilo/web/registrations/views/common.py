@@ -139,7 +139,7 @@ def register_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
     return HttpResponseRedirect(reverse(target, args=[number]))
 
 
-def require_page(request: HttpRequest, capability: Capability) -> None:
+def page_or_refuse(request: HttpRequest, capability: Capability) -> None:
     if not has_capability(request.user, capability):
         match = request.resolver_match
         refuse(

@@ -27,8 +27,8 @@ from asilo.web.registrations.reasons import status_label
 from asilo.web.registrations.views.common import (
     csv_response,
     domain_errors,
+    page_or_refuse,
     remember,
-    require_page,
     slip,
 )
 
@@ -39,7 +39,7 @@ _IMPORT_KEY = "registrations_last_import"
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def staff_import(request: HttpRequest) -> HttpResponse:
-    require_page(request, Capability.REGISTRATION_CREATE)
+    page_or_refuse(request, Capability.REGISTRATION_CREATE)
     context: dict[str, Any] = {
         "programs": selectors.open_programs(),
         "columns": importer.ALL_COLUMNS,
@@ -86,7 +86,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def staff_import_csv(request: HttpRequest) -> HttpResponse:
     """The last import's numbers and PINs (kept in this session only) as a CSV file."""
-    require_page(request, Capability.REGISTRATION_CREATE)
+    page_or_refuse(request, Capability.REGISTRATION_CREATE)
     created = [tuple(c) for c in request.session.get(_IMPORT_KEY, [])]
     languages = dict(
         Registration.objects.filter(number__in=[c[1] for c in created]).values_list(
@@ -106,7 +106,7 @@ def staff_import_csv(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def staff_import_slips(request: HttpRequest) -> HttpResponse:
     """One printable slip per family of the last import, each in the family's language."""
-    require_page(request, Capability.REGISTRATION_CREATE)
+    page_or_refuse(request, Capability.REGISTRATION_CREATE)
     created = [tuple(c) for c in request.session.get(_IMPORT_KEY, [])]
     slips = []
     for _family, number, pin, _status in created:

@@ -38,8 +38,8 @@ from asilo.web.registrations.views.common import (
     csv_response,
     domain_errors,
     history_of,
+    page_or_refuse,
     register_page,
-    require_page,
     slip,
     with_notice_links,
 )
@@ -49,7 +49,7 @@ from asilo.web.registrations.views.common import (
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def assisted_register(request: HttpRequest) -> HttpResponse:
-    require_page(request, Capability.REGISTRATION_CREATE)
+    page_or_refuse(request, Capability.REGISTRATION_CREATE)
     if "program" not in request.GET and request.method == "GET":
         programs, preselected, closed = selectors.start_choices(selectors.open_programs())
         return render(
@@ -126,7 +126,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
     registration = selectors.registration_get(user=request.user, number=number)
     message = error = ""
     if request.method == "POST":
-        require_page(request, Capability.REGISTRATION_VERIFY)
+        page_or_refuse(request, Capability.REGISTRATION_VERIFY)
         note = request.POST.get("note", "")
         try:
             if request.POST.get("action") == "flag":
@@ -190,7 +190,7 @@ _OUTCOMES: dict[str, list[TaskOutcome]] = {
 @require_http_methods(["GET", "POST"])
 def staff_tasks(request: HttpRequest) -> HttpResponse:
     if not has_capability(request.user, Capability.REGISTRATION_REVIEW_HOLDS):
-        require_page(request, Capability.REGISTRATION_VERIFY)
+        page_or_refuse(request, Capability.REGISTRATION_VERIFY)
     user = request.user
     error = ""
     if request.method == "POST":
@@ -285,7 +285,7 @@ def _int(raw: str) -> int:
 @require_http_methods(["GET"])
 def staff_export(request: HttpRequest) -> HttpResponse:
     """The organisation's registrations (the list's filters apply) as a CSV file."""
-    require_page(request, Capability.REGISTRATION_CREATE)
+    page_or_refuse(request, Capability.REGISTRATION_CREATE)
     chosen = {name: request.GET.get(name, "").strip() for name in _LIST_FILTERS}
     rows = selectors.registration_list(user=request.user, **chosen)
     body = exports.registrations_export_csv(actor=request_actor(request), rows=rows)
