@@ -79,9 +79,13 @@ def main() -> None:
         f"linkage run: {run.records:,} records -> {run.identities:,} identities, "
         f"{run.review_pairs} pairs for review, {time.perf_counter() - started:.1f} s"
     )
-    full = [r for r in population if len(r.date_of_birth) == 10 and r.given_names][
-        : args.encounters
-    ]
+    # People born before the encounters' day (2022-05-10): the synthetic population's later
+    # encounters include people born after it, whom the recording service rightly refuses.
+    full = [
+        r
+        for r in population
+        if len(r.date_of_birth) == 10 and r.given_names and r.date_of_birth < "2022-05-10"
+    ][: args.encounters]
     recording, seen, floor = [], [], []
     first_lookup = None
     for i, r in enumerate(full):
