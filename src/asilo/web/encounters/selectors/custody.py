@@ -172,12 +172,17 @@ def custody_list(
     qs = custodies_filtered(
         status=status, within_hours=within_hours, place=place, scope=scope, now=now
     )
-    # The encounter is joined for its place only (not its policy document, a JSON column, nor
-    # its other columns, which no list shows).
+    # The encounter is joined for its place only (its name, and its kind for the place's time
+    # zone; not its policy document, a JSON column, nor its other columns, which no list shows).
     start = max(0, offset)
     rows = list(
         qs.select_related("encounter")
-        .only(*_CUSTODY_COLUMNS, "encounter__place_name", "encounter__recorded_at")
+        .only(
+            *_CUSTODY_COLUMNS,
+            "encounter__place_kind",
+            "encounter__place_name",
+            "encounter__recorded_at",
+        )
         .order_by(*custody_ordering(status, order))[start : start + bounded(limit)]
     )
     return [custody_clock(c, now=now, within_hours=within_hours) for c in rows]
