@@ -16,7 +16,6 @@ before.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -35,8 +34,9 @@ from asilo.web.registrations.models import (
     Registration,
     Status,
 )
-from asilo.web.registrations.numbers import new_pin, normalise_number, pin_hash
+from asilo.web.registrations.numbers import normalise_number, pin_hash
 from asilo.web.registrations.services.common import REGISTRATION, record_status
+from asilo.web.registrations.services.one_time_codes import issue_one_time_code
 
 CONTACT_CODE_MINUTES = 30
 CONTACT_CODE_TRIES = 5
@@ -73,21 +73,10 @@ def contact_code_send(registration: Registration, *, now: datetime) -> bool:
     ).count()
     if today >= CONTACT_CODES_PER_DAY:
         return False
-    code = new_pin()
-    salt = secrets.token_hex(8)
-    check = ContactVerification.objects.create(
-        registration=registration,
-        code_hash=pin_hash(code, salt),
-        code_salt=salt,
-        channel=where[0],
-        created_at=now,
-        expires_at=now + timedelta(minutes=CONTACT_CODE_MINUTES),
-    )
-    hooks.appointments().send_one_time_code(
+    check = issue_one_time_code(
+        ContactVerification,
         registration,
-        channel=where[0],
-        address=where[1],
-        code=code,
+        contact=where,
         minutes=CONTACT_CODE_MINUTES,
         now=now,
         kind="contact_code",

@@ -27,6 +27,7 @@ from asilo.web.registrations.numbers import (
 from asilo.web.registrations.services.common import (
     REGISTRATION,
 )
+from asilo.web.registrations.services.one_time_codes import issue_one_time_code
 
 
 def pin_failure_limit() -> int:
@@ -123,23 +124,13 @@ def pin_recovery_request(*, number: str, now: datetime | None = None) -> None:
             )
             return
         assert contact is not None
-        code = new_pin()
-        salt = secrets.token_hex(8)
-        recovery = PinRecovery.objects.create(
-            registration=registration,
-            code_hash=pin_hash(code, salt),
-            code_salt=salt,
-            channel=contact[0],
-            created_at=now,
-            expires_at=now + timedelta(minutes=PIN_CODE_MINUTES),
-        )
-        hooks.appointments().send_one_time_code(
+        recovery = issue_one_time_code(
+            PinRecovery,
             registration,
-            channel=contact[0],
-            address=contact[1],
-            code=code,
+            contact=contact,
             minutes=PIN_CODE_MINUTES,
             now=now,
+            kind="pin_code",
         )
         audit_record(
             actor=None,
