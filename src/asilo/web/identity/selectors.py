@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.core.roles import Capability, has_capability
 from asilo.web.encounters.models import Custody, EncounterPerson
@@ -271,11 +271,10 @@ def review_pair_view(*, actor: Actor, pair_id: int) -> PairView:
         history=list(pair.decisions.select_related("actor").order_by("at", "id")),
     )
     with transaction.atomic():
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.VIEW,
-            object_type=PAIR,
-            object_id=pair.pk,
+            obj=pair,
             after={"records": [view.left.record_id, view.right.record_id]},
             note="review pair side by side",
         )
