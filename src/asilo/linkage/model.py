@@ -186,6 +186,22 @@ COMPARED_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: The columns compared only as equal or not (when known on both sides).
+_COMPARED_EXACTLY = ("document_number", "sex", "nationality")
+
+
+def _agrees_or_not(column: str) -> cl.CustomComparison:
+    """A comparison with three levels: unknown on a side, the same, different."""
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(label_for_charts="exact"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
 def comparisons() -> list[Any]:
     """The comparison model for people encountered at the border (Splink creators)."""
     given = cl.CustomComparison(
@@ -286,31 +302,7 @@ def comparisons() -> list[Any]:
             ),
         ],
     )
-    document = cl.CustomComparison(
-        output_column_name="document_number",
-        comparison_levels=[
-            cll.NullLevel("document_number"),
-            cll.ExactMatchLevel("document_number").configure(label_for_charts="exact"),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
-    )
-    sex = cl.CustomComparison(
-        output_column_name="sex",
-        comparison_levels=[
-            cll.NullLevel("sex"),
-            cll.ExactMatchLevel("sex").configure(label_for_charts="exact"),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
-    )
-    nationality = cl.CustomComparison(
-        output_column_name="nationality",
-        comparison_levels=[
-            cll.NullLevel("nationality"),
-            cll.ExactMatchLevel("nationality").configure(label_for_charts="exact"),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
-    )
-    return [given, surnames, dob, a_number, document, sex, nationality]
+    return [given, surnames, dob, a_number, *map(_agrees_or_not, _COMPARED_EXACTLY)]
 
 
 @dataclass(frozen=True)

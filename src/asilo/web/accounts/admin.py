@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
 from asilo.web.accounts.models import ApiToken, Organisation, RoleGrant, User
 from asilo.web.accounts.services import (
+    account_state,
     is_staff_role,
     needs_approval,
     password_reset_issue,
@@ -34,15 +35,6 @@ from asilo.web.core.roles import Capability, Role
 class UsersManageMixin(CapabilityAdminMixin):
     capability = Capability.USERS_MANAGE
     may_delete = False  # deactivate instead: audit entries keep pointing at the account
-
-
-def _user_state(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "role": user.role,
-        "organisation": user.organisation.name if user.organisation else None,
-        "is_active": user.is_active,
-    }
 
 
 class UserAddForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -124,8 +116,8 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                 actor=actor,
                 action=AuditAction.UPDATE,
                 obj=obj,
-                before=_user_state(old),
-                after=_user_state(obj),
+                before=account_state(old),
+                after=account_state(obj),
             )
         if role_changed or (reactivated and needs_approval(old.role)):
             try:
@@ -149,7 +141,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             obj.is_superuser = False
             obj.is_active = not held
             obj.save()
-            audit_change(actor=actor, action=AuditAction.CREATE, obj=obj, after=_user_state(obj))
+            audit_change(actor=actor, action=AuditAction.CREATE, obj=obj, after=account_state(obj))
             if held:
                 RoleGrant.objects.create(
                     user=obj, role=wanted_role, organisation=wanted_org, requested_by=actor

@@ -161,7 +161,8 @@ def needs_approval(role: str) -> bool:
     return role in APPROVAL_ROLES
 
 
-def _state(user: User) -> dict[str, object]:
+def account_state(user: User) -> dict[str, object]:
+    """What the audit trail records of an account before and after a change."""
     return {
         "username": user.username,
         "role": user.role,
@@ -201,13 +202,17 @@ def user_role_request(
                 note="awaits a second administrator",
             )
             return grant
-        before = _state(user)
+        before = account_state(user)
         user.role = role
         user.organisation = organisation
         user.is_staff = is_staff_role(role)
         user.save(update_fields=["role", "organisation", "is_staff"])
         audit_change(
-            actor=actor, action=AuditAction.UPDATE, obj=user, before=before, after=_state(user)
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=user,
+            before=before,
+            after=account_state(user),
         )
     return None
 
@@ -228,7 +233,7 @@ def role_grant_decide(*, actor: User, grant: RoleGrant, approve: bool, base_url:
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
         user = User.objects.select_for_update().get(pk=locked.user_id)
-        before = _state(user)
+        before = account_state(user)
         if approve:
             user.role = locked.role
             user.organisation = locked.organisation
@@ -240,7 +245,7 @@ def role_grant_decide(*, actor: User, grant: RoleGrant, approve: bool, base_url:
             action=AuditAction.APPROVE if approve else AuditAction.DENY,
             obj=locked,
             before=before,
-            after=_state(user),
+            after=account_state(user),
             note=f"requested by user {locked.requested_by_id}",
         )
     if approve and not user.has_usable_password() and user.email:
