@@ -61,6 +61,20 @@ GIVEN_ABBREVIATIONS: dict[str, str] = {
     "jse": "jose",
 }
 
+#: The prepared columns the comparisons read as they are: the date of birth's parts, sex,
+#: nationality and the two identifiers.
+_COMPARED_AS_PREPARED: tuple[str, ...] = (
+    "dob_full",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "dob_days",
+    "sex",
+    "nationality",
+    "a_number",
+    "document_number",
+)
+
 PREPARED_COLUMNS: tuple[str, ...] = (
     "unique_id",
     "given_norm",
@@ -77,15 +91,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "first_surname_prefix",
     "surname_initials",
     "surname_prefixes",
-    "dob_full",
-    "dob_year",
-    "dob_month",
-    "dob_day",
-    "dob_days",
-    "sex",
-    "nationality",
-    "a_number",
-    "document_number",
+    *_COMPARED_AS_PREPARED,
     "rn",
 )
 
@@ -174,15 +180,7 @@ COMPARED_COLUMNS: tuple[str, ...] = (
     "given_words",
     "first_surname",
     "second_surname",
-    "dob_full",
-    "dob_year",
-    "dob_month",
-    "dob_day",
-    "dob_days",
-    "sex",
-    "nationality",
-    "a_number",
-    "document_number",
+    *_COMPARED_AS_PREPARED,
 )
 
 

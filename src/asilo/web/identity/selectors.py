@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from asilo.linkage.records import RECORD_COLUMNS
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
@@ -232,16 +233,8 @@ def _card(rec: IdentityRecord) -> RecordCard:
             }
         ]
     return RecordCard(
-        record_id=row["record_id"],
+        **{column: row[column] for column in RECORD_COLUMNS},
         source=rec.source,
-        given_names=row["given_names"],
-        first_surname=row["first_surname"],
-        second_surname=row["second_surname"],
-        date_of_birth=row["date_of_birth"],
-        sex=row["sex"],
-        nationality=row["nationality"],
-        a_number=row["a_number"],
-        document_number=row["document_number"],
         identity_id=rec.identity_id,
         match_probability=rec.match_probability,
         context=context,
