@@ -4,8 +4,11 @@ line-numbered messages of the full validation."""
 
 from __future__ import annotations
 
+import io
 import json
 import random
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from typer.testing import CliRunner
 from asilo.cli import policy_cmds
 from asilo.cli.registry import only
 from asilo.policy import (
+    Encounter,
     EncounterInputError,
     decide,
     load_catalogue,
@@ -22,7 +26,7 @@ from asilo.policy import (
     parse_encounter,
 )
 from asilo.policy.batch import FACTS
-from asilo.policy.lines import DocumentKeys
+from asilo.policy.lines import DocumentKeys, LineAnswers, json_lines
 
 app = only("", "eligibility")
 runner = CliRunner()
@@ -164,3 +168,81 @@ def test_every_bad_line_is_named_with_the_full_validation_message(tmp_path: Path
     assert result.exit_code == 2 and result.stdout == ""
     more = f"\n... and {len(expected) - 20} more"
     assert result.stderr == "error: " + "\n".join(expected[:20]) + more + "\n"
+
+
+# --- streaming (issue 13: a million lines in bounded memory; issue 11: streaming of large batch
+# input): the file is read a chunk at a time and the answers written in pieces, the output
+# staying, byte for byte, each line decided on its own.
+
+
+def _fail(text: str) -> Encounter:
+    raise AssertionError(f"parse_text called for {text!r}")
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_lines_are_split_the_same_whatever_the_chunk(chunk: int) -> None:
+    text = b'{"a": 1}\n\n{"b": 2}\r\n{"c": 3}\r{"d": 4}\r\n\r\n' + b"x" * 100 + b"\n  \nlast"
+    read = [line for lines in json_lines(io.BytesIO(text), chunk) for line in lines]
+    assert read == text.splitlines()
+
+
+def test_answers_do_not_depend_on_how_the_lines_are_chunked() -> None:
+    lines = [json.dumps(d).encode() for d in documents(200, seed=3)]
+    lines = [line for line in lines if not problem(line.decode())]
+    whole = LineAnswers(CATALOGUE, parse_text=_fail)
+    whole.add(lines)
+    pieces = LineAnswers(CATALOGUE, parse_text=_fail)
+    for start in range(0, len(lines), 17):
+        pieces.add(lines[start : start + 17])
+    assert [whole.answers[i] for i in whole.order] == [pieces.answers[i] for i in pieces.order]
+    assert len(whole.order) == len(lines) and not whole.problems
+    assert len(whole.answers) < len(lines)  # identical answers are held once
+
+
+def test_blank_lines_get_nothing_and_keep_the_numbering(tmp_path: Path) -> None:
+    good = json.dumps(documents(1, seed=5)[0])
+    assert problem(good) is None
+    path = tmp_path / "blanks.jsonl"
+    # white space of every kind str.strip() knows, CRLF line ends, a last line without a break
+    path.write_bytes(
+        "\r\n".join([good, "", "   ", "\t", "\u3000\u00a0", good, '{"date": 1}', good]).encode()
+    )
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{path}:7: " in result.stderr and f"{path}:1:" not in result.stderr
+    path.write_bytes("\r\n".join([good, "", "   ", "\u3000", good, good]).encode())
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == one_by_one([good] * 3)
+
+
+def test_a_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    good = json.dumps(documents(1, seed=5)[0]).encode()
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(good + b"\n" + good.replace(b'"date"', b'"d\xe9te"') + b"\n" + good + b"\n")
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{path}:2: (line): not valid UTF-8 text (byte 4)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_command_writes_to_a_file_what_each_line_gives_on_its_own(tmp_path: Path) -> None:
+    """As a process writing to a file (the answers go to the system in pieces, not through
+    Python's buffer), with more lines than one piece holds."""
+    lines = [json.dumps(d, ensure_ascii=False) for d in documents(700, seed=11)]
+    lines = [line for line in lines if not problem(line)]
+    lines = lines * 4
+    assert len(lines) > 1_024
+    source = tmp_path / "many.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "decisions.jsonl"
+    code = "from asilo.cli.entry import run; run()"
+    with target.open("wb") as out:
+        done = subprocess.run(
+            [sys.executable, "-c", code, "decide", "--batch", str(source)],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == one_by_one(lines).encode("utf-8")

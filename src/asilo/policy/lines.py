@@ -22,15 +22,21 @@ validation (then the caller validates and decides it as one document, as before)
 
 from __future__ import annotations
 
+import json
+from array import array
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
+
+import orjson
 
 from asilo.policy.batch import FACTS, age_thresholds
 from asilo.policy.catalogue import Catalogue, CatalogueState
 from asilo.policy.decision import Decision
-from asilo.policy.encounter import Encounter
-from asilo.policy.engine import decide_in_state
+from asilo.policy.encounter import Encounter, EncounterInputError, parse_encounter
+from asilo.policy.engine import decide, decide_in_state
+from asilo.policy.scenario import Scenario
 
 _PERSON_FIELDS = frozenset({"age", "nationality", "role", "relationship", "lawful_status"})
 _MAX_AGE = 130
@@ -140,3 +146,137 @@ class DocumentKeys:
             persons.append((bucket[age], nationality, role, relationship, status))
         facts.sort()
         return (state, kind, name, tuple(persons), tuple(facts))
+
+
+#: How much of a JSON Lines file is read at a time: big enough that the per-read cost vanishes,
+#: small enough that memory stays bounded whatever the file's size.
+CHUNK_BYTES = 1 << 23
+#: Lines not of the plain form (no key) whose answers are remembered, by their text: enough for
+#: repeated odd lines, bounded so a file of distinct odd lines does not hold them all.
+_LINE_MEMORY = 65_536
+_NOT_JSON = object()
+
+
+def json_lines(handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[bytes]]:
+    """The lines of a binary file, a chunk at a time (each line without its line break).
+
+    Lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as ``bytes.splitlines`` splits them; a line
+    longer than a chunk is carried into the next read."""
+    rest = b""
+    while block := handle.read(chunk_bytes):
+        if rest:
+            block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if not cut:  # no \n: end at the last \r that is surely not the start of a \r\n
+            cut = block.rfind(b"\r", 0, len(block) - 1) + 1
+        rest = block[cut:]
+        if cut:
+            whole = block[:cut] if rest else block
+            yield whole.splitlines() if b"\r" in whole else whole.split(b"\n")[:-1]
+    if rest:
+        yield rest.splitlines()
+
+
+class LineAnswers:
+    """The decisions of JSON lines (``asilo decide --batch``), as the JSON text each line gets.
+
+    :meth:`add` takes lines in order; every non-blank line gets an answer (an index into
+    :attr:`answers`, appended to :attr:`order`) or a problem (:attr:`problems`: its line number
+    and the full validation's message). A line of the plain form gets a key
+    (:class:`DocumentKeys`): the first line with a key is validated and decided in full and
+    every later line with that key takes its answer. Any other line is validated and decided on
+    its own (identical lines and identical encounters once). A blank line (only white space)
+    gets nothing. ``parse_text`` validates a line that is not JSON for orjson (its errors are
+    the messages). The answers are the bytes of ``json.dumps(decision.model_dump(mode="json"),
+    ensure_ascii=False)`` and a line break, as deciding each line on its own gives."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        scenario: Scenario | None = None,
+        parse_text: Callable[[str], Encounter],
+    ) -> None:
+        self._catalogue = catalogue
+        self._scenario = scenario
+        self._future = scenario is not None
+        self._parse_text = parse_text
+        self._keys = DocumentKeys(
+            catalogue,
+            deciding=None if scenario is None else scenario.apply(catalogue),
+            scenario=None if scenario is None else scenario.name,
+            future=self._future,
+        )
+        self.answers: list[bytes] = []
+        self.order = array("I")
+        self.problems: list[tuple[int, str]] = []
+        self._by_key: dict[DocumentKey, int] = {}
+        self._by_line: dict[bytes, int] = {}
+        self._by_encounter: dict[str, int] = {}
+        self._by_answer: dict[bytes, int] = {}
+        self.lines = 0
+
+    def add(self, lines: list[bytes]) -> None:
+        """Decide the next lines of the file (numbered after those already added)."""
+        loads, error = orjson.loads, orjson.JSONDecodeError
+        key_of, by_key = self._keys.key, self._by_key
+        append, slow = self.order.append, self._answer
+        number = self.lines
+        for line in lines:
+            number += 1
+            try:
+                document = loads(line)
+            except error:
+                index = slow(number, line, _NOT_JSON, None)
+            else:
+                key = key_of(document)
+                index = None if key is None else by_key.get(key)
+                if index is None:
+                    index = slow(number, line, document, key)
+            if index is not None:
+                append(index)
+        self.lines = number
+
+    def _answer(
+        self, number: int, line: bytes, document: Any, key: DocumentKey | None
+    ) -> int | None:
+        """The answer of a line without a known key: validated and decided in full."""
+        if key is None and (known := self._by_line.get(line)) is not None:
+            return known
+        try:
+            if document is _NOT_JSON:
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise EncounterInputError(
+                        [("(line)", f"not valid UTF-8 text (byte {exc.start + 1})")]
+                    ) from None
+                if not text.strip():
+                    return None  # a blank line
+                encounter = self._parse_text(text)
+            else:
+                encounter = parse_encounter(
+                    document, catalogue=self._catalogue, future=self._future
+                )
+            encounter_key = encounter.model_dump_json()
+            index = self._by_encounter.get(encounter_key)
+            if index is None:
+                decision = (
+                    self._keys.decide(encounter)  # decide()'s steps, the state looked up once
+                    if key is not None
+                    else decide(encounter, catalogue=self._catalogue, scenario=self._scenario)
+                )
+                text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
+                answer = (text + "\n").encode("utf-8")
+                index = self._by_answer.setdefault(answer, len(self.answers))
+                if index == len(self.answers):
+                    self.answers.append(answer)
+                self._by_encounter[encounter_key] = index
+        except EncounterInputError as exc:
+            self.problems.append((number, str(exc)))
+            return None
+        if key is not None:
+            self._by_key[key] = index
+        elif len(self._by_line) < _LINE_MEMORY:
+            self._by_line[line] = index
+        return index
