@@ -12,6 +12,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -246,3 +247,53 @@ def test_the_command_writes_to_a_file_what_each_line_gives_on_its_own(tmp_path: 
         )
     assert done.returncode == 0, done.stderr
     assert target.read_bytes() == one_by_one(lines).encode("utf-8")
+
+
+def test_lines_with_the_same_text_key_have_the_same_key() -> None:
+    """The key of a line's text (no JSON parsing) is shared only by lines whose documents have
+    the same key; numbers that are not plain whole ages, escapes and odd dates get none."""
+    keys = DocumentKeys(CATALOGUE)
+    docs = documents(1500, seed=21)
+    lines = [json.dumps(d).encode() for d in docs] + [orjson.dumps(d) for d in docs]
+    groups: dict[object, set[object]] = {}
+    for line in lines:
+        text = keys.text_key(line)
+        if text is not None:
+            groups.setdefault(text, set()).add(keys.key(orjson.loads(line)))
+    shared = [found for found in groups.values() if None not in found]
+    assert len(shared) > 100 and all(len(found) == 1 for found in shared)
+    assert sum(1 for found in groups.values() if len(found) > 1) == 0
+
+    def line(day: str, age: str, extra: str = "") -> bytes:
+        return (
+            f'{{"date": "{day}", "place": {{"kind": "between_ports", "name": "El Paso"}}, '
+            f'"people": [{{"age": {age}, "nationality": "HND"{extra}}}]}}'
+        ).encode()
+
+    plain = keys.text_key(line("2021-03-01", "30"))
+    assert plain is not None
+    assert keys.text_key(line("2021-03-02", "45")) == plain  # same state, same bucket
+    assert keys.text_key(line("2021-03-01", "12")) != plain  # a child
+    for age in ("30.0", "030", "3e1", "-30", "30 ", "true"):
+        assert keys.text_key(line("2021-03-01", age)) != plain, age
+    for odd in (
+        line("2021-03-01", "131"),
+        line("2021-02-30", "30"),
+        line("2021-3-01 ", "30"),
+        line((date.today() + timedelta(days=30)).isoformat(), "30"),
+        line("2021-03-01", "30", ', "role": "\\u0061dult"'),
+        b' {"date": "2021-03-01", "people": []}',
+    ):
+        assert keys.text_key(odd) is None, odd
+
+
+def test_compact_and_odd_lines_are_decided_as_on_their_own(tmp_path: Path) -> None:
+    docs = documents(300, seed=17)
+    lines = [json.dumps(d) for d in docs] + [orjson.dumps(d).decode() for d in docs]
+    lines += [line.replace('"age": 40', '"age": 40.0') for line in lines[:300]]
+    lines = [line for line in lines if not problem(line)]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == one_by_one(lines)

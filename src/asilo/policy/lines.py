@@ -23,6 +23,7 @@ validation (then the caller validates and decides it as one document, as before)
 from __future__ import annotations
 
 import json
+import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -45,6 +46,14 @@ _MISSING = object()
 
 #: A key: the catalogue state, the place, each person and the declared facts.
 DocumentKey = tuple[object, ...]
+#: A key of a line's text: the catalogue state, the text around the ages, each age's bucket.
+TextKey = tuple[object, ...]
+_DATE_OPENING = b'{"date": "'
+#: An ``age`` field of a whole number written as JSON writes it (no sign, no leading zero, not
+#: followed by a fraction or an exponent), as ``json.dumps`` and orjson space it or not.
+_AGE_FIELD = re.compile(rb'"age": ?(0|[1-9][0-9]{0,2})(?![0-9.eE])')
+#: Date texts whose state is remembered (a file of distinct bad dates does not grow it more).
+_DAY_MEMORY = 1 << 16
 
 
 class DocumentKeys:
@@ -69,6 +78,8 @@ class DocumentKeys:
         self._bucket = tuple(bounds[bisect_right(bounds, age) - 1] for age in range(_MAX_AGE + 1))
         self._facts = {name: bit for bit, name in enumerate(FACTS)}
         self._days: dict[str, object] = {}
+        self._text_days: dict[bytes, object] = {}
+        self._text_bucket = {str(age).encode(): self._bucket[age] for age in range(_MAX_AGE + 1)}
 
     def _day(self, text: str) -> object:
         """The catalogue state's key of a date text, or ``None`` (not a date, not covered)."""
@@ -97,6 +108,37 @@ class DocumentKeys:
         if state is None:
             state = self._deciding.state_at(encounter.date, encounter.time)
         return decide_in_state(encounter, self._deciding, state, self._scenario)
+
+    def text_key(self, line: bytes) -> TextKey | None:
+        """A key of a JSON line from its text alone, without parsing it, or ``None``.
+
+        Only for a line that begins ``{"date": "`` and a 10-character date, and has no
+        backslash (so every ``"`` opens or closes a string, and ``"age": `` outside a string
+        is an object's field): the key is the date's catalogue state, each ``"age": N`` number's
+        age bucket, and the rest of the text, byte for byte. Two lines with the same key differ
+        only in that first date (within one state) and in whole-number ages (within one
+        bucket): if one of them is JSON whose :meth:`key` is not ``None``, the other is JSON
+        too, with the same :meth:`key` (its date and ages are exactly the values :meth:`key`
+        reads, and a later repeated ``date`` or ``age`` field is in the rest of the text)."""
+        if line[:10] != _DATE_OPENING or line[20:21] != b'"' or b"\\" in line:
+            return None
+        state = self._text_days.get(day := line[10:20], _MISSING)
+        if state is _MISSING:
+            state = None
+            if day.isascii():
+                state = self._day(day.decode("ascii"))
+            if len(self._text_days) < _DAY_MEMORY:
+                self._text_days[day] = state
+        if state is None:
+            return None
+        parts = _AGE_FIELD.split(line)
+        ages = parts[1::2]
+        del parts[1::2]
+        parts[0] = parts[0][20:]
+        try:
+            return (state, *parts, *map(self._text_bucket.__getitem__, ages))
+        except KeyError:  # an age over the maximum
+            return None
 
     def key(self, document: Any) -> DocumentKey | None:
         """The key of a parsed document, or ``None`` when it must be validated on its own."""
@@ -154,6 +196,8 @@ CHUNK_BYTES = 1 << 23
 #: Lines not of the plain form (no key) whose answers are remembered, by their text: enough for
 #: repeated odd lines, bounded so a file of distinct odd lines does not hold them all.
 _LINE_MEMORY = 65_536
+#: Keys of lines by their text (:meth:`DocumentKeys.text_key`) remembered at most.
+_TEXT_MEMORY = 1 << 18
 _NOT_JSON = object()
 
 
@@ -212,18 +256,26 @@ class LineAnswers:
         self.problems: list[tuple[int, str]] = []
         self._by_key: dict[DocumentKey, int] = {}
         self._by_line: dict[bytes, int] = {}
+        self._by_text: dict[TextKey, int] = {}
         self._by_encounter: dict[str, int] = {}
-        self._by_answer: dict[bytes, int] = {}
+        self._by_decision: dict[str, int] = {}
         self.lines = 0
 
     def add(self, lines: list[bytes]) -> None:
         """Decide the next lines of the file (numbered after those already added)."""
         loads, error = orjson.loads, orjson.JSONDecodeError
         key_of, by_key = self._keys.key, self._by_key
+        text_key, by_text = self._keys.text_key, self._by_text
         append, slow = self.order.append, self._answer
         number = self.lines
         for line in lines:
             number += 1
+            texts = text_key(line)
+            if texts is not None:
+                index = by_text.get(texts)
+                if index is not None:
+                    append(index)
+                    continue
             try:
                 document = loads(line)
             except error:
@@ -233,6 +285,13 @@ class LineAnswers:
                 index = None if key is None else by_key.get(key)
                 if index is None:
                     index = slow(number, line, document, key)
+                if (
+                    index is not None
+                    and key is not None
+                    and texts is not None
+                    and len(by_text) < _TEXT_MEMORY
+                ):
+                    by_text[texts] = index  # the same key, certain (see text_key)
             if index is not None:
                 append(index)
         self.lines = number
@@ -258,20 +317,16 @@ class LineAnswers:
                 encounter = parse_encounter(
                     document, catalogue=self._catalogue, future=self._future
                 )
-            encounter_key = encounter.model_dump_json()
-            index = self._by_encounter.get(encounter_key)
-            if index is None:
-                decision = (
-                    self._keys.decide(encounter)  # decide()'s steps, the state looked up once
-                    if key is not None
-                    else decide(encounter, catalogue=self._catalogue, scenario=self._scenario)
-                )
-                text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
-                answer = (text + "\n").encode("utf-8")
-                index = self._by_answer.setdefault(answer, len(self.answers))
-                if index == len(self.answers):
-                    self.answers.append(answer)
-                self._by_encounter[encounter_key] = index
+            if key is not None:  # a new key: decide()'s steps, the state looked up once
+                index = self._index(self._keys.decide(encounter))
+            else:  # identical encounters once (a bounded memory, as for lines)
+                encounter_key = encounter.model_dump_json()
+                index = self._by_encounter.get(encounter_key)
+                if index is None:
+                    decision = decide(encounter, catalogue=self._catalogue, scenario=self._scenario)
+                    index = self._index(decision)
+                    if len(self._by_encounter) < _LINE_MEMORY:
+                        self._by_encounter[encounter_key] = index
         except EncounterInputError as exc:
             self.problems.append((number, str(exc)))
             return None
@@ -279,4 +334,15 @@ class LineAnswers:
             self._by_key[key] = index
         elif len(self._by_line) < _LINE_MEMORY:
             self._by_line[line] = index
+        return index
+
+    def _index(self, decision: Decision) -> int:
+        """The number of a decision's answer: decisions whose compact JSON (pydantic's, fast)
+        is the same are the same values, so the same answer, kept and formatted once."""
+        compact = decision.model_dump_json()
+        index = self._by_decision.get(compact)
+        if index is None:
+            text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
+            index = self._by_decision[compact] = len(self.answers)
+            self.answers.append((text + "\n").encode("utf-8"))
         return index
