@@ -352,11 +352,13 @@ def command_beside_floor(count: int, seed: int, runs: int = 3) -> None:
         for _ in range(runs):
             time_process(floor, [sys.executable, "-c", FLOOR, str(source), str(folder / "f.out")])
             time_process(command, [asilo, "decide", "--batch", str(source)], decisions)
-            size = decisions.stat().st_size
-            time_process(
-                write_only, [sys.executable, "-c", WRITE_ONLY, str(folder / "w.out"), str(size)]
-            )
+        size = decisions.stat().st_size
+        time_process(
+            write_only, [sys.executable, "-c", WRITE_ONLY, str(folder / "w.out"), str(size)]
+        )
         decided = sum(1 for _ in decisions.open("rb"))
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"machine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min)")
         wall = statistics.median(command.wall) / statistics.median(floor.wall)
         cpu = statistics.median(command.cpu) / statistics.median(floor.cpu)
         print(
@@ -365,7 +367,8 @@ def command_beside_floor(count: int, seed: int, runs: int = 3) -> None:
             f"floor (orjson parses and writes every line, as a process): {floor.text()}\n"
             f"ratio {wall:.2f} x wall, {cpu:.2f} x CPU (goal: within 3 x -> "
             f"{'met' if wall <= 3 else 'NOT met'}; medians of {runs}, alternating)\n"
-            f"reference: writing {size / 1e9:,.2f} GB (the decisions' size) alone, as a process: "
+            f"reference (one run): writing {size / 1e9:,.2f} GB (the decisions' size) alone, as a "
+            f"process: "
             f"{write_only.text()}"
         )
     finally:

@@ -78,6 +78,7 @@ class DocumentKeys:
         self._bucket = tuple(bounds[bisect_right(bounds, age) - 1] for age in range(_MAX_AGE + 1))
         self._facts = {name: bit for bit, name in enumerate(FACTS)}
         self._days: dict[str, object] = {}
+        self._state_ids: dict[object, int] = {}
         self._text_days: dict[bytes, object] = {}
         self._text_bucket = {str(age).encode(): self._bucket[age] for age in range(_MAX_AGE + 1)}
 
@@ -97,7 +98,8 @@ class DocumentKeys:
                 and self._deciding.coverage_error(day, future=self._future) is None
             ):
                 found = self._states[day] = self._deciding.state_at(day)
-                state = found.key
+                # a small number for the state's key (a long tuple, slow to hash per line)
+                state = self._state_ids.setdefault(found.key, len(self._state_ids))
         self._days[text] = state
         return state
 
