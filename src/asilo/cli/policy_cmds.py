@@ -211,8 +211,10 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
     )
     try:
         handle = path.open("rb")
+    except IsADirectoryError:
+        fail(f"--batch: cannot read {path}: it is a folder, not a file")
     except OSError as exc:
-        fail(f"--batch: cannot read {path}: {exc.strerror}")
+        fail(f"--batch: cannot read {path}: {exc.strerror or exc}")
     progress = Progress(
         TextColumn("deciding"),
         BarColumn(),
