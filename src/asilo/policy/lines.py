@@ -321,12 +321,13 @@ class LineAnswers:
                 index = self._index(self._keys.decide(encounter))
             else:  # identical encounters once (a bounded memory, as for lines)
                 encounter_key = encounter.model_dump_json()
-                index = self._by_encounter.get(encounter_key)
-                if index is None:
+                known = self._by_encounter.get(encounter_key)
+                if known is None:
                     decision = decide(encounter, catalogue=self._catalogue, scenario=self._scenario)
-                    index = self._index(decision)
+                    known = self._index(decision)
                     if len(self._by_encounter) < _LINE_MEMORY:
-                        self._by_encounter[encounter_key] = index
+                        self._by_encounter[encounter_key] = known
+                index = known
         except EncounterInputError as exc:
             self.problems.append((number, str(exc)))
             return None
