@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
+from asilo.web.core.digests import keyed_digest
 from asilo.web.core.relationships import RelationshipToChildren
 from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
@@ -38,10 +39,8 @@ from asilo.web.encounters.models import (
     EncounterPerson,
 )
 from asilo.web.encounters.object_types import (
-    CUSTODY,
     ENCOUNTER,
 )
-from asilo.web.people import name_index
 from asilo.web.people.models import MemberRole, Person
 from asilo.web.people.selectors import person_find_by_a_number
 from asilo.web.people.services import (
@@ -81,7 +80,7 @@ def _clean_client_request_id(value: str | None) -> str | None:
 def _request_digest(document: Mapping[str, Any]) -> str:
     payload = {k: v for k, v in document.items() if k != "client_request_id"}
     canonical = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
-    return name_index.digest("encounter-request:" + canonical)
+    return keyed_digest("encounters.request", canonical)
 
 
 def _replay(actor: User, client_request_id: str, digest: str) -> Encounter | None:
@@ -249,11 +248,10 @@ def _write_encounter(
         custody_limit_hours=decision.custody_limit_hours,
         decided_at=now,
     )
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.DECIDE,
-        object_type=ENCOUNTER,
-        object_id=encounter.pk,
+        obj=encounter,
         after={
             "place": place.name,
             "date": parsed.date.isoformat(),
@@ -283,11 +281,10 @@ def _write_encounter(
             standard_hours=standard,
             standard_due_at=book_in + timedelta(hours=standard),
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.BOOK_IN,
-            object_type=CUSTODY,
-            object_id=custody.pk,
+            obj=custody,
             after={
                 "encounter": encounter.pk,
                 "person": person.pk,
