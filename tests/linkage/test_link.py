@@ -217,3 +217,45 @@ def test_pairs_left_unscored_could_not_reach_review(
     assert pruned > 0
     monkeypatch.setattr(model, "cheap_bound_sql", lambda settings, threshold: None)
     assert pairs() == kept
+
+
+def test_a_family_looked_up_together_gets_each_member_s_own_answer(
+    small_population: tuple[Path, Path],
+) -> None:
+    """``find_many`` (one look-up for a family, issue 13) answers each record as ``find``
+    does alone: the stored records it is blocked with, scored, best first; and records
+    added together are found as records added one by one."""
+    from asilo.linkage import memory
+
+    records, _ = small_population
+    rows = read(records)
+    stored, probes = rows[:-60], rows[-60:]
+
+    def built() -> engine.Matcher:
+        con = memory.connect()
+        memory.load_records(con, stored)
+        return memory.matcher(con, prior_records=100_000)
+
+    one, many = built(), built()
+    threshold = model.REVIEW_THRESHOLD / 2
+    alone = [one.find(r, threshold) for r in probes]
+    together = [
+        m for i in range(0, len(probes), 4) for m in many.find_many(probes[i : i + 4], threshold)
+    ]
+    assert together == alone
+    assert sum(1 for found in alone if found) >= 20
+    with pytest.raises(ValueError, match="distinct record ids"):
+        many.find_many([probes[0], probes[0]])
+
+    added = [dict(r, record_id=f"again-{r['record_id']}") for r in probes[:12]]
+    for r in added:
+        memory.matcher_add(one, r)
+    memory.matcher_add_many(many, added)
+    again = [dict(r, record_id=f"q-{r['record_id']}") for r in probes[:12]]
+    assert many.find_many(again, threshold) == [one.find(r, threshold) for r in again]
+    # A record added together is found again under its new id, like one added alone.
+    refound = sum(
+        any(m.record_id == f"again-{r['record_id']}" for m in many.find(q, threshold))
+        for r, q in zip(probes[:12], again, strict=True)
+    )
+    assert refound >= 10

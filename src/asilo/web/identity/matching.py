@@ -90,8 +90,7 @@ class _Store:
                 now.max_id > held.max_id
                 and fresh == IdentityRecord.objects.filter(pk__gt=held.max_id).count()
             ):
-                for row in _records_after(held.max_id):
-                    self.add(row)
+                self.add_many(_records_after(held.max_id))
                 self.fingerprint = now
             else:
                 self._build(now)
@@ -100,10 +99,18 @@ class _Store:
 
     def add(self, row: dict[str, str]) -> None:
         """A record stored by this process (call with the lock held)."""
-        if self.matcher is None or row["record_id"] in self.record_ids:
+        self.add_many([row])
+
+    def add_many(self, rows: list[dict[str, str]]) -> None:
+        """Records stored by this or another process, added in one insert (lock held)."""
+        if self.matcher is None:
             return
-        memory.matcher_add(self.matcher, row)
-        self.record_ids.add(row["record_id"])
+        fresh: dict[str, dict[str, str]] = {}
+        for row in rows:
+            if row["record_id"] not in self.record_ids:
+                fresh.setdefault(row["record_id"], row)
+        memory.matcher_add_many(self.matcher, list(fresh.values()))
+        self.record_ids.update(fresh)
 
     def forget(self) -> None:
         with self.lock:
@@ -129,8 +136,8 @@ def find_many(rows: list[dict[str, str]], *, threshold: float) -> dict[str, list
         return out
     with STORE.lock:
         current = STORE.current()
-        for row in rows:
-            found = current.find(row, threshold=threshold)
+        # One look-up for a family or an encounter's people (answers as one at a time).
+        for row, found in zip(rows, current.find_many(rows, threshold=threshold), strict=True):
             out[row["record_id"]] = [m for m in found if m.record_id != row["record_id"]]
     return out
 
@@ -138,5 +145,10 @@ def find_many(rows: list[dict[str, str]], *, threshold: float) -> dict[str, list
 def remember(row: dict[str, str]) -> None:
     """Add a newly stored record to this process's matcher at once (the next look-up's
     refresh skips it)."""
+    remember_many([row])
+
+
+def remember_many(rows: list[dict[str, str]]) -> None:
+    """:func:`remember` for a family's or an encounter's records, added together."""
     with STORE.lock:
-        STORE.add(row)
+        STORE.add_many(rows)

@@ -428,8 +428,7 @@ def identity_match_records(
     stored_rows = [row for row in rows if row["record_id"] in attached]
 
     def remember_stored() -> None:
-        for row in stored_rows:
-            matching.remember(row)
+        matching.remember_many(stored_rows)
 
     transaction.on_commit(remember_stored)
     return attached
