@@ -69,19 +69,21 @@ class Person(_Document):
 
     age: int = Field(ge=0, le=130, examples=[34])
     nationality: str = Field(description="ISO 3166-1 alpha-3", examples=["HND"])
-    role: Role | None = Field(None, description="adult or child (derived from age when absent)")
+    role: Role | None = Field(
+        default=None, description="adult or child (derived from age when absent)"
+    )
     relationship: Relationship | None = Field(
-        None,
+        default=None,
         description="An adult's relationship to the children: parent, legal_guardian,"
         " other_relative",
     )
     vulnerabilities: tuple[Vulnerability, ...] = Field(
-        (),
+        default=(),
         description="medical_emergency, physical_health, mental_health, pregnancy, advanced_age,"
         " disability, lgbtqi, imminent_threat, trafficking_victim",
     )
     lawful_status: LawfulStatus = Field(
-        "none",
+        default="none",
         description="none, us_citizen, lawful_permanent_resident or lawfully_admissible",
     )
     recent_presence: tuple[Presence, ...] | None = None
@@ -114,7 +116,9 @@ class Encounter(_Document):
     """The encounter document of issue 2 (identity fields such as names are not part of it)."""
 
     date: dt.date = Field(description="YYYY-MM-DD", examples=["2022-05-10"])
-    time: dt.time | None = Field(None, description="HH:MM, U.S. Eastern", examples=["06:40"])
+    time: dt.time | None = Field(
+        default=None, description="HH:MM, U.S. Eastern", examples=["06:40"]
+    )
     place: PlaceRef | None = None
     #: At most 30 people in one encounter (a family or a group that travelled together); a
     #: larger document is refused with an error naming ``people`` (issue 11).
