@@ -78,6 +78,7 @@ class DocumentKeys:
         self._bucket = tuple(bounds[bisect_right(bounds, age) - 1] for age in range(_MAX_AGE + 1))
         self._facts = {name: bit for bit, name in enumerate(FACTS)}
         self._days: dict[str, object] = {}
+        self._state_ids: dict[object, int] = {}
         self._text_days: dict[bytes, object] = {}
         self._text_bucket = {str(age).encode(): self._bucket[age] for age in range(_MAX_AGE + 1)}
 
@@ -97,7 +98,8 @@ class DocumentKeys:
                 and self._deciding.coverage_error(day, future=self._future) is None
             ):
                 found = self._states[day] = self._deciding.state_at(day)
-                state = found.key
+                # a small number for the state's key (a long tuple, slow to hash per line)
+                state = self._state_ids.setdefault(found.key, len(self._state_ids))
         self._days[text] = state
         return state
 
@@ -199,14 +201,18 @@ _LINE_MEMORY = 65_536
 #: Keys of lines by their text (:meth:`DocumentKeys.text_key`) remembered at most.
 _TEXT_MEMORY = 1 << 18
 _NOT_JSON = object()
+_BOM = b"\xef\xbb\xbf"
 
 
 def json_lines(handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[bytes]]:
     """The lines of a binary file, a chunk at a time (each line without its line break).
 
     Lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as ``bytes.splitlines`` splits them; a line
-    longer than a chunk is carried into the next read."""
-    rest = b""
+    longer than a chunk is carried into the next read. A UTF-8 byte order mark at the start of
+    the file is skipped (as ``utf-8-sig`` reads it)."""
+    rest = handle.read(len(_BOM))
+    if rest == _BOM:
+        rest = b""
     while block := handle.read(chunk_bytes):
         if rest:
             block = rest + block
@@ -307,8 +313,9 @@ class LineAnswers:
                 try:
                     text = line.decode("utf-8")
                 except UnicodeDecodeError as exc:
+                    byte = f"byte 0x{line[exc.start]:02x} at column {exc.start + 1}"
                     raise EncounterInputError(
-                        [("(line)", f"not valid UTF-8 text (byte {exc.start + 1})")]
+                        [("(line)", f"not UTF-8 text ({byte}); save the file as UTF-8")]
                     ) from None
                 if not text.strip():
                     return None  # a blank line
