@@ -22,7 +22,7 @@ from asilo.web.appointments.models import (
 from asilo.web.appointments.ports import zone_of
 from asilo.web.appointments.tokens import appointment_id_from_token
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor, require
 from asilo.web.core.relationships import to_children
 from asilo.web.encounters.errors import EncounterError
@@ -126,11 +126,10 @@ def checkin_exception_grant(
             granted_by=actor,
             granted_at=now,
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.APPROVE,
-            object_type=EXCEPTION,
-            object_id=exception.pk,
+            obj=exception,
             after={"appointment": appointment.pk, "positions": chosen, "of": len(members)},
             note=reason,
         )
@@ -260,11 +259,10 @@ def appointment_check_in(
             now=now,
             note="checked in",
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CHECK_IN,
-            object_type=APPOINTMENT,
-            object_id=appointment.pk,
+            obj=appointment,
             before={"status": AppointmentStatus.BOOKED},
             after={
                 "status": AppointmentStatus.CHECKED_IN,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
 from asilo.web.core.digests import keyed_digest
 from asilo.web.core.relationships import RelationshipToChildren
@@ -39,7 +39,6 @@ from asilo.web.encounters.models import (
     EncounterPerson,
 )
 from asilo.web.encounters.object_types import (
-    CUSTODY,
     ENCOUNTER,
 )
 from asilo.web.people.models import MemberRole, Person
@@ -249,11 +248,10 @@ def _write_encounter(
         custody_limit_hours=decision.custody_limit_hours,
         decided_at=now,
     )
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.DECIDE,
-        object_type=ENCOUNTER,
-        object_id=encounter.pk,
+        obj=encounter,
         after={
             "place": place.name,
             "date": parsed.date.isoformat(),
@@ -283,11 +281,10 @@ def _write_encounter(
             standard_hours=standard,
             standard_due_at=book_in + timedelta(hours=standard),
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.BOOK_IN,
-            object_type=CUSTODY,
-            object_id=custody.pk,
+            obj=custody,
             after={
                 "encounter": encounter.pk,
                 "person": person.pk,
