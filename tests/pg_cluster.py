@@ -21,11 +21,13 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +107,29 @@ def _check_dev_null() -> None:
 
 
 @contextlib.contextmanager
+def _stopped_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM (``timeout``, CI cancelling a step) into ``SystemExit`` while a cluster runs,
+    so the ``finally`` below stops the server instead of leaving it orphaned. Only the main
+    thread may set handlers, and a handler someone else installed is left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:
+        yield
+        return
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
 def pg_cluster(*, fsync: bool = False, max_connections: int = 200) -> Iterator[str]:
     """Start a throwaway cluster; yield its ``DATABASE_URL``; stop and remove it afterwards."""
     bindir = find_bindir()
@@ -116,6 +141,13 @@ def pg_cluster(*, fsync: bool = False, max_connections: int = 200) -> Iterator[s
         os.chown(tmp, user.pw_uid, user.pw_gid)
     os.chmod(tmp, 0o755)
     port = free_port()
+    with _stopped_on_sigterm():
+        yield from _cluster(bindir, tmp, data, port, fsync=fsync, max_connections=max_connections)
+
+
+def _cluster(
+    bindir: Path, tmp: Path, data: Path, port: int, *, fsync: bool, max_connections: int
+) -> Iterator[str]:
     started = False
     try:
         _run(

@@ -4,17 +4,22 @@ line-numbered messages of the full validation."""
 
 from __future__ import annotations
 
+import io
 import json
 import random
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
 from asilo.cli import policy_cmds
 from asilo.cli.registry import only
 from asilo.policy import (
+    Encounter,
     EncounterInputError,
     decide,
     load_catalogue,
@@ -22,7 +27,7 @@ from asilo.policy import (
     parse_encounter,
 )
 from asilo.policy.batch import FACTS
-from asilo.policy.lines import DocumentKeys
+from asilo.policy.lines import DocumentKeys, LineAnswers, json_lines
 
 app = only("", "eligibility")
 runner = CliRunner()
@@ -164,3 +169,131 @@ def test_every_bad_line_is_named_with_the_full_validation_message(tmp_path: Path
     assert result.exit_code == 2 and result.stdout == ""
     more = f"\n... and {len(expected) - 20} more"
     assert result.stderr == "error: " + "\n".join(expected[:20]) + more + "\n"
+
+
+# --- streaming (issue 13: a million lines in bounded memory; issue 11: streaming of large batch
+# input): the file is read a chunk at a time and the answers written in pieces, the output
+# staying, byte for byte, each line decided on its own.
+
+
+def _fail(text: str) -> Encounter:
+    raise AssertionError(f"parse_text called for {text!r}")
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_lines_are_split_the_same_whatever_the_chunk(chunk: int) -> None:
+    text = b'{"a": 1}\n\n{"b": 2}\r\n{"c": 3}\r{"d": 4}\r\n\r\n' + b"x" * 100 + b"\n  \nlast"
+    read = [line for lines in json_lines(io.BytesIO(text), chunk) for line in lines]
+    assert read == text.splitlines()
+
+
+def test_answers_do_not_depend_on_how_the_lines_are_chunked() -> None:
+    lines = [json.dumps(d).encode() for d in documents(200, seed=3)]
+    lines = [line for line in lines if not problem(line.decode())]
+    whole = LineAnswers(CATALOGUE, parse_text=_fail)
+    whole.add(lines)
+    pieces = LineAnswers(CATALOGUE, parse_text=_fail)
+    for start in range(0, len(lines), 17):
+        pieces.add(lines[start : start + 17])
+    assert [whole.answers[i] for i in whole.order] == [pieces.answers[i] for i in pieces.order]
+    assert len(whole.order) == len(lines) and not whole.problems
+    assert len(whole.answers) < len(lines)  # identical answers are held once
+
+
+def test_blank_lines_get_nothing_and_keep_the_numbering(tmp_path: Path) -> None:
+    good = json.dumps(documents(1, seed=5)[0])
+    assert problem(good) is None
+    path = tmp_path / "blanks.jsonl"
+    # white space of every kind str.strip() knows, CRLF line ends, a last line without a break
+    path.write_bytes(
+        "\r\n".join([good, "", "   ", "\t", "\u3000\u00a0", good, '{"date": 1}', good]).encode()
+    )
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{path}:7: " in result.stderr and f"{path}:1:" not in result.stderr
+    path.write_bytes("\r\n".join([good, "", "   ", "\u3000", good, good]).encode())
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == one_by_one([good] * 3)
+
+
+def test_a_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    good = json.dumps(documents(1, seed=5)[0]).encode()
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(good + b"\n" + good.replace(b'"date"', b'"d\xe9te"') + b"\n" + good + b"\n")
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{path}:2: (line): not valid UTF-8 text (byte 4)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_command_writes_to_a_file_what_each_line_gives_on_its_own(tmp_path: Path) -> None:
+    """As a process writing to a file (the answers go to the system in pieces, not through
+    Python's buffer), with more lines than one piece holds."""
+    lines = [json.dumps(d, ensure_ascii=False) for d in documents(700, seed=11)]
+    lines = [line for line in lines if not problem(line)]
+    lines = lines * 4
+    assert len(lines) > 1_024
+    source = tmp_path / "many.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "decisions.jsonl"
+    code = "from asilo.cli.entry import run; run()"
+    with target.open("wb") as out:
+        done = subprocess.run(
+            [sys.executable, "-c", code, "decide", "--batch", str(source)],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == one_by_one(lines).encode("utf-8")
+
+
+def test_lines_with_the_same_text_key_have_the_same_key() -> None:
+    """The key of a line's text (no JSON parsing) is shared only by lines whose documents have
+    the same key; numbers that are not plain whole ages, escapes and odd dates get none."""
+    keys = DocumentKeys(CATALOGUE)
+    docs = documents(1500, seed=21)
+    lines = [json.dumps(d).encode() for d in docs] + [orjson.dumps(d) for d in docs]
+    groups: dict[object, set[object]] = {}
+    for line in lines:
+        text = keys.text_key(line)
+        if text is not None:
+            groups.setdefault(text, set()).add(keys.key(orjson.loads(line)))
+    shared = [found for found in groups.values() if None not in found]
+    assert len(shared) > 100 and all(len(found) == 1 for found in shared)
+    assert sum(1 for found in groups.values() if len(found) > 1) == 0
+
+    def line(day: str, age: str, extra: str = "") -> bytes:
+        return (
+            f'{{"date": "{day}", "place": {{"kind": "between_ports", "name": "El Paso"}}, '
+            f'"people": [{{"age": {age}, "nationality": "HND"{extra}}}]}}'
+        ).encode()
+
+    plain = keys.text_key(line("2021-03-01", "30"))
+    assert plain is not None
+    assert keys.text_key(line("2021-03-02", "45")) == plain  # same state, same bucket
+    assert keys.text_key(line("2021-03-01", "12")) != plain  # a child
+    for age in ("30.0", "030", "3e1", "-30", "30 ", "true"):
+        assert keys.text_key(line("2021-03-01", age)) != plain, age
+    for odd in (
+        line("2021-03-01", "131"),
+        line("2021-02-30", "30"),
+        line("2021-3-01 ", "30"),
+        line((date.today() + timedelta(days=30)).isoformat(), "30"),
+        line("2021-03-01", "30", ', "role": "\\u0061dult"'),
+        b' {"date": "2021-03-01", "people": []}',
+    ):
+        assert keys.text_key(odd) is None, odd
+
+
+def test_compact_and_odd_lines_are_decided_as_on_their_own(tmp_path: Path) -> None:
+    docs = documents(300, seed=17)
+    lines = [json.dumps(d) for d in docs] + [orjson.dumps(d).decode() for d in docs]
+    lines += [line.replace('"age": 40', '"age": 40.0') for line in lines[:300]]
+    lines = [line for line in lines if not problem(line)]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == one_by_one(lines)

@@ -8,16 +8,16 @@ printed.
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from asilo.cli.common import fail
 from asilo.policy import (
@@ -38,7 +38,7 @@ from asilo.policy import (
     replay,
 )
 from asilo.policy.decision import Reason
-from asilo.policy.lines import DocumentKey, DocumentKeys
+from asilo.policy.lines import LineAnswers, json_lines
 from asilo.policy.schema import SOURCE_KINDS
 from asilo.policy.sources import source_report
 
@@ -197,104 +197,78 @@ def _batch_encounters(path: Path, catalogue: Catalogue, *, future: bool = False)
     return encounters
 
 
-def _parse_line(line: str) -> Any:
-    """One JSON line: orjson where it agrees with the json module; anything orjson refuses
-    (and json may accept, such as NaN) goes to the json module, whose errors are the messages."""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-
-
 def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -> None:
-    """One decision per line, in bulk: the file is read once and each line parsed with orjson.
-    A line of the plain form gets a key (see :mod:`asilo.policy.lines`): the first line with a
-    key is validated and decided in full, and every later line with that key, certain to be
-    validated and decided the same way, takes its answer. Any other line is validated and
-    decided on its own (identical lines and identical encounters once). Every line is checked
-    before anything is written: a bad line exits 2 with no output, naming the line. The output
-    is written at the end, in pieces of at most a few megabytes."""
+    """One decision per line, in bulk (:class:`asilo.policy.lines.LineAnswers`): the file is
+    read a few megabytes at a time, each line parsed with orjson and keyed; lines with a known
+    key take its answer. Every line is checked before anything is written: a bad line exits 2
+    with no output, naming the line. Only each line's answer number is held meanwhile; the
+    output is then written a thousand lines at a time."""
+    future = scenario is not None
+    answers = LineAnswers(
+        catalogue,
+        scenario=scenario,
+        parse_text=lambda text: _encounter_from_json(text, "(line)", catalogue, future=future),
+    )
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        handle = path.open("rb")
     except OSError as exc:
         fail(f"--batch: cannot read {path}: {exc.strerror}")
-    future = scenario is not None
-    keys = DocumentKeys(
-        catalogue,
-        deciding=None if scenario is None else scenario.apply(catalogue),
-        scenario=None if scenario is None else scenario.name,
-        future=future,
-    )
-    by_line: dict[str, bytes] = {}
-    by_key: dict[DocumentKey, bytes] = {}
-    by_encounter: dict[str, bytes] = {}
-    outputs: list[bytes] = []
-    problems: list[str] = []
     progress = Progress(
         TextColumn("deciding"),
         BarColumn(),
-        MofNCompleteColumn(),
+        DownloadColumn(),
         TimeRemainingColumn(),
         disable=not sys.stderr.isatty(),
         console=Console(stderr=True),
         transient=True,
     )
-    with progress:
-        task = progress.add_task("decide", total=len(lines))
-        for number, line in enumerate(lines, 1):
-            if number % 10_000 == 0:
-                progress.update(task, completed=number)
-            answer = by_line.get(line)
-            if answer is not None:
-                outputs.append(answer)
-                continue
-            if not line.strip():
-                continue
-            document = _parse_line(line)
-            key = None if document is None else keys.key(document)
-            if key is not None:
-                answer = by_key.get(key)
-                if answer is not None:
-                    by_line[line] = answer
-                    outputs.append(answer)
-                    continue
-            try:
-                if document is None:  # not JSON for orjson: the json module's verdict
-                    encounter = _encounter_from_json(line, "(line)", catalogue, future=future)
-                else:
-                    encounter = parse_encounter(document, catalogue=catalogue, future=future)
-            except EncounterInputError as exc:
-                problems.append(f"{path}:{number}: {exc}")
-                continue
-            answer = by_encounter.get(encounter_key := encounter.model_dump_json())
-            if answer is None:
-                decision = (
-                    keys.decide(encounter)  # decide()'s steps, with the state looked up once
-                    if key is not None
-                    else decide(encounter, catalogue=catalogue, scenario=scenario)
-                )
-                text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
-                answer = (text + "\n").encode("utf-8")
-                by_encounter[encounter_key] = answer
-            if key is not None:
-                by_key[key] = answer
-            by_line[line] = answer
-            outputs.append(answer)
+    with handle, progress:
+        try:
+            size: float | None = os.fstat(handle.fileno()).st_size
+        except OSError:
+            size = None
+        task = progress.add_task("decide", total=size)
+        try:
+            for lines in json_lines(handle):
+                answers.add(lines)
+                progress.update(task, completed=handle.tell())
+        except OSError as exc:
+            fail(f"--batch: cannot read {path}: {exc.strerror}")
+    problems = answers.problems
     if problems:
         fail(
-            "\n".join(problems[:20])
+            "\n".join(f"{path}:{number}: {message}" for number, message in problems[:20])
             + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
         )
-    _write_lines(outputs)
+    _write_answers(answers.answers, answers.order)
 
 
-def _write_lines(outputs: list[bytes]) -> None:
-    """Write the answers (each ends with a line break) to stdout, a few thousand at a time: a
-    million decisions are gigabytes of JSON, never held as one text."""
+#: Answers written by one system call (at most IOV_MAX pieces, 1024 on Linux).
+_WRITE_PIECES = 1_024
+
+
+def _write_answers(answers: list[bytes], order: Sequence[int]) -> None:
+    """Write each line's answer (each ends with a line break) to stdout, a thousand at a time:
+    a million decisions are gigabytes of JSON, never held as one text. Where stdout is a file
+    descriptor the pieces go to the system as they are (``os.writev``), without copying them
+    into one buffer first."""
     sys.stdout.flush()
     out = sys.stdout.buffer
-    for start in range(0, len(outputs), 2_000):
-        out.write(b"".join(outputs[start : start + 2_000]))
+    out.flush()
+    try:
+        descriptor: int | None = out.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        descriptor = None
+    writev = getattr(os, "writev", None)
+    for start in range(0, len(order), _WRITE_PIECES):
+        pieces = [answers[i] for i in order[start : start + _WRITE_PIECES]]
+        if descriptor is None or writev is None:
+            out.write(b"".join(pieces))
+            continue
+        written = writev(descriptor, pieces)
+        if written < sum(map(len, pieces)):  # a short write: the rest the ordinary way
+            out.write(b"".join(pieces)[written:])
+            out.flush()
     out.flush()
 
 

@@ -91,6 +91,10 @@ class Person(_Document):
         return self.lawful_status != "none" or self.nationality == "USA"
 
 
+#: The most people one encounter (or one registered family) may hold (issue 11).
+MAX_PEOPLE = 30
+
+
 class Encounter(_Document):
     """The encounter document of issue 2 (identity fields such as names are not part of it)."""
 
@@ -99,7 +103,7 @@ class Encounter(_Document):
     place: PlaceRef | None = None
     #: At most 30 people in one encounter (a family or a group that travelled together); a
     #: larger document is refused with an error naming ``people`` (issue 11).
-    people: tuple[Person, ...] = Field(min_length=1, max_length=30)
+    people: tuple[Person, ...] = Field(min_length=1, max_length=MAX_PEOPLE)
     unaccompanied: bool | None = None
     mpp_case: MppCase | None = None
     cbp_one_appointment: bool = False

@@ -22,15 +22,22 @@ validation (then the caller validates and decides it as one document, as before)
 
 from __future__ import annotations
 
+import json
+import re
+from array import array
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
+
+import orjson
 
 from asilo.policy.batch import FACTS, age_thresholds
 from asilo.policy.catalogue import Catalogue, CatalogueState
 from asilo.policy.decision import Decision
-from asilo.policy.encounter import Encounter
-from asilo.policy.engine import decide_in_state
+from asilo.policy.encounter import Encounter, EncounterInputError, parse_encounter
+from asilo.policy.engine import decide, decide_in_state
+from asilo.policy.scenario import Scenario
 
 _PERSON_FIELDS = frozenset({"age", "nationality", "role", "relationship", "lawful_status"})
 _MAX_AGE = 130
@@ -39,6 +46,14 @@ _MISSING = object()
 
 #: A key: the catalogue state, the place, each person and the declared facts.
 DocumentKey = tuple[object, ...]
+#: A key of a line's text: the catalogue state, the text around the ages, each age's bucket.
+TextKey = tuple[object, ...]
+_DATE_OPENING = b'{"date": "'
+#: An ``age`` field of a whole number written as JSON writes it (no sign, no leading zero, not
+#: followed by a fraction or an exponent), as ``json.dumps`` and orjson space it or not.
+_AGE_FIELD = re.compile(rb'"age": ?(0|[1-9][0-9]{0,2})(?![0-9.eE])')
+#: Date texts whose state is remembered (a file of distinct bad dates does not grow it more).
+_DAY_MEMORY = 1 << 16
 
 
 class DocumentKeys:
@@ -63,6 +78,8 @@ class DocumentKeys:
         self._bucket = tuple(bounds[bisect_right(bounds, age) - 1] for age in range(_MAX_AGE + 1))
         self._facts = {name: bit for bit, name in enumerate(FACTS)}
         self._days: dict[str, object] = {}
+        self._text_days: dict[bytes, object] = {}
+        self._text_bucket = {str(age).encode(): self._bucket[age] for age in range(_MAX_AGE + 1)}
 
     def _day(self, text: str) -> object:
         """The catalogue state's key of a date text, or ``None`` (not a date, not covered)."""
@@ -91,6 +108,37 @@ class DocumentKeys:
         if state is None:
             state = self._deciding.state_at(encounter.date, encounter.time)
         return decide_in_state(encounter, self._deciding, state, self._scenario)
+
+    def text_key(self, line: bytes) -> TextKey | None:
+        """A key of a JSON line from its text alone, without parsing it, or ``None``.
+
+        Only for a line that begins ``{"date": "`` and a 10-character date, and has no
+        backslash (so every ``"`` opens or closes a string, and ``"age": `` outside a string
+        is an object's field): the key is the date's catalogue state, each ``"age": N`` number's
+        age bucket, and the rest of the text, byte for byte. Two lines with the same key differ
+        only in that first date (within one state) and in whole-number ages (within one
+        bucket): if one of them is JSON whose :meth:`key` is not ``None``, the other is JSON
+        too, with the same :meth:`key` (its date and ages are exactly the values :meth:`key`
+        reads, and a later repeated ``date`` or ``age`` field is in the rest of the text)."""
+        if line[:10] != _DATE_OPENING or line[20:21] != b'"' or b"\\" in line:
+            return None
+        state = self._text_days.get(day := line[10:20], _MISSING)
+        if state is _MISSING:
+            state = None
+            if day.isascii():
+                state = self._day(day.decode("ascii"))
+            if len(self._text_days) < _DAY_MEMORY:
+                self._text_days[day] = state
+        if state is None:
+            return None
+        parts = _AGE_FIELD.split(line)
+        ages = parts[1::2]
+        del parts[1::2]
+        parts[0] = parts[0][20:]
+        try:
+            return (state, *parts, *map(self._text_bucket.__getitem__, ages))
+        except KeyError:  # an age over the maximum
+            return None
 
     def key(self, document: Any) -> DocumentKey | None:
         """The key of a parsed document, or ``None`` when it must be validated on its own."""
@@ -140,3 +188,162 @@ class DocumentKeys:
             persons.append((bucket[age], nationality, role, relationship, status))
         facts.sort()
         return (state, kind, name, tuple(persons), tuple(facts))
+
+
+#: How much of a JSON Lines file is read at a time: big enough that the per-read cost vanishes,
+#: small enough that memory stays bounded whatever the file's size.
+CHUNK_BYTES = 1 << 23
+#: Lines not of the plain form (no key) whose answers are remembered, by their text: enough for
+#: repeated odd lines, bounded so a file of distinct odd lines does not hold them all.
+_LINE_MEMORY = 65_536
+#: Keys of lines by their text (:meth:`DocumentKeys.text_key`) remembered at most.
+_TEXT_MEMORY = 1 << 18
+_NOT_JSON = object()
+
+
+def json_lines(handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[bytes]]:
+    """The lines of a binary file, a chunk at a time (each line without its line break).
+
+    Lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as ``bytes.splitlines`` splits them; a line
+    longer than a chunk is carried into the next read."""
+    rest = b""
+    while block := handle.read(chunk_bytes):
+        if rest:
+            block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if not cut:  # no \n: end at the last \r that is surely not the start of a \r\n
+            cut = block.rfind(b"\r", 0, len(block) - 1) + 1
+        rest = block[cut:]
+        if cut:
+            whole = block[:cut] if rest else block
+            yield whole.splitlines() if b"\r" in whole else whole.split(b"\n")[:-1]
+    if rest:
+        yield rest.splitlines()
+
+
+class LineAnswers:
+    """The decisions of JSON lines (``asilo decide --batch``), as the JSON text each line gets.
+
+    :meth:`add` takes lines in order; every non-blank line gets an answer (an index into
+    :attr:`answers`, appended to :attr:`order`) or a problem (:attr:`problems`: its line number
+    and the full validation's message). A line of the plain form gets a key
+    (:class:`DocumentKeys`): the first line with a key is validated and decided in full and
+    every later line with that key takes its answer. Any other line is validated and decided on
+    its own (identical lines and identical encounters once). A blank line (only white space)
+    gets nothing. ``parse_text`` validates a line that is not JSON for orjson (its errors are
+    the messages). The answers are the bytes of ``json.dumps(decision.model_dump(mode="json"),
+    ensure_ascii=False)`` and a line break, as deciding each line on its own gives."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        scenario: Scenario | None = None,
+        parse_text: Callable[[str], Encounter],
+    ) -> None:
+        self._catalogue = catalogue
+        self._scenario = scenario
+        self._future = scenario is not None
+        self._parse_text = parse_text
+        self._keys = DocumentKeys(
+            catalogue,
+            deciding=None if scenario is None else scenario.apply(catalogue),
+            scenario=None if scenario is None else scenario.name,
+            future=self._future,
+        )
+        self.answers: list[bytes] = []
+        self.order = array("I")
+        self.problems: list[tuple[int, str]] = []
+        self._by_key: dict[DocumentKey, int] = {}
+        self._by_line: dict[bytes, int] = {}
+        self._by_text: dict[TextKey, int] = {}
+        self._by_encounter: dict[str, int] = {}
+        self._by_decision: dict[str, int] = {}
+        self.lines = 0
+
+    def add(self, lines: list[bytes]) -> None:
+        """Decide the next lines of the file (numbered after those already added)."""
+        loads, error = orjson.loads, orjson.JSONDecodeError
+        key_of, by_key = self._keys.key, self._by_key
+        text_key, by_text = self._keys.text_key, self._by_text
+        append, slow = self.order.append, self._answer
+        number = self.lines
+        for line in lines:
+            number += 1
+            texts = text_key(line)
+            if texts is not None:
+                index = by_text.get(texts)
+                if index is not None:
+                    append(index)
+                    continue
+            try:
+                document = loads(line)
+            except error:
+                index = slow(number, line, _NOT_JSON, None)
+            else:
+                key = key_of(document)
+                index = None if key is None else by_key.get(key)
+                if index is None:
+                    index = slow(number, line, document, key)
+                if (
+                    index is not None
+                    and key is not None
+                    and texts is not None
+                    and len(by_text) < _TEXT_MEMORY
+                ):
+                    by_text[texts] = index  # the same key, certain (see text_key)
+            if index is not None:
+                append(index)
+        self.lines = number
+
+    def _answer(
+        self, number: int, line: bytes, document: Any, key: DocumentKey | None
+    ) -> int | None:
+        """The answer of a line without a known key: validated and decided in full."""
+        if key is None and (known := self._by_line.get(line)) is not None:
+            return known
+        try:
+            if document is _NOT_JSON:
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise EncounterInputError(
+                        [("(line)", f"not valid UTF-8 text (byte {exc.start + 1})")]
+                    ) from None
+                if not text.strip():
+                    return None  # a blank line
+                encounter = self._parse_text(text)
+            else:
+                encounter = parse_encounter(
+                    document, catalogue=self._catalogue, future=self._future
+                )
+            if key is not None:  # a new key: decide()'s steps, the state looked up once
+                index = self._index(self._keys.decide(encounter))
+            else:  # identical encounters once (a bounded memory, as for lines)
+                encounter_key = encounter.model_dump_json()
+                known = self._by_encounter.get(encounter_key)
+                if known is None:
+                    decision = decide(encounter, catalogue=self._catalogue, scenario=self._scenario)
+                    known = self._index(decision)
+                    if len(self._by_encounter) < _LINE_MEMORY:
+                        self._by_encounter[encounter_key] = known
+                index = known
+        except EncounterInputError as exc:
+            self.problems.append((number, str(exc)))
+            return None
+        if key is not None:
+            self._by_key[key] = index
+        elif len(self._by_line) < _LINE_MEMORY:
+            self._by_line[line] = index
+        return index
+
+    def _index(self, decision: Decision) -> int:
+        """The number of a decision's answer: decisions whose compact JSON (pydantic's, fast)
+        is the same are the same values, so the same answer, kept and formatted once."""
+        compact = decision.model_dump_json()
+        index = self._by_decision.get(compact)
+        if index is None:
+            text = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False)
+            index = self._by_decision[compact] = len(self.answers)
+            self.answers.append((text + "\n").encode("utf-8"))
+        return index

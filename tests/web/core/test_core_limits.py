@@ -55,13 +55,13 @@ def test_decide_refuses_31_people_without_a_traceback(tmp_path: Any) -> None:
     assert "Traceback" not in result.output
 
 
-def test_a_registration_of_21_members_is_refused_naming_members() -> None:
+def test_a_registration_of_31_members_is_refused_naming_members() -> None:
     from asilo.web.registrations.programs import ensure_default_programs
 
     ensure_default_programs()
     members = [
         {"given_names": "Ana", "surnames": "Pérez", "age": "30", "nationality": "HND"}
-        for _ in range(21)
+        for _ in range(31)
     ]
     response = Client(REMOTE_ADDR="192.0.2.10").post(
         "/api/v1/registrations",
@@ -78,4 +78,4 @@ def test_a_registration_of_21_members_is_refused_naming_members() -> None:
     )
     assert response.status_code == 400
     errors = {e["field"]: e["message"] for e in response.json()["errors"]}
-    assert "members" in errors and "20" in errors["members"]
+    assert "members" in errors and "30" in errors["members"]

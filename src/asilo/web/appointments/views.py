@@ -32,6 +32,7 @@ from asilo.web.appointments.tokens import notice_token, qr_svg
 from asilo.web.audit.services import audit_view
 from asilo.web.core.access import refuse, require
 from asilo.web.core.actors import request_actor
+from asilo.web.core.disclosure import aggregates_only
 from asilo.web.core.errors import Forbidden
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations import lockout
@@ -265,11 +266,14 @@ def day(request: HttpRequest) -> HttpResponse:
 @needs(Capability.FAIRNESS_VIEW)
 def fairness(request: HttpRequest) -> HttpResponse:
     program = _program(request)
+    # A role that sees only aggregates (the analyst): counts from 1 to 9 withheld (DHS OHSS).
+    withhold = aggregates_only(request.user)
     context = {
         "programs": Program.objects.all(),
         "program": program,
-        "report": selectors.fairness_report(program) if program else {},
-        "min_cell": selectors.min_cell(),
+        "report": selectors.fairness_report(program, withhold=withhold) if program else {},
+        "min_cell": selectors.shown_min_cell(withhold=withhold),
+        "withheld": withhold,
     }
     return render(request, "appointments/fairness.html", context)
 

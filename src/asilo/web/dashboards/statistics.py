@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from django.utils.translation import gettext as _
 
-from asilo.stats import charts, reports, store
+from asilo.stats import charts, disclosure, reports, store
 from asilo.stats.policy_dates import policy_dates
 
 Row = dict[str, Any]
@@ -73,28 +73,75 @@ class ChartData:
     keys: tuple[str, ...]
     rows: list[Row] = field(default_factory=list)
     note: str = ""
+    #: Small counts withheld (asilo's own records read by a role that sees only aggregates).
+    withhold: bool = False
+
+    def shown_rows(self) -> list[Row]:
+        """The rows as the reader gets them: counts from 1 to 9 withheld when ``withhold``."""
+        if not self.withhold:
+            return list(self.rows)
+        return disclosure.suppress_rows(self.rows, value="encounters", lines=self._lines())
+
+    def _lines(self) -> list[disclosure.LineKey]:
+        """Rows that add up to a total the page shows: a table row with its total column, and
+        a fiscal year (the summary's totals: per year, and Title 42 and Title 8 per year)."""
+        if self.kind == "trend":
+            series = self.keys[0]
+            return [disclosure.by("month"), lambda r: (_fiscal_year(r["month"]), r[series])]
+        if self.kind == "stacked":
+            return [disclosure.by(self.keys[1]), disclosure.by(self.keys[0])]
+        return [disclosure.by(self.keys[1])]
+
+    def _drawn(self) -> list[Row]:
+        """What the chart draws: a withheld cell is left out (no bar, no point)."""
+        return [r for r in self.shown_rows() if not disclosure.is_withheld(r["encounters"])]
 
     def render(self, fmt: str = "svg") -> bytes:
+        rows = self._drawn()
         if self.kind == "trend":
             # Policy dates from the catalogue, drawn where they fall within the chart's months.
-            return charts.trend_chart(self.rows, self.keys[0], self.title, fmt, policy_dates())
+            return charts.trend_chart(rows, self.keys[0], self.title, fmt, policy_dates())
         if self.kind == "stacked":
-            return charts.stacked_bar_chart(self.rows, self.keys[0], self.keys[1], self.title, fmt)
-        return charts.breakdown_chart(self.rows, self.keys[0], self.keys[1], self.title, fmt)
+            return charts.stacked_bar_chart(rows, self.keys[0], self.keys[1], self.title, fmt)
+        return charts.breakdown_chart(rows, self.keys[0], self.keys[1], self.title, fmt)
 
     def csv(self) -> str:
-        return charts.data_table_csv(self.rows)
+        return charts.data_table_csv(self.shown_rows())
 
     def table(self) -> DataTable:
+        rows = self.shown_rows()
+        exact = self.rows if self.withhold else None
         if self.kind == "trend":
-            return pivot(self.rows, "month", self.keys[0], self.title)
+            return pivot(rows, "month", self.keys[0], self.title, exact=exact)
         if self.kind == "stacked":
-            return pivot(self.rows, self.keys[1], self.keys[0], self.title)
+            return pivot(rows, self.keys[1], self.keys[0], self.title, exact=exact)
         return DataTable(
             self.title,
             [_heading(self.keys[0]), _heading(self.keys[1]), _("Encounters")],
-            [[r[self.keys[0]], r[self.keys[1]], int(r["encounters"])] for r in self.rows],
+            [[r[self.keys[0]], r[self.keys[1]], _count(r["encounters"])] for r in rows],
         )
+
+
+def _count(value: Any) -> disclosure.Count:
+    return value if disclosure.is_withheld(value) else int(value)
+
+
+def _total(
+    total: int, values: dict[Any, disclosure.Count], exact: Sequence[Row] | None
+) -> disclosure.Count:
+    """A row's total: exact, unless small or equal to the row's one withheld count (a row
+    whose only non-zero cell is withheld: its total would give that cell back)."""
+    if exact is None:
+        return total
+    if sum(1 for v in values.values() if disclosure.is_withheld(v)) == 1:
+        return disclosure.WITHHELD
+    return disclosure.shown(total)
+
+
+def _fiscal_year(month: Any) -> int:
+    """The U.S. federal fiscal year of a month (October starts the next year's)."""
+    year, number = (int(part) for part in str(month).split("-")[:2])
+    return year + 1 if number >= 10 else year
 
 
 def _heading(key: str) -> str:
@@ -110,17 +157,31 @@ def _heading(key: str) -> str:
     return names.get(key, key)
 
 
-def pivot(rows: Sequence[Row], row_key: str, col_key: str, caption: str) -> DataTable:
-    """Rows by ``row_key``, one column per value of ``col_key``, and a total column."""
+def pivot(
+    rows: Sequence[Row],
+    row_key: str,
+    col_key: str,
+    caption: str,
+    *,
+    exact: Sequence[Row] | None = None,
+) -> DataTable:
+    """Rows by ``row_key``, one column per value of ``col_key``, and a total column.
+
+    ``exact``: the rows before small counts were withheld from ``rows``; the totals come
+    from them (exact, a total from 1 to 9 withheld like any count).
+    """
     columns: list[Any] = []
-    cells: dict[Any, dict[Any, int]] = {}
+    cells: dict[Any, dict[Any, disclosure.Count]] = {}
     for row in rows:
         if row[col_key] not in columns:
             columns.append(row[col_key])
-        cells.setdefault(row[row_key], {})[row[col_key]] = int(row["encounters"])
+        cells.setdefault(row[row_key], {})[row[col_key]] = _count(row["encounters"])
     columns.sort(key=str)
+    totals: dict[Any, int] = {}
+    for row in rows if exact is None else exact:
+        totals[row[row_key]] = totals.get(row[row_key], 0) + int(row["encounters"])
     body = [
-        [key, *(values.get(c, 0) for c in columns), sum(values.values())]
+        [key, *(values.get(c, 0) for c in columns), _total(totals[key], values, exact)]
         for key, values in cells.items()
     ]
     if row_key == "month":
@@ -196,8 +257,18 @@ def _where(f: StatsFilter) -> str:
     return " — " + ", ".join(parts)
 
 
-def build_charts(con: duckdb.DuckDBPyConnection, f: StatsFilter) -> list[ChartData]:
-    """The four charts of the page for this filter; a chart without data is left out."""
+def build_charts(
+    con: duckdb.DuckDBPyConnection, f: StatsFilter, *, withhold: bool = False
+) -> list[ChartData]:
+    """The four charts of the page for this filter; a chart without data is left out.
+    ``withhold``: small counts withheld (:mod:`asilo.stats.disclosure`)."""
+    made = _charts(con, f)
+    if withhold:
+        made = [replace(c, withhold=True) for c in made]
+    return made
+
+
+def _charts(con: duckdb.DuckDBPyConnection, f: StatsFilter) -> list[ChartData]:
     where = _where(f)
     made: list[ChartData] = []
     rows = _totals(con, f, ("month", "title_of_authority"))
@@ -266,12 +337,29 @@ def _aor_coverage(con: duckdb.DuckDBPyConnection, f: StatsFilter) -> str:
     }
 
 
-def summary(con: duckdb.DuckDBPyConnection, f: StatsFilter) -> list[Row]:
-    """Encounters per fiscal year with the Title 42 share, for the page's headline table."""
+def summary(con: duckdb.DuckDBPyConnection, f: StatsFilter, *, withhold: bool = False) -> list[Row]:
+    """Encounters per fiscal year with the Title 42 share, for the page's headline table.
+    ``withhold``: small counts withheld, and the share when Title 42's count is."""
     try:
-        return reports.title42_share(con, f.query(("fiscal_year",)))
+        rows = reports.title42_share(con, f.query(("fiscal_year",)))
     except ValueError:
         return []
+    return [_withheld_summary(r) for r in rows] if withhold else rows
+
+
+def _withheld_summary(row: Row) -> Row:
+    """One fiscal year: Title 42, Title 8 and the other authorities (never shown, but the
+    total less the two) add up to the shown total, so they form one line."""
+    total, t42, t8 = int(row["encounters"]), int(row["title_42"]), int(row["title_8"])
+    out = disclosure.withheld_cells([t42, t8, total - t42 - t8], [[0, 1, 2]], hidden=[2])
+    hidden = 0 in out or disclosure.is_small(total)
+    return {
+        **row,
+        "encounters": disclosure.shown(total),
+        "title_42": disclosure.WITHHELD if 0 in out else t42,
+        "title_8": disclosure.WITHHELD if 1 in out else t8,
+        "title_42_share": None if hidden else row["title_42_share"],
+    }
 
 
 CHART_NAMES = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from asilo.web.core.access import require
 from asilo.web.core.charts import cached, inline_svg
+from asilo.web.core.disclosure import aggregates_only
 from asilo.web.core.errors import Forbidden
 from asilo.web.core.http import HtmxRequest
 from asilo.web.core.layout import layout_template
-from asilo.web.core.roles import Capability, has_capability
+from asilo.web.core.roles import Capability
 from asilo.web.dashboards import statistics as st
 from asilo.web.dashboards.forms import StatsFilterForm
 
@@ -48,6 +50,34 @@ def _source(request: HttpRequest) -> str:
     return source if source in st.SOURCES else st.SOURCE_CBP
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What the page's filters ask: the valid filter (None: the form has errors) and whether
+    small counts are withheld (asilo's own records, read by a role that sees only aggregates;
+    CBP's public data never)."""
+
+    form: StatsFilterForm
+    filter: st.StatsFilter | None
+    withhold: bool
+
+    def key(self, path: Path, name: str, fmt: str) -> str:
+        """The cache key of one rendered chart."""
+        assert self.filter is not None
+        shown = "withheld" if self.withhold else "exact"
+        return (
+            f"asilo-stats:{st.database_version(path)}:{get_language()}:"
+            f"{self.filter.cache_key()}:{shown}:{name}:{fmt}"
+        )
+
+
+def _asked(request: HttpRequest, con: Any) -> Asked:
+    form = _form(request, con)
+    if form.is_bound and not form.is_valid():
+        return Asked(form, None, False)
+    flt = form.to_filter() if form.is_bound else st.StatsFilter()
+    return Asked(form, flt, flt.source == st.SOURCE_ASILO and aggregates_only(request.user))
+
+
 def _inline_svg(chart: st.ChartData, index: int) -> str:
     """The chart as inline SVG, named for assistive technology by its caption."""
     return inline_svg(chart.render("svg"), f"chart-{index}-title")
@@ -66,7 +96,7 @@ def _identity_figures(request: HttpRequest) -> dict[str, Any]:
     from asilo.web.identity import selectors as identity
 
     figures = identity.identity_statistics()
-    suppress = not has_capability(request.user, Capability.PERSON_VIEW)
+    suppress = aggregates_only(request.user)
     return {
         "months": identity.shown_statistics(figures, suppress=suppress, min_cell=MIN_CELL),
         "totals": identity.shown_statistics(
@@ -99,25 +129,25 @@ def statistics_page(request: HtmxRequest) -> HttpResponse:
     status = 200
     try:
         with st.open_source(path, _source(request)) as con:
-            form = _form(request, con)
-            context["form"] = form
-            if form.is_bound and not form.is_valid():
+            asked = _asked(request, con)
+            context["form"] = asked.form
+            if asked.filter is None:
                 status = 400
             else:
-                flt = form.to_filter() if form.is_bound else st.StatsFilter()
+                flt = asked.filter
                 context["filter"] = flt
-                version = st.database_version(path)
-                lang = get_language()
-                made = st.build_charts(con, flt)
-                context["summary"] = st.summary(con, flt)
+                context["withheld"] = asked.withhold
+                made = st.build_charts(con, flt, withhold=asked.withhold)
+                context["summary"] = st.summary(con, flt, withhold=asked.withhold)
                 query = request.GET.urlencode()
                 for i, chart in enumerate(made):
-                    key = f"asilo-stats:{version}:{lang}:{flt.cache_key()}:{chart.name}:svg"
                     context["charts"].append(
                         {
                             "name": chart.name,
                             "title": chart.title,
-                            "svg": _cached(key, partial(_inline_svg, chart, i)),
+                            "svg": _cached(
+                                asked.key(path, chart.name, "svg"), partial(_inline_svg, chart, i)
+                            ),
                             "table": chart.table(),
                             "note": chart.note,
                             "query": query,
@@ -142,23 +172,19 @@ def chart_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     path = _db()
     try:
         with st.open_source(path, _source(request)) as con:
-            form = _form(request, con)
-            if form.is_bound and not form.is_valid():
+            asked = _asked(request, con)
+            if asked.filter is None:
                 return HttpResponse(
                     _("The filters are not valid."), status=400, content_type="text/plain"
                 )
-            flt = form.to_filter() if form.is_bound else st.StatsFilter()
-            chart = next((c for c in st.build_charts(con, flt) if c.name == name), None)
+            made = st.build_charts(con, asked.filter, withhold=asked.withhold)
+            chart = next((c for c in made if c.name == name), None)
             if chart is None:
                 raise Http404
             if fmt == "csv":
                 body: bytes = chart.csv().encode("utf-8")
             else:
-                key = (
-                    f"asilo-stats:{st.database_version(path)}:{get_language()}:"
-                    f"{flt.cache_key()}:{name}:{fmt}-file"
-                )
-                body = _cached(key, lambda: chart.render(fmt))
+                body = _cached(asked.key(path, name, f"{fmt}-file"), lambda: chart.render(fmt))
     except st.StatisticsUnavailable:
         return HttpResponse(
             _("No statistics are available yet."), status=503, content_type="text/plain"

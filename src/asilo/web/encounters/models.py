@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedTextField
 
 from asilo.web.people.models import FamilyUnit, Person
 
@@ -165,7 +166,9 @@ class Override(models.Model):
     authority = models.CharField(max_length=20, choices=Authority.choices)
     pathway = models.CharField(max_length=40, choices=Pathway.choices)
     destination = models.CharField(max_length=3, blank=True)
-    reason = models.TextField()
+    #: Free text about the person: encrypted at rest like their names (it cannot be filtered,
+    #: ordered or searched in the database).
+    reason = EncryptedTextField()
     within_options = models.BooleanField(
         help_text="The chosen pathway was among the lawful options the decision listed."
     )
@@ -261,7 +264,8 @@ class FamilyException(models.Model):
 
     custody = models.ForeignKey(Custody, on_delete=models.PROTECT, related_name="exceptions")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    reason = models.TextField()
+    #: Free text about the person: encrypted at rest (never filtered, ordered or searched).
+    reason = EncryptedTextField()
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(

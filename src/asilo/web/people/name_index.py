@@ -2,23 +2,24 @@
 
 Names are encrypted at rest, so the database cannot compare them. Instead each name is cut into
 normalised tokens (unidecode, lower case, letters and digits only) and, for every token, the
-index stores keyed digests (HMAC-SHA256, key derived from ``SECRET_KEY``) of the token and of
-each variant with one letter deleted. A query token is digested the same way; two tokens meet
-when they share a digest, i.e. when they are equal or one deletion away from a common string
-(a lost letter, an extra letter, or one wrong letter): "Lpez" meets "López", "Lopes" meets
-"López", "Lopes" does not meet "Martínez". The candidates are then ranked with rapidfuzz on the
-decrypted names. After rotating ``SECRET_KEY``, rebuild the index (``manage.py reindex_names``).
+index stores keyed digests (core's :func:`~asilo.web.core.digests.keyed_digest`, purpose
+``people.name-index``) of the token and of each variant with one letter deleted. A query token
+is digested the same way; two tokens meet when they share a digest, i.e. when they are equal or
+one deletion away from a common string (a lost letter, an extra letter, or one wrong letter):
+"Lpez" meets "López", "Lopes" meets "López", "Lopes" does not meet "Martínez". The candidates
+are then ranked with rapidfuzz on the decrypted names. After rotating ``SECRET_KEY``, rebuild the
+index (``manage.py reindex_names``); migration ``people.0002`` recomputed the entries of the
+earlier scheme (a key of the app's own).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from functools import lru_cache
-
-from django.conf import settings
-
+from asilo.web.core.digests import keyed_digest
 from asilo.web.core.names import normalise_name
+
+#: The purposes of the keyed digests this module makes (core's scheme, one key per purpose).
+NAME_PURPOSE = "people.name-index"
+A_NUMBER_PURPOSE = "people.a-number"
 
 #: Tokens shorter than this are ignored (initials, "y").
 MIN_TOKEN = 2
@@ -44,13 +45,9 @@ def variants(token: str) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=4)
-def _key(secret: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), b"asilo.people.name-index.v1", hashlib.sha256).digest()
-
-
 def digest(text: str) -> str:
-    return hmac.new(_key(settings.SECRET_KEY), text.encode("utf-8"), hashlib.sha256).hexdigest()
+    """The keyed digest of one name token (or variant)."""
+    return keyed_digest(NAME_PURPOSE, text)
 
 
 def token_digests(token: str) -> set[str]:
@@ -68,4 +65,4 @@ def name_digests(*names: str | None) -> set[str]:
 
 def a_number_digest(a_number: str) -> str:
     """Keyed digest of a normalised A-number, for exact lookup without storing it in clear."""
-    return digest("a-number:" + a_number)
+    return keyed_digest(A_NUMBER_PURPOSE, a_number)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asilo.policy import load_catalogue
 from asilo.policy.countries import ISO3
+from asilo.policy.encounter import MAX_PEOPLE
 from asilo.policy.places import place_names
 from asilo.web.core.relationships import RelationshipToChildren
 from asilo.web.encounters.models import Authority, Outcome, OverrideVerdict, Pathway
@@ -181,7 +182,7 @@ class MemberForm(forms.Form):
         return person
 
 
-MAX_MEMBERS = 20
+MAX_MEMBERS = MAX_PEOPLE
 MemberFormSet = forms.formset_factory(
     MemberForm,
     extra=0,

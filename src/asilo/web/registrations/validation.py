@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from asilo.policy.countries import ISO3
+from asilo.policy.encounter import MAX_PEOPLE
 from asilo.policy.schema import VULNERABILITIES as POLICY_VULNERABILITIES
 from asilo.web.core.a_numbers import normalise_a_number
 from asilo.web.core.relationships import RelationshipToPrincipal
@@ -33,7 +34,7 @@ from asilo.web.registrations.models import (
     Sex,
 )
 
-MAX_MEMBERS = 20
+MAX_MEMBERS = MAX_PEOPLE
 NAME_LIMIT = 100
 PLACE_LIMIT = 200
 #: Urgent medical need puts a family in tier 0; any other vulnerability in tier 1.

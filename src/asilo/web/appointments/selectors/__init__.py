@@ -20,6 +20,7 @@ from asilo.web.appointments.selectors.fairness import (
     fairness_report,
     group_label,
     min_cell,
+    shown_min_cell,
 )
 from asilo.web.appointments.selectors.families import (
     MAX_NO_SHOWS_IN_QUEUE,
@@ -91,6 +92,7 @@ __all__ = [
     "queued_runs",
     "run_appointments",
     "runs",
+    "shown_min_cell",
     "time_window",
     "today",
     "window_begun",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from typing import Any
@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from asilo.stats import disclosure
 from asilo.web.appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -84,6 +85,23 @@ class FairnessCell:
     no_shows: int = 0
     waits: list[int] | None = None
     suppressed: bool = False
+    #: The measures withheld (from 1 to 9, or complementary) for a role seeing only aggregates.
+    withheld: set[str] = field(default_factory=set)
+
+    def _shown(self, measure: str) -> disclosure.Count:
+        return disclosure.WITHHELD if measure in self.withheld else int(getattr(self, measure))
+
+    @property
+    def allocated_shown(self) -> disclosure.Count:
+        return self._shown("allocated")
+
+    @property
+    def checked_in_shown(self) -> disclosure.Count:
+        return self._shown("checked_in")
+
+    @property
+    def no_shows_shown(self) -> disclosure.Count:
+        return self._shown("no_shows")
 
     @property
     def label(self) -> str:
@@ -91,15 +109,13 @@ class FairnessCell:
 
     @property
     def allocated_share(self) -> float | None:
-        return (
-            None
-            if self.suppressed or not self.registrations
-            else (self.allocated / self.registrations)
-        )
+        if self.suppressed or not self.registrations or "allocated" in self.withheld:
+            return None
+        return self.allocated / self.registrations
 
     @property
     def median_wait_days(self) -> float | None:
-        if self.suppressed or not self.waits:
+        if self.suppressed or not self.waits or "allocated" in self.withheld:
             return None
         return float(statistics.median(self.waits))
 
@@ -108,10 +124,36 @@ def min_cell() -> int:
     return int(getattr(settings, "ASILO_FAIRNESS_MIN_CELL", 5))
 
 
-def fairness_report(program: Program) -> dict[str, list[FairnessCell]]:
+def shown_min_cell(*, withhold: bool) -> int:
+    """The smallest group shown: ``ASILO_FAIRNESS_MIN_CELL``, and at least 10 (DHS OHSS) for
+    a role that sees only aggregates."""
+    return max(min_cell(), disclosure.MIN_COUNT) if withhold else min_cell()
+
+
+MEASURES = ("allocated", "checked_in", "no_shows")
+
+
+def _withhold_small_counts(cells: list[FairnessCell], smallest: int) -> None:
+    """One dimension for a role that sees only aggregates: a dimension's groups add up to
+    the same totals as every other dimension's, so each count (families, and each measure)
+    is withheld from 1 to 9 with a complementary group (:mod:`asilo.stats.disclosure`)."""
+    line = [list(range(len(cells)))]
+    small = disclosure.withheld_cells([c.registrations for c in cells], line, min_count=smallest)
+    for measure in MEASURES:
+        counts = [int(getattr(c, measure)) for c in cells]
+        withheld = disclosure.withheld_cells(counts, line, hidden=small)
+        for i in withheld - small:
+            cells[i].withheld.add(measure)
+    for i in small:
+        cells[i].suppressed = True
+
+
+def fairness_report(program: Program, *, withhold: bool = False) -> dict[str, list[FairnessCell]]:
     """Outcomes and waiting time (days from registration, or MPP enrolment, to the first
     appointment) by nationality of the person registering, family size, channel and priority
-    tier. Aggregates only; groups smaller than ``ASILO_FAIRNESS_MIN_CELL`` are suppressed."""
+    tier. Aggregates only; groups smaller than ``ASILO_FAIRNESS_MIN_CELL`` are suppressed.
+    ``withhold`` (a role that sees only aggregates): groups under 10 families suppressed and
+    every count from 1 to 9 withheld, with complementary cells."""
     regs = list(
         Registration.objects.filter(program=program)
         .exclude(status=Status.NOT_ELIGIBLE)
@@ -157,11 +199,13 @@ def fairness_report(program: Program) -> dict[str, list[FairnessCell]]:
                 cell.waits.append((firsts[r["id"]] - waited_from).days)
             cell.checked_in += int(AppointmentStatus.CHECKED_IN in outcomes[r["id"]])
             cell.no_shows += int(AppointmentStatus.NO_SHOW in outcomes[r["id"]])
-    smallest = min_cell()
+    smallest = shown_min_cell(withhold=withhold)
     report: dict[str, list[FairnessCell]] = {}
     for dim, cells in dims.items():
+        if withhold:
+            _withhold_small_counts(list(cells.values()), smallest)
         for cell in cells.values():
-            if cell.registrations < smallest:
+            if cell.registrations < smallest or cell.suppressed:
                 cell.suppressed = True
                 cell.allocated = cell.checked_in = cell.no_shows = 0
                 cell.waits = []

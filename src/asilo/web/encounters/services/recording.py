@@ -17,6 +17,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
+from asilo.web.core.digests import keyed_digest
 from asilo.web.core.relationships import RelationshipToChildren
 from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
@@ -41,7 +42,6 @@ from asilo.web.encounters.object_types import (
     CUSTODY,
     ENCOUNTER,
 )
-from asilo.web.people import name_index
 from asilo.web.people.models import MemberRole, Person
 from asilo.web.people.selectors import person_find_by_a_number
 from asilo.web.people.services import (
@@ -81,7 +81,7 @@ def _clean_client_request_id(value: str | None) -> str | None:
 def _request_digest(document: Mapping[str, Any]) -> str:
     payload = {k: v for k, v in document.items() if k != "client_request_id"}
     canonical = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
-    return name_index.digest("encounter-request:" + canonical)
+    return keyed_digest("encounters.request", canonical)
 
 
 def _replay(actor: User, client_request_id: str, digest: str) -> Encounter | None:

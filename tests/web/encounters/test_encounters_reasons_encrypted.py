@@ -1,0 +1,128 @@
+"""Override and family-exception reasons are encrypted at rest (issue 11, data protection).
+
+Before: ``reason`` was a plain ``TextField``; the raw column held the officer's words about the
+person ("Outstanding warrant ... for the mother") in clear. Now the columns hold Fernet tokens,
+the application reads the text back unchanged (pages, API), no audit entry copies it, and the
+migration encrypts the rows written before it (and decrypts them when reversed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from asilo.web.accounts.models import User
+from asilo.web.audit.models import AuditEntry
+from asilo.web.encounters import services
+from asilo.web.encounters.models import FamilyException, Override
+
+OVERRIDE_REASON = "Medical emergency seen at primary inspection; pregnant, 34 weeks."
+EXCEPTION_REASON = "Outstanding warrant confirmed in NCIC for the mother."
+
+FAMILY: dict[str, Any] = {
+    "date": "2021-03-10",
+    "time": "14:30",
+    "place": {"kind": "between_ports", "name": "Rio Grande Valley"},
+    "people": [
+        {"age": 32, "nationality": "HND", "role": "adult", "relationship": "parent",
+         "given_names": "Reina", "first_surname": "Castillo", "sex": "female"},
+        {"age": 9, "nationality": "HND", "role": "child", "given_names": "Ángel",
+         "first_surname": "Castillo", "sex": "male"},
+    ],
+    "manifests_fear": True,
+}  # fmt: skip
+ADULT: dict[str, Any] = {
+    "date": "2022-05-10",
+    "time": "11:00",
+    "place": {"kind": "port_of_entry", "name": "San Ysidro"},
+    "people": [{"age": 40, "nationality": "MEX", "given_names": "Jorge", "first_surname": "Paz"}],
+}
+
+
+def _seed(officer: User) -> tuple[Override, FamilyException]:
+    adult = services.encounter_record(actor=officer, document=ADULT).encounter
+    override = services.decision_override(
+        actor=officer,
+        encounter_id=adult.pk,
+        authority="title_8",
+        pathway="processing",
+        destination=None,
+        reason=OVERRIDE_REASON,
+    )
+    family = services.encounter_record(actor=officer, document=FAMILY).encounter
+    services.decision_confirm(actor=officer, encounter_id=family.pk)
+    mother = family.custodies.order_by("id").first()
+    assert mother is not None
+    exception = services.family_exception_request(
+        actor=officer, custody_id=mother.pk, outcome="transferred_ice", reason=EXCEPTION_REASON
+    )
+    return override, exception
+
+
+def _raw(table: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT reason FROM {table} WHERE id = %s", [pk])
+        row = cursor.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _assert_encrypted(override: Override, exception: FamilyException) -> None:
+    for table, pk, clear in (
+        ("encounters_override", override.pk, OVERRIDE_REASON),
+        ("encounters_familyexception", exception.pk, EXCEPTION_REASON),
+    ):
+        raw = _raw(table, pk)
+        assert raw.startswith("gAAAA"), raw  # a Fernet token
+        for word in ("Medical", "pregnant", "warrant", "NCIC", "mother"):
+            assert word.lower() not in raw.lower()
+        assert clear not in raw
+    assert Override.objects.get(pk=override.pk).reason == OVERRIDE_REASON
+    assert FamilyException.objects.get(pk=exception.pk).reason == EXCEPTION_REASON
+
+
+@pytest.mark.django_db
+def test_reasons_are_fernet_tokens_in_the_database_and_read_back(
+    officer: User, supervisor: User, api_as: Any, client_as: Any
+) -> None:
+    override, exception = _seed(officer)
+    _assert_encrypted(override, exception)
+    # The supervisor reads them unchanged through the API and on the processing pages.
+    api = api_as(supervisor)
+    overrides = api.get("/overrides").json()["overrides"]
+    assert [o["reason"] for o in overrides] == [OVERRIDE_REASON]
+    exceptions = api.get("/family-exceptions").json()["exceptions"]
+    assert [x["reason"] for x in exceptions] == [EXCEPTION_REASON]
+    page = client_as(supervisor)
+    assert OVERRIDE_REASON in page.get("/processing/overrides/?review=all").content.decode()
+    assert EXCEPTION_REASON in page.get("/processing/exceptions/").content.decode()
+    # No audit entry copies a reason (before, after or note), in clear or otherwise.
+    for entry in AuditEntry.objects.all():
+        stored = f"{entry.before} {entry.after} {entry.note}"
+        assert "warrant" not in stored and "Medical" not in stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_encrypts_existing_rows_and_is_reversible(officer: User) -> None:
+    override, exception = _seed(officer)
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    # Back to before the change: the rows are decrypted to the plain text they had.
+    executor.migrate([("encounters", "0005_reunification_steps_and_staff_notifications")])
+    assert _raw("encounters_override", override.pk) == OVERRIDE_REASON
+    assert _raw("encounters_familyexception", exception.pk) == EXCEPTION_REASON
+    # Forward again: the plain rows written before the change are encrypted in place.
+    executor = MigrationExecutor(connection)
+    executor.migrate(leaves)
+    _assert_encrypted(override, exception)
+    # Running the data step twice changes nothing (a partly migrated database finishes).
+    before = _raw("encounters_override", override.pk)
+    from importlib import import_module
+
+    step = import_module("asilo.web.encounters.migrations.0006_reasons_encrypted_at_rest")
+    with connection.schema_editor() as editor:
+        step.encrypt_reasons(executor.loader.project_state(leaves).apps, editor)
+    assert _raw("encounters_override", override.pk) == before
