@@ -16,7 +16,6 @@ import logging
 import threading
 from collections.abc import Container
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -37,30 +36,39 @@ def population() -> int:
 
 @dataclass(frozen=True)
 class _Fingerprint:
+    """What the stored records were: the last finished run, how many, the newest id (the
+    primary key's index answers both counts; no column is read)."""
+
     run_id: int
     count: int
     max_id: int
-    last_added: datetime | None
 
 
 def _fingerprint() -> _Fingerprint:
-    agg = IdentityRecord.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("added_at"))
+    agg = IdentityRecord.objects.aggregate(n=Count("id"), top=Max("id"))
     run = (
         LinkRun.objects.filter(status=RunStatus.DONE)
         .order_by("-id")
         .values_list("id", flat=True)
         .first()
     )
-    return _Fingerprint(run or 0, agg["n"] or 0, agg["top"] or 0, agg["last"])
+    return _Fingerprint(run or 0, agg["n"] or 0, agg["top"] or 0)
 
 
-def _records_after(after_id: int, known: Container[str] = ()) -> list[dict[str, str]]:
-    """The records stored after ``after_id``, decrypted, except those in ``known``."""
-    stored = list(
+_Stored = list[tuple[str, int | None, int | None]]
+
+
+def _stored_after(after_id: int) -> _Stored:
+    """``(source, person_id, member_id)`` of the records stored after ``after_id``."""
+    return list(
         IdentityRecord.objects.filter(pk__gt=after_id)
         .order_by("pk")
         .values_list("source", "person_id", "member_id")
     )
+
+
+def _decrypted(stored: _Stored, known: Container[str] = ()) -> list[dict[str, str]]:
+    """The records of ``stored``, decrypted, except those in ``known``."""
     person_ids = [
         p
         for s, p, _m in stored
@@ -85,7 +93,7 @@ class _Store:
 
     def _build(self, now: _Fingerprint) -> None:
         self.matcher = None
-        self.matcher = IndexedMatcher(_records_after(0), prior_records=population())
+        self.matcher = IndexedMatcher(_decrypted(_stored_after(0)), prior_records=population())
         self.fingerprint = now
 
     def current(self) -> IndexedMatcher:
@@ -95,13 +103,10 @@ class _Store:
         if self.matcher is None or held is None or now.run_id != held.run_id:
             self._build(now)
         elif now != held:
-            fresh = now.count - held.count
-            if (
-                now.max_id > held.max_id
-                and fresh == IdentityRecord.objects.filter(pk__gt=held.max_id).count()
-            ):
-                matcher = self.matcher
-                for row in _records_after(held.max_id, matcher):
+            # Only records added since (none removed): decrypt those this process lacks.
+            stored = _stored_after(held.max_id) if now.max_id > held.max_id else None
+            if stored is not None and len(stored) == now.count - held.count:
+                for row in _decrypted(stored, self.matcher):
                     self.add(row)
                 self.fingerprint = now
             else:
