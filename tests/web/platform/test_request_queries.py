@@ -116,13 +116,15 @@ def test_the_summary_counts_the_open_custodies_as_the_selectors_do(
         assert summary.near_due == custody_selectors.custodies_near_due(now=now).count()
         assert summary.beyond_standard == open_.filter(standard_due_at__lt=now).count()
         assert summary.children_alone == len(custody_selectors.children_alone())
-        assert summary.overrides_awaiting_review == Override.objects.filter(
-            reviewed_at__isnull=True
-        ).count()
-        assert summary.exceptions_pending == FamilyException.objects.filter(
-            status="pending"
-        ).count()
-        assert summary.reunification_tasks_open == ReunificationTask.objects.filter(
-            status="open"
-        ).count()
+        assert (
+            summary.overrides_awaiting_review
+            == Override.objects.filter(reviewed_at__isnull=True).count()
+        )
+        assert (
+            summary.exceptions_pending == FamilyException.objects.filter(status="pending").count()
+        )
+        assert (
+            summary.reunification_tasks_open
+            == ReunificationTask.objects.filter(status="open").count()
+        )
     assert custody_summary(actor=supervisor, now=timezone.now() + timedelta(hours=500)).overdue
