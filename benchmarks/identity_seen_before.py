@@ -127,7 +127,7 @@ def main() -> None:
             "people": [person],
         }
         t0 = time.perf_counter()
-        recorded = enc.encounter_record(actor=officer, document=doc)
+        recorded = enc.encounter_record(actor=officer, prepared=enc.prepare_encounter(doc))
         t1 = time.perf_counter()
         seen_before.at_record(actor=officer, encounter_id=recorded.encounter.pk)
         t2 = time.perf_counter()

@@ -182,9 +182,13 @@ def _fail(text: str) -> Encounter:
 
 @pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
 def test_lines_are_split_the_same_whatever_the_chunk(chunk: int) -> None:
-    text = b'{"a": 1}\n\n{"b": 2}\r\n{"c": 3}\r{"d": 4}\r\n\r\n' + b"x" * 100 + b"\n  \nlast"
+    text = (
+        b'\xef\xbb\xbf{"a": 1}\n\n{"b": 2}\r\n{"c": 3}\r{"d": 4}\r\n\r\n'
+        + b"x" * 100
+        + b"\n  \nlast"
+    )
     read = [line for lines in json_lines(io.BytesIO(text), chunk) for line in lines]
-    assert read == text.splitlines()
+    assert read == text[3:].splitlines()  # the byte order mark skipped
 
 
 def test_answers_do_not_depend_on_how_the_lines_are_chunked() -> None:
@@ -223,7 +227,10 @@ def test_a_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     path.write_bytes(good + b"\n" + good.replace(b'"date"', b'"d\xe9te"') + b"\n" + good + b"\n")
     result = runner.invoke(app, ["decide", "--batch", str(path)])
     assert result.exit_code == 2 and result.stdout == ""
-    assert f"{path}:2: (line): not valid UTF-8 text (byte 4)" in result.stderr
+    assert (
+        f"{path}:2: (line): not UTF-8 text (byte 0xe9 at column 4); save the file as UTF-8"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -272,6 +279,8 @@ def test_lines_with_the_same_text_key_have_the_same_key() -> None:
 
     plain = keys.text_key(line("2021-03-01", "30"))
     assert plain is not None
+    compact = line("2021-03-01", "30").replace(b": ", b":").replace(b", ", b",")
+    assert keys.text_key(compact) is not None  # as orjson writes it
     assert keys.text_key(line("2021-03-02", "45")) == plain  # same state, same bucket
     assert keys.text_key(line("2021-03-01", "12")) != plain  # a child
     for age in ("30.0", "030", "3e1", "-30", "30 ", "true"):
@@ -297,3 +306,15 @@ def test_compact_and_odd_lines_are_decided_as_on_their_own(tmp_path: Path) -> No
     result = runner.invoke(app, ["decide", "--batch", str(path)])
     assert result.exit_code == 0, result.stderr
     assert result.stdout == one_by_one(lines)
+
+
+def test_a_byte_order_mark_is_skipped_and_a_folder_is_named(tmp_path: Path) -> None:
+    good = json.dumps(documents(1, seed=5)[0])
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + (good + "\n" + good + "\n").encode())
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == one_by_one([good, good])
+    result = runner.invoke(app, ["decide", "--batch", str(tmp_path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"--batch: cannot read {tmp_path}: it is a folder, not a file" in result.stderr

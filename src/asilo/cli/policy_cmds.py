@@ -38,6 +38,7 @@ from asilo.policy import (
     replay,
 )
 from asilo.policy.decision import Reason
+from asilo.policy.eligibility import Eligibility, LawfulPathwaysAnswer
 from asilo.policy.lines import LineAnswers, json_lines
 from asilo.policy.schema import SOURCE_KINDS
 from asilo.policy.sources import source_report
@@ -211,8 +212,10 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
     )
     try:
         handle = path.open("rb")
+    except IsADirectoryError:
+        fail(f"--batch: cannot read {path}: it is a folder, not a file")
     except OSError as exc:
-        fail(f"--batch: cannot read {path}: {exc.strerror}")
+        fail(f"--batch: cannot read {path}: {exc.strerror or exc}")
     progress = Progress(
         TextColumn("deciding"),
         BarColumn(),
@@ -321,12 +324,8 @@ def mpp_winddown_command(
     catalogue, _ = _catalogue(None)
     encounter = _one_encounter(file, catalogue, require_place=False)
     answer = mpp_wind_down(encounter, catalogue=catalogue)
-    if output_format == "json":
-        _json(answer.model_dump(mode="json"))
-        return
-    typer.echo(f"eligible: {'yes' if answer.eligible else 'no'}")
-    _flag_lines(answer.flags, catalogue)
-    typer.echo("\n".join(_reason_lines(answer.reasons)))
+    headline = f"eligible: {'yes' if answer.eligible else 'no'}"
+    _eligibility_answer(answer, headline, output_format, catalogue)
 
 
 @eligibility_app.command("lawful-pathways")
@@ -338,13 +337,24 @@ def lawful_pathways_command(
     _check_format(output_format)
     catalogue, _ = _catalogue(None)
     answer = lawful_pathways(_one_encounter(file, catalogue), catalogue=catalogue)
-    if output_format == "json":
-        _json(answer.model_dump(mode="json"))
-        return
-    typer.echo(
+    headline = (
         f"in force: {answer.in_force}; presumption: {answer.presumption};"
         f" exception: {answer.exception}"
     )
+    _eligibility_answer(answer, headline, output_format, catalogue)
+
+
+def _eligibility_answer(
+    answer: Eligibility | LawfulPathwaysAnswer,
+    headline: str,
+    output_format: str,
+    catalogue: Catalogue,
+) -> None:
+    """An eligibility answer: its JSON, or its headline, flags and reasons as text."""
+    if output_format == "json":
+        _json(answer.model_dump(mode="json"))
+        return
+    typer.echo(headline)
     _flag_lines(answer.flags, catalogue)
     typer.echo("\n".join(_reason_lines(answer.reasons)))
 

@@ -9,38 +9,18 @@ Each chart has its rows (:func:`fan_rows`, :func:`custody_rows`) for the data ta
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Sequence
 from typing import Any
 
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from asilo.csvsafe import safe_dict
 from asilo.forecast.models import ModelForecast
 from asilo.forecast.series import Series
+from asilo.stats.charts import data_table_csv, render, thousands
 
-FORMATS = ("svg", "png")
 Row = dict[str, Any]
-
-
-def _thousands(value: float, _position: int) -> str:
-    return f"{value:,.0f}"
-
-
-def _render(fig: Figure, fmt: str) -> bytes:
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown chart format {fmt!r}; use svg or png")
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    with rc_context({"svg.hashsalt": "asilo", "svg.fonttype": "path"}):
-        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buffer, format=fmt, dpi=100, bbox_inches="tight", metadata=metadata)
-    return buffer.getvalue()
 
 
 def fan_rows(history: Series, forecast: ModelForecast) -> list[Row]:
@@ -76,7 +56,7 @@ def fan_chart(
     fig = Figure(figsize=(10, 5.5))
     axes: Any = fig.add_subplot()
     axes.set_title(title)
-    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.yaxis.set_major_formatter(FuncFormatter(thousands))
     axes.grid(axis="y", color="#cccccc", linewidth=0.6)
     axes.plot(
         list(history.months),
@@ -126,7 +106,7 @@ def fan_chart(
             axes.text(day, top, f" {label}", rotation=90, va="top", ha="left", fontsize=8)
     axes.set_ylim(bottom=0)
     axes.legend(loc="upper left", frameon=False, fontsize=9)
-    return _render(fig, fmt)
+    return render(fig, fmt)
 
 
 def custody_rows(
@@ -153,7 +133,7 @@ def custody_chart(
     fig = Figure(figsize=(6.5, 4.5))
     axes: Any = fig.add_subplot()
     axes.set_title(title, fontsize=11)
-    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.yaxis.set_major_formatter(FuncFormatter(thousands))
     axes.grid(axis="y", color="#cccccc", linewidth=0.6)
     axes.plot(
         list(days), list(held), color="#000000", marker="o", markersize=2.5, label=names["held"]
@@ -165,15 +145,8 @@ def custody_chart(
     axes.set_ylim(0, top if top else None)
     axes.legend(loc="upper left", frameon=False, fontsize=9)
     fig.autofmt_xdate()
-    return _render(fig, fmt)
+    return render(fig, fmt)
 
 
-def rows_csv(rows: Sequence[Row]) -> str:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(
-            safe_dict({k: ("" if v is None else v) for k, v in r.items()}) for r in rows
-        )
-    return buffer.getvalue()
+#: A chart's rows as CSV (formulas neutralised): the statistics charts' one writer.
+rows_csv = data_table_csv

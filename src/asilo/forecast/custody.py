@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from asilo.forecast.errors import FieldError
 from asilo.forecast.models import ALL_MODELS, forecast_series, months_needed
 from asilo.forecast.regimes import regime_indicators
 from asilo.forecast.series import Series, add_months
@@ -58,12 +59,8 @@ CBP_DEMOGRAPHICS = {
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-class CustodyError(ValueError):
+class CustodyError(FieldError):
     """Bad custody input; ``field`` names the option, file or column at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 # --- parameters ---------------------------------------------------------------------------

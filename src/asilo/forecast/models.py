@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from asilo.forecast.errors import FieldError
 from asilo.forecast.regimes import Regimes
 from asilo.forecast.series import Series, add_months
 
@@ -33,10 +34,8 @@ LEVELS = (80, 95)
 SEASON = 12
 
 
-class ForecastError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
+class ForecastError(FieldError):
+    """A model's bad input (an unknown model, too short a series)."""
 
 
 @dataclass(frozen=True)

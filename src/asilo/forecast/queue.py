@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from asilo.forecast.errors import FieldError
 from asilo.scheduling import (
     AllocationInputError,
     Method,
@@ -28,10 +29,8 @@ from asilo.scheduling import (
 )
 
 
-class QueueError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
+class QueueError(FieldError):
+    """A queue forecast's bad input."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
+from asilo.forecast.errors import FieldError
 from asilo.stats import reports
 from asilo.stats import vocabulary as v
 
@@ -92,12 +93,8 @@ SOUTHWEST_SECTORS = (
 )
 
 
-class SeriesError(ValueError):
+class SeriesError(FieldError):
     """A bad SPEC or a series that cannot be read. ``field`` names the offending part."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,20 @@ GIVEN_ABBREVIATIONS: dict[str, str] = {
     "jse": "jose",
 }
 
+#: The prepared columns the comparisons read as they are: the date of birth's parts, sex,
+#: nationality and the two identifiers.
+_COMPARED_AS_PREPARED: tuple[str, ...] = (
+    "dob_full",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "dob_days",
+    "sex",
+    "nationality",
+    "a_number",
+    "document_number",
+)
+
 PREPARED_COLUMNS: tuple[str, ...] = (
     "unique_id",
     "given_norm",
@@ -77,15 +91,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "first_surname_prefix",
     "surname_initials",
     "surname_prefixes",
-    "dob_full",
-    "dob_year",
-    "dob_month",
-    "dob_day",
-    "dob_days",
-    "sex",
-    "nationality",
-    "a_number",
-    "document_number",
+    *_COMPARED_AS_PREPARED,
     "rn",
 )
 
@@ -174,16 +180,24 @@ COMPARED_COLUMNS: tuple[str, ...] = (
     "given_words",
     "first_surname",
     "second_surname",
-    "dob_full",
-    "dob_year",
-    "dob_month",
-    "dob_day",
-    "dob_days",
-    "sex",
-    "nationality",
-    "a_number",
-    "document_number",
+    *_COMPARED_AS_PREPARED,
 )
+
+
+#: The columns compared only as equal or not (when known on both sides).
+_COMPARED_EXACTLY = ("document_number", "sex", "nationality")
+
+
+def _agrees_or_not(column: str) -> cl.CustomComparison:
+    """A comparison with three levels: unknown on a side, the same, different."""
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(label_for_charts="exact"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
 
 
 def comparisons() -> list[Any]:
@@ -286,31 +300,7 @@ def comparisons() -> list[Any]:
             ),
         ],
     )
-    document = cl.CustomComparison(
-        output_column_name="document_number",
-        comparison_levels=[
-            cll.NullLevel("document_number"),
-            cll.ExactMatchLevel("document_number").configure(label_for_charts="exact"),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
-    )
-    sex = cl.CustomComparison(
-        output_column_name="sex",
-        comparison_levels=[
-            cll.NullLevel("sex"),
-            cll.ExactMatchLevel("sex").configure(label_for_charts="exact"),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
-    )
-    nationality = cl.CustomComparison(
-        output_column_name="nationality",
-        comparison_levels=[
-            cll.NullLevel("nationality"),
-            cll.ExactMatchLevel("nationality").configure(label_for_charts="exact"),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
-    )
-    return [given, surnames, dob, a_number, document, sex, nationality]
+    return [given, surnames, dob, a_number, *map(_agrees_or_not, _COMPARED_EXACTLY)]
 
 
 @dataclass(frozen=True)

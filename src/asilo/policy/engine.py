@@ -76,16 +76,15 @@ def decide_in_state(
             for person in unit.members
         ]
         members.sort(key=lambda m: m.person)
+    # The decision is the first unit's outcome, after what the moment says, and the group.
+    outcome = head.model_copy(
+        update={
+            "flags": tuple(dict.fromkeys([*flags, *head.flags])),
+            "reasons": (*general, *head.reasons),
+        }
+    )
     return Decision(
-        authority=head.authority,
-        pathway=head.pathway,
-        destination=head.destination,
-        demographic=head.demographic,
-        custody_limit_hours=head.custody_limit_hours,
-        custody_standard_hours=head.custody_standard_hours,
-        flags=tuple(dict.fromkeys([*flags, *head.flags])),
-        options=head.options,
-        reasons=(*general, *head.reasons),
+        **dict(outcome),
         members=tuple(members),
         catalogue_version=catalogue.version,
         scenario=scenario,

@@ -48,7 +48,8 @@ _MISSING = object()
 DocumentKey = tuple[object, ...]
 #: A key of a line's text: the catalogue state, the text around the ages, each age's bucket.
 TextKey = tuple[object, ...]
-_DATE_OPENING = b'{"date": "'
+_DATE_OPENING = b'{"date": "'  # as json.dumps writes it
+_COMPACT_DATE_OPENING = b'{"date":"'  # as orjson and json.dumps(separators=...) write it
 #: An ``age`` field of a whole number written as JSON writes it (no sign, no leading zero, not
 #: followed by a fraction or an exponent), as ``json.dumps`` and orjson space it or not.
 _AGE_FIELD = re.compile(rb'"age": ?(0|[1-9][0-9]{0,2})(?![0-9.eE])')
@@ -78,6 +79,7 @@ class DocumentKeys:
         self._bucket = tuple(bounds[bisect_right(bounds, age) - 1] for age in range(_MAX_AGE + 1))
         self._facts = {name: bit for bit, name in enumerate(FACTS)}
         self._days: dict[str, object] = {}
+        self._state_ids: dict[object, int] = {}
         self._text_days: dict[bytes, object] = {}
         self._text_bucket = {str(age).encode(): self._bucket[age] for age in range(_MAX_AGE + 1)}
 
@@ -97,7 +99,8 @@ class DocumentKeys:
                 and self._deciding.coverage_error(day, future=self._future) is None
             ):
                 found = self._states[day] = self._deciding.state_at(day)
-                state = found.key
+                # a small number for the state's key (a long tuple, slow to hash per line)
+                state = self._state_ids.setdefault(found.key, len(self._state_ids))
         self._days[text] = state
         return state
 
@@ -112,17 +115,25 @@ class DocumentKeys:
     def text_key(self, line: bytes) -> TextKey | None:
         """A key of a JSON line from its text alone, without parsing it, or ``None``.
 
-        Only for a line that begins ``{"date": "`` and a 10-character date, and has no
-        backslash (so every ``"`` opens or closes a string, and ``"age": `` outside a string
-        is an object's field): the key is the date's catalogue state, each ``"age": N`` number's
-        age bucket, and the rest of the text, byte for byte. Two lines with the same key differ
-        only in that first date (within one state) and in whole-number ages (within one
-        bucket): if one of them is JSON whose :meth:`key` is not ``None``, the other is JSON
-        too, with the same :meth:`key` (its date and ages are exactly the values :meth:`key`
-        reads, and a later repeated ``date`` or ``age`` field is in the rest of the text)."""
-        if line[:10] != _DATE_OPENING or line[20:21] != b'"' or b"\\" in line:
+        Only for a line that begins ``{"date": "`` (or ``{"date":"``) and a 10-character
+        date, and has no backslash (so every ``"`` opens or closes a string, and ``"age": ``
+        outside a string is an object's field): the key is the date's catalogue state, each
+        ``"age": N`` number's age bucket, and the rest of the text, byte for byte. Two lines
+        with the same key differ only in that first date (within one state), in whole-number
+        ages (within one bucket) and perhaps in the space after the first colon: if one of
+        them is JSON whose :meth:`key` is not ``None``, the other is JSON too, with the same
+        :meth:`key` (its date and ages are exactly the values :meth:`key` reads, and a later
+        repeated ``date`` or ``age`` field is in the rest of the text)."""
+        if line[:10] == _DATE_OPENING:
+            start = 10
+        elif line[:9] == _COMPACT_DATE_OPENING:
+            start = 9
+        else:
             return None
-        state = self._text_days.get(day := line[10:20], _MISSING)
+        end = start + 10
+        if line[end : end + 1] != b'"' or b"\\" in line:
+            return None
+        state = self._text_days.get(day := line[start:end], _MISSING)
         if state is _MISSING:
             state = None
             if day.isascii():
@@ -134,7 +145,7 @@ class DocumentKeys:
         parts = _AGE_FIELD.split(line)
         ages = parts[1::2]
         del parts[1::2]
-        parts[0] = parts[0][20:]
+        parts[0] = parts[0][end:]  # the opening (either spacing) is the same JSON
         try:
             return (state, *parts, *map(self._text_bucket.__getitem__, ages))
         except KeyError:  # an age over the maximum
@@ -199,14 +210,18 @@ _LINE_MEMORY = 65_536
 #: Keys of lines by their text (:meth:`DocumentKeys.text_key`) remembered at most.
 _TEXT_MEMORY = 1 << 18
 _NOT_JSON = object()
+_BOM = b"\xef\xbb\xbf"
 
 
 def json_lines(handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[bytes]]:
     """The lines of a binary file, a chunk at a time (each line without its line break).
 
     Lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as ``bytes.splitlines`` splits them; a line
-    longer than a chunk is carried into the next read."""
-    rest = b""
+    longer than a chunk is carried into the next read. A UTF-8 byte order mark at the start of
+    the file is skipped (as ``utf-8-sig`` reads it)."""
+    rest = handle.read(len(_BOM))
+    if rest == _BOM:
+        rest = b""
     while block := handle.read(chunk_bytes):
         if rest:
             block = rest + block
@@ -307,8 +322,9 @@ class LineAnswers:
                 try:
                     text = line.decode("utf-8")
                 except UnicodeDecodeError as exc:
+                    byte = f"byte 0x{line[exc.start]:02x} at column {exc.start + 1}"
                     raise EncounterInputError(
-                        [("(line)", f"not valid UTF-8 text (byte {exc.start + 1})")]
+                        [("(line)", f"not UTF-8 text ({byte}); save the file as UTF-8")]
                     ) from None
                 if not text.strip():
                     return None  # a blank line

@@ -39,53 +39,64 @@ class Place:
         return self.level != "field_office"
 
 
-def _sector(
-    name: str, abbv: str, state: str, mexican_states: tuple[str, ...], *aliases: str
+def _in_area(
+    name: str,
+    component: Component,
+    level: Level,
+    area: str,
+    abbv: str,
+    state: str,
+    mexican_states: tuple[str, ...],
+    sector: str,
+    aliases: tuple[str, ...] = (),
 ) -> Place:
+    """A place in the area of responsibility of the sector or field office ``area``: Border
+    Patrol places lie between ports, OFO places at a port (a field office's AOR is named for
+    it)."""
+    usbp = component == "USBP"
+    aor = f"{area} Sector" if usbp else f"{area} Field Office"
     return Place(
         name=name,
-        kind="between_ports",
-        component="USBP",
-        level="sector",
-        aor=f"{name} Sector",
+        kind="between_ports" if usbp else "port_of_entry",
+        component=component,
+        level=level,
+        aor=aor,
         aor_abbv=abbv,
         state=state,
         mexican_states=mexican_states,
-        sector=name,
-        aliases=(f"{name} Sector", abbv, *aliases),
+        sector=sector,
+        field_office=None if usbp else aor,
+        aliases=aliases,
+    )
+
+
+def _sector(
+    name: str, abbv: str, state: str, mexican_states: tuple[str, ...], *aliases: str
+) -> Place:
+    return _in_area(
+        name,
+        "USBP",
+        "sector",
+        name,
+        abbv,
+        state,
+        mexican_states,
+        name,
+        (f"{name} Sector", abbv, *aliases),
     )
 
 
 def _field_office(name: str, state: str, mexican_states: tuple[str, ...], sector: str) -> Place:
-    return Place(
-        name=f"{name} Field Office",
-        kind="port_of_entry",
-        component="OFO",
-        level="field_office",
-        aor=f"{name} Field Office",
-        aor_abbv=name,
-        state=state,
-        mexican_states=mexican_states,
-        sector=sector,
-        field_office=f"{name} Field Office",
+    return _in_area(
+        f"{name} Field Office", "OFO", "field_office", name, name, state, mexican_states, sector
     )
 
 
 def _port(
     name: str, field_office: str, state: str, mexican_state: str, sector: str, *aliases: str
 ) -> Place:
-    return Place(
-        name=name,
-        kind="port_of_entry",
-        component="OFO",
-        level="port",
-        aor=f"{field_office} Field Office",
-        aor_abbv=field_office,
-        state=state,
-        mexican_states=(mexican_state,),
-        sector=sector,
-        field_office=f"{field_office} Field Office",
-        aliases=aliases,
+    return _in_area(
+        name, "OFO", "port", field_office, field_office, state, (mexican_state,), sector, aliases
     )
 
 

@@ -28,15 +28,15 @@ class OutcomeSummary(_Frozen):
     @classmethod
     def of(cls, decision: Decision) -> OutcomeSummary:
         return cls(
-            authority=decision.authority,
-            pathway=decision.pathway,
-            destination=decision.destination,
-            demographic=decision.demographic,
-            custody_limit_hours=decision.custody_limit_hours,
+            **decision.model_dump(include=_SUMMARISED),
             members=tuple(
                 (m.person, m.authority, m.pathway, m.destination) for m in decision.members
             ),
         )
+
+
+#: The fields of a decision its summary keeps as they are (``members`` it keeps in short).
+_SUMMARISED = set(OutcomeSummary.model_fields) - {"members"}
 
 
 class ReplayChange(_Frozen):

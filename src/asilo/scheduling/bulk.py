@@ -31,7 +31,6 @@ import shutil
 import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -70,6 +69,7 @@ from asilo.scheduling.model import (
     REGISTRATION_ID_PATTERN,
     AllocationResult,
     PortDayCapacity,
+    RunProvenance,
 )
 from asilo.scheduling.ranking import check_seed, interleave_in_chunks
 
@@ -91,17 +91,10 @@ class OutputFileError(OSError):
 
 
 @dataclass(frozen=True)
-class FileAllocation:
-    """What a run on files produced: the summary of the appointments file it wrote."""
+class FileAllocation(RunProvenance):
+    """What a run on files produced: its provenance and the summary of the appointments file
+    it wrote."""
 
-    method_name: str
-    method_version: str
-    seed: int
-    registrations_digest: str
-    capacity_digest: str
-    input_digest: str
-    horizon_start: date | None
-    horizon_end: date | None
     ports: tuple[str, ...]
     families_by_port: tuple[int, ...]
     persons_by_port: tuple[int, ...]
@@ -538,14 +531,7 @@ def from_result(result: AllocationResult, ports: tuple[str, ...]) -> FileAllocat
         persons[appointment.port] += appointment.family_size
     unallocated = result.unallocated()
     return FileAllocation(
-        method_name=result.method_name,
-        method_version=result.method_version,
-        seed=result.seed,
-        registrations_digest=result.registrations_digest,
-        capacity_digest=result.capacity_digest,
-        input_digest=result.input_digest,
-        horizon_start=result.horizon_start,
-        horizon_end=result.horizon_end,
+        **result.provenance(),
         ports=ports,
         families_by_port=tuple(families[p] for p in ports),
         persons_by_port=tuple(persons[p] for p in ports),

@@ -7,10 +7,10 @@ build them without any framework.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 REGISTRATION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """A registration id: 1 to 64 ASCII letters, digits, '.', '_' or '-', not starting with a symbol.
@@ -102,8 +102,9 @@ class Appointment(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class AllocationResult:
-    """A complete run: appointments in priority order plus what is needed to re-run and check it.
+class RunProvenance:
+    """What is needed to re-run a run and check it: the method, the seed, the inputs' digests
+    and the horizon.
 
     ``input_digest`` is the SHA-256 of ``registrations_digest`` and ``capacity_digest`` (see
     ``asilo.scheduling.digest``), so two runs on the same inputs carry the same digest.
@@ -117,6 +118,16 @@ class AllocationResult:
     input_digest: str
     horizon_start: date | None
     horizon_end: date | None
+
+    def provenance(self) -> dict[str, Any]:
+        """The provenance fields alone, to carry into another record of the same run."""
+        return {f.name: getattr(self, f.name) for f in fields(RunProvenance)}
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationResult(RunProvenance):
+    """A complete run: appointments in priority order plus its provenance."""
+
     appointments: tuple[Appointment, ...]
 
     def allocated(self) -> tuple[Appointment, ...]:

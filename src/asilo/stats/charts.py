@@ -47,11 +47,13 @@ COLOURS: tuple[str, ...] = (
 )
 
 
-def _thousands(value: float, _position: int) -> str:
+def thousands(value: float, _position: int) -> str:
+    """An axis label with thousands separators (for ``FuncFormatter``)."""
     return f"{value:,.0f}"
 
 
-def _render(fig: Figure, fmt: str) -> bytes:
+def render(fig: Figure, fmt: str) -> bytes:
+    """The figure as SVG or PNG bytes; the same figure always gives the same bytes."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown chart format {fmt!r}; use svg or png")
     FigureCanvasAgg(fig)
@@ -67,7 +69,7 @@ def _figure(title: str, width: float = 10, height: float = 5.5) -> tuple[Figure,
     fig = Figure(figsize=(width, height))
     axes = fig.add_subplot()
     axes.set_title(title)
-    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.yaxis.set_major_formatter(FuncFormatter(thousands))
     axes.grid(axis="y", color="#cccccc", linewidth=0.6)
     return fig, axes
 
@@ -141,7 +143,7 @@ def trend_chart(
             loc="upper left",
         )
     fig.autofmt_xdate()
-    return _render(fig, fmt)
+    return render(fig, fmt)
 
 
 def stacked_bar_chart(
@@ -186,7 +188,7 @@ def stacked_bar_chart(
             bbox_to_anchor=(1.01, 1),
             loc="upper left",
         )
-    return _render(fig, fmt)
+    return render(fig, fmt)
 
 
 def breakdown_chart(
@@ -197,7 +199,7 @@ def breakdown_chart(
     fig, axes = _figure(title, width=10, height=max(3.0, 0.32 * len(ordered) + 1.2))
     axes.grid(axis="y", visible=False)
     axes.grid(axis="x", color="#cccccc", linewidth=0.6)
-    axes.xaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.xaxis.set_major_formatter(FuncFormatter(thousands))
     groups = sorted({str(r[group]) for r in ordered})
     for i, name in enumerate(groups):
         members = [(y, r) for y, r in enumerate(ordered) if str(r[group]) == name]
@@ -214,7 +216,7 @@ def breakdown_chart(
     axes.set_xlabel("encounters")
     if groups:
         axes.legend(title=group.replace("_", " "), frameon=False, loc="lower right")
-    return _render(fig, fmt)
+    return render(fig, fmt)
 
 
 def data_table_csv(rows: Sequence[Row]) -> str:

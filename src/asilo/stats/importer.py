@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,26 +268,27 @@ def _reason(error_type: str, column: str, width: int, message: str) -> str:
     return f"{error_type.lower()}: {message}"
 
 
+#: What a column must hold, by a word of its name (first match wins), with its allowed values.
+_EXPECTED: tuple[tuple[tuple[str, ...], str, Iterable[str]], ...] = (
+    (("month", "group"), "a month grouping", v.MONTH_GROUPINGS),
+    (("month",), "a month abbreviation", v.FISCAL_MONTHS),
+    (("component",), "a component", v.COMPONENT_SPELLINGS),
+    (("region",), "a land border region", v.REGIONS),
+    (("demographic",), "a CBP demographic", v.DEMOGRAPHIC_SPELLINGS),
+    (("authority",), "a title of authority", v.AUTHORITIES),
+    (("type",), "an encounter type", v.ENCOUNTER_TYPES),
+)
+
+
 def _expected(column: str) -> str:
     key = column.lower()
     if "count" in key:
         return "a whole number of encounters"
     if "fiscal" in key:
         return "a fiscal year"
-    if "month" in key and "group" in key:
-        return "a month grouping (" + ", ".join(v.MONTH_GROUPINGS) + ")"
-    if "month" in key:
-        return "a month abbreviation (" + ", ".join(v.FISCAL_MONTHS) + ")"
-    if "component" in key:
-        return "a component (" + ", ".join(v.COMPONENT_SPELLINGS) + ")"
-    if "region" in key:
-        return "a land border region (" + ", ".join(v.REGIONS) + ")"
-    if "demographic" in key:
-        return "a CBP demographic (" + ", ".join(v.DEMOGRAPHIC_SPELLINGS) + ")"
-    if "authority" in key:
-        return "a title of authority (" + ", ".join(v.AUTHORITIES) + ")"
-    if "type" in key:
-        return "an encounter type (" + ", ".join(v.ENCOUNTER_TYPES) + ")"
+    for words, what, allowed in _EXPECTED:
+        if all(word in key for word in words):
+            return f"{what} ({', '.join(allowed)})"
     return "a valid value"
 
 

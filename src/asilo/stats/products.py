@@ -52,15 +52,20 @@ class Product:
         raise KeyError(header)
 
 
+#: The columns every product starts with: when the counts happened.
+_PERIOD = (
+    ("fiscal_year", "Fiscal Year"),
+    ("month_grouping", "Month Grouping"),
+    ("month_abbv", "Month (abbv)"),
+)
+
 _COMMON_DIMENSIONS = {"fiscal_year", "month", "region", "demographic", "citizenship"}
 
 NATIONWIDE_AOR = Product(
     name="nationwide_aor",
     title="CBP Nationwide Encounters by area of responsibility",
     columns=(
-        ("fiscal_year", "Fiscal Year"),
-        ("month_grouping", "Month Grouping"),
-        ("month_abbv", "Month (abbv)"),
+        *_PERIOD,
         ("component", "Component"),
         ("region", "Land Border Region"),
         ("aor", "Area of Responsibility"),
@@ -80,9 +85,7 @@ NATIONWIDE_STATE = Product(
     name="nationwide_state",
     title="CBP Nationwide Encounters by state",
     columns=(
-        ("fiscal_year", "Fiscal Year"),
-        ("month_grouping", "Month Grouping"),
-        ("month_abbv", "Month (abbv)"),
+        *_PERIOD,
         ("region", "Land Border Region"),
         ("state", "State"),
         ("demographic", "Demographic"),
@@ -97,9 +100,7 @@ SOUTHWEST = Product(
     name="southwest_land_border",
     title="CBP Southwest Land Border Encounters",
     columns=(
-        ("fiscal_year", "Fiscal Year"),
-        ("month_grouping", "Month Grouping"),
-        ("month_abbv", "Month (abbv)"),
+        *_PERIOD,
         ("component", "Component"),
         ("demographic", "Demographic"),
         ("citizenship", "Citizenship Grouping"),

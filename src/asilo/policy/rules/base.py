@@ -129,17 +129,8 @@ class Draft:
         )
 
     def outcome(self) -> Outcome:
-        return Outcome(
-            authority=self.authority,
-            pathway=self.pathway,
-            destination=self.destination,
-            demographic=self.demographic,
-            custody_limit_hours=self.custody_limit_hours,
-            custody_standard_hours=self.custody_standard_hours,
-            flags=tuple(self.flags),
-            options=tuple(self.options),
-            reasons=tuple(self.reasons),
-        )
+        """The finished outcome: the draft's fields as they stand (its lists become tuples)."""
+        return Outcome.model_validate(self, from_attributes=True)
 
 
 @dataclass(frozen=True)

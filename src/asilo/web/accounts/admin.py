@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
 from asilo.web.accounts.models import ApiToken, Organisation, RoleGrant, User
 from asilo.web.accounts.services import (
+    account_state,
     is_staff_role,
     needs_approval,
     password_reset_issue,
@@ -25,7 +26,7 @@ from asilo.web.accounts.services import (
     user_role_request,
 )
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_refusal
 from asilo.web.core.actors import request_actor
 from asilo.web.core.admin import CapabilityAdminMixin
 from asilo.web.core.roles import Capability, Role
@@ -34,15 +35,6 @@ from asilo.web.core.roles import Capability, Role
 class UsersManageMixin(CapabilityAdminMixin):
     capability = Capability.USERS_MANAGE
     may_delete = False  # deactivate instead: audit entries keep pointing at the account
-
-
-def _user_state(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "role": user.role,
-        "organisation": user.organisation.name if user.organisation else None,
-        "is_active": user.is_active,
-    }
 
 
 class UserAddForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -120,13 +112,12 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             obj.is_staff = is_staff_role(obj.role)
             obj.is_superuser = False
             super().save_model(request, obj, form, change)
-            audit_record(
+            audit_change(
                 actor=actor,
                 action=AuditAction.UPDATE,
-                object_type="accounts.user",
-                object_id=obj.pk,
-                before=_user_state(old),
-                after=_user_state(obj),
+                obj=obj,
+                before=account_state(old),
+                after=account_state(obj),
             )
         if role_changed or (reactivated and needs_approval(old.role)):
             try:
@@ -150,22 +141,15 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             obj.is_superuser = False
             obj.is_active = not held
             obj.save()
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                object_type="accounts.user",
-                object_id=obj.pk,
-                after=_user_state(obj),
-            )
+            audit_change(actor=actor, action=AuditAction.CREATE, obj=obj, after=account_state(obj))
             if held:
                 RoleGrant.objects.create(
                     user=obj, role=wanted_role, organisation=wanted_org, requested_by=actor
                 )
-                audit_record(
+                audit_change(
                     actor=actor,
                     action=AuditAction.ROLE_REQUEST,
-                    object_type="accounts.user",
-                    object_id=obj.pk,
+                    obj=obj,
                     after={"role": wanted_role},
                     note="awaits a second administrator",
                 )
@@ -180,13 +164,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                 messages.error(request, exc.message)
 
     def _refuse_own(self, request: HttpRequest, actor: User, obj: User) -> None:
-        audit_record(
-            actor=actor,
-            action=AuditAction.REFUSED,
-            object_type="accounts.user",
-            object_id=obj.pk,
-            note="own role change refused",
-        )
+        audit_refusal(actor=actor, obj=obj, note="own role change refused")
         messages.error(request, AccountsError(AccountsErrorCode.OWN_ROLE).message)
 
     @admin.action(description=_("Send a password reset link"))
@@ -256,11 +234,10 @@ class OrganisationAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[typ
     def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            audit_record(
+            audit_change(
                 actor=request_actor(request),
                 action=AuditAction.UPDATE if change else AuditAction.CREATE,
-                object_type="accounts.organisation",
-                object_id=obj.pk,
+                obj=obj,
                 after={"name": obj.name},
             )
 

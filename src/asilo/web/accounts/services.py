@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
 from asilo.web.accounts.models import ApiToken, Organisation, RoleGrant, User, hash_token
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record, audit_refusal
 from asilo.web.core.access import require
 from asilo.web.core.actors import Actor
 from asilo.web.core.roles import Capability, Role
@@ -75,11 +75,10 @@ def user_create(
                     ) from exc
             user.set_password(password)
         user.save()
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CREATE,
-            object_type="accounts.user",
-            object_id=user.pk,
+            obj=user,
             after={"username": username, "role": role, "organisation": organisation or None},
         )
     return user
@@ -103,11 +102,10 @@ def token_create(*, actor: Actor | None, user: User, rotate: bool = False) -> st
             created_at=now,
             expires_at=now + timedelta(days=days),
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.TOKEN_CREATE,
-            object_type="accounts.apitoken",
-            object_id=token.pk,
+            obj=token,
             after={"user_id": user.pk, "prefix": token.prefix, "expires_in_days": days},
         )
         if rotate:
@@ -122,13 +120,7 @@ def token_revoke(*, actor: Actor | None, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="accounts.apitoken",
-            object_id=token.pk,
-            after={"revoked": True},
-        )
+        audit_change(actor=actor, action=AuditAction.UPDATE, obj=token, after={"revoked": True})
     return token
 
 
@@ -141,9 +133,7 @@ def user_by_username(username: str) -> User:
 
 def login_record(*, user: User) -> None:
     """Audit a successful sign-in."""
-    audit_record(
-        actor=user, action=AuditAction.LOGIN, object_type="accounts.user", object_id=user.pk
-    )
+    audit_change(actor=user, action=AuditAction.LOGIN, obj=user)
 
 
 def login_failure_record(*, username: str, locked_out: bool) -> None:
@@ -171,7 +161,8 @@ def needs_approval(role: str) -> bool:
     return role in APPROVAL_ROLES
 
 
-def _state(user: User) -> dict[str, object]:
+def account_state(user: User) -> dict[str, object]:
+    """What the audit trail records of an account before and after a change."""
     return {
         "username": user.username,
         "role": user.role,
@@ -194,13 +185,7 @@ def user_role_request(
     if role not in Role.values:
         raise AccountsError(AccountsErrorCode.UNKNOWN_ROLE, "role", f"({', '.join(Role.values)})")
     if user.pk == actor.pk:
-        audit_record(
-            actor=actor,
-            action=AuditAction.REFUSED,
-            object_type="accounts.user",
-            object_id=user.pk,
-            note="own role change refused",
-        )
+        audit_refusal(actor=actor, obj=user, note="own role change refused")
         raise AccountsError(AccountsErrorCode.OWN_ROLE, "role")
     if role == Role.CASEWORKER and organisation is None:
         raise AccountsError(AccountsErrorCode.ORGANISATION_REQUIRED, "organisation")
@@ -209,27 +194,25 @@ def user_role_request(
             grant = RoleGrant.objects.create(
                 user=user, role=role, organisation=organisation, requested_by=actor
             )
-            audit_record(
+            audit_change(
                 actor=actor,
                 action=AuditAction.ROLE_REQUEST,
-                object_type="accounts.rolegrant",
-                object_id=grant.pk,
+                obj=grant,
                 after={"user_id": user.pk, "role": role},
                 note="awaits a second administrator",
             )
             return grant
-        before = _state(user)
+        before = account_state(user)
         user.role = role
         user.organisation = organisation
         user.is_staff = is_staff_role(role)
         user.save(update_fields=["role", "organisation", "is_staff"])
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type="accounts.user",
-            object_id=user.pk,
+            obj=user,
             before=before,
-            after=_state(user),
+            after=account_state(user),
         )
     return None
 
@@ -239,13 +222,7 @@ def role_grant_decide(*, actor: User, grant: RoleGrant, approve: bool, base_url:
     holder gets a reset link when they have no password yet) or denies a role request."""
     require(actor, Capability.USERS_MANAGE, grant)
     if actor.pk in (grant.requested_by_id, grant.user_id):
-        audit_record(
-            actor=actor,
-            action=AuditAction.REFUSED,
-            object_type="accounts.rolegrant",
-            object_id=grant.pk,
-            note="a role request needs a second administrator",
-        )
+        audit_refusal(actor=actor, obj=grant, note="a role request needs a second administrator")
         raise AccountsError(AccountsErrorCode.SECOND_ADMIN_REQUIRED)
     with transaction.atomic():
         locked = RoleGrant.objects.select_for_update().get(pk=grant.pk)
@@ -256,20 +233,19 @@ def role_grant_decide(*, actor: User, grant: RoleGrant, approve: bool, base_url:
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
         user = User.objects.select_for_update().get(pk=locked.user_id)
-        before = _state(user)
+        before = account_state(user)
         if approve:
             user.role = locked.role
             user.organisation = locked.organisation
             user.is_staff = is_staff_role(locked.role)
             user.is_active = True
             user.save(update_fields=["role", "organisation", "is_staff", "is_active"])
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.APPROVE if approve else AuditAction.DENY,
-            object_type="accounts.rolegrant",
-            object_id=locked.pk,
+            obj=locked,
             before=before,
-            after=_state(user),
+            after=account_state(user),
             note=f"requested by user {locked.requested_by_id}",
         )
     if approve and not user.has_usable_password() and user.email:
@@ -313,17 +289,11 @@ def password_reset_issue(*, actor: User, user: User, base_url: str) -> None:
             raise AccountsError(AccountsErrorCode.RESET_NOT_SENT) from exc
         if sent != 1:
             raise AccountsError(AccountsErrorCode.RESET_NOT_SENT)
-        audit_record(
-            actor=actor,
-            action=AuditAction.PASSWORD_RESET,
-            object_type="accounts.user",
-            object_id=user.pk,
-            after={"link_sent": True},
+        audit_change(
+            actor=actor, action=AuditAction.PASSWORD_RESET, obj=user, after={"link_sent": True}
         )
 
 
 def password_set_record(*, user: User) -> None:
     """Audit that a user set their password through a reset link."""
-    audit_record(
-        actor=user, action=AuditAction.PASSWORD_SET, object_type="accounts.user", object_id=user.pk
-    )
+    audit_change(actor=user, action=AuditAction.PASSWORD_SET, obj=user)

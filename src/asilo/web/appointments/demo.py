@@ -28,10 +28,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from asilo.web.accounts.demo import demo_staff
 from asilo.web.accounts.models import User
 from asilo.web.accounts.roles import Role
 from asilo.web.appointments import services
 from asilo.web.appointments.models import DEFAULT_CLOSES_AT, AllocationRun, Appointment
+from asilo.web.reference.seed import CBP_ONE_PORTS
 from asilo.web.registrations.models import Program, Registration
 from asilo.web.registrations.programs import ensure_default_programs
 from asilo.web.registrations.services import registration_submit
@@ -62,14 +64,6 @@ class AppointmentsDemo:
     no_shows: int
 
 
-def _user(username: str, role: str) -> User:
-    user, created = User.objects.get_or_create(username=username, defaults={"role": role})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
 def _family(rng: random.Random, index: int) -> dict[str, Any]:
     nationality = rng.choice(NATIONALITIES)
     surname = rng.choice(SURNAMES)
@@ -95,19 +89,7 @@ def _family(rng: random.Random, index: int) -> dict[str, Any]:
                 "relationship": "spouse" if adult else "child",
             }
         )
-    ports = rng.sample(
-        [
-            "San Ysidro",
-            "Calexico",
-            "Nogales",
-            "El Paso",
-            "Eagle Pass",
-            "Laredo",
-            "Hidalgo",
-            "Brownsville",
-        ],
-        k=rng.choice([0, 1, 2]),
-    )
+    ports = rng.sample(CBP_ONE_PORTS, k=rng.choice([0, 1, 2]))
     vulnerabilities = rng.choices(
         [[], ["pregnancy"], ["disability"], ["medical_emergency"]], weights=[80, 8, 8, 4]
     )[0]
@@ -160,8 +142,8 @@ def _capacities(
 def load() -> AppointmentsDemo:
     ensure_default_programs()
     program = Program.objects.get(code=PROGRAM)
-    supervisor = _user("demo.supervisor", Role.SUPERVISOR)
-    officer = _user("demo.officer", Role.OFFICER)
+    supervisor = demo_staff("demo.supervisor", Role.SUPERVISOR)
+    officer = demo_staff("demo.officer", Role.OFFICER)
     today = timezone.localdate()
     live = _capacities(
         program, supervisor, [today + timedelta(days=k) for k in range(14)], timezone.now()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_refusal
 from asilo.web.core.roles import Capability, has_capability
 
 
@@ -13,10 +12,7 @@ def may_read_audit(actor: Any, *, where: str) -> bool:
     """True when ``actor`` may read the trail; otherwise records the refusal and says False."""
     if has_capability(actor, Capability.AUDIT_VIEW):
         return True
-    audit_record(
-        actor=actor,
-        action=AuditAction.REFUSED,
-        object_type="audit.auditentry",
-        note=f"audit.view refused at {where}",
+    audit_refusal(
+        actor=actor, object_type="audit.auditentry", note=f"audit.view refused at {where}"
     )
     return False

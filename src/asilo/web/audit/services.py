@@ -53,12 +53,52 @@ def audit_record(
     return entry
 
 
-def audit_view(*, actor: User | AnonymousUser | None, obj: Model, note: str = "") -> AuditEntry:
-    """Record that ``actor`` read a person's record (or another sensitive object)."""
+def audit_change(
+    *,
+    actor: User | AnonymousUser | None,
+    action: AuditAction | str,
+    obj: Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    catalogue_version: str = "",
+    note: str = "",
+) -> AuditEntry:
+    """Record ``action`` on the row ``obj`` (named by its model's label and its key), in the
+    same transaction as the change."""
     return audit_record(
         actor=actor,
-        action=AuditAction.VIEW,
+        action=action,
         object_type=obj._meta.label_lower,
         object_id=obj.pk,
+        before=before,
+        after=after,
+        catalogue_version=catalogue_version,
         note=note,
     )
+
+
+def audit_refusal(
+    *,
+    actor: User | AnonymousUser | None,
+    note: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record that ``actor`` was refused (``note`` says what and why) on the row ``obj``, or
+    on a kind of object (``object_type``) when there is no row."""
+    if obj is not None:
+        object_type = obj._meta.label_lower
+    return audit_record(
+        actor=actor,
+        action=AuditAction.REFUSED,
+        object_type=object_type,
+        object_id=None if obj is None else obj.pk,
+        after=after,
+        note=note,
+    )
+
+
+def audit_view(*, actor: User | AnonymousUser | None, obj: Model, note: str = "") -> AuditEntry:
+    """Record that ``actor`` read a person's record (or another sensitive object)."""
+    return audit_change(actor=actor, action=AuditAction.VIEW, obj=obj, note=note)

@@ -8,22 +8,47 @@ submission). The API's exception handler (:mod:`asilo.web.core.api`) turns both 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, Self
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
+class ErrorCode(StrEnum):
+    """A code of an app's error vocabulary, declared once with its translated message and its
+    HTTP status (400 unless given)::
+
+        class IdentityErrorCode(ErrorCode):
+            PAIR_NOT_FOUND = "review_pair_not_found", _("No pair for review has this id."), 404
+
+    The member is the code itself (``str(code) == "review_pair_not_found"``); ``code.message``
+    is the lazy translation and ``code.status`` the status the API answers with.
+    """
+
+    message: Promise
+    status: int
+
+    def __new__(cls, value: str, message: Promise, status: int = 400) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.message = message
+        member.status = status
+        return member
+
+    @classmethod
+    def of(cls, value: str) -> Self:
+        """The code whose value is ``value`` (``ValueError`` for an unknown one)."""
+        # The enum's look-up by value, which mypy takes for a call of ``__new__``.
+        return cls(value)  # type: ignore[call-arg]
+
+
 class DomainError(Exception):
     """A refusal with a code from an app's vocabulary, the field it concerns and a status."""
 
-    messages: ClassVar[Mapping[str, Promise]] = {}
-    statuses: ClassVar[Mapping[str, int]] = {}
-
-    def __init__(self, code: StrEnum, field: str | None = None, **params: Any) -> None:
+    def __init__(self, code: ErrorCode, field: str | None = None, **params: Any) -> None:
         self.code = code
         self.field = field
         self.params = params
@@ -31,12 +56,12 @@ class DomainError(Exception):
 
     @property
     def status(self) -> int:
-        return self.statuses.get(self.code, 400)
+        return self.code.status
 
     @property
     def message(self) -> str:
         """The message in the active language, with its parameters filled in."""
-        template = str(self.messages[self.code])
+        template = str(self.code.message)
         return template.format(**self.params) if self.params else template
 
     def as_dict(self) -> dict[str, str | None]:
@@ -56,49 +81,33 @@ class DomainErrors(Exception):
         return [e.as_dict() for e in self.errors]
 
 
-class CoreErrorCode(StrEnum):
-    FORBIDDEN = "forbidden"
-    UNAUTHENTICATED = "unauthenticated"
-    NOT_FOUND = "not_found"
-    METHOD_NOT_ALLOWED = "method_not_allowed"
-    INVALID = "invalid"
-    PAYLOAD_TOO_LARGE = "payload_too_large"
-    RATE_LIMITED = "rate_limited"
-    SERVER_ERROR = "server_error"
-    UNAVAILABLE = "unavailable"
-    ERROR = "error"
-
-
-CORE_MESSAGES: dict[str, Promise] = {
-    CoreErrorCode.FORBIDDEN: _("Your role may not do this."),
-    CoreErrorCode.UNAUTHENTICATED: _("Sign in or send a valid token."),
-    CoreErrorCode.NOT_FOUND: _("There is nothing at this address."),
-    CoreErrorCode.METHOD_NOT_ALLOWED: _("This address does not accept {method}."),
-    CoreErrorCode.INVALID: _("Invalid value."),
-    CoreErrorCode.PAYLOAD_TOO_LARGE: _("The request is too large (at most {limit} bytes)."),
-    CoreErrorCode.RATE_LIMITED: _("Too many requests. Try again later."),
-    CoreErrorCode.SERVER_ERROR: _("Something went wrong on our side. It has been logged."),
-    CoreErrorCode.UNAVAILABLE: _("The service is briefly unavailable. Try again in a minute."),
-    CoreErrorCode.ERROR: _("The request was refused."),
-}
-
-CORE_STATUSES: dict[str, int] = {
-    CoreErrorCode.FORBIDDEN: 403,
-    CoreErrorCode.UNAUTHENTICATED: 401,
-    CoreErrorCode.NOT_FOUND: 404,
-    CoreErrorCode.METHOD_NOT_ALLOWED: 405,
-    CoreErrorCode.PAYLOAD_TOO_LARGE: 413,
-    CoreErrorCode.RATE_LIMITED: 429,
-    CoreErrorCode.SERVER_ERROR: 500,
-    CoreErrorCode.UNAVAILABLE: 503,
-}
+class CoreErrorCode(ErrorCode):
+    FORBIDDEN = "forbidden", _("Your role may not do this."), 403
+    UNAUTHENTICATED = "unauthenticated", _("Sign in or send a valid token."), 401
+    NOT_FOUND = "not_found", _("There is nothing at this address."), 404
+    METHOD_NOT_ALLOWED = "method_not_allowed", _("This address does not accept {method}."), 405
+    INVALID = "invalid", _("Invalid value.")
+    PAYLOAD_TOO_LARGE = (
+        "payload_too_large",
+        _("The request is too large (at most {limit} bytes)."),
+        413,
+    )
+    RATE_LIMITED = "rate_limited", _("Too many requests. Try again later."), 429
+    SERVER_ERROR = (
+        "server_error",
+        _("Something went wrong on our side. It has been logged."),
+        500,
+    )
+    UNAVAILABLE = (
+        "unavailable",
+        _("The service is briefly unavailable. Try again in a minute."),
+        503,
+    )
+    ERROR = "error", _("The request was refused.")
 
 
 class CoreError(DomainError):
     """Refusals that belong to no app (rights, transport, availability)."""
-
-    messages = CORE_MESSAGES
-    statuses = CORE_STATUSES
 
 
 class Forbidden(CoreError):

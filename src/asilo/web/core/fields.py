@@ -15,25 +15,24 @@ from cryptography.fernet import InvalidToken
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedFieldMixin, EncryptedJSONField
 
-from asilo.web.core.errors import DomainError
+from asilo.web.core.errors import DomainError, ErrorCode
 
 
-class UndecryptableCode:
-    UNDECRYPTABLE = "undecryptable"
-
-
-class Undecryptable(DomainError):
-    messages = {
-        UndecryptableCode.UNDECRYPTABLE: _(
+class UndecryptableCode(ErrorCode):
+    UNDECRYPTABLE = (
+        "undecryptable",
+        _(
             "Stored data could not be decrypted with this server's key and salt "
             "(ASILO_SECRET_KEY, ASILO_SECRET_KEY_FALLBACKS, ASILO_FIELD_ENCRYPTION_SALT). "
             "Nothing was shown."
-        )
-    }
-    statuses = {UndecryptableCode.UNDECRYPTABLE: 500}
+        ),
+        500,
+    )
 
+
+class Undecryptable(DomainError):
     def __init__(self, field: str | None = None) -> None:
-        super().__init__(UndecryptableCode.UNDECRYPTABLE, field)  # type: ignore[arg-type]
+        super().__init__(UndecryptableCode.UNDECRYPTABLE, field)
 
 
 def _strict_from_db_value(self: Any, value: Any, expression: Any, connection: Any) -> Any:

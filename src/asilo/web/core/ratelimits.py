@@ -24,8 +24,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
-from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_refusal
 from asilo.web.core.digests import keyed_digest
 from asilo.web.core.errors import CoreError, CoreErrorCode
 
@@ -123,9 +122,8 @@ def refuse_if_rate_limited(request: HttpRequest, data: Mapping[str, Any]) -> Non
     limited = self_service_limited(request, data)
     if limited is None:
         return
-    audit_record(
+    audit_refusal(
         actor=None,
-        action=AuditAction.REFUSED,
         object_type="registrations.registration",
         note=f"self-service rate limit ({limited.scope})",
     )

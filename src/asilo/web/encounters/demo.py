@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from asilo.web.accounts.demo import demo_staff
 from asilo.web.accounts.models import User
 from asilo.web.accounts.roles import Role
 from asilo.web.encounters import services
@@ -125,14 +126,6 @@ class DemoSummary:
     created: int
     open_custodies: int
     overdue: int
-
-
-def _staff(username: str, role: str) -> User:
-    user, created = User.objects.get_or_create(username=username, defaults={"role": role})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 def _person(
@@ -236,8 +229,8 @@ def _follow_up(spec: Spec, encounter: Encounter, officer: User, supervisor: User
 def load(*, now: datetime | None = None) -> DemoSummary:
     """Create (or complete) the demo day. Safe to call again: nothing is duplicated."""
     now = now or timezone.now()
-    officer = _staff(OFFICER, Role.OFFICER)
-    supervisor = _staff(SUPERVISOR, Role.SUPERVISOR)
+    officer = demo_staff(OFFICER, Role.OFFICER)
+    supervisor = demo_staff(SUPERVISOR, Role.SUPERVISOR)
     rng = random.Random(20220510)
     created = 0
     for spec in SPECS:
@@ -245,7 +238,7 @@ def load(*, now: datetime | None = None) -> DemoSummary:
         with transaction.atomic():
             recorded = services.encounter_record(
                 actor=officer,
-                document=doc,
+                prepared=services.prepare_encounter(doc, now=now),
                 client_request_id=f"demo-{spec.key}",
                 now=now,
             )

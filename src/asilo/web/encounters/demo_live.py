@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from asilo.web.accounts.models import User
+from asilo.web.accounts.demo import demo_staff
 from asilo.web.accounts.roles import Role
 from asilo.web.encounters import services
 from asilo.web.encounters.clocks import place_time_zone
@@ -52,14 +52,6 @@ class LiveDay:
         )
 
 
-def _officer() -> User:
-    user, created = User.objects.get_or_create(username=OFFICER, defaults={"role": Role.OFFICER})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
 def _document(day: str, key: str, clock: str, kind: str, name: str, people: Any) -> dict[str, Any]:
     rng = random.Random(f"{day}-{key}")
     surname = rng.choice(SURNAMES)
@@ -87,7 +79,7 @@ def load(*, now: datetime | None = None) -> LiveDay:
     """Record today's encounters whose time has come (each on its place's clock)."""
     now = now or timezone.now()
     day = timezone.localdate(now).isoformat()
-    officer = _officer()
+    officer = demo_staff(OFFICER, Role.OFFICER)
     recorded = created = 0
     for key, clock, kind, name, people in LIVE:
         local = timezone.localtime(now, place_time_zone(kind, name))
@@ -95,7 +87,9 @@ def load(*, now: datetime | None = None) -> LiveDay:
             continue
         result = services.encounter_record(
             actor=officer,
-            document=_document(day, key, clock, kind, name, people),
+            prepared=services.prepare_encounter(
+                _document(day, key, clock, kind, name, people), now=now
+            ),
             client_request_id=f"live-{day}-{key}",
             now=now,
         )

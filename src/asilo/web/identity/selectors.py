@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from asilo.linkage.records import RECORD_COLUMNS
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.core.roles import Capability, has_capability
 from asilo.web.encounters.models import Custody, EncounterPerson
@@ -232,16 +233,8 @@ def _card(rec: IdentityRecord) -> RecordCard:
             }
         ]
     return RecordCard(
-        record_id=row["record_id"],
+        **{column: row[column] for column in RECORD_COLUMNS},
         source=rec.source,
-        given_names=row["given_names"],
-        first_surname=row["first_surname"],
-        second_surname=row["second_surname"],
-        date_of_birth=row["date_of_birth"],
-        sex=row["sex"],
-        nationality=row["nationality"],
-        a_number=row["a_number"],
-        document_number=row["document_number"],
         identity_id=rec.identity_id,
         match_probability=rec.match_probability,
         context=context,
@@ -271,11 +264,10 @@ def review_pair_view(*, actor: Actor, pair_id: int) -> PairView:
         history=list(pair.decisions.select_related("actor").order_by("at", "id")),
     )
     with transaction.atomic():
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.VIEW,
-            object_type=PAIR,
-            object_id=pair.pk,
+            obj=pair,
             after={"records": [view.left.record_id, view.right.record_id]},
             note="review pair side by side",
         )

@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -19,7 +19,7 @@ from django.utils import timezone
 from asilo.linkage import memory, model
 from asilo.linkage.engine import Match
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.core.roles import Capability
 from asilo.web.identity import matching, records
@@ -258,11 +258,10 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
             same_identity_threshold=model.SAME_IDENTITY_THRESHOLD,
             review_threshold=model.REVIEW_THRESHOLD,
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CREATE,
-            object_type=RUN,
-            object_id=run.pk,
+            obj=run,
             after={"trigger": trigger, "model": run.model_version},
         )
     started = time.perf_counter()
@@ -284,11 +283,10 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
             run.review_pairs = written.review_pairs
             run.seconds = round(time.perf_counter() - started, 3)
             run.save()
-            audit_record(
+            audit_change(
                 actor=actor,
                 action=AuditAction.UPDATE,
-                object_type=RUN,
-                object_id=run.pk,
+                obj=run,
                 before={"status": RunStatus.RUNNING},
                 after={
                     "status": RunStatus.DONE,
@@ -309,11 +307,10 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
                 error=type(exc).__name__[:120],
                 seconds=round(time.perf_counter() - started, 3),
             )
-            audit_record(
+            audit_change(
                 actor=actor,
                 action=AuditAction.UPDATE,
-                object_type=RUN,
-                object_id=run.pk,
+                obj=run,
                 before={"status": RunStatus.RUNNING},
                 after={"status": RunStatus.FAILED, "error": type(exc).__name__},
             )
@@ -442,23 +439,33 @@ def identity_match_people(
     *, actor: User | None, person_ids: list[int], note: str
 ) -> dict[str, Attached]:
     """:func:`identity_match_records` for people (decrypted in memory)."""
-    have = set(
-        IdentityRecord.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True)
+    return _match_unrecorded(
+        actor=actor, ids=person_ids, key="person_id", read=records.all_person_records, note=note
     )
-    todo = [p for p in person_ids if p not in have]
-    rows = list(records.all_person_records(todo)) if todo else []
-    return identity_match_records(actor=actor, rows=rows, note=note)
 
 
 def identity_match_members(
     *, actor: User | None, member_ids: list[int], note: str
 ) -> dict[str, Attached]:
     """:func:`identity_match_records` for registered family members."""
-    have = set(
-        IdentityRecord.objects.filter(member_id__in=member_ids).values_list("member_id", flat=True)
+    return _match_unrecorded(
+        actor=actor, ids=member_ids, key="member_id", read=records.all_member_records, note=note
     )
-    todo = [m for m in member_ids if m not in have]
-    rows = list(records.all_member_records(todo)) if todo else []
+
+
+def _match_unrecorded(
+    *,
+    actor: User | None,
+    ids: list[int],
+    key: str,
+    read: Callable[[list[int]], Iterable[dict[str, str]]],
+    note: str,
+) -> dict[str, Attached]:
+    """Match the people or members (``key``: ``person_id`` or ``member_id``) of ``ids`` that
+    have no identity record yet."""
+    have = set(IdentityRecord.objects.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
+    todo = [i for i in ids if i not in have]
+    rows = list(read(todo)) if todo else []
     return identity_match_records(actor=actor, rows=rows, note=note)
 
 
@@ -475,6 +482,34 @@ def _locked_pair(pair_id: int) -> ReviewPair:
     if pair is None:
         raise IdentityError(C.PAIR_NOT_FOUND, "pair_id")
     return pair
+
+
+def _record_review(
+    pair: ReviewPair,
+    *,
+    status: str,
+    decision: str,
+    moved: list[dict[str, int]],
+    actor: User,
+    now: datetime,
+) -> None:
+    """Store the pair's new state (decided by ``actor``, or open again) and add the decision
+    to the pair's review history."""
+    decided = status != PairStatus.OPEN
+    pair.status = status
+    pair.decided_by = actor if decided else None
+    pair.decided_at = now if decided else None
+    pair.moved = moved
+    pair.save(update_fields=["status", "decided_by", "decided_at", "moved"])
+    ReviewDecision.objects.create(
+        pair=pair,
+        decision=decision,
+        record_id_l=pair.left.record_id,
+        record_id_r=pair.right.record_id,
+        match_probability=pair.match_probability,
+        actor=actor,
+        at=now,
+    )
 
 
 def review_decide(*, actor: User, pair_id: int, decision: str) -> ReviewPair:
@@ -499,25 +534,18 @@ def review_decide(*, actor: User, pair_id: int, decision: str) -> ReviewPair:
                 IdentityRecord.objects.filter(pk__in=moving).update(
                     identity_id=keep, assigned=Assigned.REVIEW, assigned_at=now
                 )
-        pair.status = decision
-        pair.decided_by = actor
-        pair.decided_at = now
-        pair.moved = moved
-        pair.save(update_fields=["status", "decided_by", "decided_at", "moved"])
-        ReviewDecision.objects.create(
-            pair=pair,
+        _record_review(
+            pair,
+            status=decision,
             decision=Decision.SAME if decision == PairStatus.SAME else Decision.DIFFERENT,
-            record_id_l=pair.left.record_id,
-            record_id_r=pair.right.record_id,
-            match_probability=pair.match_probability,
+            moved=moved,
             actor=actor,
-            at=now,
+            now=now,
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.REVIEW,
-            object_type=PAIR,
-            object_id=pair.pk,
+            obj=pair,
             before={"status": PairStatus.OPEN},
             after={"status": decision, "moved_records": [m["record"] for m in moved]},
         )
@@ -545,25 +573,13 @@ def review_undo(*, actor: User, pair_id: int) -> ReviewPair:
             )
             if n:
                 restored.append(move["record"])
-        pair.status = PairStatus.OPEN
-        pair.decided_by = None
-        pair.decided_at = None
-        pair.moved = []
-        pair.save(update_fields=["status", "decided_by", "decided_at", "moved"])
-        ReviewDecision.objects.create(
-            pair=pair,
-            decision=Decision.UNDONE,
-            record_id_l=pair.left.record_id,
-            record_id_r=pair.right.record_id,
-            match_probability=pair.match_probability,
-            actor=actor,
-            at=now,
+        _record_review(
+            pair, status=PairStatus.OPEN, decision=Decision.UNDONE, moved=[], actor=actor, now=now
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=PAIR,
-            object_id=pair.pk,
+            obj=pair,
             before={"status": before},
             after={"status": PairStatus.OPEN, "restored_records": restored},
             note="decision undone",

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.core.relationships import RelationshipToChildren
 from asilo.web.people import name_index
@@ -109,11 +109,10 @@ def person_create_unchecked(
         ]
     )
     _index_names(person, fresh=True)
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.CREATE,
-        object_type=PERSON,
-        object_id=person.pk,
+        obj=person,
         after={
             "fields_set": identity_fields_set(identity),
             "nationality": person.nationality,
@@ -198,13 +197,8 @@ def person_update_profile(
             person.save()
             if set(corrected) & set(names):
                 _index_names(person)
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                object_type=PERSON,
-                object_id=person.pk,
-                before=before,
-                after=after,
+            audit_change(
+                actor=actor, action=AuditAction.UPDATE, obj=person, before=before, after=after
             )
         return person
 
@@ -217,13 +211,7 @@ def person_reindex_names(*, actor: User, person_id: int) -> None:
         if person is None:
             raise PeopleError(C.PERSON_NOT_FOUND, "person_id")
         _index_names(person)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type=PERSON,
-            object_id=person.pk,
-            note="name index rebuilt",
-        )
+        audit_change(actor=actor, action=AuditAction.UPDATE, obj=person, note="name index rebuilt")
 
 
 def people_reindex_all_names(*, batch: int = 500) -> int:
@@ -277,11 +265,10 @@ def family_unit_create_unchecked(*, actor: User, members: Sequence[MemberInput])
             for i, m in enumerate(members)
         ]
     )
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.CREATE,
-        object_type=FAMILY_UNIT,
-        object_id=unit.pk,
+        obj=unit,
         after={
             "members": [
                 {"person": m.person.pk, "role": m.role, "relationship": m.relationship}

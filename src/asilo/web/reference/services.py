@@ -8,7 +8,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.actors import Actor
 
 
@@ -32,11 +32,10 @@ def reference_save(*, actor: Actor, obj: Any, changed: list[str]) -> Any:
         if old is not None:
             new = {k: v for k, v in new.items() if old.get(k) != v}
             before = {k: old.get(k) for k in new}
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE if old is not None else AuditAction.CREATE,
-            object_type=obj._meta.label_lower,
-            object_id=obj.pk,
+            obj=obj,
             before=before,
             after=new,
         )

@@ -26,7 +26,7 @@ from django.db import transaction
 
 from asilo.web.accounts.models import Organisation
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
 from asilo.web.core.roles import Capability
 from asilo.web.registrations.errors import RegistrationError
@@ -100,11 +100,10 @@ def registration_assign(*, actor: User, number: str, organisation_id: int) -> Re
             raise RegistrationError(C.REGISTRATION_NOT_FOUND)
         registration.organisation = organisation
         registration.save(update_fields=["organisation"])
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=REGISTRATION,
-            object_id=registration.pk,
+            obj=registration,
             before={"organisation_id": None},
             after={"organisation_id": organisation.pk},
             note="assigned by a supervisor",

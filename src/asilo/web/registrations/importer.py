@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_record, audit_refusal
 from asilo.web.core.relationships import RelationshipToPrincipal
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -261,9 +261,8 @@ def registrations_import_csv(
         on=rules_date(program, now),
     )
     if report.errors:
-        audit_record(
+        audit_refusal(
             actor=actor,
-            action=AuditAction.REFUSED,
             object_type="registrations.import",
             after={"program": program.code, "rows": report.rows, "errors": len(report.errors)},
             note="bulk import refused: nothing imported",

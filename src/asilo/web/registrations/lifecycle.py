@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.models import ClosedReason, Registration, Status, StatusChange
@@ -167,11 +167,10 @@ def registration_status_change(
                 status=to_status, closed_reason=closed_reason, status_changed_at=now
             )
         if audit:
-            audit_record(
+            audit_change(
                 actor=actor,
                 action=AuditAction.UPDATE,
-                object_type=REGISTRATION,
-                object_id=registration.pk,
+                obj=registration,
                 before=before,
                 after={
                     "status": to_status,

@@ -30,8 +30,7 @@ from django.http import HttpRequest
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
-from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_refusal
 from asilo.web.core.digests import keyed_digest
 from asilo.web.core.ratelimits import client_address
 from asilo.web.registrations.errors import RegistrationError
@@ -94,9 +93,8 @@ def _refuse_when_over(request: HttpRequest, number: str, *, increment: bool = Fa
     ]
     for scope, usage in usages:
         if usage is not None and usage["count"] >= usage["limit"]:
-            audit_record(
+            audit_refusal(
                 actor=None,
-                action=AuditAction.REFUSED,
                 object_type="registrations.registration",
                 note=f"PIN sign-in limit ({scope})",
             )

@@ -139,7 +139,7 @@ def queued_runs(program: Program, limit: int = 10) -> list[QueuedRun]:
         error = ""
         if value.get("error"):
             try:
-                code = AppointmentErrorCode(value["error"])
+                code = AppointmentErrorCode.of(value["error"])
                 error = AppointmentError(code, **(value.get("params") or {})).message
             except (ValueError, KeyError):
                 error = str(value["error"])

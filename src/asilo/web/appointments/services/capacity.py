@@ -31,7 +31,7 @@ from asilo.web.appointments.services.common import (
     user_of,
 )
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor, require
 from asilo.web.registrations.models import (
     Program,
@@ -113,11 +113,10 @@ def capacity_set(
         row.updated_at = now
         row.updated_by = user_of(actor)
         row.save()
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-            object_type=CAPACITY,
-            object_id=row.pk,
+            obj=row,
             before=before,
             after={
                 "program": program.code,

@@ -22,11 +22,11 @@ from asilo.web.appointments.models import (
 from asilo.web.appointments.ports import zone_of
 from asilo.web.appointments.tokens import appointment_id_from_token
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor, require
 from asilo.web.core.relationships import to_children
 from asilo.web.encounters.errors import EncounterError
-from asilo.web.encounters.services import EncounterErrors, encounter_record
+from asilo.web.encounters.services import EncounterErrors, encounter_record, prepare_encounter
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.eligibility import member_age_on
@@ -126,11 +126,10 @@ def checkin_exception_grant(
             granted_by=actor,
             granted_at=now,
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.APPROVE,
-            object_type=EXCEPTION,
-            object_id=exception.pk,
+            obj=exception,
             after={"appointment": appointment.pk, "positions": chosen, "of": len(members)},
             note=reason,
         )
@@ -232,7 +231,7 @@ def appointment_check_in(
         try:
             recorded = encounter_record(
                 actor=actor,
-                document=document,
+                prepared=prepare_encounter(document, now=now),
                 client_request_id=f"appointment-{appointment.pk}",
                 now=now,
             )
@@ -260,11 +259,10 @@ def appointment_check_in(
             now=now,
             note="checked in",
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CHECK_IN,
-            object_type=APPOINTMENT,
-            object_id=appointment.pk,
+            obj=appointment,
             before={"status": AppointmentStatus.BOOKED},
             after={
                 "status": AppointmentStatus.CHECKED_IN,

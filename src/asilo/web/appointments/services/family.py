@@ -16,7 +16,6 @@ from asilo.web.appointments.models import (
     MessageKind,
 )
 from asilo.web.appointments.services.common import (
-    APPOINTMENT,
     MAX_RESCHEDULES,
     locked_booked,
     may_act_for,
@@ -24,7 +23,7 @@ from asilo.web.appointments.services.common import (
 )
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
@@ -71,11 +70,10 @@ def appointment_change(
         )
         kind = MessageKind.CANCELLED if action == "cancel" else MessageKind.RESCHEDULED
         ids = queue_messages([appointment], kind, now=now)
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=APPOINTMENT,
-            object_id=appointment.pk,
+            obj=appointment,
             before={"status": before},
             after={"status": appointment.status},
             note=f"family asked: {action}",

@@ -25,7 +25,7 @@ from asilo.web.appointments.services.common import (
 )
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor, require
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
@@ -85,11 +85,10 @@ def appointments_close_day(*, actor: Actor, day: date, now: datetime | None = No
                         now=now,
                         note="back in the queue once after a no-show",
                     )
-            audit_record(
+            audit_change(
                 actor=actor,
                 action=AuditAction.UPDATE,
-                object_type=APPOINTMENT,
-                object_id=appointment.pk,
+                obj=appointment,
                 before={"status": AppointmentStatus.BOOKED},
                 after={"status": AppointmentStatus.NO_SHOW, "back_in_queue": returns},
                 note=f"day {day.isoformat()} closed",

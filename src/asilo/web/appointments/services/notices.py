@@ -43,14 +43,13 @@ from asilo.web.appointments.selectors.planning import (
 from asilo.web.appointments.services.common import (
     APPOINTMENT,
     MAX_ATTEMPTS,
-    REGISTRATION,
     RESEND_LIMIT_PER_DAY,
     RESENT,
     locked_booked,
     may_act_for,
 )
 from asilo.web.audit.models import AuditAction, AuditEntry
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor
 from asilo.web.registrations.models import (
     Registration,
@@ -218,11 +217,10 @@ def notice_contact_change(
             contact.language = language
         contact.updated_at = now
         contact.save()
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=REGISTRATION,
-            object_id=registration.pk,
+            obj=registration,
             after={"notice_contact_changed": sorted(changed)},
             note="notice contact changed",
         )
@@ -252,11 +250,10 @@ def notice_resend(
         if not phone and not email:
             raise AppointmentError(C.NO_CONTACT)
         ids = queue_messages([appointment], MessageKind.NOTICE, now=now)
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=APPOINTMENT,
-            object_id=appointment.pk,
+            obj=appointment,
             after={"messages": ids},
             note=RESENT,
         )

@@ -49,7 +49,7 @@ from asilo.web.appointments.services.common import (
 )
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor, require
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
@@ -162,11 +162,10 @@ def _allocate_and_store(
     message_ids = queue_messages(created, MessageKind.NOTICE, now=now)
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.ALLOCATE,
-        object_type=RUN,
-        object_id=run.pk,
+        obj=run,
         after={
             "program": program.code,
             "method": f"{result.method_name}-{result.method_version}",
@@ -278,11 +277,10 @@ def allocation_run_verify(*, actor: Actor, run_id: int) -> RunVerification:
         appointments_recomputed=len(again),
         differences=differences,
     )
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.REVIEW,
-        object_type=RUN,
-        object_id=run.pk,
+        obj=run,
         after={"matches": verification.matches, "differences": len(differences)},
         note="run verified by re-running it",
     )
@@ -290,11 +288,10 @@ def allocation_run_verify(*, actor: Actor, run_id: int) -> RunVerification:
 
 
 def _unreadable(actor: Actor, run: AllocationRun, problem: str) -> RunVerification:
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.REVIEW,
-        object_type=RUN,
-        object_id=run.pk,
+        obj=run,
         after={"matches": False, "differences": 1},
         note="run verified by re-running it: stored inputs unreadable",
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.encounters import selectors
 from asilo.web.encounters.errors import EncounterError
@@ -55,11 +55,10 @@ def _book_out_one(
     custody.booked_out_by = actor
     custody.family_exception = exception
     custody.save(update_fields=["booked_out_at", "outcome", "booked_out_by", "family_exception"])
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.BOOK_OUT,
-        object_type=CUSTODY,
-        object_id=custody.pk,
+        obj=custody,
         after={
             "outcome": outcome,
             "person": custody.person_id,

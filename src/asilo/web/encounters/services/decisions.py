@@ -10,7 +10,7 @@ from django.utils import timezone
 from asilo.policy.countries import ISO3
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
@@ -63,11 +63,10 @@ def decision_confirm(*, actor: User, encounter_id: int) -> Encounter:
         decision.save(update_fields=["confirmed_by", "confirmed_at"])
         encounter.status = EncounterStatus.CONFIRMED
         encounter.save(update_fields=["status"])
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CONFIRM,
-            object_type=ENCOUNTER,
-            object_id=encounter.pk,
+            obj=encounter,
             before={"status": EncounterStatus.DECIDED},
             after={"status": EncounterStatus.CONFIRMED, "pathway": decision.pathway},
             catalogue_version=decision.catalogue_version,
@@ -134,11 +133,10 @@ def decision_override(
         )
         encounter.status = EncounterStatus.OVERRIDDEN
         encounter.save(update_fields=["status"])
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.OVERRIDE,
-            object_type=ENCOUNTER,
-            object_id=encounter.pk,
+            obj=encounter,
             before={
                 "authority": decision.authority,
                 "pathway": decision.pathway,
@@ -182,11 +180,10 @@ def override_review(*, actor: User, override_id: int, verdict: str, note: str = 
         override.reviewed_by = actor
         override.reviewed_at = timezone.now()
         override.save(update_fields=["verdict", "review_note", "reviewed_by", "reviewed_at"])
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.REVIEW,
-            object_type=OVERRIDE,
-            object_id=override.pk,
+            obj=override,
             after={"verdict": verdict, "encounter": override.decision.encounter_id},
             catalogue_version=override.decision.catalogue_version,
         )

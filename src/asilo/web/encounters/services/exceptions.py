@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
 from asilo.web.encounters import selectors
 from asilo.web.encounters.errors import EncounterError
@@ -25,7 +25,6 @@ from asilo.web.encounters.models import (
 )
 from asilo.web.encounters.object_types import (
     FAMILY_EXCEPTION,
-    REUNIFICATION_TASK,
 )
 from asilo.web.encounters.services._checks import (
     MIN_NOTE,
@@ -57,11 +56,10 @@ def family_exception_request(
         exception = FamilyException.objects.create(
             custody=custody, outcome=outcome, reason=text, requested_by=actor
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CREATE,
-            object_type=FAMILY_EXCEPTION,
-            object_id=exception.pk,
+            obj=exception,
             after={"custody": custody.pk, "person": custody.person_id, "outcome": outcome},
         )
     return exception
@@ -125,18 +123,16 @@ def family_exception_approve(*, actor: User, exception_id: int, note: str) -> Fa
         task = ReunificationTask.objects.create(
             exception=exception, family_unit_id=family_unit_id, person_id=custody.person_id
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.APPROVE,
-            object_type=FAMILY_EXCEPTION,
-            object_id=exception.pk,
+            obj=exception,
             after={"outcome": exception.outcome, "reunification_task": task.pk},
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CREATE,
-            object_type=REUNIFICATION_TASK,
-            object_id=task.pk,
+            obj=task,
             after={"family_unit": family_unit_id, "person": custody.person_id},
         )
     return exception
@@ -147,11 +143,10 @@ def family_exception_deny(*, actor: User, exception_id: int, note: str) -> Famil
     with transaction.atomic():
         exception = _locked_pending_exception(actor, exception_id)
         _settle(exception, actor=actor, status=ExceptionStatus.DENIED, note=text)
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.DENY,
-            object_type=FAMILY_EXCEPTION,
-            object_id=exception.pk,
+            obj=exception,
             after={"outcome": exception.outcome},
         )
     return exception

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
@@ -59,11 +59,10 @@ def reunification_task_close(
         task.save(
             update_fields=["status", "closed_at", "closed_by", "closing_note", "closing_outcome"]
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=REUNIFICATION_TASK,
-            object_id=task.pk,
+            obj=task,
             before={"status": TaskStatus.OPEN},
             after={"status": TaskStatus.CLOSED, "outcome": outcome},
         )
@@ -87,13 +86,7 @@ def reunification_task_step(*, actor: User, task_id: int, step: str) -> Reunific
             raise EncounterError(C.TASK_STEP_DONE, "step")
         setattr(task, field, timezone.now())
         task.save(update_fields=[field])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type=REUNIFICATION_TASK,
-            object_id=task.pk,
-            after={"step": step},
-        )
+        audit_change(actor=actor, action=AuditAction.UPDATE, obj=task, after={"step": step})
     return task
 
 
@@ -104,13 +97,7 @@ def reunification_task_note(*, actor: User, task_id: int, text: str) -> Reunific
     with transaction.atomic():
         task = _open_task(task_id)
         note = ReunificationNote.objects.create(task=task, author=actor, text=clean)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type=REUNIFICATION_TASK,
-            object_id=task.pk,
-            after={"note": note.pk},
-        )
+        audit_change(actor=actor, action=AuditAction.CREATE, obj=task, after={"note": note.pk})
     return note
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from asilo.policy import EncounterInputError, decide, load_catalogue, parse_encounter
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
     place_time_zone,
@@ -20,9 +20,6 @@ from asilo.web.encounters.models import (
     Custody,
     EncounterPerson,
     Pathway,
-)
-from asilo.web.encounters.object_types import (
-    CUSTODY,
 )
 from asilo.web.encounters.services.family_units import (
     UnitMember,
@@ -83,11 +80,10 @@ def redecide_child(*, actor: User, member: UnitMember, at: datetime) -> None:
         "decision": decision.model_dump(mode="json") if decision is not None else None,
     }
     custody.save(update_fields=["unaccompanied_since", "limit_hours", "due_at", "redecision"])
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.DECIDE,
-        object_type=CUSTODY,
-        object_id=custody.pk,
+        obj=custody,
         before={"limit_hours": None, "unaccompanied_since": None},
         after={
             "person": custody.person_id,

@@ -124,9 +124,10 @@ def encounter_new(request: HtmxRequest) -> HttpResponse:
         document = form.document()
         document["people"] = [m.person() for m in members]
         try:
+            actor = request_actor(request)
             recorded = enc_services.encounter_record(
-                actor=request_actor(request),
-                document=document,
+                actor=actor,
+                prepared=enc_selectors.encounter_preview(actor=actor, document=document),
                 client_request_id=form.cleaned_data.get("client_request_id") or None,
             )
         except enc_services.EncounterErrors as exc:

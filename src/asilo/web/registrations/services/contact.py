@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_refusal
 from asilo.web.registrations import hooks
 from asilo.web.registrations.eligibility import Outcome
 from asilo.web.registrations.errors import RegistrationError
@@ -35,7 +35,7 @@ from asilo.web.registrations.models import (
     Status,
 )
 from asilo.web.registrations.numbers import normalise_number, pin_hash
-from asilo.web.registrations.services.common import REGISTRATION, record_status
+from asilo.web.registrations.services.common import record_status
 from asilo.web.registrations.services.one_time_codes import issue_one_time_code
 
 CONTACT_CODE_MINUTES = 30
@@ -81,11 +81,10 @@ def contact_code_send(registration: Registration, *, now: datetime) -> bool:
         now=now,
         kind="contact_code",
     )
-    audit_record(
+    audit_change(
         actor=None,
         action=AuditAction.CREATE,
-        object_type=REGISTRATION,
-        object_id=registration.pk,
+        obj=registration,
         after={"contact_verification": check.pk, "channel": where[0]},
         note="contact verification: code sent",
     )
@@ -130,11 +129,9 @@ def registration_contact_resend(*, number: str, now: datetime | None = None) -> 
         if registration is None or not awaiting_code(registration):
             return
         if not contact_code_send(registration, now=now):
-            audit_record(
+            audit_refusal(
                 actor=None,
-                action=AuditAction.REFUSED,
-                object_type=REGISTRATION,
-                object_id=registration.pk,
+                obj=registration,
                 note="contact verification: no contact or too many codes today",
             )
 
@@ -179,11 +176,9 @@ def registration_contact_confirm(
                 check.attempts += 1
                 check.save(update_fields=["attempts"])
         if failed and registration is not None:
-            audit_record(
+            audit_refusal(
                 actor=None,
-                action=AuditAction.REFUSED,
-                object_type=REGISTRATION,
-                object_id=registration.pk,
+                obj=registration,
                 note="contact verification: wrong, used or expired code",
             )
     if failed or registration is None:

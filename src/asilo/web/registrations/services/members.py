@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import Actor
 from asilo.web.registrations import eligibility
 from asilo.web.registrations.eligibility import family_of, rules_date
@@ -121,11 +121,10 @@ def registration_member_add(
             nationality=cleaned.nationality,
             relationship=cleaned.relationship,
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.CREATE,
-            object_type=MEMBER,
-            object_id=member.pk,
+            obj=member,
             after={"registration": registration.number, "position": position, "of": count + 1},
             note="member added",
         )
@@ -203,11 +202,10 @@ def registration_member_correct(
             member.date_of_birth = cleaned.date_of_birth
             member.dob_digest = optional_digest("dob", cleaned.date_of_birth.isoformat())
         member.save()
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=MEMBER,
-            object_id=member.pk,
+            obj=member,
             after={"registration": registration.number, "position": position, "fields": changed},
             note="member corrected",
         )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change, audit_record, audit_refusal
 from asilo.web.registrations import fraud, hooks
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
@@ -59,11 +59,10 @@ def registration_status_lookup(
     )
     good = constant_time_compare(pin_hash(pin.strip(), salt), expected)
     if registration is not None and good:
-        audit_record(
+        audit_change(
             actor=None,
             action=AuditAction.VIEW,
-            object_type=REGISTRATION,
-            object_id=registration.pk,
+            obj=registration,
             note="status page (registration number and PIN)",
         )
         return registration
@@ -115,13 +114,7 @@ def pin_recovery_request(*, number: str, now: datetime | None = None) -> None:
         if not refused and recent >= PIN_CODES_PER_DAY:
             refused = "too many codes today"
         if refused:
-            audit_record(
-                actor=None,
-                action=AuditAction.REFUSED,
-                object_type=REGISTRATION,
-                object_id=registration.pk,
-                note=f"PIN recovery: {refused}",
-            )
+            audit_refusal(actor=None, obj=registration, note=f"PIN recovery: {refused}")
             return
         assert contact is not None
         recovery = issue_one_time_code(
@@ -132,11 +125,10 @@ def pin_recovery_request(*, number: str, now: datetime | None = None) -> None:
             now=now,
             kind="pin_code",
         )
-        audit_record(
+        audit_change(
             actor=None,
             action=AuditAction.CREATE,
-            object_type=REGISTRATION,
-            object_id=registration.pk,
+            obj=registration,
             after={"pin_recovery": recovery.pk, "channel": contact[0]},
             note="PIN recovery: code sent",
         )
@@ -161,13 +153,7 @@ def pin_recovery_confirm(*, number: str, code: str, now: datetime | None = None)
         )
         if registration is None or recovery is None or recovery.attempts >= PIN_CODE_TRIES:
             if registration is not None:
-                audit_record(
-                    actor=None,
-                    action=AuditAction.REFUSED,
-                    object_type=REGISTRATION,
-                    object_id=registration.pk,
-                    note="PIN recovery: no valid code",
-                )
+                audit_refusal(actor=None, obj=registration, note="PIN recovery: no valid code")
             failed = True
         else:
             good = constant_time_compare(
@@ -176,13 +162,7 @@ def pin_recovery_confirm(*, number: str, code: str, now: datetime | None = None)
             if not good:
                 recovery.attempts += 1
                 recovery.save(update_fields=["attempts"])
-                audit_record(
-                    actor=None,
-                    action=AuditAction.REFUSED,
-                    object_type=REGISTRATION,
-                    object_id=registration.pk,
-                    note="PIN recovery: wrong code",
-                )
+                audit_refusal(actor=None, obj=registration, note="PIN recovery: wrong code")
                 failed = True
             else:
                 failed = False
@@ -197,11 +177,10 @@ def pin_recovery_confirm(*, number: str, code: str, now: datetime | None = None)
                 )
                 recovery.used_at = now
                 recovery.save(update_fields=["used_at"])
-                audit_record(
+                audit_change(
                     actor=None,
                     action=AuditAction.UPDATE,
-                    object_type=REGISTRATION,
-                    object_id=registration.pk,
+                    obj=registration,
                     after={"pin_recovery": recovery.pk},
                     note="PIN recovery: new PIN chosen",
                 )

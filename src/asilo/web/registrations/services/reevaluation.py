@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor
 from asilo.web.registrations import eligibility
 from asilo.web.registrations.eligibility import family_of
@@ -23,7 +23,6 @@ from asilo.web.registrations.models import (
     Status,
 )
 from asilo.web.registrations.services.common import (
-    PROGRAM,
     record_status,
 )
 
@@ -78,11 +77,10 @@ def program_reevaluate(*, actor: Actor, program: Program, on: date) -> Reevaluat
                 note="re-evaluation",
             )
             changed.append((registration.number, was, to_status, outcome.rule))
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.REVIEW,
-            object_type=PROGRAM,
-            object_id=program.pk,
+            obj=program,
             after={"on": on.isoformat(), "evaluated": evaluated, "changed": len(changed)},
             note="re-evaluation of eligibility",
         )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor, refuse
 from asilo.web.registrations import assignment, eligibility, fraud
 from asilo.web.registrations.eligibility import rules_date
@@ -292,11 +292,10 @@ def _create(
         detail={"a_number_given": data.a_number is not None},
     )
     signals = fraud.run_signals(registration, members, now)
-    audit_record(
+    audit_change(
         actor=actor,
         action=AuditAction.CREATE,
-        object_type=REGISTRATION,
-        object_id=registration.pk,
+        obj=registration,
         after={
             "number": registration.number,
             "program": program.code,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.services import audit_change
 from asilo.web.core.access import refuse
 from asilo.web.registrations import fraud, lifecycle
 from asilo.web.registrations.errors import RegistrationError
@@ -170,11 +170,10 @@ def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = ""
                     at=now,
                     audit=True,
                 )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.REVIEW,
-            object_type=TASK,
-            object_id=task.pk,
+            obj=task,
             after={
                 "kind": task.kind,
                 "outcome": outcome,
@@ -208,11 +207,10 @@ def registration_flag_vulnerability(
             registrations=lambda: [registration],
             detail={"vulnerability": vulnerability, "flagged_by": actor.pk},
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=REGISTRATION,
-            object_id=registration.pk,
+            obj=registration,
             before=before,
             after={"vulnerabilities": registration.vulnerabilities, "tier": registration.tier},
             note="vulnerability flagged",
@@ -250,11 +248,10 @@ def registration_mark_duplicate(
             registrations=lambda: [registration, other],
             detail={"marked_by": actor.pk, "note": note.strip()[:500]},
         )
-        audit_record(
+        audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
-            object_type=TASK,
-            object_id=task.pk,
+            obj=task,
             after={"kind": task.kind, "registrations": [registration.pk, other.pk]},
             note="suspected duplicate marked",
         )
