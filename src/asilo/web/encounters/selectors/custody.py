@@ -254,7 +254,7 @@ def children_alone() -> list[ChildAlone]:
             custody_id=c.pk,
             person_id=c.person_id,
             encounter_id=c.encounter_id,
-            age=c.age,
+            age=c.age,  # type: ignore[attr-defined]  # annotated by children_alone_rows
             place=c.encounter.place_name,
             booked_in_at=c.booked_in_at,
         )
