@@ -220,7 +220,7 @@ def open_source(path: Path, source: str) -> Iterator[duckdb.DuckDBPyConnection]:
         raise StatisticsUnavailable(str(path))
     try:
         con = store.connect(path, read_only=True)
-    except duckdb.Error as exc:  # locked by a writer, or not a DuckDB file
+    except (duckdb.Error, store.StoreError) as exc:  # locked by a writer, or not a DuckDB file
         raise StatisticsUnavailable(str(exc)) from exc
     try:
         catalog = con.execute("SELECT current_database()").fetchone()
