@@ -101,7 +101,8 @@ class DocumentKeys:
                 found = self._states[day] = self._deciding.state_at(day)
                 # a small number for the state's key (a long tuple, slow to hash per line)
                 state = self._state_ids.setdefault(found.key, len(self._state_ids))
-        self._days[text] = state
+        if len(self._days) < _DAY_MEMORY:  # a file of distinct bad dates does not grow it more
+            self._days[text] = state
         return state
 
     def decide(self, encounter: Encounter) -> Decision:
@@ -210,8 +211,10 @@ MAX_LINE_BYTES = 1 << 20
 #: Lines not of the plain form (no key) whose answers are remembered, by their text: enough for
 #: repeated odd lines, bounded so a file of distinct odd lines does not hold them all.
 _LINE_MEMORY = 65_536
-#: Keys of lines by their text (:meth:`DocumentKeys.text_key`) remembered at most.
-_TEXT_MEMORY = 1 << 18
+#: Keys (of documents, and of lines by their text: :meth:`DocumentKeys.text_key`) remembered at
+#: most, each a few hundred bytes: a file of ever new keys still runs in bounded memory (later
+#: keys are then validated and decided line by line, as the same answers).
+_KEY_MEMORY = 1 << 17
 _NOT_JSON = object()
 _BOM = b"\xef\xbb\xbf"
 _TOO_LONG = (
@@ -344,7 +347,7 @@ class LineAnswers:
                     index is not None
                     and key is not None
                     and texts is not None
-                    and len(by_text) < _TEXT_MEMORY
+                    and len(by_text) < _KEY_MEMORY
                 ):
                     by_text[texts] = index  # the same key, certain (see text_key)
             if index is not None:
@@ -388,7 +391,8 @@ class LineAnswers:
             self.problems.append((number, str(exc)))
             return None
         if key is not None:
-            self._by_key[key] = index
+            if len(self._by_key) < _KEY_MEMORY:
+                self._by_key[key] = index
         elif len(self._by_line) < _LINE_MEMORY:
             self._by_line[line] = index
         return index
