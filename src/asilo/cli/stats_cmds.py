@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail
+from asilo.cli.common import fail, text_file
 from asilo.stats import cbp_export, importer, reconcile, reports, store
 from asilo.stats.vocabulary import parse_region
 
@@ -63,7 +63,10 @@ err = Console(stderr=True, soft_wrap=True)
 def _open_existing(db: Path) -> duckdb.DuckDBPyConnection:
     if not db.exists():
         fail(f"no statistics database at {db}; run 'asilo stats import FILE...' first")
-    return store.connect(db, read_only=True)
+    try:
+        return store.connect(db, read_only=True)
+    except store.StoreError as exc:
+        fail(f"--db: {exc}")
 
 
 @stats_app.command("import")
@@ -72,7 +75,10 @@ def import_cmd(
     db: DbOption = store.DEFAULT_DB,
 ) -> None:
     """Import CBP encounter files (all or nothing; a file imported again replaces its rows)."""
-    con = store.connect(db)
+    try:
+        con = store.connect(db)
+    except store.StoreError as exc:
+        fail(f"--db: {exc}")
     try:
         result = importer.import_files(con, files)
     except importer.ImportFailed as exc:
@@ -104,6 +110,9 @@ def _query(
     filters: list[str],
 ) -> reports.Query:
     try:
+        for year in fiscal_year:
+            if not 1900 <= year <= 2200:
+                raise ValueError(f"--fiscal-year: {year} is not a fiscal year such as 2023")
         dims = reports.dimensions(by)
         parsed = tuple(reports.parse_filter(f) for f in filters)
         parse_region(region)
@@ -214,7 +223,7 @@ def reconcile_cmd(
 ) -> None:
     """Check the imported data against published totals; exit 1 if any line is off."""
     try:
-        lines = reconcile.load_totals(totals)
+        lines = reconcile.load_totals(None if totals is None else text_file(totals, "--totals"))
     except (OSError, reconcile.TotalsFileError) as exc:
         fail(str(exc))
     con = _open_existing(db)
@@ -281,6 +290,7 @@ def export_cmd(
     out_file: Annotated[Path, typer.Option("--out", help="CBP by-AOR CSV to write.")],
 ) -> None:
     """Write asilo's own encounters in CBP's Nationwide Encounters by AOR format."""
+    text_file(records, "RECORDS")
     try:
         own = cbp_export.read_own_encounters_csv(records)
         buffer = io.StringIO()

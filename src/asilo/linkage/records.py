@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_id",
@@ -227,18 +228,29 @@ def read_truth(path: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
         raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
     with fh:
         reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or tuple(header[:2]) != TRUTH_COLUMNS[:2]:
+        try:
+            return _truth_rows(path, reader, out)
+        except (csv.Error, UnicodeDecodeError) as exc:
             raise RecordFileError(
-                path, 1, None, "the header must start with record_id,true_identity_id"
+                path, reader.line_num, None, f"not a UTF-8 CSV file ({exc})"
+            ) from exc
+
+
+def _truth_rows(
+    path: Path, reader: Any, out: dict[str, tuple[str, tuple[str, ...]]]
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    header = next(reader, None)
+    if header is None or tuple(header[:2]) != TRUTH_COLUMNS[:2]:
+        raise RecordFileError(
+            path, 1, None, "the header must start with record_id,true_identity_id"
+        )
+    for fields in reader:
+        if not fields:
+            continue
+        if len(fields) < 2 or not fields[0] or not fields[1]:
+            raise RecordFileError(
+                path, reader.line_num, None, "record_id and true_identity_id are required"
             )
-        for fields in reader:
-            if not fields:
-                continue
-            if len(fields) < 2 or not fields[0] or not fields[1]:
-                raise RecordFileError(
-                    path, reader.line_num, None, "record_id and true_identity_id are required"
-                )
-            kinds = tuple(k for k in fields[2].split(";") if k) if len(fields) > 2 else ()
-            out[fields[0]] = (fields[1], kinds)
+        kinds = tuple(k for k in fields[2].split(";") if k) if len(fields) > 2 else ()
+        out[fields[0]] = (fields[1], kinds)
     return out

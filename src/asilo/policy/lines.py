@@ -48,7 +48,8 @@ _MISSING = object()
 DocumentKey = tuple[object, ...]
 #: A key of a line's text: the catalogue state, the text around the ages, each age's bucket.
 TextKey = tuple[object, ...]
-_DATE_OPENING = b'{"date": "'
+_DATE_OPENING = b'{"date": "'  # as json.dumps writes it
+_COMPACT_DATE_OPENING = b'{"date":"'  # as orjson and json.dumps(separators=...) write it
 #: An ``age`` field of a whole number written as JSON writes it (no sign, no leading zero, not
 #: followed by a fraction or an exponent), as ``json.dumps`` and orjson space it or not.
 _AGE_FIELD = re.compile(rb'"age": ?(0|[1-9][0-9]{0,2})(?![0-9.eE])')
@@ -100,7 +101,8 @@ class DocumentKeys:
                 found = self._states[day] = self._deciding.state_at(day)
                 # a small number for the state's key (a long tuple, slow to hash per line)
                 state = self._state_ids.setdefault(found.key, len(self._state_ids))
-        self._days[text] = state
+        if len(self._days) < _DAY_MEMORY:  # a file of distinct bad dates does not grow it more
+            self._days[text] = state
         return state
 
     def decide(self, encounter: Encounter) -> Decision:
@@ -114,17 +116,25 @@ class DocumentKeys:
     def text_key(self, line: bytes) -> TextKey | None:
         """A key of a JSON line from its text alone, without parsing it, or ``None``.
 
-        Only for a line that begins ``{"date": "`` and a 10-character date, and has no
-        backslash (so every ``"`` opens or closes a string, and ``"age": `` outside a string
-        is an object's field): the key is the date's catalogue state, each ``"age": N`` number's
-        age bucket, and the rest of the text, byte for byte. Two lines with the same key differ
-        only in that first date (within one state) and in whole-number ages (within one
-        bucket): if one of them is JSON whose :meth:`key` is not ``None``, the other is JSON
-        too, with the same :meth:`key` (its date and ages are exactly the values :meth:`key`
-        reads, and a later repeated ``date`` or ``age`` field is in the rest of the text)."""
-        if line[:10] != _DATE_OPENING or line[20:21] != b'"' or b"\\" in line:
+        Only for a line that begins ``{"date": "`` (or ``{"date":"``) and a 10-character
+        date, and has no backslash (so every ``"`` opens or closes a string, and ``"age": ``
+        outside a string is an object's field): the key is the date's catalogue state, each
+        ``"age": N`` number's age bucket, and the rest of the text, byte for byte. Two lines
+        with the same key differ only in that first date (within one state), in whole-number
+        ages (within one bucket) and perhaps in the space after the first colon: if one of
+        them is JSON whose :meth:`key` is not ``None``, the other is JSON too, with the same
+        :meth:`key` (its date and ages are exactly the values :meth:`key` reads, and a later
+        repeated ``date`` or ``age`` field is in the rest of the text)."""
+        if line[:10] == _DATE_OPENING:
+            start = 10
+        elif line[:9] == _COMPACT_DATE_OPENING:
+            start = 9
+        else:
             return None
-        state = self._text_days.get(day := line[10:20], _MISSING)
+        end = start + 10
+        if line[end : end + 1] != b'"' or b"\\" in line:
+            return None
+        state = self._text_days.get(day := line[start:end], _MISSING)
         if state is _MISSING:
             state = None
             if day.isascii():
@@ -136,7 +146,7 @@ class DocumentKeys:
         parts = _AGE_FIELD.split(line)
         ages = parts[1::2]
         del parts[1::2]
-        parts[0] = parts[0][20:]
+        parts[0] = parts[0][end:]  # the opening (either spacing) is the same JSON
         try:
             return (state, *parts, *map(self._text_bucket.__getitem__, ages))
         except KeyError:  # an age over the maximum
@@ -195,36 +205,75 @@ class DocumentKeys:
 #: How much of a JSON Lines file is read at a time: big enough that the per-read cost vanishes,
 #: small enough that memory stays bounded whatever the file's size.
 CHUNK_BYTES = 1 << 23
+#: The longest line read: an encounter of at most 30 people takes a few kilobytes of JSON, so a
+#: longer line is refused (named, with the others) without being held.
+MAX_LINE_BYTES = 1 << 20
 #: Lines not of the plain form (no key) whose answers are remembered, by their text: enough for
 #: repeated odd lines, bounded so a file of distinct odd lines does not hold them all.
 _LINE_MEMORY = 65_536
-#: Keys of lines by their text (:meth:`DocumentKeys.text_key`) remembered at most.
-_TEXT_MEMORY = 1 << 18
+#: Keys (of documents, and of lines by their text: :meth:`DocumentKeys.text_key`) remembered at
+#: most, each a few hundred bytes: a file of ever new keys still runs in bounded memory (later
+#: keys are then validated and decided line by line, as the same answers).
+_KEY_MEMORY = 1 << 17
 _NOT_JSON = object()
 _BOM = b"\xef\xbb\xbf"
+_TOO_LONG = (
+    f"(line): longer than {MAX_LINE_BYTES:,} bytes (an encounter of at most 30 people takes a"
+    " few kilobytes)"
+)
 
 
-def json_lines(handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[bytes]]:
+def json_lines(
+    handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES, max_line: int = MAX_LINE_BYTES
+) -> Iterator[list[bytes]]:
     """The lines of a binary file, a chunk at a time (each line without its line break).
 
     Lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as ``bytes.splitlines`` splits them; a line
-    longer than a chunk is carried into the next read. A UTF-8 byte order mark at the start of
-    the file is skipped (as ``utf-8-sig`` reads it)."""
+    longer than a chunk is carried into the next read. A line longer than ``max_line`` bytes is
+    given as more than ``max_line`` bytes, not always whole: once its start held in memory
+    passes ``max_line``, that much is given and the rest of it skipped, so memory stays bounded
+    whatever the file holds. A UTF-8 byte order mark at the start of the file is
+    skipped (as ``utf-8-sig`` reads it)."""
     rest = handle.read(len(_BOM))
     if rest == _BOM:
         rest = b""
+    skipping = False  # inside a line given as too long: its bytes up to its end are dropped
+    after_cr = False  # the last chunk ended with a line's \r: a \n next is part of that end
     while block := handle.read(chunk_bytes):
+        if after_cr and block[:1] == b"\n":
+            block = block[1:]
+        after_cr = False
+        if skipping:
+            end = _after_line_break(block)
+            if end < 0:
+                continue
+            skipping, after_cr = False, end == len(block) and block[-1:] == b"\r"
+            block = block[end:]
         if rest:
             block = rest + block
-        cut = block.rfind(b"\n") + 1
-        if not cut:  # no \n: end at the last \r that is surely not the start of a \r\n
-            cut = block.rfind(b"\r", 0, len(block) - 1) + 1
+        # the last line break, but not a final \r that may be the start of a \r\n
+        cut = max(block.rfind(b"\n"), block.rfind(b"\r", 0, len(block) - 1)) + 1
         rest = block[cut:]
         if cut:
             whole = block[:cut] if rest else block
             yield whole.splitlines() if b"\r" in whole else whole.split(b"\n")[:-1]
+        if len(rest) > max_line:
+            yield [rest[: max_line + 1]]
+            if rest[-1:] == b"\r":  # the line ended with this chunk
+                after_cr = True
+            else:
+                skipping = True
+            rest = b""
     if rest:
         yield rest.splitlines()
+
+
+def _after_line_break(block: bytes) -> int:
+    """The index just after the first line break of ``block`` (``-1``: none)."""
+    lf, cr = block.find(b"\n"), block.find(b"\r")
+    if cr >= 0 and (lf < 0 or cr < lf):
+        return cr + 2 if block[cr + 1 : cr + 2] == b"\n" else cr + 1
+    return lf + 1 if lf >= 0 else -1
 
 
 class LineAnswers:
@@ -276,6 +325,9 @@ class LineAnswers:
         number = self.lines
         for line in lines:
             number += 1
+            if len(line) > MAX_LINE_BYTES:
+                self.problems.append((number, _TOO_LONG))
+                continue
             texts = text_key(line)
             if texts is not None:
                 index = by_text.get(texts)
@@ -295,7 +347,7 @@ class LineAnswers:
                     index is not None
                     and key is not None
                     and texts is not None
-                    and len(by_text) < _TEXT_MEMORY
+                    and len(by_text) < _KEY_MEMORY
                 ):
                     by_text[texts] = index  # the same key, certain (see text_key)
             if index is not None:
@@ -339,7 +391,8 @@ class LineAnswers:
             self.problems.append((number, str(exc)))
             return None
         if key is not None:
-            self._by_key[key] = index
+            if len(self._by_key) < _KEY_MEMORY:
+                self._by_key[key] = index
         elif len(self._by_line) < _LINE_MEMORY:
             self._by_line[line] = index
         return index

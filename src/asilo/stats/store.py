@@ -87,13 +87,42 @@ CREATE TABLE IF NOT EXISTS coverage (
 """
 
 
+class StoreError(Exception):
+    """The statistics database cannot be opened: a folder, an unreadable file, a file that is
+    not a DuckDB database (or not a statistics one), or one locked by another process."""
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def connect(path: Path | str = DEFAULT_DB, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if need be) the statistics database at ``path``."""
-    if str(path) != ":memory:" and not read_only:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        ensure_schema(con)
+    """Open (creating if need be) the statistics database at ``path``; :class:`StoreError`
+    (naming the file) when it cannot be opened as one."""
+    try:
+        if str(path) != ":memory:" and not read_only:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != ":memory:" and Path(path).is_dir():
+            raise StoreError(f"{path}: is a folder, not a statistics database")
+        con = duckdb.connect(str(path), read_only=read_only)
+    except (duckdb.Error, OSError) as exc:
+        raise StoreError(
+            f"{path}: cannot be opened as a statistics database: {_first_line(exc)}"
+        ) from exc
+    try:
+        if not read_only:
+            ensure_schema(con)
+        elif not con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'files' AND schema_name = "
+            "'main' AND database_name = current_database()"
+        ).fetchone()[0]:  # type: ignore[index]
+            raise StoreError(f"{path}: a DuckDB file, but not a statistics database")
+    except duckdb.Error as exc:
+        con.close()
+        raise StoreError(f"{path}: {_first_line(exc)}") from exc
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -47,7 +47,9 @@ def own_records(stats_db: Path, make_user: Callable[..., Any]) -> Path:
 
     officer = make_user("officer", "officer-small-counts")
     for nationality, size in GROUPS:
-        services.encounter_record(actor=officer, document=_group(nationality, size))
+        services.encounter_record(
+            actor=officer, prepared=services.prepare_encounter(_group(nationality, size))
+        )
     demo.load(db=stats_db)
     return stats_db
 

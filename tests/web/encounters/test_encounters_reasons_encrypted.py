@@ -43,7 +43,9 @@ ADULT: dict[str, Any] = {
 
 
 def _seed(officer: User) -> tuple[Override, FamilyException]:
-    adult = services.encounter_record(actor=officer, document=ADULT).encounter
+    adult = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(ADULT)
+    ).encounter
     override = services.decision_override(
         actor=officer,
         encounter_id=adult.pk,
@@ -52,7 +54,9 @@ def _seed(officer: User) -> tuple[Override, FamilyException]:
         destination=None,
         reason=OVERRIDE_REASON,
     )
-    family = services.encounter_record(actor=officer, document=FAMILY).encounter
+    family = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(FAMILY)
+    ).encounter
     services.decision_confirm(actor=officer, encounter_id=family.pk)
     mother = family.custodies.order_by("id").first()
     assert mother is not None
