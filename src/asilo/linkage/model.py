@@ -188,14 +188,15 @@ COMPARED_COLUMNS: tuple[str, ...] = (
 _COMPARED_EXACTLY = ("document_number", "sex", "nationality")
 
 
-def _agrees_or_not(column: str) -> cl.CustomComparison:
-    """A comparison with three levels: unknown on a side, the same, different."""
+def _agrees_or_not(column: str, **different: Any) -> cl.CustomComparison:
+    """A comparison with three levels: unknown on a side, the same, different (``different``
+    configures the last level further)."""
     return cl.CustomComparison(
         output_column_name=column,
         comparison_levels=[
             cll.NullLevel(column),
             cll.ExactMatchLevel(column).configure(label_for_charts="exact"),
-            cll.ElseLevel().configure(label_for_charts="different"),
+            cll.ElseLevel().configure(label_for_charts="different", **different),
         ],
     )
 
@@ -286,20 +287,9 @@ def comparisons() -> list[Any]:
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )
-    a_number = cl.CustomComparison(
-        output_column_name="a_number",
-        comparison_levels=[
-            cll.NullLevel("a_number"),
-            cll.ExactMatchLevel("a_number").configure(label_for_charts="exact"),
-            # One person, one A-number: two different A-numbers are strong evidence of two
-            # people (m fixed, not learnt, at A_NUMBER_MISMATCH_M: about -30 bits).
-            cll.ElseLevel().configure(
-                label_for_charts="different",
-                m_probability=A_NUMBER_MISMATCH_M,
-                fix_m_probability=True,
-            ),
-        ],
-    )
+    # One person, one A-number: two different A-numbers are strong evidence of two people (m
+    # fixed, not learnt, at A_NUMBER_MISMATCH_M: about -30 bits).
+    a_number = _agrees_or_not("a_number", m_probability=A_NUMBER_MISMATCH_M, fix_m_probability=True)
     return [given, surnames, dob, a_number, *map(_agrees_or_not, _COMPARED_EXACTLY)]
 
 
