@@ -343,7 +343,9 @@ def test_a_line_over_the_limit_is_named_and_not_held(tmp_path: Path) -> None:
     assert f"{path}:4: " in result.stderr and f"{path}:3:" not in result.stderr
 
 
-def test_answers_are_the_same_once_the_memories_are_full(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_answers_are_the_same_once_the_memories_are_full_and_bad_lines_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from asilo.policy import lines as module
 
     lines = [json.dumps(d).encode() for d in documents(300, seed=23)]
@@ -356,3 +358,7 @@ def test_answers_are_the_same_once_the_memories_are_full(monkeypatch: pytest.Mon
     small.add(lines)
     assert [full.answers[i] for i in full.order] == [small.answers[i] for i in small.order]
     assert len(small._by_key) == 5 and len(small._keys._days) == 5
+    monkeypatch.setattr(module, "PROBLEMS_KEPT", 3)
+    bad = LineAnswers(CATALOGUE, parse_text=_fail)
+    bad.add([b'{"date": 1}'] * 10 + lines[:5])
+    assert bad.problem_count == 10 and [n for n, _ in bad.problems] == [1, 2, 3]

@@ -215,6 +215,8 @@ _LINE_MEMORY = 65_536
 #: most, each a few hundred bytes: a file of ever new keys still runs in bounded memory (later
 #: keys are then validated and decided line by line, as the same answers).
 _KEY_MEMORY = 1 << 17
+#: Problems whose messages are kept (every bad line is counted).
+PROBLEMS_KEPT = 1_000
 _NOT_JSON = object()
 _BOM = b"\xef\xbb\xbf"
 _TOO_LONG = (
@@ -281,7 +283,8 @@ class LineAnswers:
 
     :meth:`add` takes lines in order; every non-blank line gets an answer (an index into
     :attr:`answers`, appended to :attr:`order`) or a problem (:attr:`problems`: its line number
-    and the full validation's message). A line of the plain form gets a key
+    and the full validation's message; the first :data:`PROBLEMS_KEPT`, and all are counted in
+    :attr:`problem_count`). A line of the plain form gets a key
     (:class:`DocumentKeys`): the first line with a key is validated and decided in full and
     every later line with that key takes its answer. Any other line is validated and decided on
     its own (identical lines and identical encounters once). A blank line (only white space)
@@ -308,7 +311,8 @@ class LineAnswers:
         )
         self.answers: list[bytes] = []
         self.order = array("I")
-        self.problems: list[tuple[int, str]] = []
+        self.problems: list[tuple[int, str]] = []  # the first PROBLEMS_KEPT
+        self.problem_count = 0
         self._by_key: dict[DocumentKey, int] = {}
         self._by_line: dict[bytes, int] = {}
         self._by_text: dict[TextKey, int] = {}
@@ -326,7 +330,7 @@ class LineAnswers:
         for line in lines:
             number += 1
             if len(line) > MAX_LINE_BYTES:
-                self.problems.append((number, _TOO_LONG))
+                self._problem(number, _TOO_LONG)
                 continue
             texts = text_key(line)
             if texts is not None:
@@ -388,7 +392,7 @@ class LineAnswers:
                         self._by_encounter[encounter_key] = known
                 index = known
         except EncounterInputError as exc:
-            self.problems.append((number, str(exc)))
+            self._problem(number, str(exc))
             return None
         if key is not None:
             if len(self._by_key) < _KEY_MEMORY:
@@ -396,6 +400,12 @@ class LineAnswers:
         elif len(self._by_line) < _LINE_MEMORY:
             self._by_line[line] = index
         return index
+
+    def _problem(self, number: int, message: str) -> None:
+        """Count a bad line; keep the first messages (a file of bad lines is not held)."""
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_KEPT:
+            self.problems.append((number, message))
 
     def _index(self, decision: Decision) -> int:
         """The number of a decision's answer: decisions whose compact JSON (pydantic's, fast)
