@@ -27,7 +27,7 @@ from asilo.policy import (
     parse_encounter,
 )
 from asilo.policy.batch import FACTS
-from asilo.policy.lines import DocumentKeys, LineAnswers, json_lines
+from asilo.policy.lines import MAX_LINE_BYTES, DocumentKeys, LineAnswers, json_lines
 
 app = only("", "eligibility")
 runner = CliRunner()
@@ -318,3 +318,47 @@ def test_a_byte_order_mark_is_skipped_and_a_folder_is_named(tmp_path: Path) -> N
     result = runner.invoke(app, ["decide", "--batch", str(tmp_path)])
     assert result.exit_code == 2 and result.stdout == ""
     assert f"--batch: cannot read {tmp_path}: it is a folder, not a file" in result.stderr
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 16, 1 << 20])
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+def test_a_too_long_line_is_cut_and_the_lines_after_it_keep_their_numbers(
+    chunk: int, end: bytes
+) -> None:
+    text = b"a" + end + b"x" * 50 + end + b"b" + end + end + b"c"
+    read = [line for lines in json_lines(io.BytesIO(text), chunk, max_line=10) for line in lines]
+    assert read[0] == b"a" and read[2:] == [b"b", b"", b"c"], read
+    assert len(read[1]) > 10 and set(read[1]) == {ord("x")}
+
+
+def test_a_line_over_the_limit_is_named_and_not_held(tmp_path: Path) -> None:
+    good = json.dumps(documents(1, seed=5)[0])
+    huge = '{"date": "2021-03-01", "people": [' + ", ".join(['{"age": 30}'] * 100_000) + "]}"
+    assert len(huge) > MAX_LINE_BYTES
+    path = tmp_path / "huge.jsonl"
+    path.write_text("\n".join([good, huge, good, '{"date": 1}', good]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["decide", "--batch", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{path}:2: (line): longer than 1,048,576 bytes" in result.stderr
+    assert f"{path}:4: " in result.stderr and f"{path}:3:" not in result.stderr
+
+
+def test_answers_are_the_same_once_the_memories_are_full_and_bad_lines_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from asilo.policy import lines as module
+
+    lines = [json.dumps(d).encode() for d in documents(300, seed=23)]
+    lines = [line for line in lines if not problem(line.decode())] * 2
+    full = LineAnswers(CATALOGUE, parse_text=_fail)
+    full.add(lines)
+    for name in ("_KEY_MEMORY", "_LINE_MEMORY", "_DAY_MEMORY"):
+        monkeypatch.setattr(module, name, 5)
+    small = LineAnswers(CATALOGUE, parse_text=_fail)
+    small.add(lines)
+    assert [full.answers[i] for i in full.order] == [small.answers[i] for i in small.order]
+    assert len(small._by_key) == 5 and len(small._keys._days) == 5
+    monkeypatch.setattr(module, "PROBLEMS_KEPT", 3)
+    bad = LineAnswers(CATALOGUE, parse_text=_fail)
+    bad.add([b'{"date": 1}'] * 10 + lines[:5])
+    assert bad.problem_count == 10 and [n for n, _ in bad.problems] == [1, 2, 3]

@@ -62,7 +62,9 @@ def record(on: str, **person: Any) -> Encounter:
         "place": {"kind": "between_ports", "name": "El Paso"},
         "people": [person],
     }
-    return enc_services.encounter_record(actor=officer, document=doc).encounter
+    return enc_services.encounter_record(
+        actor=officer, prepared=enc_services.prepare_encounter(doc)
+    ).encounter
 
 
 def test_an_officer_sees_that_the_man_was_encountered_a_week_earlier(

@@ -11,6 +11,7 @@ allocate``) stay light.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -26,6 +27,48 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Say ``error: message`` on standard error and exit with ``code`` (no traceback)."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def read_bytes(path: Path, option: str) -> bytes:
+    """The bytes of the file ``path`` given as ``option``; a missing file, a folder or a file
+    that cannot be read exits 2 naming the option and the file."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        fail(f"{option}: cannot read {path}: it is a folder, not a file")
+    except OSError as exc:
+        fail(f"{option}: cannot read {path}: {exc.strerror or exc}")
+
+
+def decode_text(data: bytes, path: Path | str, option: str) -> str:
+    """``data`` (the content of ``path``) as UTF-8 text; bytes that are not UTF-8 (latin-1,
+    UTF-16, a binary file) or a NUL byte exit 2 naming the file and the line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        fail(
+            f"{option}: {path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x});"
+            " save the file as UTF-8"
+        )
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        fail(f"{option}: {path}, line {line}: a NUL byte; this is not a text file")
+    return text
+
+
+def read_text(path: Path, option: str) -> str:
+    """The UTF-8 text of the file ``path`` given as ``option``, or exit 2 naming the file
+    (and the line of a byte that is not UTF-8 text)."""
+    return decode_text(read_bytes(path, option), path, option)
+
+
+def text_file(path: Path, option: str) -> Path:
+    """``path`` once it is known to be a readable UTF-8 text file (for a small file that
+    another reader then reads): exit 2 naming the file otherwise."""
+    read_text(path, option)
+    return path
 
 
 def setup_django() -> LazySettings:

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail, setup_django
+from asilo.cli.common import fail, setup_django, text_file
 from asilo.csvsafe import safe_dict
 from asilo.forecast import backtest as bt
 from asilo.forecast import models, regimes, series
@@ -57,6 +57,8 @@ class OutputFormat(StrEnum):
 def _load(spec_text: str, db: Path, sector_file: Path) -> series.Series:
     spec = series.parse_spec(spec_text)
     if spec.sectors:
+        if sector_file.exists():
+            text_file(sector_file, "sector")
         return series.load_series(spec, sector_file=sector_file)
     if not db.exists():
         raise series.SeriesError(
@@ -64,7 +66,10 @@ def _load(spec_text: str, db: Path, sector_file: Path) -> series.Series:
         )
     from asilo.stats import store
 
-    con = store.connect(db, read_only=True)
+    try:
+        con = store.connect(db, read_only=True)
+    except store.StoreError as exc:
+        raise series.SeriesError("db", str(exc)) from exc
     try:
         return series.load_series(spec, con=con)
     finally:
@@ -244,7 +249,11 @@ def _custody_mix(db: Path, parameters: Any) -> tuple[Any, list[str]]:
         return missing, []
     from asilo.stats import store
 
-    mix = custody.StoreMix(store.connect(db, read_only=True), parameters.other_nationality)
+    try:
+        con = store.connect(db, read_only=True)
+    except store.StoreError as exc:
+        raise custody.CustodyError("db", str(exc)) from exc
+    mix = custody.StoreMix(con, parameters.other_nationality)
     return mix, mix.notes
 
 
@@ -285,6 +294,15 @@ def custody_cmd(
     from asilo.forecast import custody
     from asilo.policy import CatalogueError, load_catalogue, load_scenario
 
+    for option, given in (
+        ("scenario", scenarios),
+        ("arrivals", [arrivals_file]),
+        ("capacity", [capacity_file]),
+        ("parameters", [parameters_file]),
+    ):
+        for path in given:
+            if path is not None:
+                text_file(path, option)
     try:
         result, engines, notes = _run_custody(
             custody,
@@ -582,6 +600,8 @@ def _file_inputs(registrations: Path | None, capacity_path: Path | None) -> tupl
 
     if registrations is None or capacity_path is None:
         raise QueueError("capacity", "--registrations needs --capacity")
+    text_file(capacity_path, "capacity")
+    text_file(registrations, "registrations")
     method = load_method(None)
     try:
         capacity = read_capacity_csv(capacity_path)

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail
+from asilo.cli.common import fail, text_file
 
 identity_app = typer.Typer(
     help="Identity resolution: one person across encounters and registrations (Splink).",
@@ -56,6 +56,9 @@ def link_cmd(
     from asilo.linkage import engine
     from asilo.linkage.records import RecordFileError
 
+    text_file(records, "--records")
+    if model_path is not None:
+        text_file(model_path, "--model")
     started = time.perf_counter()
     try:
         result = engine.link(
@@ -99,6 +102,12 @@ def evaluate_cmd(
     from asilo.linkage import engine, evaluation
     from asilo.linkage.records import RecordFileError
 
+    text_file(records, "--records")
+    text_file(truth, "--truth")
+    if clusters is not None:
+        text_file(clusters, "--clusters")
+    if model_path is not None:
+        text_file(model_path, "--model")
     try:
         if clusters is None:
             with tempfile.TemporaryDirectory(prefix="asilo-evaluate-") as tmp:
@@ -154,6 +163,8 @@ def train_cmd(
     from asilo.linkage.records import RecordFileError
 
     target = out_path or model.DEFAULT_MODEL
+    if records is not None:
+        text_file(records, "--records")
     try:
         if records is None:
             with tempfile.TemporaryDirectory(prefix="asilo-train-") as tmp:

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from asilo.cli.common import fail
+from asilo.cli.common import fail, read_text, text_file
 from asilo.policy import (
     Catalogue,
     CatalogueError,
@@ -66,7 +66,9 @@ def _parse_day(option: str, value: str) -> date:
 def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
     try:
         catalogue = load_catalogue()
-        scenario = None if scenario_path is None else load_scenario(scenario_path)
+        scenario = (
+            None if scenario_path is None else load_scenario(text_file(scenario_path, "--scenario"))
+        )
         if scenario is not None:
             scenario.apply(catalogue)
     except CatalogueError as exc:
@@ -79,10 +81,7 @@ def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
 def _read_text(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
-    try:
-        return Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"FILE: cannot read {source}: {exc.strerror}")
+    return read_text(Path(source), "FILE")
 
 
 def _encounter_from_json(
@@ -177,10 +176,7 @@ def render_decision(decision: Decision, encounter: Encounter) -> str:
 
 
 def _batch_encounters(path: Path, catalogue: Catalogue, *, future: bool = False) -> list[Encounter]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        fail(f"--batch: cannot read {path}: {exc.strerror}")
+    lines = read_text(path, "--encounters").splitlines()
     encounters: list[Encounter] = []
     problems: list[str] = []
     for number, line in enumerate(lines, 1):
@@ -237,11 +233,11 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
                 progress.update(task, completed=handle.tell())
         except OSError as exc:
             fail(f"--batch: cannot read {path}: {exc.strerror}")
-    problems = answers.problems
-    if problems:
+    problems, count = answers.problems, answers.problem_count
+    if count:
         fail(
             "\n".join(f"{path}:{number}: {message}" for number, message in problems[:20])
-            + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
+            + (f"\n... and {count - 20} more" if count > 20 else "")
         )
     _write_answers(answers.answers, answers.order)
 

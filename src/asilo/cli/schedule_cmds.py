@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail
+from asilo.cli.common import fail, text_file
 from asilo.scheduling import AllocationInputError, InputFileError, MethodError, load_method
 from asilo.scheduling.bulk import FileAllocation, OutputFileError, allocate_files
 
@@ -55,7 +55,10 @@ def allocate_command(
     """Rank every registration and give each family unit the earliest day at a preferred port
     with room for the whole family. Exit 2, writing nothing, when an input is malformed."""
     try:
-        method = load_method(method_file)
+        method = load_method(None if method_file is None else text_file(method_file, "--method"))
+    except MethodError as exc:
+        fail(f"--method: {method_file}: {exc}" if str(method_file) not in str(exc) else str(exc))
+    try:
         # Read, checked, ranked and written in bulk; any bad line is named as the line-by-line
         # reader names it (see asilo.scheduling.bulk). The output is written last, only once
         # both inputs are known to be good.

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail
+from asilo.cli.common import fail, text_file
 from asilo.stats import cbp_export, importer, reconcile, reports, store
 from asilo.stats.vocabulary import parse_region
 
@@ -63,7 +63,10 @@ err = Console(stderr=True, soft_wrap=True)
 def _open_existing(db: Path) -> duckdb.DuckDBPyConnection:
     if not db.exists():
         fail(f"no statistics database at {db}; run 'asilo stats import FILE...' first")
-    return store.connect(db, read_only=True)
+    try:
+        return store.connect(db, read_only=True)
+    except store.StoreError as exc:
+        fail(f"--db: {exc}")
 
 
 @stats_app.command("import")
@@ -71,16 +74,17 @@ def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="CBP encounter CSV files.")],
     db: DbOption = store.DEFAULT_DB,
 ) -> None:
-    """Import CBP encounter files (all or nothing; a file imported again replaces its rows)."""
-    con = store.connect(db)
+    """Import CBP encounter files (all or nothing; a file imported again replaces its rows).
+    The import is written to a copy that replaces the database when complete: reports and the
+    statistics pages keep reading the old figures meanwhile."""
     try:
-        result = importer.import_files(con, files)
+        result = importer.import_store(db, files)
+    except store.StoreError as exc:
+        fail(f"--db: {exc}")
     except importer.ImportFailed as exc:
         for error in exc.errors:
             err.print(f"error: {error}", markup=False, highlight=False)
         fail("nothing imported: the database is as it was")
-    finally:
-        con.close()
     for f in result.files:
         span = ""
         if f.first_month and f.last_month:
@@ -104,6 +108,9 @@ def _query(
     filters: list[str],
 ) -> reports.Query:
     try:
+        for year in fiscal_year:
+            if not 1900 <= year <= 2200:
+                raise ValueError(f"--fiscal-year: {year} is not a fiscal year such as 2023")
         dims = reports.dimensions(by)
         parsed = tuple(reports.parse_filter(f) for f in filters)
         parse_region(region)
@@ -214,7 +221,7 @@ def reconcile_cmd(
 ) -> None:
     """Check the imported data against published totals; exit 1 if any line is off."""
     try:
-        lines = reconcile.load_totals(totals)
+        lines = reconcile.load_totals(None if totals is None else text_file(totals, "--totals"))
     except (OSError, reconcile.TotalsFileError) as exc:
         fail(str(exc))
     con = _open_existing(db)
@@ -281,6 +288,7 @@ def export_cmd(
     out_file: Annotated[Path, typer.Option("--out", help="CBP by-AOR CSV to write.")],
 ) -> None:
     """Write asilo's own encounters in CBP's Nationwide Encounters by AOR format."""
+    text_file(records, "RECORDS")
     try:
         own = cbp_export.read_own_encounters_csv(records)
         buffer = io.StringIO()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from asilo.cli.common import fail, setup_django
+from asilo.cli.common import fail, read_text, setup_django
 
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for machine clients.", no_args_is_help=True)
@@ -154,10 +154,7 @@ def _start_task_worker() -> subprocess.Popen[bytes]:
 def _read_password(password_file: Path | None) -> str:
     if password_file is None:
         return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
-    try:
-        text = password_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"--password-file: cannot read {password_file}: {exc.strerror}")
+    text = read_text(password_file, "--password-file")
     lines = text.splitlines()
     if not lines or not lines[0]:
         fail(f"--password-file: {password_file}: the first line (the password) is empty")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -313,11 +313,11 @@ def read_arrivals(path: Path, weekday_weights: Sequence[float]) -> Arrivals:
         missing = {"date", "place", "count"} - columns
         if missing:
             raise CustodyError(
-                "arrivals", f"{path}: missing column(s) {', '.join(sorted(missing))}"
+                "arrivals", f"{path}:1: missing column(s) {', '.join(sorted(missing))}"
             )
         with_mix = {"demographic", "nationality"} <= columns
         raw: list[tuple[str, dt.date, bool, float, str | None, str | None]] = []
-        for line, row in enumerate(reader, start=2):
+        for line, row in enumerate(_csv_rows(reader, path, "arrivals"), start=2):
             where = f"{path}:{line}"
             day, monthly = _parse_day_or_month(row["date"] or "", f"{where}: date")
             place = place_of(row["place"] or "", f"{where}: place").name
@@ -391,6 +391,15 @@ class Capacity:
     last: dt.date | None = None
 
 
+def _csv_rows(reader: csv.DictReader[str], path: Path, name: str) -> Iterator[dict[str, str]]:
+    """The rows of ``reader``; a line the CSV reader refuses (a NUL byte, a field over its
+    size limit) is a :class:`CustodyError` naming the file and the line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise CustodyError(name, f"{path}:{reader.line_num}: not valid CSV ({exc})") from exc
+
+
 def read_capacity(path: Path) -> list[Capacity]:
     """A capacity CSV: ``place,capacity`` and optionally ``from,to`` (dates, inclusive)."""
     try:
@@ -403,9 +412,9 @@ def read_capacity(path: Path) -> list[Capacity]:
         missing = {"place", "capacity"} - set(reader.fieldnames or ())
         if missing:
             raise CustodyError(
-                "capacity", f"{path}: missing column(s) {', '.join(sorted(missing))}"
+                "capacity", f"{path}:1: missing column(s) {', '.join(sorted(missing))}"
             )
-        for line, row in enumerate(reader, start=2):
+        for line, row in enumerate(_csv_rows(reader, path, "capacity"), start=2):
             where = f"{path}:{line}"
             place = place_of(row["place"] or "", f"{where}: place").name
             try:

@@ -337,17 +337,29 @@ def read_sector_file(path: Path = DEFAULT_SECTOR_FILE) -> dict[str, dict[dt.date
     out: dict[str, dict[dt.date, float]] = {}
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle, delimiter="|")
-        for line, row in enumerate(reader, start=2):
-            try:
-                month_number = int(row["month"])
-                fiscal_year = int(row["fy"])
-            except (KeyError, ValueError) as exc:
-                raise SeriesError("sector", f"{path}:{line}: bad month or fy") from exc
-            year = fiscal_year - 1 if month_number >= 10 else fiscal_year
-            month = dt.date(year, month_number, 1)
-            for column in SECTOR_NAMES:
-                if column in row and row[column] not in (None, ""):
-                    out.setdefault(column, {})[month] = float(row[column])
+        if "month" not in (reader.fieldnames or ()) or "fy" not in (reader.fieldnames or ()):
+            raise SeriesError("sector", f"{path}:1: the header has no month or fy column")
+        line = 1
+        try:
+            for line, row in enumerate(reader, start=2):
+                try:
+                    month_number = int(row["month"])
+                    fiscal_year = int(row["fy"])
+                    year = fiscal_year - 1 if month_number >= 10 else fiscal_year
+                    month = dt.date(year, month_number, 1)
+                except (KeyError, ValueError, TypeError) as exc:
+                    raise SeriesError("sector", f"{path}:{line}: bad month or fy") from exc
+                for column in SECTOR_NAMES:
+                    if column in row and row[column] not in (None, ""):
+                        try:
+                            out.setdefault(column, {})[month] = float(row[column])
+                        except (ValueError, TypeError) as exc:
+                            raise SeriesError(
+                                "sector",
+                                f"{path}:{line}: {column}: {row[column]!r} is not a number",
+                            ) from exc
+        except csv.Error as exc:
+            raise SeriesError("sector", f"{path}:{line + 1}: not valid CSV ({exc})") from exc
     return out
 
 

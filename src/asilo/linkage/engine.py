@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from asilo.csvsafe import sql_safe_text
 from asilo.linkage import model
 from asilo.linkage.records import (
     RECORD_COLUMNS,
@@ -343,7 +344,8 @@ def _identities_sql(same: float) -> str:
     ), strength as (
         select uid, max(p) as p from edges group by uid
     )
-    select r.record_id, i.identity_id,
+    select {sql_safe_text("r.record_id")} as record_id,
+           {sql_safe_text("i.identity_id")} as identity_id,
            round(coalesce(s.p, 1.0), 6) as match_probability
     from raw r
     join clusters c on c.unique_id = r.record_id
@@ -355,7 +357,8 @@ def _identities_sql(same: float) -> str:
 
 def _review_sql(same: float) -> str:
     return f"""
-    select p.unique_id_l as record_id_l, p.unique_id_r as record_id_r,
+    select {sql_safe_text("p.unique_id_l")} as record_id_l,
+           {sql_safe_text("p.unique_id_r")} as record_id_r,
            round(p.match_probability, 6) as match_probability
     from pairs p
     join clusters a on a.unique_id = p.unique_id_l
@@ -551,13 +554,12 @@ class Matcher:
             f"prepare {self._tag}_new as insert into _match_new select * from _new_prepared"
         )
         con.execute(
-            f"prepare {self._tag}_hashes as select distinct unique_id, h from ("
-            + _query_hashes_sql("_match_new", with_id=True)
+            f"prepare {self._tag}_hashes as select distinct h from ("
+            + _query_hashes_sql("_match_new")
             + ")"
         )
         con.execute(
-            f"prepare {self._tag}_score as"
-            " select unique_id_l, unique_id_r, match_probability from ("
+            f"prepare {self._tag}_score as select unique_id_l, match_probability from ("
             + self._scoring_sql
             + ") order by match_probability desc, unique_id_l"
         )
@@ -572,58 +574,34 @@ class Matcher:
         self, record: Mapping[str, str], threshold: float = model.REVIEW_THRESHOLD
     ) -> list[Match]:
         """Stored records matching ``record`` at or above ``threshold``, best first."""
-        return self.find_many([record], threshold)[0]
-
-    def find_many(
-        self, records: Sequence[Mapping[str, str]], threshold: float = model.REVIEW_THRESHOLD
-    ) -> list[list[Match]]:
-        """:meth:`find` for each of ``records`` (distinct record ids), in one look-up: the
-        new records are prepared, hashed and scored together (the statements cost the same
-        for one record or a family), and each keeps only the stored records it is blocked
-        with, so every answer is the one :meth:`find` gives it alone."""
-        if not records:
-            return []
-        ids = [str(r.get("record_id", "") or "") for r in records]
-        if len(set(ids)) != len(ids):
-            raise ValueError("records looked up together need distinct record ids")
         con = self.con
-        placeholders = ", ".join("?" for _ in RECORD_COLUMNS)
+        values = [record.get(c, "") or "" for c in RECORD_COLUMNS]
         con.execute("delete from _new_raw")
-        con.executemany(
-            f"insert into _new_raw values (?, {placeholders})",
-            [(i, *(r.get(c, "") or "" for c in RECORD_COLUMNS)) for i, r in enumerate(records)],
+        con.execute(
+            f"insert into _new_raw values (0, {', '.join('?' for _ in RECORD_COLUMNS)})", values
         )
         con.execute("delete from _match_new")
         con.execute(f"execute {self._tag}_new")
-        hashed = con.execute(f"execute {self._tag}_hashes").fetchall()
+        hashes = [int(r[0]) for r in con.execute(f"execute {self._tag}_hashes").fetchall()]
         con.execute("delete from _match_candidates")
-        out: list[list[Match]] = [[] for _ in records]
-        if not hashed:
-            return out
-        blocked_by: dict[int, set[str]] = {}
-        for uid, h in hashed:
-            blocked_by.setdefault(int(h), set()).add(str(uid))
-        keyed = con.execute(
-            "select distinct k.h, k.rid, s.unique_id from _match_keys k"
-            " join _match_store s on s.rid = k.rid where k.h in ("
-            + ", ".join(str(h) for h in blocked_by)
-            + ")"
-        ).fetchall()
-        if not keyed:
-            return out
-        # Which stored record each new record is blocked with (exactly its own pairs).
-        pairs = {(str(stored), new) for h, _rid, stored in keyed for new in blocked_by[int(h)]}
-        rids = sorted({int(rid) for _h, rid, _s in keyed})
+        if not hashes:
+            return []
+        rids = [
+            int(r[0])
+            for r in con.execute(
+                "select distinct rid from _match_keys where h in ("
+                + ", ".join(str(h) for h in hashes)
+                + ")"
+            ).fetchall()
+        ]
+        if not rids:
+            return []
         con.execute(
             "insert into _match_candidates select * exclude (rid) from _match_store "
             "where rid in (" + ", ".join(str(r) for r in rids) + ")"
         )
-        position = {uid: i for i, uid in enumerate(ids)}
-        for left, right, probability in con.execute(f"execute {self._tag}_score").fetchall():
-            p = float(probability)
-            if p >= threshold and (str(left), str(right)) in pairs:
-                out[position[str(right)]].append(Match(str(left), p))
-        return out
+        rows = con.execute(f"execute {self._tag}_score").fetchall()
+        return [Match(str(r[0]), float(r[1])) for r in rows if float(r[1]) >= threshold]
 
 
 def _rule_hash_parts(rule: model.BlockingRule) -> tuple[list[str], list[str]]:
@@ -653,11 +631,9 @@ def _blocking_hashes_sql(table: str, rid: str) -> str:
     return " union all ".join(parts)
 
 
-def _query_hashes_sql(table: str, *, with_id: bool = False) -> str:
+def _query_hashes_sql(table: str) -> str:
     """New record's side: the hashes of :func:`_blocking_hashes_sql` it is blocked with (each
-    birth year within reach; a record with the value meets only stored records without it);
-    ``with_id``: each beside the new record's ``unique_id`` (several new records at once)."""
-    select = "unique_id, " if with_id else ""
+    birth year within reach; a record with the value meets only stored records without it)."""
     parts = []
     for i, rule in enumerate(model.BLOCKING_RULES):
         values, present = _rule_hash_parts(rule)
@@ -671,7 +647,7 @@ def _query_hashes_sql(table: str, *, with_id: bool = False) -> str:
             joins += " cross join (values (true), (false)) as f(lacking)"
             present.append(f"(f.lacking or {rule.missing_on_one_side} is null)")
         parts.append(
-            f"select {select}hash({i}, {', '.join(values)}) as h from {table}{joins} "
+            f"select hash({i}, {', '.join(values)}) as h from {table}{joins} "
             f"where {' and '.join(present)}"
         )
     return " union all ".join(parts)

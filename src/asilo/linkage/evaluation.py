@@ -8,12 +8,13 @@ records is a few seconds).
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from asilo.linkage.records import RecordFileError, read_truth
+from asilo.linkage.records import RecordFileError, open_csv, read_truth
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,44 @@ class Scores:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def check_clusters(path: Path) -> None:
+    """Raise :class:`RecordFileError` (file, line, column) unless ``path`` is a ``C.csv``:
+    ``record_id,identity_id[,match_probability]``, every row complete, probabilities in 0..1."""
+    with open_csv(path) as fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+            if not header or header[:2] != ["record_id", "identity_id"]:
+                raise RecordFileError(
+                    path, 1, None, "the header must start with record_id,identity_id"
+                )
+            for fields in reader:
+                if not fields:
+                    continue
+                line = reader.line_num
+                if len(fields) != len(header) or not fields[0] or not fields[1]:
+                    raise RecordFileError(
+                        path, line, None, f"{len(fields)} values, expected {len(header)}"
+                    )
+                if len(header) > 2 and header[2] == "match_probability" and fields[2]:
+                    try:
+                        probability = float(fields[2])
+                    except ValueError:
+                        probability = -1.0
+                    if not 0.0 <= probability <= 1.0:
+                        raise RecordFileError(
+                            path, line, "match_probability", f"{fields[2]!r} is not in 0..1"
+                        )
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise RecordFileError(
+                path, reader.line_num, None, f"not a UTF-8 CSV file ({exc})"
+            ) from exc
+
+
 def evaluate(clusters: Path, truth: Path) -> list[Scores]:
     """Scores overall (kind ``"all"``) then per corruption kind, from ``C.csv`` and ``T.csv``."""
     truth_map = read_truth(truth)
+    check_clusters(clusters)
     con = duckdb.connect()
     try:
         con.execute("create table truth (record_id varchar, true_id varchar, kinds varchar[])")

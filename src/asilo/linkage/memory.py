@@ -16,7 +16,7 @@ DuckDB fails a query rather than write a temporary file), and come back as plain
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,26 +124,16 @@ def matcher(
 def matcher_add(found: engine.Matcher, record: Mapping[str, str]) -> None:
     """Add one record to ``found``'s stored records (its blocking keys included), so that
     later look-ups find it. The record id must be new."""
-    matcher_add_many(found, [record])
-
-
-def matcher_add_many(found: engine.Matcher, records: Sequence[Mapping[str, str]]) -> None:
-    """:func:`matcher_add` for several records at once (one prepared insert for a family)."""
-    if not records:
-        return
     con = found.con
+    values = [record.get(c, "") or "" for c in RECORD_COLUMNS]
     placeholders = ", ".join("?" for _ in RECORD_COLUMNS)
     con.execute("delete from _new_raw")
-    con.executemany(
-        f"insert into _new_raw values (?, {placeholders})",
-        [(i, *(r.get(c, "") or "" for c in RECORD_COLUMNS)) for i, r in enumerate(records)],
-    )
-    top = int(con.execute("select coalesce(max(rid), 0) from _match_store").fetchall()[0][0])
+    con.execute(f"insert into _new_raw values (0, {placeholders})", values)
+    rid = int(con.execute("select coalesce(max(rid), 0) + 1 from _match_store").fetchall()[0][0])
+    con.execute(f"insert into _match_store select {rid} as rid, * from _new_prepared")
     con.execute(
-        "create or replace temp table _match_one as "
-        f"select {top} + row_number() over (order by rn) as rid, * from _new_prepared"
+        f"create or replace temp table _match_one as select {rid} as rid, * from _new_prepared"
     )
-    con.execute("insert into _match_store select * from _match_one")
     con.execute(
         "insert into _match_keys select * from ("
         + engine._blocking_hashes_sql("_match_one", "rid")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO, Any
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_id",
@@ -47,6 +48,15 @@ class RecordFileError(ValueError):
         self.message = message
         where = f"{path}, line {line}" + (f", column {column}" if column else "")
         super().__init__(f"{where}: {message}")
+
+
+def open_csv(path: Path) -> IO[str]:
+    """``path`` opened for the csv module, or :class:`RecordFileError` (line 0) when it cannot
+    be read."""
+    try:
+        return path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
 
 
 @dataclass(frozen=True)
@@ -92,11 +102,7 @@ def read_records(path: Path) -> Iterator[Row]:
     Record ids must be unique. Everything is checked before anything is returned to a caller
     that needs the whole file (use :func:`validate_records`).
     """
-    try:
-        fh = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
-    with fh:
+    with open_csv(path) as fh:
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader, None)
@@ -221,24 +227,31 @@ def suspect_rows_sql(table: str) -> str:
 def read_truth(path: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
     """``record_id -> (true_identity_id, corruption kinds)`` from a ``T.csv`` file."""
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
-    try:
-        fh = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
-    with fh:
+    with open_csv(path) as fh:
         reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or tuple(header[:2]) != TRUTH_COLUMNS[:2]:
+        try:
+            return _truth_rows(path, reader, out)
+        except (csv.Error, UnicodeDecodeError) as exc:
             raise RecordFileError(
-                path, 1, None, "the header must start with record_id,true_identity_id"
+                path, reader.line_num, None, f"not a UTF-8 CSV file ({exc})"
+            ) from exc
+
+
+def _truth_rows(
+    path: Path, reader: Any, out: dict[str, tuple[str, tuple[str, ...]]]
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    header = next(reader, None)
+    if header is None or tuple(header[:2]) != TRUTH_COLUMNS[:2]:
+        raise RecordFileError(
+            path, 1, None, "the header must start with record_id,true_identity_id"
+        )
+    for fields in reader:
+        if not fields:
+            continue
+        if len(fields) < 2 or not fields[0] or not fields[1]:
+            raise RecordFileError(
+                path, reader.line_num, None, "record_id and true_identity_id are required"
             )
-        for fields in reader:
-            if not fields:
-                continue
-            if len(fields) < 2 or not fields[0] or not fields[1]:
-                raise RecordFileError(
-                    path, reader.line_num, None, "record_id and true_identity_id are required"
-                )
-            kinds = tuple(k for k in fields[2].split(";") if k) if len(fields) > 2 else ()
-            out[fields[0]] = (fields[1], kinds)
+        kinds = tuple(k for k in fields[2].split(";") if k) if len(fields) > 2 else ()
+        out[fields[0]] = (fields[1], kinds)
     return out

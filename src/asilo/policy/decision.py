@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Authority = Literal["title_42", "title_8", "proclamation_212f"]
 Pathway = Literal[
@@ -86,6 +86,8 @@ class Decision(Outcome):
     members: tuple[MemberOutcome, ...] = ()
     catalogue_version: str
     scenario: str | None = None
-    #: the last day the catalogue's sources cover; a decision for a later day carries the flag
-    #: ``after_verified_coverage``: the rules were not verified after this date.
-    catalogue_verified_through: date | None = None
+    catalogue_verified_through: date | None = Field(
+        default=None,
+        description="The last day the policy catalogue's sources cover; a decision for a later"
+        " day has the flag after_verified_coverage: its rules were not verified after this date.",
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -34,12 +34,16 @@ class _Document(BaseModel):
 
 
 class PlaceRef(_Document):
-    kind: PlaceKind
-    name: str = Field(min_length=1)
+    kind: PlaceKind = Field(description="between_ports (Border Patrol) or port_of_entry (OFO)")
+    name: str = Field(
+        min_length=1,
+        description="Sector or port as CBP names it",
+        examples=["Rio Grande Valley"],
+    )
 
 
 class MppCase(_Document):
-    status: MppStatus
+    status: MppStatus = Field(description="active, terminated or removal_order_in_absentia")
 
 
 class Presence(_Document):
@@ -63,12 +67,25 @@ class Person(_Document):
     order follows it, not nationality.
     """
 
-    age: int = Field(ge=0, le=130)
-    nationality: str
-    role: Role | None = None
-    relationship: Relationship | None = None
-    vulnerabilities: tuple[Vulnerability, ...] = ()
-    lawful_status: LawfulStatus = "none"
+    age: int = Field(ge=0, le=130, examples=[34])
+    nationality: str = Field(description="ISO 3166-1 alpha-3", examples=["HND"])
+    role: Role | None = Field(
+        default=None, description="adult or child (derived from age when absent)"
+    )
+    relationship: Relationship | None = Field(
+        default=None,
+        description="An adult's relationship to the children: parent, legal_guardian,"
+        " other_relative",
+    )
+    vulnerabilities: tuple[Vulnerability, ...] = Field(
+        default=(),
+        description="medical_emergency, physical_health, mental_health, pregnancy, advanced_age,"
+        " disability, lgbtqi, imminent_threat, trafficking_victim",
+    )
+    lawful_status: LawfulStatus = Field(
+        default="none",
+        description="none, us_citizen, lawful_permanent_resident or lawfully_admissible",
+    )
     recent_presence: tuple[Presence, ...] | None = None
 
     @field_validator("nationality")
@@ -91,6 +108,19 @@ class Person(_Document):
         return self.lawful_status != "none" or self.nationality == "USA"
 
 
+def _written_as(value: object, form: str, parse: Callable[[str], object], what: str) -> object:
+    """A text ``value`` read when it is written exactly as ``form`` (else refused as not
+    ``what``); any other value is left to the field's type."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if len(value) != len(form):
+            raise ValueError(value)
+        return parse(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not {what}") from exc
+
+
 #: The most people one encounter (or one registered family) may hold (issue 11).
 MAX_PEOPLE = 30
 
@@ -98,12 +128,18 @@ MAX_PEOPLE = 30
 class Encounter(_Document):
     """The encounter document of issue 2 (identity fields such as names are not part of it)."""
 
-    date: dt.date
-    time: dt.time | None = None
+    date: dt.date = Field(description="YYYY-MM-DD", examples=["2022-05-10"])
+    time: dt.time | None = Field(
+        default=None, description="HH:MM, U.S. Eastern", examples=["06:40"]
+    )
     place: PlaceRef | None = None
     #: At most 30 people in one encounter (a family or a group that travelled together); a
     #: larger document is refused with an error naming ``people`` (issue 11).
-    people: tuple[Person, ...] = Field(min_length=1, max_length=MAX_PEOPLE)
+    people: tuple[Person, ...] = Field(
+        min_length=1,
+        max_length=MAX_PEOPLE,
+        description=f"At most {MAX_PEOPLE} people in one encounter.",
+    )
     unaccompanied: bool | None = None
     mpp_case: MppCase | None = None
     cbp_one_appointment: bool = False
@@ -117,26 +153,12 @@ class Encounter(_Document):
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                if len(value) != len("YYYY-MM-DD"):
-                    raise ValueError(value)
-                return dt.date.fromisoformat(value)
-            except ValueError as exc:
-                raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
-        return value
+        return _written_as(value, "YYYY-MM-DD", dt.date.fromisoformat, "a date (YYYY-MM-DD)")
 
     @field_validator("time", mode="before")
     @classmethod
     def _clock(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                if len(value) != len("HH:MM"):
-                    raise ValueError(value)
-                return dt.time.fromisoformat(value)
-            except ValueError as exc:
-                raise ValueError(f"{value!r} is not a time (HH:MM, U.S. Eastern)") from exc
-        return value
+        return _written_as(value, "HH:MM", dt.time.fromisoformat, "a time (HH:MM, U.S. Eastern)")
 
     def place_of_encounter(self) -> Place:
         assert self.place is not None, "parse_encounter requires a place for decide"

@@ -101,7 +101,8 @@ class DocumentKeys:
                 found = self._states[day] = self._deciding.state_at(day)
                 # a small number for the state's key (a long tuple, slow to hash per line)
                 state = self._state_ids.setdefault(found.key, len(self._state_ids))
-        self._days[text] = state
+        if len(self._days) < _DAY_MEMORY:  # a file of distinct bad dates does not grow it more
+            self._days[text] = state
         return state
 
     def decide(self, encounter: Encounter) -> Decision:
@@ -204,36 +205,77 @@ class DocumentKeys:
 #: How much of a JSON Lines file is read at a time: big enough that the per-read cost vanishes,
 #: small enough that memory stays bounded whatever the file's size.
 CHUNK_BYTES = 1 << 23
+#: The longest line read: an encounter of at most 30 people takes a few kilobytes of JSON, so a
+#: longer line is refused (named, with the others) without being held.
+MAX_LINE_BYTES = 1 << 20
 #: Lines not of the plain form (no key) whose answers are remembered, by their text: enough for
 #: repeated odd lines, bounded so a file of distinct odd lines does not hold them all.
 _LINE_MEMORY = 65_536
-#: Keys of lines by their text (:meth:`DocumentKeys.text_key`) remembered at most.
-_TEXT_MEMORY = 1 << 18
+#: Keys (of documents, and of lines by their text: :meth:`DocumentKeys.text_key`) remembered at
+#: most, each a few hundred bytes: a file of ever new keys still runs in bounded memory (later
+#: keys are then validated and decided line by line, as the same answers).
+_KEY_MEMORY = 1 << 17
+#: Problems whose messages are kept (every bad line is counted).
+PROBLEMS_KEPT = 1_000
 _NOT_JSON = object()
 _BOM = b"\xef\xbb\xbf"
+_TOO_LONG = (
+    f"(line): longer than {MAX_LINE_BYTES:,} bytes (an encounter of at most 30 people takes a"
+    " few kilobytes)"
+)
 
 
-def json_lines(handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[bytes]]:
+def json_lines(
+    handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES, max_line: int = MAX_LINE_BYTES
+) -> Iterator[list[bytes]]:
     """The lines of a binary file, a chunk at a time (each line without its line break).
 
     Lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as ``bytes.splitlines`` splits them; a line
-    longer than a chunk is carried into the next read. A UTF-8 byte order mark at the start of
-    the file is skipped (as ``utf-8-sig`` reads it)."""
+    longer than a chunk is carried into the next read. A line longer than ``max_line`` bytes is
+    given as more than ``max_line`` bytes, not always whole: once its start held in memory
+    passes ``max_line``, that much is given and the rest of it skipped, so memory stays bounded
+    whatever the file holds. A UTF-8 byte order mark at the start of the file is
+    skipped (as ``utf-8-sig`` reads it)."""
     rest = handle.read(len(_BOM))
     if rest == _BOM:
         rest = b""
+    skipping = False  # inside a line given as too long: its bytes up to its end are dropped
+    after_cr = False  # the last chunk ended with a line's \r: a \n next is part of that end
     while block := handle.read(chunk_bytes):
+        if after_cr and block[:1] == b"\n":
+            block = block[1:]
+        after_cr = False
+        if skipping:
+            end = _after_line_break(block)
+            if end < 0:
+                continue
+            skipping, after_cr = False, end == len(block) and block[-1:] == b"\r"
+            block = block[end:]
         if rest:
             block = rest + block
-        cut = block.rfind(b"\n") + 1
-        if not cut:  # no \n: end at the last \r that is surely not the start of a \r\n
-            cut = block.rfind(b"\r", 0, len(block) - 1) + 1
+        # the last line break, but not a final \r that may be the start of a \r\n
+        cut = max(block.rfind(b"\n"), block.rfind(b"\r", 0, len(block) - 1)) + 1
         rest = block[cut:]
         if cut:
             whole = block[:cut] if rest else block
             yield whole.splitlines() if b"\r" in whole else whole.split(b"\n")[:-1]
+        if len(rest) > max_line:
+            yield [rest[: max_line + 1]]
+            if rest[-1:] == b"\r":  # the line ended with this chunk
+                after_cr = True
+            else:
+                skipping = True
+            rest = b""
     if rest:
         yield rest.splitlines()
+
+
+def _after_line_break(block: bytes) -> int:
+    """The index just after the first line break of ``block`` (``-1``: none)."""
+    lf, cr = block.find(b"\n"), block.find(b"\r")
+    if cr >= 0 and (lf < 0 or cr < lf):
+        return cr + 2 if block[cr + 1 : cr + 2] == b"\n" else cr + 1
+    return lf + 1 if lf >= 0 else -1
 
 
 class LineAnswers:
@@ -241,7 +283,8 @@ class LineAnswers:
 
     :meth:`add` takes lines in order; every non-blank line gets an answer (an index into
     :attr:`answers`, appended to :attr:`order`) or a problem (:attr:`problems`: its line number
-    and the full validation's message). A line of the plain form gets a key
+    and the full validation's message; the first :data:`PROBLEMS_KEPT`, and all are counted in
+    :attr:`problem_count`). A line of the plain form gets a key
     (:class:`DocumentKeys`): the first line with a key is validated and decided in full and
     every later line with that key takes its answer. Any other line is validated and decided on
     its own (identical lines and identical encounters once). A blank line (only white space)
@@ -268,7 +311,8 @@ class LineAnswers:
         )
         self.answers: list[bytes] = []
         self.order = array("I")
-        self.problems: list[tuple[int, str]] = []
+        self.problems: list[tuple[int, str]] = []  # the first PROBLEMS_KEPT
+        self.problem_count = 0
         self._by_key: dict[DocumentKey, int] = {}
         self._by_line: dict[bytes, int] = {}
         self._by_text: dict[TextKey, int] = {}
@@ -285,6 +329,9 @@ class LineAnswers:
         number = self.lines
         for line in lines:
             number += 1
+            if len(line) > MAX_LINE_BYTES:
+                self._problem(number, _TOO_LONG)
+                continue
             texts = text_key(line)
             if texts is not None:
                 index = by_text.get(texts)
@@ -304,7 +351,7 @@ class LineAnswers:
                     index is not None
                     and key is not None
                     and texts is not None
-                    and len(by_text) < _TEXT_MEMORY
+                    and len(by_text) < _KEY_MEMORY
                 ):
                     by_text[texts] = index  # the same key, certain (see text_key)
             if index is not None:
@@ -345,13 +392,20 @@ class LineAnswers:
                         self._by_encounter[encounter_key] = known
                 index = known
         except EncounterInputError as exc:
-            self.problems.append((number, str(exc)))
+            self._problem(number, str(exc))
             return None
         if key is not None:
-            self._by_key[key] = index
+            if len(self._by_key) < _KEY_MEMORY:
+                self._by_key[key] = index
         elif len(self._by_line) < _LINE_MEMORY:
             self._by_line[line] = index
         return index
+
+    def _problem(self, number: int, message: str) -> None:
+        """Count a bad line; keep the first messages (a file of bad lines is not held)."""
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_KEPT:
+            self.problems.append((number, message))
 
     def _index(self, decision: Decision) -> int:
         """The number of a decision's answer: decisions whose compact JSON (pydantic's, fast)

@@ -227,6 +227,8 @@ def _port_name(text: str) -> str:
         raise _FieldError("the port name is empty")
     if PORT_SEPARATOR in text:
         raise _FieldError(f"a port name cannot contain {PORT_SEPARATOR!r}")
+    if "\0" in text:
+        raise _FieldError("a port name cannot contain a NUL byte")
     return text
 
 

@@ -178,31 +178,42 @@ def read_own_encounters_csv(path: Path) -> list[OwnEncounter]:
     Errors name the file and line (the header is line 1).
     """
     records: list[OwnEncounter] = []
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in OWN_COLUMNS if c != "count" and c not in (reader.fieldnames or [])]
-        if missing:
-            raise ExportError(f"{path.name}:1: missing column {', '.join(missing)}")
-        for row in reader:
-            line = reader.line_num
-            if None in row.values() or None in row:
-                raise ExportError(f"{path.name}:{line}: number of values differs from the header")
-            try:
-                record = OwnEncounter(
-                    date=dt.date.fromisoformat(row["date"].strip()),
-                    component=row["component"],
-                    aor_name=row["aor_name"],
-                    aor_abbv=row["aor_abbv"],
-                    region=row["region"],
-                    demographic=row["demographic"],
-                    citizenship=row["citizenship"],
-                    authority=row["authority"],
-                    count=int(row.get("count") or 1),
-                )
-                if record.count < 0:
-                    raise ValueError(f"count {record.count} is negative")
-                cbp_row_key(record)
-            except (ValueError, TypeError, AttributeError) as exc:
-                raise ExportError(f"{path.name}:{line}: {exc}") from exc
-            records.append(record)
+    reader: Any = None
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            missing = [
+                c for c in OWN_COLUMNS if c != "count" and c not in (reader.fieldnames or [])
+            ]
+            if missing:
+                raise ExportError(f"{path.name}:1: missing column {', '.join(missing)}")
+            for row in reader:
+                line = reader.line_num
+                if None in row.values() or None in row:
+                    raise ExportError(
+                        f"{path.name}:{line}: number of values differs from the header"
+                    )
+                try:
+                    record = OwnEncounter(
+                        date=dt.date.fromisoformat(row["date"].strip()),
+                        component=row["component"],
+                        aor_name=row["aor_name"],
+                        aor_abbv=row["aor_abbv"],
+                        region=row["region"],
+                        demographic=row["demographic"],
+                        citizenship=row["citizenship"],
+                        authority=row["authority"],
+                        count=int(row.get("count") or 1),
+                    )
+                    if record.count < 0:
+                        raise ValueError(f"count {record.count} is negative")
+                    cbp_row_key(record)
+                except (ValueError, TypeError, AttributeError) as exc:
+                    raise ExportError(f"{path.name}:{line}: {exc}") from exc
+                records.append(record)
+    except csv.Error as exc:  # a NUL byte, a field over the CSV reader's limit
+        line = reader.line_num if reader is not None else 1
+        raise ExportError(f"{path.name}:{line}: not valid CSV ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ExportError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
     return records

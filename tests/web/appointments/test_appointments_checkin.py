@@ -222,12 +222,18 @@ def test_an_overridden_decision_closes_the_registration_as_processed_too(booked,
 def test_settling_an_encounter_without_a_check_in_changes_no_registration(booked, officer) -> None:
     """An encounter recorded at the port for someone else (no appointment) leaves every
     registration as it was; the booked family stays offered."""
-    from asilo.web.encounters.services import decision_confirm, encounter_record
+    from asilo.web.encounters.services import (
+        decision_confirm,
+        encounter_record,
+        prepare_encounter,
+    )
 
     document = services.encounter_document(
         booked, list(booked.registration.members.all()), on=DAY, at=AT_PORT
     )
-    recorded = encounter_record(actor=officer, document=document, now=AT_PORT)
+    recorded = encounter_record(
+        actor=officer, prepared=prepare_encounter(document, now=AT_PORT), now=AT_PORT
+    )
     decision_confirm(actor=officer, encounter_id=recorded.encounter.pk)
     booked.registration.refresh_from_db()
     assert booked.registration.status == "offered"

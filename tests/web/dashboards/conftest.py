@@ -53,4 +53,6 @@ def record_family(make_user: Any) -> Any:
             {"age": 7, "nationality": "HND", "given_names": "Dylan", "first_surname": "López"},
         ],
     }
-    return services.encounter_record(actor=officer, document=document).encounter
+    return services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(document)
+    ).encounter

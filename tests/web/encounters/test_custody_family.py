@@ -115,7 +115,9 @@ def test_a_child_alone_has_the_legal_limit_from_the_encounter(officer: User, api
 def test_unknown_time_starts_the_clock_at_the_start_of_the_day(officer: User) -> None:
     doc = family()
     del doc["time"]
-    encounter = services.encounter_record(actor=officer, document=doc).encounter
+    encounter = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(doc)
+    ).encounter
     custody = encounter.custodies.order_by("id").first()
     assert custody is not None
     # Midnight in the Rio Grande Valley (UTC-6), flagged.
@@ -124,7 +126,9 @@ def test_unknown_time_starts_the_clock_at_the_start_of_the_day(officer: User) ->
 
 
 def _confirmed(officer: User, doc: dict[str, Any] | None = None) -> list[Custody]:
-    encounter = services.encounter_record(actor=officer, document=doc or family()).encounter
+    encounter = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(doc or family())
+    ).encounter
     services.decision_confirm(actor=officer, encounter_id=encounter.pk)
     return list(encounter.custodies.order_by("id"))
 
@@ -260,7 +264,9 @@ def test_standard_report_counts_hours_beyond_72_by_place(officer: User) -> None:
 
 
 def test_live_list_hides_historical_replays_unless_asked(officer: User) -> None:
-    encounter: Encounter = services.encounter_record(actor=officer, document=family()).encounter
+    encounter: Encounter = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(family())
+    ).encounter
     assert selectors.custody_list(actor=officer) == []
     historical = selectors.custody_list(actor=officer, scope="historical")
     assert [c.custody.encounter_id for c in historical] == [encounter.pk] * 3

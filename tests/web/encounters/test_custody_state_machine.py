@@ -79,7 +79,9 @@ def _record(officer: User, people: list[dict[str, Any]], hour: int) -> int:
         "place": {"kind": "between_ports", "name": "Rio Grande Valley"},
         "people": people,
     }
-    encounter = services.encounter_record(actor=officer, document=document).encounter
+    encounter = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(document)
+    ).encounter
     services.decision_confirm(actor=officer, encounter_id=encounter.pk)
     return encounter.pk
 

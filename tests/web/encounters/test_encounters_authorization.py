@@ -140,12 +140,18 @@ def world(
     """Data every endpoint can act on, made by users who are not the caller."""
     maker = user_of("officer", "maker")
     boss = user_of("supervisor", "boss")
-    family = services.encounter_record(actor=maker, document=family_doc).encounter
+    family = services.encounter_record(
+        actor=maker, prepared=services.prepare_encounter(family_doc)
+    ).encounter
     services.decision_confirm(actor=maker, encounter_id=family.pk)
     parent, child = family.custodies.order_by("id")
-    decided = services.encounter_record(actor=maker, document=child_doc).encounter
+    decided = services.encounter_record(
+        actor=maker, prepared=services.prepare_encounter(child_doc)
+    ).encounter
     adult_doc["time"] = "12:30"
-    overridden = services.encounter_record(actor=maker, document=adult_doc).encounter
+    overridden = services.encounter_record(
+        actor=maker, prepared=services.prepare_encounter(adult_doc)
+    ).encounter
     override = services.decision_override(
         actor=maker,
         encounter_id=overridden.pk,
@@ -162,7 +168,9 @@ def world(
     )
     # A second family, whose approved exception opened a reunification task.
     family_doc["time"] = "08:00"
-    other = services.encounter_record(actor=maker, document=family_doc).encounter
+    other = services.encounter_record(
+        actor=maker, prepared=services.prepare_encounter(family_doc)
+    ).encounter
     services.decision_confirm(actor=maker, encounter_id=other.pk)
     other_child = other.custodies.order_by("id")[1]
     approved = services.family_exception_request(

@@ -57,7 +57,9 @@ def test_racing_resubmissions_make_one_encounter(officer: User, family_doc: dict
     results = race(
         4,
         lambda _: services.encounter_record(
-            actor=officer, document=family_doc, client_request_id="race-1"
+            actor=officer,
+            prepared=services.prepare_encounter(family_doc),
+            client_request_id="race-1",
         ),
     )
     assert all(isinstance(r, services.RecordedEncounter) for r in results), results
@@ -77,7 +79,9 @@ def test_racing_family_book_outs_keep_one_outcome(
     family_doc["people"].insert(
         1, {"age": 35, "nationality": "HND", "role": "adult", "relationship": "parent"}
     )
-    encounter = services.encounter_record(actor=officer, document=family_doc).encounter
+    encounter = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(family_doc)
+    ).encounter
     services.decision_confirm(actor=officer, encounter_id=encounter.pk)
     mother, father, _child = encounter.custodies.order_by("id")
     actions = [
@@ -109,7 +113,7 @@ def test_racing_encounters_with_one_new_a_number_make_one_person(
         doc = copy.deepcopy(adult_doc)
         doc["time"] = f"1{i}:00"
         doc["people"][0]["a_number"] = "A099887766"
-        return services.encounter_record(actor=officer, document=doc)
+        return services.encounter_record(actor=officer, prepared=services.prepare_encounter(doc))
 
     results = race(3, record)
     assert all(isinstance(r, services.RecordedEncounter) for r in results), results

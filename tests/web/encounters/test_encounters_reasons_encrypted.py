@@ -43,7 +43,9 @@ ADULT: dict[str, Any] = {
 
 
 def _seed(officer: User) -> tuple[Override, FamilyException]:
-    adult = services.encounter_record(actor=officer, document=ADULT).encounter
+    adult = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(ADULT)
+    ).encounter
     override = services.decision_override(
         actor=officer,
         encounter_id=adult.pk,
@@ -52,7 +54,9 @@ def _seed(officer: User) -> tuple[Override, FamilyException]:
         destination=None,
         reason=OVERRIDE_REASON,
     )
-    family = services.encounter_record(actor=officer, document=FAMILY).encounter
+    family = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(FAMILY)
+    ).encounter
     services.decision_confirm(actor=officer, encounter_id=family.pk)
     mother = family.custodies.order_by("id").first()
     assert mother is not None
@@ -86,7 +90,7 @@ def _assert_encrypted(override: Override, exception: FamilyException) -> None:
 
 @pytest.mark.django_db
 def test_reasons_are_fernet_tokens_in_the_database_and_read_back(
-    officer: User, supervisor: User, api_as: Any, client_as: Any
+    officer: User, supervisor: User, api_as: Any, client_as: Any, make_user: Any
 ) -> None:
     override, exception = _seed(officer)
     _assert_encrypted(override, exception)
@@ -99,6 +103,24 @@ def test_reasons_are_fernet_tokens_in_the_database_and_read_back(
     page = client_as(supervisor)
     assert OVERRIDE_REASON in page.get("/processing/overrides/?review=all").content.decode()
     assert EXCEPTION_REASON in page.get("/processing/exceptions/").content.decode()
+    # The admin site: neither the administrator nor the auditor may open these records
+    # (403); a Django superuser (``createsuperuser``) sees the read-only page without it.
+    superuser = User.objects.create_superuser("root-reasons", password=None, role="admin")
+    for who, status in (
+        (make_user("admin", "admin-reasons"), 403),
+        (make_user("auditor", "auditor-reasons"), 403),
+        (superuser, 200),
+    ):
+        staff = client_as(who)
+        for path in (
+            f"/admin/encounters/override/{override.pk}/change/",
+            f"/admin/encounters/familyexception/{exception.pk}/change/",
+        ):
+            answer = staff.get(path)
+            assert answer.status_code == status, (who.username, path)
+            text = answer.content.decode()
+            assert OVERRIDE_REASON not in text and EXCEPTION_REASON not in text
+            assert "gAAAA" not in text
     # No audit entry copies a reason (before, after or note), in clear or otherwise.
     for entry in AuditEntry.objects.all():
         stored = f"{entry.before} {entry.after} {entry.note}"

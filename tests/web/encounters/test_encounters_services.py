@@ -54,7 +54,9 @@ def policy_only(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(officer: User, doc: dict[str, Any], **kw: Any) -> Encounter:
-    return services.encounter_record(actor=officer, document=doc, **kw).encounter
+    return services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(doc), **kw
+    ).encounter
 
 
 # --- recording ----------------------------------------------------------------------------
@@ -268,11 +270,32 @@ def test_book_in_before_the_encounter_is_refused(officer: User, child_doc: dict[
 def test_resubmission_returns_the_first_encounter(
     officer: User, family_doc: dict[str, Any]
 ) -> None:
-    first = services.encounter_record(actor=officer, document=family_doc, client_request_id="t-1")
+    first = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(family_doc), client_request_id="t-1"
+    )
     before = counts()
-    again = services.encounter_record(actor=officer, document=family_doc, client_request_id="t-1")
+    again = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(family_doc), client_request_id="t-1"
+    )
     assert first.created and not again.created
     assert again.encounter.pk == first.encounter.pk
+    assert counts() == before
+
+
+def test_one_encounter_written_two_ways_is_one_submission(
+    officer: User, family_doc: dict[str, Any]
+) -> None:
+    """Idempotency compares the typed encounter, not the text sent: an A-number with or
+    without its ``A`` and a flag sent at its default are the same encounter."""
+    family_doc["people"][0]["a_number"] = "A012345678"
+    first = record(officer, family_doc, client_request_id="t-typed")
+    family_doc["people"][0]["a_number"] = "12345678"
+    family_doc["cbp_one_appointment"] = False
+    before = counts()
+    again = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(family_doc), client_request_id="t-typed"
+    )
+    assert (again.created, again.encounter.pk) == (False, first.pk)
     assert counts() == before
 
 

@@ -33,4 +33,6 @@ def _record(officer: Any, on: str, **person: Any) -> int:
         "place": {"kind": "between_ports", "name": "Rio Grande Valley"},
         "people": [person],
     }
-    return enc_services.encounter_record(actor=officer, document=doc).encounter.pk
+    return enc_services.encounter_record(
+        actor=officer, prepared=enc_services.prepare_encounter(doc)
+    ).encounter.pk

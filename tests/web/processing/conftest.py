@@ -45,7 +45,8 @@ def record(make_user: Callable[..., Any]) -> Callable[..., Encounter]:
 
     def make(doc: dict[str, Any] | None = None, actor: Any = None) -> Encounter:
         return services.encounter_record(
-            actor=actor or officer, document=copy.deepcopy(doc or FAMILY)
+            actor=actor or officer,
+            prepared=services.prepare_encounter(copy.deepcopy(doc or FAMILY)),
         ).encounter
 
     return make

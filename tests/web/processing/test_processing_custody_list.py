@@ -24,12 +24,14 @@ def _adults(officer: Any, count: int, place: str) -> None:
     for i in range(count):
         services.encounter_record(
             actor=officer,
-            document={
-                "date": "2022-05-10",
-                "time": f"{i // 60:02d}:{i % 60:02d}",
-                "place": {"kind": "between_ports", "name": place},
-                "people": [{"age": 30, "nationality": "MEX"}],
-            },
+            prepared=services.prepare_encounter(
+                {
+                    "date": "2022-05-10",
+                    "time": f"{i // 60:02d}:{i % 60:02d}",
+                    "place": {"kind": "between_ports", "name": place},
+                    "people": [{"age": 30, "nationality": "MEX"}],
+                }
+            ),
         )
 
 

@@ -31,19 +31,21 @@ def _adults(officer: Any, count: int) -> list[int]:
         ids.append(
             services.encounter_record(
                 actor=officer,
-                document={
-                    "date": f"2022-05-{1 + i // 24:02d}",
-                    "time": f"{i % 24:02d}:15",
-                    "place": {"kind": "between_ports", "name": "El Paso"},
-                    "people": [
-                        {
-                            "age": 30,
-                            "nationality": "MEX",
-                            "given_names": "Zacarías",
-                            "first_surname": "Pérez",
-                        }
-                    ],
-                },
+                prepared=services.prepare_encounter(
+                    {
+                        "date": f"2022-05-{1 + i // 24:02d}",
+                        "time": f"{i % 24:02d}:15",
+                        "place": {"kind": "between_ports", "name": "El Paso"},
+                        "people": [
+                            {
+                                "age": 30,
+                                "nationality": "MEX",
+                                "given_names": "Zacarías",
+                                "first_surname": "Pérez",
+                            }
+                        ],
+                    }
+                ),
             ).encounter.pk
         )
     return ids
@@ -130,7 +132,9 @@ def test_encounters_and_overrides_page_at_fifty_sort_filter_and_export_the_page(
 
 
 def _family_with_exception(officer: Any, family: dict[str, Any]) -> FamilyException:
-    encounter = services.encounter_record(actor=officer, document=family).encounter
+    encounter = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(family)
+    ).encounter
     services.decision_confirm(actor=officer, encounter_id=encounter.pk)
     mother = encounter.custodies.order_by("id").first()
     assert mother is not None

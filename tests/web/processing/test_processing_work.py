@@ -59,9 +59,12 @@ def test_search_by_name_a_number_and_encounter_number(
 ) -> None:
     officer = make_user("officer", "search-officer")
     lopez = services.encounter_record(
-        actor=officer, document=_doc("08:00", "Ana", "López", a_number="A012345678")
+        actor=officer,
+        prepared=services.prepare_encounter(_doc("08:00", "Ana", "López", a_number="A012345678")),
     ).encounter
-    paz = services.encounter_record(actor=officer, document=_doc("09:00", "Jorge", "Paz")).encounter
+    paz = services.encounter_record(
+        actor=officer, prepared=services.prepare_encounter(_doc("09:00", "Jorge", "Paz"))
+    ).encounter
     client = client_as(officer)
     url = reverse("processing:encounter_list")
 
@@ -83,7 +86,10 @@ def test_encounter_list_pages_of_fifty(
     officer = make_user("officer", "pages-officer")
     for i in range(51):
         services.encounter_record(
-            actor=officer, document=_doc(f"{i // 60:02d}:{i % 60:02d}", "Luis", "Cruz")
+            actor=officer,
+            prepared=services.prepare_encounter(
+                _doc(f"{i // 60:02d}:{i % 60:02d}", "Luis", "Cruz")
+            ),
         )
     client = client_as(officer)
     first = client.get(reverse("processing:encounter_list")).content.decode()

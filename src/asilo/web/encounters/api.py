@@ -59,6 +59,15 @@ def _errors_out(exc: services.EncounterErrors) -> ErrorsOut:
     )
 
 
+def _document(payload: EncounterIn) -> dict[str, Any]:
+    """The encounter document as sent (unknown fields included, for the policy engine to name),
+    without asilo's request fields."""
+    document: dict[str, Any] = payload.model_dump(
+        mode="json", exclude_unset=True, exclude=set(services.REQUEST_FIELDS)
+    )
+    return document
+
+
 def _encounter(request: HttpRequest, encounter_id: int) -> EncounterOut:
     encounter = selectors.encounter_view(actor=request_actor(request), encounter_id=encounter_id)
     out = EncounterOut.of(encounter, now=timezone.now())
@@ -119,15 +128,14 @@ def record_encounter(
     resubmission by the same user answers 200 with the first encounter and the header
     `Idempotent-Replayed: true`; the same id with a different document answers 409.
     """
-    document = payload.model_dump(mode="json", exclude_unset=True)
-    document.pop("booked_in_at", None)
-    field_id = document.pop("client_request_id", None)
+    field_id = payload.client_request_id
     if idempotency_key is not None and field_id is not None and idempotency_key != field_id:
         raise EncounterError(C.CLIENT_REQUEST_ID_MISMATCH, "client_request_id")
+    actor = request_actor(request)
     try:
         recorded = services.encounter_record(
-            actor=request_actor(request),
-            document=document,
+            actor=actor,
+            prepared=selectors.encounter_preview(actor=actor, document=_document(payload)),
             client_request_id=idempotency_key if idempotency_key is not None else field_id,
             booked_in_at=payload.booked_in_at,
         )
@@ -151,11 +159,10 @@ def record_encounter(
 def preview_encounter(request: HttpRequest, payload: EncounterIn) -> Status[Any]:
     """The same checks and decision as recording, but nothing is written (for a form that shows
     the decision and its reasons before the officer records it)."""
-    document = payload.model_dump(mode="json", exclude_unset=True)
-    document.pop("booked_in_at", None)
-    document.pop("client_request_id", None)
     try:
-        prepared = selectors.encounter_preview(actor=request_actor(request), document=document)
+        prepared = selectors.encounter_preview(
+            actor=request_actor(request), document=_document(payload)
+        )
     except services.EncounterErrors as exc:
         return Status(400, _errors_out(exc))
     return Status(200, DecisionOut(**prepared.result))

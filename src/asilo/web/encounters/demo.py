@@ -238,7 +238,7 @@ def load(*, now: datetime | None = None) -> DemoSummary:
         with transaction.atomic():
             recorded = services.encounter_record(
                 actor=officer,
-                document=doc,
+                prepared=services.prepare_encounter(doc, now=now),
                 client_request_id=f"demo-{spec.key}",
                 now=now,
             )

@@ -87,7 +87,9 @@ def load(*, now: datetime | None = None) -> LiveDay:
             continue
         result = services.encounter_record(
             actor=officer,
-            document=_document(day, key, clock, kind, name, people),
+            prepared=services.prepare_encounter(
+                _document(day, key, clock, kind, name, people), now=now
+            ),
             client_request_id=f"live-{day}-{key}",
             now=now,
         )

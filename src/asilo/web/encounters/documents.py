@@ -4,8 +4,9 @@ checked and decided. Writes nothing (the preview reads it too).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,14 @@ class EncounterErrors(Exception):
 
 @dataclass(frozen=True)
 class PreparedEncounter:
+    """An encounter as submitted, checked and decided: what the recording service takes.
+
+    ``parsed`` is the policy engine's typed encounter and ``identities`` each person's identity
+    (asilo's own fields, never given to the engine), in the order of ``parsed.people``.
+    ``policy_document`` is the engine's input as it was received, kept verbatim as the record
+    of what was decided (a replay decides it again); nothing reads fields from it.
+    """
+
     policy_document: dict[str, Any]
     parsed: PolicyEncounter
     identities: list[IdentityInput]
@@ -72,6 +81,15 @@ class PreparedEncounter:
     def result(self) -> dict[str, Any]:
         """The decision as JSON: what the database stores and the API answers."""
         return self.decision.model_dump(mode="json")
+
+    def canonical(self) -> str:
+        """The submission as one canonical text (the typed values, so that two spellings of
+        one A-number or date are one submission): what idempotency compares."""
+        payload = {
+            "encounter": self.parsed.model_dump(mode="json"),
+            "identities": [asdict(identity) for identity in self.identities],
+        }
+        return json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -120,9 +138,13 @@ def split_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[di
     return policy, raw_people
 
 
-def prepare_encounter(document: Mapping[str, Any], *, now: datetime) -> PreparedEncounter:
-    """Check the document and decide; writes nothing. Raises ``EncounterErrors`` (every bad
-    field) or an ``EncounterError`` naming the field."""
+def prepare_encounter(
+    document: Mapping[str, Any], *, now: datetime | None = None
+) -> PreparedEncounter:
+    """Check an encounter document as received (JSON) and decide it; writes nothing. The one
+    place where the document is read as a mapping: what comes out is typed. Raises
+    ``EncounterErrors`` (every bad field) or an ``EncounterError`` naming the field."""
+    now = now or timezone.now()
     if not isinstance(document, Mapping):
         raise EncounterErrors(
             [EncounterError(C.INVALID_ENCOUNTER, None, detail="an encounter is a JSON object")]

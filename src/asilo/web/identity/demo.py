@@ -119,7 +119,9 @@ def _record(officer: Any, s: Sighting, born: str, sex: str, nationality: str) ->
     }
     with transaction.atomic():
         recorded = enc_services.encounter_record(
-            actor=officer, document=doc, client_request_id=f"demo-identity-{s.key}"
+            actor=officer,
+            prepared=enc_services.prepare_encounter(doc),
+            client_request_id=f"demo-identity-{s.key}",
         )
         encounter = recorded.encounter
         if recorded.created:

@@ -26,7 +26,7 @@ from asilo.web.audit.services import audit_change
 from asilo.web.core.access import Actor, require
 from asilo.web.core.relationships import to_children
 from asilo.web.encounters.errors import EncounterError
-from asilo.web.encounters.services import EncounterErrors, encounter_record
+from asilo.web.encounters.services import EncounterErrors, encounter_record, prepare_encounter
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.eligibility import member_age_on
@@ -231,7 +231,7 @@ def appointment_check_in(
         try:
             recorded = encounter_record(
                 actor=actor,
-                document=document,
+                prepared=prepare_encounter(document, now=now),
                 client_request_id=f"appointment-{appointment.pk}",
                 now=now,
             )

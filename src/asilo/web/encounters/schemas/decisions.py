@@ -4,14 +4,23 @@ outcome, the people, the confirmation and the override.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
+from pydantic.fields import FieldInfo
 
+from asilo.policy import decision as policy
 from asilo.web.encounters.models import (
     Override,
 )
+from asilo.web.encounters.schemas.derived import (
+    FieldSpec,
+    dataclass_fields,
+    schema_model,
+    wire_fields,
+)
+from asilo.web.encounters.seen_before import SeenBefore
 
 # --- response ------------------------------------------------------------------------------
 # The answers are built from our own stored rows, whose types the models fix: they are built
@@ -25,67 +34,63 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
-class CitationOut(Schema):
-    title: str
-    url: str
-    section: str
-    fact: str
+_Citation = schema_model("CitationOut", Schema, wire_fields(policy.ReasonCitation))
 
 
-class ReasonOut(Schema):
-    rule: str
-    code: str = ""
-    text: str
-    text_es: str
-    text_ht: str | None = None
-    citation: CitationOut
+class CitationOut(_Citation):  # type: ignore[misc,valid-type]
+    pass
 
 
-class OptionOut(Schema):
-    authority: str
-    pathway: str
-    destination: str | None
-    reason: ReasonOut
+_Reason = schema_model(
+    "ReasonOut", Schema, wire_fields(policy.Reason, nested={policy.ReasonCitation: CitationOut})
+)
 
 
-class MemberOutcomeOut(Schema):
+class ReasonOut(_Reason):  # type: ignore[misc,valid-type]
+    pass
+
+
+_Option = schema_model(
+    "OptionOut", Schema, wire_fields(policy.Option, nested={policy.Reason: ReasonOut})
+)
+
+
+class OptionOut(_Option):  # type: ignore[misc,valid-type]
+    pass
+
+
+#: The answer's schemas of the parts of an outcome.
+_OUTCOME_PARTS: dict[type[BaseModel], type[BaseModel]] = {
+    policy.Reason: ReasonOut,
+    policy.Option: OptionOut,
+}
+_MemberOutcome = schema_model(
+    "MemberOutcomeOut",
+    Schema,
+    wire_fields(policy.MemberOutcome, nested=_OUTCOME_PARTS, first=("person", "unit")),
+)
+
+
+class MemberOutcomeOut(_MemberOutcome):  # type: ignore[misc,valid-type]
     model_config = ConfigDict(extra="allow")
 
-    person: int
-    unit: int
-    authority: str
-    pathway: str
-    destination: str | None
-    demographic: str
-    custody_limit_hours: int | None
-    custody_standard_hours: int | None = None
-    flags: list[str]
-    options: list[OptionOut]
-    reasons: list[ReasonOut]
+
+def _members(info: FieldInfo) -> FieldSpec:
+    """Always in the answer (empty when the group shares one outcome)."""
+    return list[MemberOutcomeOut], Field()
 
 
-class DecisionOut(Schema):
+_Decision = schema_model(
+    "DecisionOut",
+    Schema,
+    wire_fields(policy.Decision, nested=_OUTCOME_PARTS, replace={"members": _members}),
+)
+
+
+class DecisionOut(_Decision):  # type: ignore[misc,valid-type]
     """Exactly the JSON of ``asilo decide --format json``."""
 
     model_config = ConfigDict(extra="allow")
-
-    authority: str
-    pathway: str
-    destination: str | None
-    demographic: str
-    custody_limit_hours: int | None
-    custody_standard_hours: int | None = None
-    flags: list[str]
-    options: list[OptionOut]
-    reasons: list[ReasonOut]
-    members: list[MemberOutcomeOut]
-    catalogue_version: str
-    scenario: str | None = None
-    catalogue_verified_through: str | None = Field(
-        default=None,
-        description="The last day the policy catalogue's sources cover; a decision for a later"
-        " day has the flag after_verified_coverage: its rules were not verified after this date.",
-    )
 
 
 class PlaceOut(Schema):
@@ -93,17 +98,22 @@ class PlaceOut(Schema):
     name: str
 
 
-class SeenBeforeOut(Schema):
-    """An earlier encounter of the same person (identity resolution)."""
+_SeenBefore = schema_model(
+    "SeenBeforeOut",
+    Schema,
+    dataclass_fields(
+        SeenBefore,
+        describe={
+            "pathway": "The pathway decided for the person then",
+            "outcome": "The book-out outcome, null while in custody",
+            "match_probability": "How sure identity resolution is that it was this person (0-1)",
+        },
+    ),
+)
 
-    encounter_id: int
-    date: date
-    place: str
-    pathway: str = Field(description="The pathway decided for the person then")
-    outcome: str | None = Field(description="The book-out outcome, null while in custody")
-    match_probability: float = Field(
-        description="How sure identity resolution is that it was this person (0-1)"
-    )
+
+class SeenBeforeOut(_SeenBefore):  # type: ignore[misc,valid-type]
+    """An earlier encounter of the same person (identity resolution)."""
 
 
 class ParticipantOut(Schema):

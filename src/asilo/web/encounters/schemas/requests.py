@@ -1,5 +1,6 @@
-"""The requests of the encounters API: the encounter document (passed on to the policy
-engine, unknown fields included, so that it names them) and the small write bodies.
+"""The requests of the encounters API: the encounter document (made from the policy engine's
+models, passed on to it unknown fields included, so that it names them) and the small write
+bodies.
 """
 
 from __future__ import annotations
@@ -8,80 +9,107 @@ from datetime import datetime
 
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
+from pydantic.fields import FieldInfo
 
+from asilo.policy import encounter as policy
+from asilo.policy.encounter import MAX_PEOPLE
+from asilo.web.encounters.schemas.derived import FieldSpec, schema_model, wire_fields
 from asilo.web.people.schemas import DocumentIn
 
 # --- request -------------------------------------------------------------------------------
-# The encounter document's models are plain pydantic models with ``extra="allow"``: a field
-# they do not declare is passed on to the policy engine, which names it in its error (a ninja
-# Schema would drop it silently).
+# The encounter document's schemas are made from the policy engine's models (``wire_fields``):
+# plain pydantic models with ``extra="allow"``, so that a field they do not declare is passed on
+# to the policy engine, which names it in its error (a ninja Schema would drop it silently).
 
 
 class _Passthrough(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class PlaceIn(_Passthrough):
-    kind: str = Field(description="between_ports (Border Patrol) or port_of_entry (OFO)")
-    name: str = Field(description="Sector or port as CBP names it", examples=["Rio Grande Valley"])
+_Place = schema_model("PlaceIn", _Passthrough, wire_fields(policy.PlaceRef))
+_MppCase = schema_model("MppCaseIn", _Passthrough, wire_fields(policy.MppCase))
 
 
-class MppCaseIn(_Passthrough):
-    status: str = Field(description="active, terminated or removal_order_in_absentia")
+class PlaceIn(_Place):  # type: ignore[misc,valid-type]
+    pass
 
 
-class EncounterPersonIn(_Passthrough):
+class MppCaseIn(_MppCase):  # type: ignore[misc,valid-type]
+    pass
+
+
+#: A person's identity fields: asilo's own (kept encrypted on the person), never the engine's.
+IDENTITY_FIELDS: dict[str, FieldSpec] = {
+    "given_names": (str | None, Field(None)),
+    "first_surname": (str | None, Field(None)),
+    "second_surname": (str | None, Field(None)),
+    "date_of_birth": (
+        str | None,
+        Field(None, description="YYYY-MM-DD", examples=["1991-04-02"]),
+    ),
+    "sex": (str | None, Field(None, description="female, male, x or unknown")),
+    "documents": (list[DocumentIn] | None, Field(None)),
+    "a_number": (str | None, Field(None, description="8 or 9 digits, optionally preceded by A")),
+    "languages": (list[str] | None, Field(None, description="ISO 639 codes", examples=[["es"]])),
+}
+
+
+def _person_vulnerabilities(info: FieldInfo) -> FieldSpec:
+    return list[str], Field(
+        default_factory=list,
+        description=f"{info.description}; and violence_in_mexico (kept on the person's record;"
+        " the policy engine does not read it)",
+    )
+
+
+def _optional_text(info: FieldInfo) -> FieldSpec:
+    """Optional on the wire (absent: the engine's default)."""
+    return str | None, Field(None, description=info.description)
+
+
+_Person = schema_model(
+    "EncounterPersonIn",
+    _Passthrough,
+    wire_fields(
+        policy.Person,
+        omit=("recent_presence",),
+        replace={"vulnerabilities": _person_vulnerabilities, "lawful_status": _optional_text},
+        before={"lawful_status": IDENTITY_FIELDS},
+    ),
+)
+
+
+class EncounterPersonIn(_Person):  # type: ignore[misc,valid-type]
     """One person: the policy engine's fields, plus optional identity fields (encrypted)."""
 
-    age: int = Field(examples=[34])
-    nationality: str = Field(description="ISO 3166-1 alpha-3", examples=["HND"])
-    role: str | None = Field(None, description="adult or child (derived from age when absent)")
-    relationship: str | None = Field(
-        None,
-        description="An adult's relationship to the children: parent, legal_guardian,"
-        " other_relative",
-    )
-    vulnerabilities: list[str] = Field(
-        default_factory=list,
-        description="medical_emergency, physical_health, mental_health, pregnancy, advanced_age,"
-        " disability, lgbtqi, imminent_threat, trafficking_victim; and violence_in_mexico (kept"
-        " on the person's record; the policy engine does not read it)",
-    )
-    given_names: str | None = None
-    first_surname: str | None = None
-    second_surname: str | None = None
-    date_of_birth: str | None = Field(None, description="YYYY-MM-DD", examples=["1991-04-02"])
-    sex: str | None = Field(None, description="female, male, x or unknown")
-    documents: list[DocumentIn] | None = None
-    a_number: str | None = Field(None, description="8 or 9 digits, optionally preceded by A")
-    languages: list[str] | None = Field(None, description="ISO 639 codes", examples=[["es"]])
-    lawful_status: str | None = Field(
-        None,
-        description="none, us_citizen, lawful_permanent_resident or lawfully_admissible",
-    )
+
+def _required_place(info: FieldInfo) -> FieldSpec:
+    return PlaceIn, Field()
 
 
-class EncounterIn(_Passthrough):
+def _people(info: FieldInfo) -> FieldSpec:
+    """The engine's limit on the number of people is enforced by the API itself (a document
+    too large is refused before it is read further); an empty list is the engine's to name."""
+    return list[EncounterPersonIn], Field(max_length=MAX_PEOPLE, description=info.description)
+
+
+_Encounter = schema_model(
+    "EncounterIn",
+    _Passthrough,
+    wire_fields(
+        policy.Encounter,
+        nested={policy.MppCase: MppCaseIn},
+        replace={"place": _required_place, "people": _people},
+    ),
+)
+
+
+class EncounterIn(_Encounter):  # type: ignore[misc,valid-type]
     """The encounter document of ``asilo decide``, with identities and asilo's request fields.
 
     Unknown fields are passed to the policy engine, which names them in its error.
     """
 
-    date: str = Field(description="YYYY-MM-DD", examples=["2022-05-10"])
-    time: str | None = Field(None, description="HH:MM, U.S. Eastern", examples=["06:40"])
-    place: PlaceIn
-    people: list[EncounterPersonIn] = Field(
-        max_length=30, description="At most 30 people in one encounter."
-    )
-    unaccompanied: bool | None = None
-    mpp_case: MppCaseIn | None = None
-    cbp_one_appointment: bool = False
-    title42_exception_granted: bool = False
-    fear_of_return_to_mexico_established: bool = False
-    asylum_denied_in_transit_country: bool = False
-    used_lawful_process: bool = False
-    cbp_one_unavailable_shown: bool = False
-    manifests_fear: bool = True
     client_request_id: str | None = Field(
         None,
         description="Idempotency: a resubmission with the same id returns the first encounter."

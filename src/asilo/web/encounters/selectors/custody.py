@@ -215,10 +215,9 @@ class ChildAlone:
     booked_in_at: datetime
 
 
-def children_alone() -> list[ChildAlone]:
-    """Every child in custody without an adult of its family unit (the decision's unit) in
-    custody, and without the unaccompanied child's clock (no rights check: for the check
-    command and the dashboard, which check)."""
+def children_alone_rows() -> QuerySet[Custody]:
+    """The custodies of :func:`children_alone` (annotated with the child's unit, role and
+    age), for counting them in another query."""
     same = {
         "encounter_id": OuterRef("encounter_id"),
         "person_id": OuterRef("person_id"),
@@ -241,15 +240,21 @@ def children_alone() -> list[ChildAlone]:
         .filter(role="child")
         .annotate(with_adult=Exists(adult_in_custody))
         .filter(with_adult=False)
-        .select_related("encounter")
-        .order_by("id")
     )
+    return rows
+
+
+def children_alone() -> list[ChildAlone]:
+    """Every child in custody without an adult of its family unit (the decision's unit) in
+    custody, and without the unaccompanied child's clock (no rights check: for the check
+    command and the dashboard, which check)."""
+    rows = children_alone_rows().select_related("encounter").order_by("id")
     return [
         ChildAlone(
             custody_id=c.pk,
             person_id=c.person_id,
             encounter_id=c.encounter_id,
-            age=c.age,
+            age=c.age,  # type: ignore[attr-defined]  # annotated by children_alone_rows
             place=c.encounter.place_name,
             booked_in_at=c.booked_in_at,
         )

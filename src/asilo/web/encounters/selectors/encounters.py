@@ -85,9 +85,11 @@ def encounter_document(encounter_id: int) -> dict[str, Any]:
 def encounter_preview(
     *, actor: User | AnonymousUser, document: Any, now: datetime | None = None
 ) -> PreparedEncounter:
-    """Check a document and decide it, writing nothing (the decision shown before recording).
+    """Check a document and decide it, writing nothing: the decision shown before recording,
+    and the typed encounter that :func:`services.encounter_record` records. The rights are
+    checked (and a refusal audited) before the document is read.
 
-    Raises what :func:`services.encounter_record` raises for bad input.
+    Raises ``EncounterErrors`` (every bad field) or an ``EncounterError``.
     """
     require(actor, Capability.ENCOUNTER_RECORD, object_type=ENCOUNTER)
     return prepare_encounter(document, now=now or timezone.now())

@@ -4,11 +4,9 @@ custody, booked in at the moment of the encounter.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,7 +25,6 @@ from asilo.web.encounters.documents import (
     CLOCK_SKEW,
     PreparedEncounter,
     member_outcomes,
-    prepare_encounter,
 )
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
@@ -77,10 +74,8 @@ def _clean_client_request_id(value: str | None) -> str | None:
     return value
 
 
-def _request_digest(document: Mapping[str, Any]) -> str:
-    payload = {k: v for k, v in document.items() if k != "client_request_id"}
-    canonical = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
-    return keyed_digest("encounters.request", canonical)
+def _request_digest(prepared: PreparedEncounter) -> str:
+    return keyed_digest("encounters.request", prepared.canonical())
 
 
 def _replay(actor: User, client_request_id: str, digest: str) -> Encounter | None:
@@ -115,23 +110,24 @@ def _booked_in_at(
 def encounter_record(
     *,
     actor: User,
-    document: Mapping[str, Any],
+    prepared: PreparedEncounter,
     client_request_id: str | None = None,
     booked_in_at: datetime | None = None,
     now: datetime | None = None,
 ) -> RecordedEncounter:
-    """Record an encounter: its people (or family unit), the decision, and each person's custody.
+    """Record an encounter, checked and decided by :func:`prepare_encounter` (the policy
+    engine's typed encounter, each person's identity and the decision): its people (or family
+    unit), the decision, and each person's custody.
 
     A resubmission with the same ``client_request_id`` by the same user returns the first
-    encounter (``created=False``); the same id with a different document is refused.
+    encounter (``created=False``); the same id with a different encounter is refused.
     """
     require(actor, Capability.ENCOUNTER_RECORD, object_type=ENCOUNTER)
     now = now or timezone.now()
     crid = _clean_client_request_id(client_request_id)
-    digest = _request_digest(document) if isinstance(document, Mapping) else ""
+    digest = _request_digest(prepared)
     if crid is not None and (existing := _replay(actor, crid, digest)) is not None:
         return RecordedEncounter(existing, created=False)
-    prepared = prepare_encounter(document, now=now)
     book_in, time_known = _booked_in_at(booked_in_at, prepared=prepared, now=now)
     for attempt in range(2):
         try:
