@@ -133,7 +133,7 @@ class RegistrationOut(RegistrationFields):
 
     @staticmethod
     def resolve_status_label(obj: Registration) -> str:
-        return status_label(obj.status, obj.closed_reason)
+        return selectors.registration_status_label(obj)
 
     @staticmethod
     def resolve_closed_reason(obj: Registration) -> str | None:

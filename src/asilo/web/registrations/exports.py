@@ -17,7 +17,7 @@ from asilo.web.audit.services import audit_record
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.models import Registration
-from asilo.web.registrations.reasons import status_label
+from asilo.web.registrations.selectors import status_labels
 
 if TYPE_CHECKING:
     from asilo.web.core.access import Actor
@@ -63,6 +63,7 @@ def registrations_export_csv(*, actor: Actor, rows: QuerySet[Registration]) -> s
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise RegistrationError(C.FORBIDDEN)
     registrations = list(rows.select_related("program").prefetch_related("members"))
+    labels = status_labels(registrations)
     lines = []
     for r in registrations:
         members = list(r.members.all())
@@ -73,7 +74,7 @@ def registrations_export_csv(*, actor: Actor, rows: QuerySet[Registration]) -> s
                 r.program.code,
                 r.channel,
                 r.status,
-                status_label(r.status, r.closed_reason),
+                labels[r.pk],
                 r.closed_reason,
                 r.tier,
                 len(members),

@@ -95,8 +95,19 @@ def reason_text(code: str, params: Mapping[str, Any]) -> str:
         return str(template)
 
 
-def status_label(status: str, closed_reason: str = "") -> str:
-    """The status in words, in the active language ("Closed: withdrawn by the family")."""
+#: The reason code of the move to ``needs_verification`` of a self-service family that has
+#: still to type back the code sent to its phone or e-mail (not a caseworker's check).
+CONTACT_UNVERIFIED = "contact_unverified"
+
+AWAITING_CODE_LABEL = _("Waiting for the code sent to the phone or e-mail to be confirmed")
+
+
+def status_label(status: str, closed_reason: str = "", reason_code: str = "") -> str:
+    """The status in words, in the active language ("Closed: withdrawn by the family");
+    ``reason_code``, the reason of the move to it, tells a family waiting to confirm its
+    contact code from one a caseworker must verify (both ``needs_verification``)."""
+    if status == Status.NEEDS_VERIFICATION and reason_code == CONTACT_UNVERIFIED:
+        return str(AWAITING_CODE_LABEL)
     try:
         label = str(Status(status).label)
     except ValueError:

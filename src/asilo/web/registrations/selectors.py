@@ -28,6 +28,7 @@ from asilo.web.registrations.models import (
     Registration,
     ReviewTask,
     Status,
+    StatusChange,
     TaskKind,
     TaskState,
 )
@@ -230,7 +231,7 @@ def status_history(registration: Registration) -> list[dict[str, Any]]:
             "from_status": change.from_status,
             "to_status": change.to_status,
             "closed_reason": change.closed_reason,
-            "status": status_label(change.to_status, change.closed_reason),
+            "status": status_label(change.to_status, change.closed_reason, change.reason_code),
             "reason_code": change.reason_code,
             "reason": reason_text(change.reason_code, change.reason_params),
             "citation_title": change.citation_title,
@@ -241,6 +242,28 @@ def status_history(registration: Registration) -> list[dict[str, Any]]:
     ]
 
 
+def status_labels(registrations: Iterable[Registration]) -> dict[int, str]:
+    """Each registration's status in words (:func:`registration_status_label`), for a list:
+    one query for those that need verification, none for the others."""
+    rows = list(registrations)
+    pending = [r.pk for r in rows if r.status == Status.NEEDS_VERIFICATION]
+    last_reason: dict[int, str] = {}
+    if pending:
+        for registration_id, reason_code in (
+            StatusChange.objects.filter(registration_id__in=pending)
+            .order_by("registration_id", "-at", "-id")
+            .values_list("registration_id", "reason_code")
+        ):
+            last_reason.setdefault(registration_id, reason_code)
+    return {r.pk: status_label(r.status, r.closed_reason, last_reason.get(r.pk, "")) for r in rows}
+
+
+def registration_status_label(registration: Registration) -> str:
+    """The status in words as every page and the API show it: a family that still has to
+    type back its contact code reads so, not "needs verification by a caseworker"."""
+    return status_labels([registration])[registration.pk]
+
+
 def status_view(registration: Registration) -> dict[str, Any]:
     """The registration's status as the family's page, the staff pages and the API show it:
     the lifecycle's code, its words in the reader's language, the reason for closing, the
@@ -249,7 +272,7 @@ def status_view(registration: Registration) -> dict[str, Any]:
     return {
         "code": registration.status,
         "closed_reason": registration.closed_reason,
-        "label": status_label(registration.status, registration.closed_reason),
+        "label": registration_status_label(registration),
         "history": history,
         "last": history[-1] if history else None,
         "appointment": current_appointment_of(registration),

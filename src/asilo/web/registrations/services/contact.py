@@ -35,13 +35,14 @@ from asilo.web.registrations.models import (
     Status,
 )
 from asilo.web.registrations.numbers import normalise_number, pin_hash
+from asilo.web.registrations.reasons import CONTACT_UNVERIFIED
 from asilo.web.registrations.services.common import record_status
 from asilo.web.registrations.services.one_time_codes import issue_one_time_code
 
 CONTACT_CODE_MINUTES = 30
 CONTACT_CODE_TRIES = 5
 CONTACT_CODES_PER_DAY = 3
-UNVERIFIED = "contact_unverified"
+UNVERIFIED = CONTACT_UNVERIFIED
 
 
 def can_send_codes() -> bool:

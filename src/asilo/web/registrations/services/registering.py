@@ -284,7 +284,6 @@ def _create(
             at=now,
         )
         status = Status.NEEDS_VERIFICATION
-        contact.contact_code_send(registration, now=now)
     fraud.open_new_task(
         kind=TaskKind.CALLBACK,
         key=str(registration.pk),
@@ -292,6 +291,11 @@ def _create(
         detail={"a_number_given": data.a_number is not None},
     )
     signals = fraud.run_signals(registration, members, now)
+    # The audited writes come last: on PostgreSQL the first audit entry of a transaction
+    # takes the audit chain's lock until it commits, so every audited write in the server
+    # waits for this one; the signals run before it, not while everyone waits (issue 13).
+    if unverified:
+        contact.contact_code_send(registration, now=now)
     audit_change(
         actor=actor,
         action=AuditAction.CREATE,

@@ -25,7 +25,6 @@ from asilo.web.registrations.models import (
     Registration,
     Sex,
 )
-from asilo.web.registrations.reasons import status_label
 from asilo.web.registrations.validation import MAX_MEMBERS
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
@@ -72,7 +71,7 @@ def done(request: HttpRequest, number: str) -> HttpResponse:
             "registration": registration,
             "pin": made[number],
             "history": history_of(registration),
-            "status": status_label(registration.status, registration.closed_reason),
+            "status": selectors.registration_status_label(registration),
             "members": registration.members.count(),
             "awaiting_code": services.awaiting_code(registration),
             "code_number": registration.number,
@@ -106,7 +105,7 @@ def status(request: HttpRequest) -> HttpResponse:
         "registrations/status.html",
         {
             "registration": registration,
-            "status": status_label(registration.status, registration.closed_reason),
+            "status": selectors.registration_status_label(registration),
             "last": history[-1] if history else None,
             "history": history,
             "members": registration.members.count(),
@@ -230,7 +229,7 @@ def family_members(request: HttpRequest) -> HttpResponse:
         "registrations/family.html",
         {
             "registration": registration,
-            "status": status_label(registration.status, registration.closed_reason),
+            "status": selectors.registration_status_label(registration),
             "members": list(registration.members.order_by("position")),
             "errors": errors,
             "done": done,

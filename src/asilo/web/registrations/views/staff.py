@@ -31,7 +31,7 @@ from asilo.web.registrations.models import (
     TaskOutcome,
     TaskState,
 )
-from asilo.web.registrations.reasons import status_label, task_details, vulnerability_label
+from asilo.web.registrations.reasons import task_details, vulnerability_label
 from asilo.web.registrations.validation import MAX_MEMBERS
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
@@ -95,12 +95,13 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         rows = selectors.registration_list(user=request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in chosen.items() if v})
+    labels = selectors.status_labels(page)
     return render(
         request,
         "registrations/staff/list.html",
         {
             "page": page,
-            "rows": [{"r": r, "status": status_label(r.status, r.closed_reason)} for r in page],
+            "rows": [{"r": r, "status": labels[r.pk]} for r in page],
             "chosen": chosen,
             "query": query,
             "error": error,
@@ -156,7 +157,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
             "r": registration,
             "members": list(registration.members.all()),
             "history": history_of(registration),
-            "status": status_label(registration.status, registration.closed_reason),
+            "status": selectors.registration_status_label(registration),
             "appointment": with_notice_links(registration, staff=True),
             "tasks": registration.review_tasks.all(),
             "pin": made.get(registration.number, ""),
