@@ -27,6 +27,27 @@ def safe_text(value: object) -> str:
     return text
 
 
+def _sql_char(char: str) -> str:
+    if not char.isprintable():
+        return f"chr({ord(char)})"
+    return "'" + char.replace("'", "''") + "'"
+
+
+#: The first characters of :data:`FORMULA_STARTS` as a SQL list (tab and CR as ``chr(n)``).
+_SQL_STARTS = ", ".join(_sql_char(c) for c in FORMULA_STARTS)
+
+
+def sql_safe_text(expression: str) -> str:
+    """The SQL (DuckDB) of :func:`safe_text` for a text ``expression``: the same apostrophe
+    before the same first characters, for a writer that builds its CSV in the database
+    (``COPY ... TO``). NULL stays NULL (an empty cell)."""
+    quote = "''''"  # one apostrophe, as a SQL string
+    return (
+        f"(CASE WHEN left({expression}, 1) IN ({_SQL_STARTS}) "
+        f"THEN {quote} || {expression} ELSE {expression} END)"
+    )
+
+
 def safe_cell(value: Any) -> Any:
     """One cell for ``csv.writer``: numbers (and booleans) unchanged, text neutralised."""
     if value is None or isinstance(value, bool | int | float):

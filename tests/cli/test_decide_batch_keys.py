@@ -341,3 +341,24 @@ def test_a_line_over_the_limit_is_named_and_not_held(tmp_path: Path) -> None:
     assert result.exit_code == 2 and result.stdout == ""
     assert f"{path}:2: (line): longer than 1,048,576 bytes" in result.stderr
     assert f"{path}:4: " in result.stderr and f"{path}:3:" not in result.stderr
+
+
+def test_answers_are_the_same_once_the_memories_are_full_and_bad_lines_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from asilo.policy import lines as module
+
+    lines = [json.dumps(d).encode() for d in documents(300, seed=23)]
+    lines = [line for line in lines if not problem(line.decode())] * 2
+    full = LineAnswers(CATALOGUE, parse_text=_fail)
+    full.add(lines)
+    for name in ("_KEY_MEMORY", "_LINE_MEMORY", "_DAY_MEMORY"):
+        monkeypatch.setattr(module, name, 5)
+    small = LineAnswers(CATALOGUE, parse_text=_fail)
+    small.add(lines)
+    assert [full.answers[i] for i in full.order] == [small.answers[i] for i in small.order]
+    assert len(small._by_key) == 5 and len(small._keys._days) == 5
+    monkeypatch.setattr(module, "PROBLEMS_KEPT", 3)
+    bad = LineAnswers(CATALOGUE, parse_text=_fail)
+    bad.add([b'{"date": 1}'] * 10 + lines[:5])
+    assert bad.problem_count == 10 and [n for n, _ in bad.problems] == [1, 2, 3]

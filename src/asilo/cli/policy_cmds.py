@@ -233,11 +233,11 @@ def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -
                 progress.update(task, completed=handle.tell())
         except OSError as exc:
             fail(f"--batch: cannot read {path}: {exc.strerror}")
-    problems = answers.problems
-    if problems:
+    problems, count = answers.problems, answers.problem_count
+    if count:
         fail(
             "\n".join(f"{path}:{number}: {message}" for number, message in problems[:20])
-            + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
+            + (f"\n... and {count - 20} more" if count > 20 else "")
         )
     _write_answers(answers.answers, answers.order)
 

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from asilo.csvsafe import sql_safe_text
 from asilo.linkage import model
 from asilo.linkage.records import (
     RECORD_COLUMNS,
@@ -343,7 +344,8 @@ def _identities_sql(same: float) -> str:
     ), strength as (
         select uid, max(p) as p from edges group by uid
     )
-    select r.record_id, i.identity_id,
+    select {sql_safe_text("r.record_id")} as record_id,
+           {sql_safe_text("i.identity_id")} as identity_id,
            round(coalesce(s.p, 1.0), 6) as match_probability
     from raw r
     join clusters c on c.unique_id = r.record_id
@@ -355,7 +357,8 @@ def _identities_sql(same: float) -> str:
 
 def _review_sql(same: float) -> str:
     return f"""
-    select p.unique_id_l as record_id_l, p.unique_id_r as record_id_r,
+    select {sql_safe_text("p.unique_id_l")} as record_id_l,
+           {sql_safe_text("p.unique_id_r")} as record_id_r,
            round(p.match_probability, 6) as match_probability
     from pairs p
     join clusters a on a.unique_id = p.unique_id_l

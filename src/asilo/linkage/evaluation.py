@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from asilo.linkage.records import RecordFileError, read_truth
+from asilo.linkage.records import RecordFileError, open_csv, read_truth
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,7 @@ class Scores:
 def check_clusters(path: Path) -> None:
     """Raise :class:`RecordFileError` (file, line, column) unless ``path`` is a ``C.csv``:
     ``record_id,identity_id[,match_probability]``, every row complete, probabilities in 0..1."""
-    try:
-        fh = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
-    with fh:
+    with open_csv(path) as fh:
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader, None)

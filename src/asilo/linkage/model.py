@@ -188,118 +188,105 @@ COMPARED_COLUMNS: tuple[str, ...] = (
 _COMPARED_EXACTLY = ("document_number", "sex", "nationality")
 
 
-def _agrees_or_not(column: str) -> cl.CustomComparison:
-    """A comparison with three levels: unknown on a side, the same, different."""
+def _comparison(name: str, unknown: str, *levels: Any, **different: Any) -> cl.CustomComparison:
+    """A comparison's levels, strongest agreement first: ``unknown`` empty on a side, then
+    ``levels``, then different (``different`` configures that last level further)."""
     return cl.CustomComparison(
-        output_column_name=column,
+        output_column_name=name,
         comparison_levels=[
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column).configure(label_for_charts="exact"),
-            cll.ElseLevel().configure(label_for_charts="different"),
+            cll.NullLevel(unknown),
+            *levels,
+            cll.ElseLevel().configure(label_for_charts="different", **different),
         ],
     )
+
+
+def _same(column: str) -> Any:
+    """The level "exactly the same ``column``"."""
+    return cll.ExactMatchLevel(column).configure(label_for_charts="exact")
+
+
+def _agrees_or_not(column: str, **different: Any) -> cl.CustomComparison:
+    """A comparison with three levels: unknown on a side, the same, different."""
+    return _comparison(column, column, _same(column), **different)
 
 
 def comparisons() -> list[Any]:
     """The comparison model for people encountered at the border (Splink creators)."""
-    given = cl.CustomComparison(
-        output_column_name="given_names",
-        comparison_levels=[
-            cll.NullLevel("given_norm"),
-            cll.ExactMatchLevel("given_norm").configure(label_for_charts="exact"),
-            cll.CustomLevel(
-                "given_first_l = given_first_r and (given_words_l = 1 or given_words_r = 1)",
-                label_for_charts="one name of a compound name",
-            ),
-            cll.JaroWinklerLevel("given_norm", 0.92).configure(label_for_charts="jw >= 0.92"),
-            cll.CustomLevel(
-                "given_first_l = given_first_r", label_for_charts="same first given name"
-            ),
-            cll.JaroWinklerLevel("given_norm", 0.8).configure(label_for_charts="jw >= 0.8"),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
+    given = _comparison(
+        "given_names",
+        "given_norm",
+        _same("given_norm"),
+        cll.CustomLevel(
+            "given_first_l = given_first_r and (given_words_l = 1 or given_words_r = 1)",
+            label_for_charts="one name of a compound name",
+        ),
+        cll.JaroWinklerLevel("given_norm", 0.92).configure(label_for_charts="jw >= 0.92"),
+        cll.CustomLevel("given_first_l = given_first_r", label_for_charts="same first given name"),
+        cll.JaroWinklerLevel("given_norm", 0.8).configure(label_for_charts="jw >= 0.8"),
     )
-    surnames = cl.CustomComparison(
-        output_column_name="surnames",
-        comparison_levels=[
-            cll.NullLevel("first_surname"),
-            cll.CustomLevel(
-                "first_surname_l = first_surname_r and second_surname_l = second_surname_r",
-                label_for_charts="both surnames",
+    surnames = _comparison(
+        "surnames",
+        "first_surname",
+        cll.CustomLevel(
+            "first_surname_l = first_surname_r and second_surname_l = second_surname_r",
+            label_for_charts="both surnames",
+        ),
+        cll.CustomLevel(
+            "first_surname_l = first_surname_r "
+            "and (second_surname_l is null or second_surname_r is null)",
+            label_for_charts="first surname, second missing on one side",
+        ),
+        cll.CustomLevel(
+            "first_surname_l = second_surname_r and second_surname_l = first_surname_r",
+            label_for_charts="surnames swapped",
+        ),
+        cll.And(
+            cll.ExactMatchLevel("first_surname"), cll.JaroWinklerLevel("second_surname", 0.88)
+        ).configure(label_for_charts="second surname jw >= 0.88"),
+        cll.CustomLevel("first_surname_l = first_surname_r", label_for_charts="first surname only"),
+        cll.CustomLevel(
+            "first_surname_l = second_surname_r or second_surname_l = first_surname_r",
+            label_for_charts="one surname in the other place",
+        ),
+        cll.And(
+            cll.JaroWinklerLevel("first_surname", 0.88),
+            cll.Or(
+                cll.ExactMatchLevel("second_surname"),
+                cll.NullLevel("second_surname"),
             ),
-            cll.CustomLevel(
-                "first_surname_l = first_surname_r "
-                "and (second_surname_l is null or second_surname_r is null)",
-                label_for_charts="first surname, second missing on one side",
-            ),
-            cll.CustomLevel(
-                "first_surname_l = second_surname_r and second_surname_l = first_surname_r",
-                label_for_charts="surnames swapped",
-            ),
-            cll.And(
-                cll.ExactMatchLevel("first_surname"), cll.JaroWinklerLevel("second_surname", 0.88)
-            ).configure(label_for_charts="second surname jw >= 0.88"),
-            cll.CustomLevel(
-                "first_surname_l = first_surname_r", label_for_charts="first surname only"
-            ),
-            cll.CustomLevel(
-                "first_surname_l = second_surname_r or second_surname_l = first_surname_r",
-                label_for_charts="one surname in the other place",
-            ),
-            cll.And(
-                cll.JaroWinklerLevel("first_surname", 0.88),
-                cll.Or(
-                    cll.ExactMatchLevel("second_surname"),
-                    cll.NullLevel("second_surname"),
-                ),
-            ).configure(label_for_charts="first surname jw >= 0.88, second agrees"),
-            cll.JaroWinklerLevel("first_surname", 0.88).configure(
-                label_for_charts="first surname jw >= 0.88"
-            ),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
+        ).configure(label_for_charts="first surname jw >= 0.88, second agrees"),
+        cll.JaroWinklerLevel("first_surname", 0.88).configure(
+            label_for_charts="first surname jw >= 0.88"
+        ),
     )
-    dob = cl.CustomComparison(
-        output_column_name="date_of_birth",
-        comparison_levels=[
-            cll.NullLevel("dob_year"),
-            cll.ExactMatchLevel("dob_full").configure(label_for_charts="exact"),
-            cll.CustomLevel(
-                "dob_year_l = dob_year_r and dob_month_l = dob_day_r and dob_day_l = dob_month_r",
-                label_for_charts="day and month swapped",
-            ),
-            cll.CustomLevel(
-                "dob_year_l = dob_year_r and dob_month_l = dob_month_r",
-                label_for_charts="same year and month, another day",
-            ),
-            cll.CustomLevel(
-                "dob_year_l = dob_year_r and (dob_full_l is null or dob_full_r is null)",
-                label_for_charts="same year, only the year known on one side",
-            ),
-            cll.LevenshteinLevel("dob_full", 1).configure(label_for_charts="one digit differs"),
-            cll.CustomLevel(
-                "abs(dob_days_l - dob_days_r) <= 366 "
-                "or ((dob_full_l is null or dob_full_r is null) "
-                "and abs(dob_year_l - dob_year_r) <= 1)",
-                label_for_charts="within a year",
-            ),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
+    dob = _comparison(
+        "date_of_birth",
+        "dob_year",
+        _same("dob_full"),
+        cll.CustomLevel(
+            "dob_year_l = dob_year_r and dob_month_l = dob_day_r and dob_day_l = dob_month_r",
+            label_for_charts="day and month swapped",
+        ),
+        cll.CustomLevel(
+            "dob_year_l = dob_year_r and dob_month_l = dob_month_r",
+            label_for_charts="same year and month, another day",
+        ),
+        cll.CustomLevel(
+            "dob_year_l = dob_year_r and (dob_full_l is null or dob_full_r is null)",
+            label_for_charts="same year, only the year known on one side",
+        ),
+        cll.LevenshteinLevel("dob_full", 1).configure(label_for_charts="one digit differs"),
+        cll.CustomLevel(
+            "abs(dob_days_l - dob_days_r) <= 366 "
+            "or ((dob_full_l is null or dob_full_r is null) "
+            "and abs(dob_year_l - dob_year_r) <= 1)",
+            label_for_charts="within a year",
+        ),
     )
-    a_number = cl.CustomComparison(
-        output_column_name="a_number",
-        comparison_levels=[
-            cll.NullLevel("a_number"),
-            cll.ExactMatchLevel("a_number").configure(label_for_charts="exact"),
-            # One person, one A-number: two different A-numbers are strong evidence of two
-            # people (m fixed, not learnt, at A_NUMBER_MISMATCH_M: about -30 bits).
-            cll.ElseLevel().configure(
-                label_for_charts="different",
-                m_probability=A_NUMBER_MISMATCH_M,
-                fix_m_probability=True,
-            ),
-        ],
-    )
+    # One person, one A-number: two different A-numbers are strong evidence of two people (m
+    # fixed, not learnt, at A_NUMBER_MISMATCH_M: about -30 bits).
+    a_number = _agrees_or_not("a_number", m_probability=A_NUMBER_MISMATCH_M, fix_m_probability=True)
     return [given, surnames, dob, a_number, *map(_agrees_or_not, _COMPARED_EXACTLY)]
 
 

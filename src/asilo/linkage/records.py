@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_id",
@@ -48,6 +48,15 @@ class RecordFileError(ValueError):
         self.message = message
         where = f"{path}, line {line}" + (f", column {column}" if column else "")
         super().__init__(f"{where}: {message}")
+
+
+def open_csv(path: Path) -> IO[str]:
+    """``path`` opened for the csv module, or :class:`RecordFileError` (line 0) when it cannot
+    be read."""
+    try:
+        return path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
 
 
 @dataclass(frozen=True)
@@ -93,11 +102,7 @@ def read_records(path: Path) -> Iterator[Row]:
     Record ids must be unique. Everything is checked before anything is returned to a caller
     that needs the whole file (use :func:`validate_records`).
     """
-    try:
-        fh = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
-    with fh:
+    with open_csv(path) as fh:
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader, None)
@@ -222,11 +227,7 @@ def suspect_rows_sql(table: str) -> str:
 def read_truth(path: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
     """``record_id -> (true_identity_id, corruption kinds)`` from a ``T.csv`` file."""
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
-    try:
-        fh = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise RecordFileError(path, 0, None, f"cannot be read ({exc.strerror})") from exc
-    with fh:
+    with open_csv(path) as fh:
         reader = csv.reader(fh)
         try:
             return _truth_rows(path, reader, out)

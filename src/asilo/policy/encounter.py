@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -108,6 +108,19 @@ class Person(_Document):
         return self.lawful_status != "none" or self.nationality == "USA"
 
 
+def _written_as(value: object, form: str, parse: Callable[[str], object], what: str) -> object:
+    """A text ``value`` read when it is written exactly as ``form`` (else refused as not
+    ``what``); any other value is left to the field's type."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if len(value) != len(form):
+            raise ValueError(value)
+        return parse(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not {what}") from exc
+
+
 #: The most people one encounter (or one registered family) may hold (issue 11).
 MAX_PEOPLE = 30
 
@@ -140,26 +153,12 @@ class Encounter(_Document):
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                if len(value) != len("YYYY-MM-DD"):
-                    raise ValueError(value)
-                return dt.date.fromisoformat(value)
-            except ValueError as exc:
-                raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
-        return value
+        return _written_as(value, "YYYY-MM-DD", dt.date.fromisoformat, "a date (YYYY-MM-DD)")
 
     @field_validator("time", mode="before")
     @classmethod
     def _clock(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                if len(value) != len("HH:MM"):
-                    raise ValueError(value)
-                return dt.time.fromisoformat(value)
-            except ValueError as exc:
-                raise ValueError(f"{value!r} is not a time (HH:MM, U.S. Eastern)") from exc
-        return value
+        return _written_as(value, "HH:MM", dt.time.fromisoformat, "a time (HH:MM, U.S. Eastern)")
 
     def place_of_encounter(self) -> Place:
         assert self.place is not None, "parse_encounter requires a place for decide"

@@ -101,7 +101,8 @@ class DocumentKeys:
                 found = self._states[day] = self._deciding.state_at(day)
                 # a small number for the state's key (a long tuple, slow to hash per line)
                 state = self._state_ids.setdefault(found.key, len(self._state_ids))
-        self._days[text] = state
+        if len(self._days) < _DAY_MEMORY:  # a file of distinct bad dates does not grow it more
+            self._days[text] = state
         return state
 
     def decide(self, encounter: Encounter) -> Decision:
@@ -210,8 +211,12 @@ MAX_LINE_BYTES = 1 << 20
 #: Lines not of the plain form (no key) whose answers are remembered, by their text: enough for
 #: repeated odd lines, bounded so a file of distinct odd lines does not hold them all.
 _LINE_MEMORY = 65_536
-#: Keys of lines by their text (:meth:`DocumentKeys.text_key`) remembered at most.
-_TEXT_MEMORY = 1 << 18
+#: Keys (of documents, and of lines by their text: :meth:`DocumentKeys.text_key`) remembered at
+#: most, each a few hundred bytes: a file of ever new keys still runs in bounded memory (later
+#: keys are then validated and decided line by line, as the same answers).
+_KEY_MEMORY = 1 << 17
+#: Problems whose messages are kept (every bad line is counted).
+PROBLEMS_KEPT = 1_000
 _NOT_JSON = object()
 _BOM = b"\xef\xbb\xbf"
 _TOO_LONG = (
@@ -278,7 +283,8 @@ class LineAnswers:
 
     :meth:`add` takes lines in order; every non-blank line gets an answer (an index into
     :attr:`answers`, appended to :attr:`order`) or a problem (:attr:`problems`: its line number
-    and the full validation's message). A line of the plain form gets a key
+    and the full validation's message; the first :data:`PROBLEMS_KEPT`, and all are counted in
+    :attr:`problem_count`). A line of the plain form gets a key
     (:class:`DocumentKeys`): the first line with a key is validated and decided in full and
     every later line with that key takes its answer. Any other line is validated and decided on
     its own (identical lines and identical encounters once). A blank line (only white space)
@@ -305,7 +311,8 @@ class LineAnswers:
         )
         self.answers: list[bytes] = []
         self.order = array("I")
-        self.problems: list[tuple[int, str]] = []
+        self.problems: list[tuple[int, str]] = []  # the first PROBLEMS_KEPT
+        self.problem_count = 0
         self._by_key: dict[DocumentKey, int] = {}
         self._by_line: dict[bytes, int] = {}
         self._by_text: dict[TextKey, int] = {}
@@ -323,7 +330,7 @@ class LineAnswers:
         for line in lines:
             number += 1
             if len(line) > MAX_LINE_BYTES:
-                self.problems.append((number, _TOO_LONG))
+                self._problem(number, _TOO_LONG)
                 continue
             texts = text_key(line)
             if texts is not None:
@@ -344,7 +351,7 @@ class LineAnswers:
                     index is not None
                     and key is not None
                     and texts is not None
-                    and len(by_text) < _TEXT_MEMORY
+                    and len(by_text) < _KEY_MEMORY
                 ):
                     by_text[texts] = index  # the same key, certain (see text_key)
             if index is not None:
@@ -385,13 +392,20 @@ class LineAnswers:
                         self._by_encounter[encounter_key] = known
                 index = known
         except EncounterInputError as exc:
-            self.problems.append((number, str(exc)))
+            self._problem(number, str(exc))
             return None
         if key is not None:
-            self._by_key[key] = index
+            if len(self._by_key) < _KEY_MEMORY:
+                self._by_key[key] = index
         elif len(self._by_line) < _LINE_MEMORY:
             self._by_line[line] = index
         return index
+
+    def _problem(self, number: int, message: str) -> None:
+        """Count a bad line; keep the first messages (a file of bad lines is not held)."""
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_KEPT:
+            self.problems.append((number, message))
 
     def _index(self, decision: Decision) -> int:
         """The number of a decision's answer: decisions whose compact JSON (pydantic's, fast)

@@ -37,6 +37,7 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
+from asilo.csvsafe import safe_text
 from asilo.scheduling.allocation import (
     capacity_grid,
     cyclic_gc_paused,
@@ -401,7 +402,7 @@ def _allocate(
         con,
         out,
         {"rank": ranks, "port": ports, "day": days},
-        [csv_field(port) for port in grid.ports],
+        [csv_field(safe_text(port)) for port in grid.ports],
         [day.isoformat() for day in grid.days],
     )
     cap_sha = capacity_digest(capacity)
@@ -433,7 +434,8 @@ def _write_appointments(
 ) -> None:
     """APPOINTMENTS.csv, the same text as ``appointments_csv``: DuckDB pairs each row of ``s``
     (the ids, in id order) with its rank, port and day position (-1: none) and writes the rows
-    in rank order. Ids and dates never need quoting; port names are quoted by ``csv_field``."""
+    in rank order. Ids and dates never need quoting; port names are neutralised like every text
+    cell (``asilo.csvsafe``: a leading apostrophe before a formula) and quoted by ``csv_field``."""
     if any(c in field for field in port_fields for c in _RISKY):
         _write_text(out, _appointments_text(con, appointments, port_fields, day_fields))
         return

@@ -122,3 +122,29 @@ def test_spanish_label(
     html = analyst.get(URL, ASILO, headers={"Accept-Language": "es"}).content.decode()
     assert "menos de 10" in _page_counts(html)
     assert "Registros propios de asilo: los recuentos de 1 a 9" in html
+
+
+def test_identity_months_never_give_back_a_withheld_month(
+    stats_db: Path, make_user: Callable[..., Any], client_as: Callable[..., Client]
+) -> None:
+    """Before: with 12 people in May and 3 in June, June showed "fewer than 10" but May (12)
+    and the total (15) were exact: 15 - 12 = 3. Now May is withheld with June."""
+    from asilo.web.encounters import services
+
+    officer = make_user("officer", "officer-identity-months")
+    for day, size in (("2022-05-10", 12), ("2022-06-10", 3)):
+        document = {**_group("MEX", size), "date": day}
+        services.encounter_record(actor=officer, prepared=services.prepare_encounter(document))
+    html = client_as(make_user("analyst", "analyst-identity")).get(URL).content.decode()
+    table = html.split('id="identity-table"', 1)[1].split("</table>", 1)[0]
+
+    def encounters(row: str) -> str:
+        return re.findall(r'<td class="num">([^<]*)</td>', row)[0].strip()
+
+    months = dict(re.findall(r'<tr data-month="([^"]+)">(.*?)</tr>', table, re.S))
+    assert encounters(months["2022-05"]) == "fewer than 10"
+    assert encounters(months["2022-06"]) == "fewer than 10"
+    assert encounters(table.split('id="identity-totals"', 1)[1]) == "15"
+    exact = client_as(make_user("supervisor", "supervisor-identity")).get(URL).content.decode()
+    rows = exact.split('id="identity-table"', 1)[1]
+    assert '<td class="num">12</td>' in rows and '<td class="num">3</td>' in rows

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from asilo.web.accounts.demo import demo_staff
 from asilo.web.audit.models import AuditAction, AuditEntry
 from asilo.web.encounters import demo, selectors
 from asilo.web.encounters.models import (
@@ -58,7 +59,7 @@ def test_demo_day_has_what_the_issue_asks_for(db: None) -> None:
     assert Encounter.objects.filter(status=EncounterStatus.DECIDED).count() == 1
     assert Custody.objects.filter(booked_out_at__isnull=False).exists()
     assert selectors.children_alone() == []
-    assert not selectors.custody_list(actor=demo._staff(demo.OFFICER, "officer"), now=now)
+    assert not selectors.custody_list(actor=demo_staff(demo.OFFICER, "officer"), now=now)
     decide_entries = AuditEntry.objects.filter(action=AuditAction.DECIDE)
     assert decide_entries.count() == 16
     assert all(e.catalogue_version for e in decide_entries)

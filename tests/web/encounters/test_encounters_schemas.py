@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from asilo.policy import decision as policy_decision
 from asilo.policy import encounter as policy_encounter
 from asilo.web.encounters.schemas import DecisionOut, EncounterIn, EncounterPersonIn, MppCaseIn
-from asilo.web.encounters.schemas.from_policy import wire_fields, wire_type
+from asilo.web.encounters.schemas.derived import wire_fields, wire_type
 from asilo.web.encounters.schemas.requests import IDENTITY_FIELDS
 
 
@@ -69,3 +69,23 @@ def test_a_type_without_a_wire_form_is_refused() -> None:
         wire_type(float, {})
     with pytest.raises(KeyError):
         wire_type(policy_encounter.PlaceRef, {})
+
+
+def test_answers_built_from_selector_results_have_their_fields() -> None:
+    """The custody summary, the children-alone check, the standard report and the seen-before
+    rows answer the selectors' own dataclasses, field for field."""
+    import dataclasses
+
+    from asilo.web.encounters import schemas, selectors
+    from asilo.web.encounters.seen_before import SeenBefore
+
+    for result, answer in (
+        (selectors.CustodySummary, schemas.CustodySummaryOut),
+        (selectors.ChildAlone, schemas.ChildAloneOut),
+        (selectors.StandardBreach, schemas.StandardBreachOut),
+        (SeenBefore, schemas.SeenBeforeOut),
+    ):
+        assert list(answer.model_fields) == [f.name for f in dataclasses.fields(result)]
+    assert schemas.CustodySummaryOut.model_fields["children_alone"].description == (
+        "Children left without an adult: must be 0"
+    )

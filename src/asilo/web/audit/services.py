@@ -83,17 +83,18 @@ def audit_refusal(
     note: str,
     obj: Model | None = None,
     object_type: str = "",
+    object_id: str | int | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record that ``actor`` was refused (``note`` says what and why) on the row ``obj``, or
-    on a kind of object (``object_type``) when there is no row."""
+    on the object ``object_type``/``object_id`` when there is no row (the id may be unknown)."""
     if obj is not None:
-        object_type = obj._meta.label_lower
+        object_type, object_id = obj._meta.label_lower, obj.pk
     return audit_record(
         actor=actor,
         action=AuditAction.REFUSED,
         object_type=object_type,
-        object_id=None if obj is None else obj.pk,
+        object_id=object_id,
         after=after,
         note=note,
     )

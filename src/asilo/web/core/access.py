@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from asilo.web.audit.models import AuditAction, AuditEntry
-from asilo.web.audit.services import audit_record
+from asilo.web.audit.models import AuditEntry
+from asilo.web.audit.services import audit_refusal
 from asilo.web.core.errors import Forbidden
 from asilo.web.core.roles import Capability, has_capability
 
@@ -72,9 +72,7 @@ def refuse(
     another organisation's record, a page the role may not open)."""
     otype, oid = _object_of(obj, object_type, object_id)
     text = note or f"missing capability {capability}"
-    entry = audit_record(
-        actor=actor, action=AuditAction.REFUSED, object_type=otype, object_id=oid, note=text
-    )
+    entry = audit_refusal(actor=actor, object_type=otype, object_id=oid, note=text)
     _refused.set(True)
     depth = len(transaction.get_connection().atomic_blocks)
     if depth:
@@ -133,11 +131,5 @@ def flush_refusals() -> int:
     )
     lost = [r for r in ended if r.entry_id not in present]
     for r in lost:
-        audit_record(
-            actor=r.actor,
-            action=AuditAction.REFUSED,
-            object_type=r.object_type,
-            object_id=r.object_id,
-            note=r.note,
-        )
+        audit_refusal(actor=r.actor, object_type=r.object_type, object_id=r.object_id, note=r.note)
     return len(lost)

@@ -268,55 +268,59 @@ def build_charts(
     return made
 
 
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart of the page: its name, kind, the dimensions it counts by (the first is the
+    table's rows or the chart's axis), and the dimensions its series or stacks follow."""
+
+    name: str
+    kind: str
+    by: tuple[str, str]
+    keys: tuple[str, ...]
+
+    def title(self) -> str:
+        titles = {
+            "trend_by_authority": _("Monthly encounters by title of authority"),
+            "trend_by_demographic": _("Monthly encounters by demographic"),
+            "citizenship_by_fiscal_year": _("Encounters by citizenship (top %(n)s) and fiscal year")
+            % {"n": TOP_CITIZENSHIPS},
+            "sector_field_office_breakdown": _(
+                "Encounters by sector (USBP) and field office (OFO)"
+            ),
+        }
+        return titles[self.name]
+
+
+SPECS = (
+    ChartSpec(
+        "trend_by_authority", "trend", ("month", "title_of_authority"), ("title_of_authority",)
+    ),
+    ChartSpec("trend_by_demographic", "trend", ("month", "demographic"), ("demographic",)),
+    ChartSpec(
+        "citizenship_by_fiscal_year",
+        "stacked",
+        ("fiscal_year", "citizenship"),
+        ("fiscal_year", "citizenship"),
+    ),
+    ChartSpec(
+        "sector_field_office_breakdown", "breakdown", ("aor", "component"), ("aor", "component")
+    ),
+)
+
+
 def _charts(con: duckdb.DuckDBPyConnection, f: StatsFilter) -> list[ChartData]:
     where = _where(f)
     made: list[ChartData] = []
-    rows = _totals(con, f, ("month", "title_of_authority"))
-    if rows:
-        made.append(
-            ChartData(
-                "trend_by_authority",
-                _("Monthly encounters by title of authority") + where,
-                "trend",
-                ("title_of_authority",),
-                rows,
-            )
-        )
-    rows = _totals(con, f, ("month", "demographic"))
-    if rows:
-        made.append(
-            ChartData(
-                "trend_by_demographic",
-                _("Monthly encounters by demographic") + where,
-                "trend",
-                ("demographic",),
-                rows,
-            )
-        )
-    rows = _totals(con, f, ("fiscal_year", "citizenship"))
-    if rows:
-        made.append(
-            ChartData(
-                "citizenship_by_fiscal_year",
-                _("Encounters by citizenship (top %(n)s) and fiscal year") % {"n": TOP_CITIZENSHIPS}
-                + where,
-                "stacked",
-                ("fiscal_year", "citizenship"),
-                reports.fold_others(rows, "citizenship", TOP_CITIZENSHIPS, _("ALL OTHERS")),
-            )
-        )
-    rows = _totals(con, f, ("aor", "component"))
-    if rows:
-        made.append(
-            ChartData(
-                "sector_field_office_breakdown",
-                _("Encounters by sector (USBP) and field office (OFO)") + where,
-                "breakdown",
-                ("aor", "component"),
-                rows,
-                _aor_coverage(con, f),
-            )
-        )
+    for spec in SPECS:
+        rows = _totals(con, f, spec.by)
+        if not rows:
+            continue
+        note = ""
+        if spec.kind == "stacked":
+            rows = reports.fold_others(rows, "citizenship", TOP_CITIZENSHIPS, _("ALL OTHERS"))
+        if spec.kind == "breakdown":
+            note = _aor_coverage(con, f)
+        made.append(ChartData(spec.name, spec.title() + where, spec.kind, spec.keys, rows, note))
     return made
 
 
@@ -362,9 +366,4 @@ def _withheld_summary(row: Row) -> Row:
     }
 
 
-CHART_NAMES = (
-    "trend_by_authority",
-    "trend_by_demographic",
-    "citizenship_by_fiscal_year",
-    "sector_field_office_breakdown",
-)
+CHART_NAMES = tuple(spec.name for spec in SPECS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from asilo.stats import disclosure
 from asilo.web.core.access import require
 from asilo.web.core.charts import cached, inline_svg
 from asilo.web.core.disclosure import aggregates_only
@@ -87,7 +88,7 @@ def _cached(key: str, make: Callable[[], Any]) -> Any:
     return cached("asilo-stats", key, make)
 
 
-MIN_CELL = 10
+MIN_CELL = disclosure.MIN_COUNT
 
 
 def _identity_figures(request: HttpRequest) -> dict[str, Any]:
@@ -97,8 +98,9 @@ def _identity_figures(request: HttpRequest) -> dict[str, Any]:
 
     figures = identity.identity_statistics()
     suppress = aggregates_only(request.user)
+    months = identity.shown_statistics(figures, suppress=suppress, min_cell=MIN_CELL)
     return {
-        "months": identity.shown_statistics(figures, suppress=suppress, min_cell=MIN_CELL),
+        "months": _complemented(figures, months) if suppress else months,
         "totals": identity.shown_statistics(
             identity.IdentityStatistics(
                 months=[
@@ -119,6 +121,24 @@ def _identity_figures(request: HttpRequest) -> dict[str, Any]:
         "min_cell": MIN_CELL,
         "max_small": MIN_CELL - 1,
     }
+
+
+def _complemented(figures: Any, months: list[Any]) -> list[Any]:
+    """The months add up to the totals row (encounters and re-encounters; unique individuals
+    do not add up): a month withheld alone in a column would be the total less the others,
+    so another month is withheld with it (:mod:`asilo.stats.disclosure`)."""
+    from asilo.web.identity.selectors import Cell
+
+    line = [list(range(len(months)))]
+    shown = list(months)
+    for measure in ("encounters", "re_encounters"):
+        counts = [getattr(m, measure) for m in figures.months]
+        for i in disclosure.withheld_cells(counts, line, min_count=MIN_CELL):
+            shown[i] = replace(shown[i], **{measure: Cell(None, True)})
+    return [
+        replace(m, rate=None) if m.encounters.suppressed or m.re_encounters.suppressed else m
+        for m in shown
+    ]
 
 
 @login_required

@@ -485,20 +485,14 @@ def _locked_pair(pair_id: int) -> ReviewPair:
 
 
 def _record_review(
-    pair: ReviewPair,
-    *,
-    status: str,
-    decision: str,
-    moved: list[dict[str, int]],
-    actor: User,
-    now: datetime,
+    pair: ReviewPair, decision: str, moved: list[dict[str, int]], actor: User, now: datetime
 ) -> None:
-    """Store the pair's new state (decided by ``actor``, or open again) and add the decision
-    to the pair's review history."""
-    decided = status != PairStatus.OPEN
-    pair.status = status
-    pair.decided_by = actor if decided else None
-    pair.decided_at = now if decided else None
+    """Store the pair's new state (decided ``same`` or ``different`` by ``actor``, or open
+    again when the decision is undone) and add the decision to the pair's review history."""
+    undone = decision == Decision.UNDONE
+    pair.status = PairStatus.OPEN if undone else PairStatus(decision)
+    pair.decided_by = None if undone else actor
+    pair.decided_at = None if undone else now
     pair.moved = moved
     pair.save(update_fields=["status", "decided_by", "decided_at", "moved"])
     ReviewDecision.objects.create(
@@ -534,14 +528,8 @@ def review_decide(*, actor: User, pair_id: int, decision: str) -> ReviewPair:
                 IdentityRecord.objects.filter(pk__in=moving).update(
                     identity_id=keep, assigned=Assigned.REVIEW, assigned_at=now
                 )
-        _record_review(
-            pair,
-            status=decision,
-            decision=Decision.SAME if decision == PairStatus.SAME else Decision.DIFFERENT,
-            moved=moved,
-            actor=actor,
-            now=now,
-        )
+        same = decision == PairStatus.SAME
+        _record_review(pair, Decision.SAME if same else Decision.DIFFERENT, moved, actor, now)
         audit_change(
             actor=actor,
             action=AuditAction.REVIEW,
@@ -573,9 +561,7 @@ def review_undo(*, actor: User, pair_id: int) -> ReviewPair:
             )
             if n:
                 restored.append(move["record"])
-        _record_review(
-            pair, status=PairStatus.OPEN, decision=Decision.UNDONE, moved=[], actor=actor, now=now
-        )
+        _record_review(pair, Decision.UNDONE, [], actor, now)
         audit_change(
             actor=actor,
             action=AuditAction.UPDATE,

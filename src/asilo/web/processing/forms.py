@@ -195,6 +195,18 @@ MEMBER_PREFIX = "m"
 MEMBER_FIELDS = tuple(MemberForm.base_fields)
 
 
+def written(label: Any, *, rows: int, help_text: Any, required: Any = None) -> forms.CharField:
+    """A free-text field written in a text area (a reason, a note): ``required`` is the
+    message when it is left empty (``None``: the field may stay empty)."""
+    return forms.CharField(
+        label=label,
+        required=required is not None,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        error_messages={"required": required} if required is not None else {},
+    )
+
+
 class OverrideForm(forms.Form):
     authority = forms.ChoiceField(label=_("Authority"), choices=Authority.choices)
     pathway = forms.ChoiceField(label=_("Pathway"), choices=Pathway.choices)
@@ -204,11 +216,11 @@ class OverrideForm(forms.Form):
         max_length=3,
         help_text=_("Three-letter country code, or empty."),
     )
-    reason = forms.CharField(
-        label=_("Reason for the override"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+    reason = written(
+        _("Reason for the override"),
+        rows=4,
         help_text=_("Required: at least 15 characters. A supervisor reviews every override."),
-        error_messages={"required": _("Write the reason for the override.")},
+        required=_("Write the reason for the override."),
     )
 
     def clean_destination(self) -> str:
@@ -222,12 +234,7 @@ class ReviewForm(forms.Form):
     verdict = forms.ChoiceField(
         label=_("Verdict"), choices=OverrideVerdict.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when the override is overturned."),
-    )
+    note = written(_("Note"), rows=3, help_text=_("Required when the override is overturned."))
 
 
 class BookOutForm(forms.Form):
@@ -245,11 +252,11 @@ class BookOutForm(forms.Form):
 
 class ExceptionRequestForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome for this member"), choices=Outcome.choices)
-    reason = forms.CharField(
-        label=_("Why this member must leave apart from the family"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = written(
+        _("Why this member must leave apart from the family"),
+        rows=3,
         help_text=_("At least 15 characters. A supervisor approves or denies it."),
-        error_messages={"required": _("Write the reason for the exception.")},
+        required=_("Write the reason for the exception."),
     )
 
 
@@ -259,20 +266,20 @@ class ExceptionDecisionForm(forms.Form):
         choices=[("approve", _("Approve")), ("deny", _("Deny"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    note = written(
+        _("Reason"),
+        rows=3,
         help_text=_("At least 10 characters."),
-        error_messages={"required": _("Write the reason for your decision.")},
+        required=_("Write the reason for your decision."),
     )
 
 
 class TaskNoteForm(forms.Form):
-    text = forms.CharField(
-        label=_("Add a note"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+    text = written(
+        _("Add a note"),
+        rows=2,
         help_text=_("At least 10 characters: what was tried, who was contacted."),
-        error_messages={"required": _("Write the note.")},
+        required=_("Write the note."),
     )
 
 
@@ -283,9 +290,9 @@ class TaskCloseForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how the task ends.")},
     )
-    note = forms.CharField(
-        label=_("How the family was brought back together, or why the task is closed"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+    note = written(
+        _("How the family was brought back together, or why the task is closed"),
+        rows=2,
         help_text=_("At least 10 characters."),
-        error_messages={"required": _("Write how the task ends.")},
+        required=_("Write how the task ends."),
     )

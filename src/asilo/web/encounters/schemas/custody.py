@@ -13,7 +13,14 @@ from asilo.web.encounters.models import (
     Custody,
 )
 from asilo.web.encounters.schemas.decisions import _utc
-from asilo.web.encounters.selectors import CustodyClock, custody_clock
+from asilo.web.encounters.schemas.derived import dataclass_fields, schema_model
+from asilo.web.encounters.selectors import (
+    ChildAlone,
+    CustodyClock,
+    CustodySummary,
+    StandardBreach,
+    custody_clock,
+)
 
 
 class CustodyOut(Schema):
@@ -144,13 +151,11 @@ class CustodyListOut(Schema):
         }
 
 
-class ChildAloneOut(Schema):
-    custody_id: int
-    person_id: int
-    encounter_id: int
-    age: int
-    place: str
-    booked_in_at: datetime
+_ChildAlone = schema_model("ChildAloneOut", Schema, dataclass_fields(ChildAlone))
+
+
+class ChildAloneOut(_ChildAlone):  # type: ignore[misc,valid-type]
+    pass
 
 
 class CustodyCheckOut(Schema):
@@ -158,11 +163,17 @@ class CustodyCheckOut(Schema):
     children_alone: list[ChildAloneOut]
 
 
-class StandardBreachOut(Schema):
-    place: str
-    custodies: int = Field(description="Custodies held beyond the TEDS 72-hour standard")
-    still_held: int
-    hours_beyond: float
+_StandardBreach = schema_model(
+    "StandardBreachOut",
+    Schema,
+    dataclass_fields(
+        StandardBreach, describe={"custodies": "Custodies held beyond the TEDS 72-hour standard"}
+    ),
+)
+
+
+class StandardBreachOut(_StandardBreach):  # type: ignore[misc,valid-type]
+    pass
 
 
 class StandardReportOut(Schema):
@@ -170,12 +181,18 @@ class StandardReportOut(Schema):
     places: list[StandardBreachOut]
 
 
-class CustodySummaryOut(Schema):
-    open: int
-    overdue: int
-    near_due: int
-    overrides_awaiting_review: int
-    exceptions_pending: int
-    reunification_tasks_open: int
-    beyond_standard: int = Field(description="Open custodies past the TEDS 72-hour standard")
-    children_alone: int = Field(description="Children left without an adult: must be 0")
+_CustodySummary = schema_model(
+    "CustodySummaryOut",
+    Schema,
+    dataclass_fields(
+        CustodySummary,
+        describe={
+            "beyond_standard": "Open custodies past the TEDS 72-hour standard",
+            "children_alone": "Children left without an adult: must be 0",
+        },
+    ),
+)
+
+
+class CustodySummaryOut(_CustodySummary):  # type: ignore[misc,valid-type]
+    pass

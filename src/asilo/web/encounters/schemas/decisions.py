@@ -4,7 +4,7 @@ outcome, the people, the confirmation and the override.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
@@ -14,7 +14,13 @@ from asilo.policy import decision as policy
 from asilo.web.encounters.models import (
     Override,
 )
-from asilo.web.encounters.schemas.from_policy import FieldSpec, schema_model, wire_fields
+from asilo.web.encounters.schemas.derived import (
+    FieldSpec,
+    dataclass_fields,
+    schema_model,
+    wire_fields,
+)
+from asilo.web.encounters.seen_before import SeenBefore
 
 # --- response ------------------------------------------------------------------------------
 # The answers are built from our own stored rows, whose types the models fix: they are built
@@ -92,17 +98,22 @@ class PlaceOut(Schema):
     name: str
 
 
-class SeenBeforeOut(Schema):
-    """An earlier encounter of the same person (identity resolution)."""
+_SeenBefore = schema_model(
+    "SeenBeforeOut",
+    Schema,
+    dataclass_fields(
+        SeenBefore,
+        describe={
+            "pathway": "The pathway decided for the person then",
+            "outcome": "The book-out outcome, null while in custody",
+            "match_probability": "How sure identity resolution is that it was this person (0-1)",
+        },
+    ),
+)
 
-    encounter_id: int
-    date: date
-    place: str
-    pathway: str = Field(description="The pathway decided for the person then")
-    outcome: str | None = Field(description="The book-out outcome, null while in custody")
-    match_probability: float = Field(
-        description="How sure identity resolution is that it was this person (0-1)"
-    )
+
+class SeenBeforeOut(_SeenBefore):  # type: ignore[misc,valid-type]
+    """An earlier encounter of the same person (identity resolution)."""
 
 
 class ParticipantOut(Schema):

@@ -34,17 +34,7 @@ def _seen_out(
 ) -> list[SeenBeforeOut] | None:
     if seen is None:
         return None
-    return [
-        SeenBeforeOut.model_construct(
-            encounter_id=s.encounter_id,
-            date=s.date,
-            place=s.place,
-            pathway=s.pathway,
-            outcome=s.outcome,
-            match_probability=s.match_probability,
-        )
-        for s in seen.get(person_id, [])
-    ]
+    return [SeenBeforeOut.model_construct(**vars(s)) for s in seen.get(person_id, [])]
 
 
 class EncounterOut(Schema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,18 +61,39 @@ def decision_confirm(*, actor: User, encounter_id: int) -> Encounter:
         decision.confirmed_by = actor
         decision.confirmed_at = timezone.now()
         decision.save(update_fields=["confirmed_by", "confirmed_at"])
-        encounter.status = EncounterStatus.CONFIRMED
-        encounter.save(update_fields=["status"])
-        audit_change(
+        _settle(
             actor=actor,
+            encounter=encounter,
+            status=EncounterStatus.CONFIRMED,
             action=AuditAction.CONFIRM,
-            obj=encounter,
             before={"status": EncounterStatus.DECIDED},
             after={"status": EncounterStatus.CONFIRMED, "pathway": decision.pathway},
-            catalogue_version=decision.catalogue_version,
         )
-        decision_settled(actor=actor, encounter=encounter)
     return encounter
+
+
+def _settle(
+    *,
+    actor: User,
+    encounter: Encounter,
+    status: EncounterStatus,
+    action: AuditAction,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """The decision is settled (confirmed or overridden): the encounter's new status, audited
+    with the catalogue version, then what a settled decision starts (``decision_settled``)."""
+    encounter.status = status
+    encounter.save(update_fields=["status"])
+    audit_change(
+        actor=actor,
+        action=action,
+        obj=encounter,
+        before=before,
+        after=after,
+        catalogue_version=encounter.decision.catalogue_version,
+    )
+    decision_settled(actor=actor, encounter=encounter)
 
 
 def _check_override(
@@ -131,12 +152,11 @@ def decision_override(
             within_options=within,
             overridden_by=actor,
         )
-        encounter.status = EncounterStatus.OVERRIDDEN
-        encounter.save(update_fields=["status"])
-        audit_change(
+        _settle(
             actor=actor,
+            encounter=encounter,
+            status=EncounterStatus.OVERRIDDEN,
             action=AuditAction.OVERRIDE,
-            obj=encounter,
             before={
                 "authority": decision.authority,
                 "pathway": decision.pathway,
@@ -149,9 +169,7 @@ def decision_override(
                 "destination": dest or None,
                 "within_options": within,
             },
-            catalogue_version=decision.catalogue_version,
         )
-        decision_settled(actor=actor, encounter=encounter)
     return override
 
 

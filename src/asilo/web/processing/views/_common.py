@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
@@ -13,8 +14,11 @@ from django.utils.translation import get_language, gettext_lazy
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.core.access import require
+from asilo.web.core.actors import request_actor
 from asilo.web.core.layout import layout_template
 from asilo.web.people.errors import DomainError
+
+T = TypeVar("T")
 
 DEMOGRAPHICS = {
     "single_adult": gettext_lazy("Single adult"),
@@ -56,6 +60,47 @@ def put_error(form: Form, field: str | None, message: str) -> None:
         form.add_error(field, message)
     else:
         form.add_error(None, message)
+
+
+def attempt(
+    request: HttpRequest,
+    form: Form,
+    write: Callable[..., object],
+    fields: tuple[str, ...] = (),
+    *,
+    refusals_on_form: bool = False,
+    **arguments: Any,
+) -> bool:
+    """Run a service's write for a valid form: ``write(actor=<the signed-in user>, <each of
+    the form's ``fields`` by its name>, **arguments)``; True when it was done.
+
+    A refusal about the input is put on the form, beside its field (or above the form for a
+    field the form does not have). A refusal that is not about the input becomes its HTTP
+    answer (403, 404) — unless ``refusals_on_form``: then only "not found" does, and a refusal
+    such as reviewing one's own decision is shown on the form, beside the verdict, rather
+    than as a bare "forbidden" page.
+    """
+    try:
+        given = {name: form.cleaned_data[name] for name in fields}
+        write(actor=request_actor(request), **given, **arguments)
+    except DomainError as exc:
+        if not refusals_on_form:
+            raise_http(exc)
+        elif exc.status == 404:
+            raise Http404 from exc
+        put_error(form, exc.field, exc.message)
+        return False
+    return True
+
+
+def read_or_refuse(request: HttpRequest, read: Callable[..., T], **ids: int) -> T:
+    """A selector's audited read of one record for the signed-in user (``read(actor=...,
+    **ids)``); a refusal or an unknown id is the page's 403 or 404."""
+    try:
+        return read(actor=request_actor(request), **ids)
+    except DomainError as exc:
+        raise_http(exc)
+        raise
 
 
 PAGE_SIZE = 50

@@ -44,7 +44,7 @@ from asilo.web.processing.forms import (
     TaskNoteForm,
 )
 from asilo.web.processing.views._common import (
-    PAGE_SIZE,
+    attempt,
     need,
     put_error,
     raise_http,
@@ -53,9 +53,9 @@ from asilo.web.processing.views._common import (
 from asilo.web.processing.views.listing import (
     TIME_ORDERS,
     ListRequest,
-    csv_response,
-    list_page,
+    csv_export,
     list_request,
+    selected_page,
 )
 
 # --- book-out and family exceptions -------------------------------------------------------
@@ -146,22 +146,17 @@ def exception_request(request: HttpRequest, custody_id: int) -> HttpResponse:
     need(request, Capability.CUSTODY_MANAGE, FAMILY_EXCEPTION)
     context = _custody_context(request, custody_id)
     form = ExceptionRequestForm(request.POST, prefix="x")
-    if form.is_valid():
-        try:
-            enc_services.family_exception_request(
-                actor=request_actor(request),
-                custody_id=custody_id,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            raise_http(exc)
-            put_error(form, exc.field if exc.field != "custody_id" else None, exc.message)
-        else:
-            messages.success(
-                request, _("Family exception requested; a supervisor approves or denies it.")
-            )
-            return redirect(reverse("processing:book_out", args=[custody_id]) + "?requested=1")
+    if form.is_valid() and attempt(
+        request,
+        form,
+        enc_services.family_exception_request,
+        ("outcome", "reason"),
+        custody_id=custody_id,
+    ):
+        messages.success(
+            request, _("Family exception requested; a supervisor approves or denies it.")
+        )
+        return redirect(reverse("processing:book_out", args=[custody_id]) + "?requested=1")
     context.update({"form": BookOutForm(), "exception_form": form, "offer_exception": True})
     return render_page(request, "processing/book_out.html", context, status=400)
 
@@ -187,37 +182,36 @@ def _exception_page(
     if exception_id is not None:
         asked = ListRequest("", asked.page, asked.order, {**asked.filters, "id": str(exception_id)})
     asked_tasks = list_request(request, prefix="t", filters={"status": TaskStatus.values})
-    exceptions = list_page(
-        enc_selectors.family_exception_list(
-            actor=request_actor(request),
-            status=asked.filters["status"] or None,
-            exception_id=exception_id,
-            order=asked.order,
-            limit=PAGE_SIZE + 1,
-            offset=asked.offset,
-        ),
+    exceptions = selected_page(
+        request,
         asked,
+        enc_selectors.family_exception_list,
+        status=asked.filters["status"] or None,
+        exception_id=exception_id,
     )
-    tasks = list_page(
-        enc_selectors.reunification_task_list(
-            actor=request_actor(request),
-            status=asked_tasks.filters["status"] or None,
-            order=asked_tasks.order,
-            limit=PAGE_SIZE + 1,
-            offset=asked_tasks.offset,
-        ),
+    tasks = selected_page(
+        request,
         asked_tasks,
+        enc_selectors.reunification_task_list,
+        status=asked_tasks.filters["status"] or None,
     )
-    if status == 200 and asked.wants_csv(request):
-        body = enc_services.family_exception_list_export(
-            actor=request_actor(request), exceptions=exceptions.rows, filters=asked.audit
-        )
-        return csv_response(body, f"family-exceptions-p{asked.page}.csv")
-    if status == 200 and asked_tasks.wants_csv(request):
-        body = enc_services.reunification_task_list_export(
-            actor=request_actor(request), tasks=tasks.rows, filters=asked_tasks.audit
-        )
-        return csv_response(body, f"reunification-tasks-p{asked_tasks.page}.csv")
+    exports: tuple[tuple[ListRequest, Any, str, dict[str, Any]], ...] = (
+        (
+            asked,
+            enc_services.family_exception_list_export,
+            "family-exceptions",
+            {"exceptions": exceptions.rows},
+        ),
+        (
+            asked_tasks,
+            enc_services.reunification_task_list_export,
+            "reunification-tasks",
+            {"tasks": tasks.rows},
+        ),
+    )
+    for wanted, export, name, shown in exports:
+        if status == 200 and wanted.wants_csv(request):
+            return csv_export(request, export, f"{name}-p{wanted.page}.csv", wanted.audit, **shown)
     can_decide = has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE)
     cards = queries.exception_cards(exceptions.rows)
     # One audited read of the names of everyone on the page.
@@ -268,38 +262,23 @@ def _exception_page(
 def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
     need(request, Capability.FAMILY_EXCEPTION_APPROVE, FAMILY_EXCEPTION, exception_id)
     form = ExceptionDecisionForm(request.POST, prefix=f"e{exception_id}")
-    if form.is_valid():
-        service = (
-            enc_services.family_exception_approve
-            if form.cleaned_data["decision"] == "approve"
-            else enc_services.family_exception_deny
-        )
-        try:
-            service(
-                actor=request_actor(request),
-                exception_id=exception_id,
-                note=form.cleaned_data["note"],
+    approve = request.POST.get(f"e{exception_id}-decision") == "approve"
+    service = (
+        enc_services.family_exception_approve if approve else enc_services.family_exception_deny
+    )
+    if form.is_valid() and attempt(
+        request, form, service, ("note",), refusals_on_form=True, exception_id=exception_id
+    ):
+        messages.success(
+            request,
+            _(
+                "Family exception approved; a reunification task is open. The officer who"
+                " asked is told."
             )
-        except DomainError as exc:
-            # Not _raise_http: a refusal such as reviewing one's own decision (403) is shown
-            # on the form, beside the verdict, rather than as a bare "forbidden" page.
-            if exc.status == 404:
-                raise Http404 from exc
-            put_error(form, exc.field, exc.message)
-        else:
-            if form.cleaned_data["decision"] == "approve":
-                messages.success(
-                    request,
-                    _(
-                        "Family exception approved; a reunification task is open. The officer who"
-                        " asked is told."
-                    ),
-                )
-            else:
-                messages.success(
-                    request, _("Family exception denied. The officer who asked is told.")
-                )
-            return redirect("processing:exception_list")
+            if approve
+            else _("Family exception denied. The officer who asked is told."),
+        )
+        return redirect("processing:exception_list")
     return _exception_page(request, {exception_id: form}, 400)
 
 
@@ -333,17 +312,11 @@ def task_step(request: HttpRequest, task_id: int) -> HttpResponse:
 def task_note(request: HttpRequest, task_id: int) -> HttpResponse:
     need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
     form = TaskNoteForm(request.POST, prefix=f"n{task_id}")
-    if form.is_valid():
-        try:
-            enc_services.reunification_task_note(
-                actor=request_actor(request), task_id=task_id, text=form.cleaned_data["text"]
-            )
-        except DomainError as exc:
-            raise_http(exc)
-            put_error(form, "text" if exc.field == "text" else None, exc.message)
-        else:
-            messages.success(request, _("Note added to the reunification task."))
-            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    if form.is_valid() and attempt(
+        request, form, enc_services.reunification_task_note, ("text",), task_id=task_id
+    ):
+        messages.success(request, _("Note added to the reunification task."))
+        return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
     return _exception_page(request, {}, 400, {(task_id, "note"): form})
 
 
@@ -352,22 +325,13 @@ def task_note(request: HttpRequest, task_id: int) -> HttpResponse:
 def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
     need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
     form = TaskCloseForm(request.POST, prefix=f"c{task_id}")
-    if form.is_valid():
-        try:
-            enc_services.reunification_task_close(
-                actor=request_actor(request),
-                task_id=task_id,
-                note=form.cleaned_data["note"],
-                outcome=form.cleaned_data["outcome"],
-            )
-        except DomainError as exc:
-            raise_http(exc)
-            put_error(form, exc.field, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Reunification task closed: %(how)s.")
-                % {"how": TaskClosing(form.cleaned_data["outcome"]).label},
-            )
-            return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
+    if form.is_valid() and attempt(
+        request, form, enc_services.reunification_task_close, ("note", "outcome"), task_id=task_id
+    ):
+        messages.success(
+            request,
+            _("Reunification task closed: %(how)s.")
+            % {"how": TaskClosing(form.cleaned_data["outcome"]).label},
+        )
+        return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
     return _exception_page(request, {}, 400, {(task_id, "close"): form})

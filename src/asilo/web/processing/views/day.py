@@ -43,9 +43,10 @@ from asilo.web.processing.views._common import (
 from asilo.web.processing.views.listing import (
     TIME_ORDERS,
     ListRequest,
-    csv_response,
+    csv_export,
     list_page,
     list_request,
+    selected_page,
 )
 
 # --- dashboard ----------------------------------------------------------------------------
@@ -112,10 +113,8 @@ def custody_list(request: HtmxRequest) -> HttpResponse:
     clocks, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     filters = {"status": status, "scope": scope, "order": order, "place": place or "", "page": page}
     if request.GET.get("format") == "csv":
-        body = enc_services.custody_list_export(
-            actor=request_actor(request), clocks=clocks, filters=filters
-        )
-        return csv_response(body, f"custody-{status}-{scope}-p{page}.csv")
+        name = f"custody-{status}-{scope}-p{page}.csv"
+        return csv_export(request, enc_services.custody_list_export, name, filters, clocks=clocks)
     query = {k: v for k, v in filters.items() if v and k != "page"}
     context = {
         "clocks": clocks,
@@ -173,14 +172,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
         )
         return redirect("processing:notifications")
     asked = list_request(request, orders=("newest",), filters={"show": ("unread",)})
-    pager = list_page(
-        enc_selectors.notifications_for(
-            actor=request_actor(request),
-            unread_only=asked.filters["show"] == "unread",
-            limit=PAGE_SIZE + 1,
-            offset=asked.offset,
-        ),
+    pager = selected_page(
+        request,
         asked,
+        enc_selectors.notifications_for,
+        with_order=False,
+        unread_only=asked.filters["show"] == "unread",
     )
     context = {
         "notifications": pager.rows,
@@ -202,28 +199,29 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
     places = queries.custody_places()
     asked = list_request(request, filters={"status": EncounterStatus.values, "place": places})
     query = (request.GET.get("q") or "").strip()[:100]
+    asked = ListRequest(asked.prefix, asked.page, asked.order, {**asked.filters, "q": query})
     error = ""
     try:
-        rows = enc_selectors.encounter_search(
-            actor=request_actor(request),
+        pager = selected_page(
+            request,
+            asked,
+            enc_selectors.encounter_search,
             query=query,
             status=asked.filters["status"] or None,
             place=asked.filters["place"] or None,
-            order=asked.order,
-            limit=PAGE_SIZE + 1,
-            offset=asked.offset,
         )
     except DomainError as exc:
         if exc.status == 403:
             raise PermissionDenied from exc
-        rows, error = [], exc.message
-    asked = ListRequest(asked.prefix, asked.page, asked.order, {**asked.filters, "q": query})
-    pager = list_page(rows, asked)
+        pager, error = list_page([], asked), exc.message
     if asked.wants_csv(request):
-        body = enc_services.encounter_list_export(
-            actor=request_actor(request), encounters=pager.rows, filters=asked.audit
+        return csv_export(
+            request,
+            enc_services.encounter_list_export,
+            f"encounters-p{asked.page}.csv",
+            asked.audit,
+            encounters=pager.rows,
         )
-        return csv_response(body, f"encounters-p{asked.page}.csv")
     context = {
         "encounters": pager.rows,
         "pager": pager,

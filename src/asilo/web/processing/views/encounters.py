@@ -43,9 +43,10 @@ from asilo.web.processing.forms import (
 )
 from asilo.web.processing.views._common import (
     DEMOGRAPHICS,
+    attempt,
     need,
-    put_error,
     raise_http,
+    read_or_refuse,
     render_page,
 )
 
@@ -157,13 +158,7 @@ def encounter_new(request: HtmxRequest) -> HttpResponse:
 
 
 def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any]:
-    try:
-        encounter = enc_selectors.encounter_view(
-            actor=request_actor(request), encounter_id=encounter_id
-        )
-    except DomainError as exc:
-        raise_http(exc)
-        raise
+    encounter = read_or_refuse(request, enc_selectors.encounter_view, encounter_id=encounter_id)
     decision = encounter.decision
     now = timezone.now()
     participants = list(encounter.participants.all())
@@ -236,22 +231,16 @@ def encounter_confirm(request: HttpRequest, encounter_id: int) -> HttpResponse:
 def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
     need(request, Capability.DECISION_OVERRIDE, ENCOUNTER, encounter_id)
     form = OverrideForm(request.POST)
-    if form.is_valid():
-        try:
-            enc_services.decision_override(
-                actor=request_actor(request),
-                encounter_id=encounter_id,
-                authority=form.cleaned_data["authority"],
-                pathway=form.cleaned_data["pathway"],
-                destination=form.cleaned_data["destination"] or None,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            raise_http(exc)
-            put_error(form, exc.field, exc.message)
-        else:
-            messages.success(request, _("Override recorded; a supervisor will review it."))
-            return redirect("processing:encounter_detail", encounter_id=encounter_id)
+    if form.is_valid() and attempt(
+        request,
+        form,
+        enc_services.decision_override,
+        ("authority", "pathway", "reason"),
+        encounter_id=encounter_id,
+        destination=form.cleaned_data["destination"] or None,
+    ):
+        messages.success(request, _("Override recorded; a supervisor will review it."))
+        return redirect("processing:encounter_detail", encounter_id=encounter_id)
     context = _encounter_context(request, encounter_id)
     context["override_form"] = form
     context["override_open"] = True
@@ -263,11 +252,7 @@ def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    try:
-        person = people_selectors.person_view(actor=request_actor(request), person_id=person_id)
-    except DomainError as exc:
-        raise_http(exc)
-        raise
+    person = read_or_refuse(request, people_selectors.person_view, person_id=person_id)
     now = timezone.now()
     context = {
         "person": person,
@@ -281,13 +266,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 def family_detail(request: HttpRequest, family_unit_id: int) -> HttpResponse:
-    try:
-        unit = people_selectors.family_unit_view(
-            actor=request_actor(request), family_unit_id=family_unit_id
-        )
-    except DomainError as exc:
-        raise_http(exc)
-        raise
+    unit = read_or_refuse(request, people_selectors.family_unit_view, family_unit_id=family_unit_id)
     now = timezone.now()
     context = {
         "unit": unit,

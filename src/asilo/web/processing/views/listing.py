@@ -4,14 +4,15 @@ that two lists can share one page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from asilo.web.core.actors import request_actor
 from asilo.web.processing.views._common import PAGE_SIZE
 
 T = TypeVar("T")
@@ -126,8 +127,42 @@ def list_page(rows: Sequence[T], request: ListRequest) -> ListPage[T]:
     return ListPage(list(rows[:PAGE_SIZE]), request, len(rows) > PAGE_SIZE)
 
 
+def selected_page(
+    request: HttpRequest,
+    asked: ListRequest,
+    select: Callable[..., Sequence[T]],
+    *,
+    with_order: bool = True,
+    **filters: Any,
+) -> ListPage[T]:
+    """One page of a selector's rows for the signed-in user: ``select(actor=..., **filters,
+    order=..., limit=PAGE_SIZE + 1, offset=...)`` (no ``order`` without ``with_order``)."""
+    ordered = {"order": asked.order} if with_order else {}
+    rows = select(
+        actor=request_actor(request),
+        **filters,
+        **ordered,
+        limit=PAGE_SIZE + 1,
+        offset=asked.offset,
+    )
+    return list_page(rows, asked)
+
+
 def csv_response(body: str, filename: str) -> HttpResponse:
     """A CSV download (UTF-8)."""
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_export(
+    request: HttpRequest,
+    export: Callable[..., str],
+    filename: str,
+    filters: Mapping[str, object],
+    **rows: Any,
+) -> HttpResponse:
+    """The rows a page shows, through their export service (which checks the right and
+    audits the export with its ``filters``), as a CSV download."""
+    body = export(actor=request_actor(request), filters=filters, **rows)
+    return csv_response(body, filename)

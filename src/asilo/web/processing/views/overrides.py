@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from asilo.web.accounts.roles import Capability
-from asilo.web.core.actors import request_actor
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -21,17 +20,11 @@ from asilo.web.encounters.models import (
 from asilo.web.encounters.object_types import (
     OVERRIDE,
 )
-from asilo.web.people.errors import DomainError
 from asilo.web.processing.forms import (
     ReviewForm,
 )
-from asilo.web.processing.views._common import (
-    PAGE_SIZE,
-    need,
-    put_error,
-    render_page,
-)
-from asilo.web.processing.views.listing import TIME_ORDERS, csv_response, list_page, list_request
+from asilo.web.processing.views._common import attempt, need, render_page
+from asilo.web.processing.views.listing import TIME_ORDERS, csv_export, list_request, selected_page
 
 # --- overrides: review by a supervisor ----------------------------------------------------
 
@@ -53,21 +46,20 @@ def _override_page(request: HttpRequest, forms: dict[int, ReviewForm], status: i
         request, filters={"review": REVIEW_FILTERS}, defaults={"review": "pending"}
     )
     review = asked.filters["review"]
-    pager = list_page(
-        enc_selectors.override_list(
-            actor=request_actor(request),
-            reviewed=None if review == "all" else review == "reviewed",
-            order=asked.order,
-            limit=PAGE_SIZE + 1,
-            offset=asked.offset,
-        ),
+    pager = selected_page(
+        request,
         asked,
+        enc_selectors.override_list,
+        reviewed=None if review == "all" else review == "reviewed",
     )
     if asked.wants_csv(request) and status == 200:
-        body = enc_services.override_list_export(
-            actor=request_actor(request), overrides=pager.rows, filters=asked.audit
+        return csv_export(
+            request,
+            enc_services.override_list_export,
+            f"overrides-{review}-p{asked.page}.csv",
+            asked.audit,
+            overrides=pager.rows,
         )
-        return csv_response(body, f"overrides-{review}-p{asked.page}.csv")
     rows = [
         (
             o,
@@ -97,25 +89,18 @@ def _override_page(request: HttpRequest, forms: dict[int, ReviewForm], status: i
 def override_review(request: HttpRequest, override_id: int) -> HttpResponse:
     need(request, Capability.OVERRIDE_REVIEW, OVERRIDE, override_id)
     form = ReviewForm(request.POST, prefix=f"o{override_id}")
-    if form.is_valid():
-        try:
-            enc_services.override_review(
-                actor=request_actor(request),
-                override_id=override_id,
-                verdict=form.cleaned_data["verdict"],
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            # Not _raise_http: a refusal such as reviewing one's own decision (403) is shown
-            # on the form, beside the verdict, rather than as a bare "forbidden" page.
-            if exc.status == 404:
-                raise Http404 from exc
-            put_error(form, exc.field, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Review recorded: %(verdict)s.")
-                % {"verdict": OverrideVerdict(form.cleaned_data["verdict"]).label},
-            )
-            return redirect("processing:override_list")
+    if form.is_valid() and attempt(
+        request,
+        form,
+        enc_services.override_review,
+        ("verdict", "note"),
+        refusals_on_form=True,
+        override_id=override_id,
+    ):
+        messages.success(
+            request,
+            _("Review recorded: %(verdict)s.")
+            % {"verdict": OverrideVerdict(form.cleaned_data["verdict"]).label},
+        )
+        return redirect("processing:override_list")
     return _override_page(request, {override_id: form}, 400)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_change, audit_record, audit_refusal
+from asilo.web.audit.services import audit_change, audit_refusal
 from asilo.web.registrations import fraud, hooks
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
@@ -66,11 +66,11 @@ def registration_status_lookup(
             note="status page (registration number and PIN)",
         )
         return registration
-    audit_record(
+    # A number that names no registration is refused as one of them (no id).
+    audit_refusal(
         actor=None,
-        action=AuditAction.REFUSED,
+        obj=registration,
         object_type=REGISTRATION,
-        object_id=registration.pk if registration is not None else "",
         note="status page: wrong number or PIN",
     )
     raise RegistrationError(C.STATUS_LOOKUP_FAILED, "pin")
