@@ -74,19 +74,17 @@ def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="CBP encounter CSV files.")],
     db: DbOption = store.DEFAULT_DB,
 ) -> None:
-    """Import CBP encounter files (all or nothing; a file imported again replaces its rows)."""
+    """Import CBP encounter files (all or nothing; a file imported again replaces its rows).
+    The import is written to a copy that replaces the database when complete: reports and the
+    statistics pages keep reading the old figures meanwhile."""
     try:
-        con = store.connect(db)
+        result = importer.import_store(db, files)
     except store.StoreError as exc:
         fail(f"--db: {exc}")
-    try:
-        result = importer.import_files(con, files)
     except importer.ImportFailed as exc:
         for error in exc.errors:
             err.print(f"error: {error}", markup=False, highlight=False)
         fail("nothing imported: the database is as it was")
-    finally:
-        con.close()
     for f in result.files:
         span = ""
         if f.first_month and f.last_month:

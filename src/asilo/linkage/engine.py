@@ -331,7 +331,13 @@ def link_loaded_duckdb(
     return compared
 
 
-def _identities_sql(same: float) -> str:
+def _text(expression: str, spreadsheet: bool) -> str:
+    """``expression``, neutralised as a CSV text cell when it goes to a file (``asilo.csvsafe``)."""
+    return sql_safe_text(expression) if spreadsheet else expression
+
+
+def _identities_sql(same: float, *, spreadsheet: bool = False) -> str:
+    """One identity per record; ``spreadsheet``: the ids neutralised for ``C.csv``."""
     return f"""
     with ident as (
         select cluster_id, min(unique_id) as identity_id from clusters group by cluster_id
@@ -344,8 +350,8 @@ def _identities_sql(same: float) -> str:
     ), strength as (
         select uid, max(p) as p from edges group by uid
     )
-    select {sql_safe_text("r.record_id")} as record_id,
-           {sql_safe_text("i.identity_id")} as identity_id,
+    select {_text("r.record_id", spreadsheet)} as record_id,
+           {_text("i.identity_id", spreadsheet)} as identity_id,
            round(coalesce(s.p, 1.0), 6) as match_probability
     from raw r
     join clusters c on c.unique_id = r.record_id
@@ -355,10 +361,11 @@ def _identities_sql(same: float) -> str:
     """
 
 
-def _review_sql(same: float) -> str:
+def _review_sql(same: float, *, spreadsheet: bool = False) -> str:
+    """The pairs for human review; ``spreadsheet``: the ids neutralised for the CSV file."""
     return f"""
-    select {sql_safe_text("p.unique_id_l")} as record_id_l,
-           {sql_safe_text("p.unique_id_r")} as record_id_r,
+    select {_text("p.unique_id_l", spreadsheet)} as record_id_l,
+           {_text("p.unique_id_r", spreadsheet)} as record_id_r,
            round(p.match_probability, 6) as match_probability
     from pairs p
     join clusters a on a.unique_id = p.unique_id_l
@@ -420,12 +427,12 @@ def link(
             )
             _to_duckdb(con, "pairs", pairs, backend, workdir)
             _to_duckdb(con, "clusters", clusters, backend, workdir)
-        _copy_atomically(con, _identities_sql(same_identity), out)
+        _copy_atomically(con, _identities_sql(same_identity, spreadsheet=True), out)
         review_count = con.execute(
             f"select count(*) from ({_review_sql(same_identity)})"
         ).fetchall()[0]
         if review_out is not None:
-            _copy_atomically(con, _review_sql(same_identity), review_out)
+            _copy_atomically(con, _review_sql(same_identity, spreadsheet=True), review_out)
         counts = con.execute(
             "select count(*), count(distinct cluster_id) from clusters"
         ).fetchall()[0]

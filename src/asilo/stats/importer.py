@@ -6,6 +6,10 @@ vocabulary, every count that is not a whole number, every short or long line and
 that is not UTF-8 is reported with its file and line (the header is line 1). If any file of an
 import has an error, nothing is imported: the database stays as it was. Otherwise all files are
 written in one transaction; a file imported before under the same name has its rows replaced.
+
+:func:`import_store` imports into a copy of the database file and swaps it in whole
+(:func:`asilo.stats.store.replacing`): the statistics stay readable, with the old figures,
+while an import runs, and a failed or killed import leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -96,6 +100,13 @@ class _Recognised:
 
     def source(self, rejects: tuple[str, str] | None = None) -> str:
         return _read_csv(self.path, self.columns, rejects)
+
+
+def import_store(db: Path | str, paths: Sequence[Path | str]) -> ImportReport:
+    """Import ``paths`` into the statistics database file ``db`` (created if need be): into a
+    copy, swapped in only when every file is in (:func:`asilo.stats.store.replacing`)."""
+    with store.replacing(db) as con:
+        return import_files(con, paths)
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: Sequence[Path | str]) -> ImportReport:

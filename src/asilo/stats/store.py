@@ -17,8 +17,13 @@ candidates to one product, or to the products that carry the dimensions asked fo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import os
+import shutil
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +129,76 @@ def connect(path: Path | str = DEFAULT_DB, *, read_only: bool = False) -> duckdb
         con.close()
         raise
     return con
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(f".{path.name}.{suffix}")
+
+
+@contextlib.contextmanager
+def replacing(path: Path | str = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable copy of the statistics database at ``path`` that replaces it, whole and at
+    once, when the block ends without an error.
+
+    The live file is never written in place: readers (the statistics pages, ``stats report``)
+    open it read-only, each for one request or command, and see the old store or the new one,
+    complete, never a store being written (and never a lock held by the writer). The copy is
+    ``.NAME.import-PID`` in the same folder; it is renamed over ``NAME`` (``os.replace``, atomic
+    on one file system) after a checkpoint, so it holds everything. An error, a kill or a power
+    cut leaves the live file as it was (a leftover copy is removed by the next writer). Writers
+    take turns through an advisory lock on the database's folder (``flock``; the system
+    releases it when a writer dies), so no lock file is left behind."""
+    live = Path(path)
+    try:
+        live.parent.mkdir(parents=True, exist_ok=True)
+        if live.is_dir():
+            raise StoreError(f"{live}: is a folder, not a statistics database")
+        folder = os.open(live.parent, os.O_RDONLY)
+    except OSError as exc:
+        raise StoreError(f"{live}: cannot be written: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        for stale in live.parent.glob(f".{live.name}.import-*"):
+            stale.unlink(missing_ok=True)
+        copy = _sidecar(live, f"import-{os.getpid()}")
+        con = _open_copy(live, copy)
+        try:
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+            os.replace(copy, live)
+            os.fsync(folder)
+        except BaseException:
+            con.close()
+            _remove(copy)
+            raise
+    finally:
+        os.close(folder)  # releases the lock
+
+
+def _open_copy(live: Path, copy: Path) -> duckdb.DuckDBPyConnection:
+    """A writable connection to ``copy``, a copy of ``live`` (empty when there is none)."""
+    try:
+        if live.exists():
+            if live.with_name(live.name + ".wal").exists():
+                # written in place by an earlier version: fold its log in first
+                connect(live).close()
+            shutil.copyfile(live, copy)
+        return connect(copy)
+    except OSError as exc:
+        _remove(copy)
+        raise StoreError(f"{live}: cannot be copied: {exc.strerror or exc}") from exc
+    except StoreError as exc:
+        _remove(copy)
+        raise StoreError(str(exc).replace(str(copy), str(live))) from exc
+    except BaseException:
+        _remove(copy)
+        raise
+
+
+def _remove(copy: Path) -> None:
+    copy.unlink(missing_ok=True)
+    copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

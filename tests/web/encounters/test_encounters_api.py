@@ -423,7 +423,7 @@ def test_decision_has_the_fields_of_asilo_decide_format_json(
     assert res.json()["decision"] == json.loads(cli.stdout)
 
 
-CLOCK_FIELDS = {"seconds_remaining", "overdue", "near_due", "now"}
+CLOCK_FIELDS = {"seconds_remaining", "standard_seconds_remaining", "overdue", "near_due", "now"}
 
 
 def _without_clock(value: Any) -> Any:

@@ -90,7 +90,7 @@ def _assert_encrypted(override: Override, exception: FamilyException) -> None:
 
 @pytest.mark.django_db
 def test_reasons_are_fernet_tokens_in_the_database_and_read_back(
-    officer: User, supervisor: User, api_as: Any, client_as: Any
+    officer: User, supervisor: User, api_as: Any, client_as: Any, make_user: Any
 ) -> None:
     override, exception = _seed(officer)
     _assert_encrypted(override, exception)
@@ -103,6 +103,24 @@ def test_reasons_are_fernet_tokens_in_the_database_and_read_back(
     page = client_as(supervisor)
     assert OVERRIDE_REASON in page.get("/processing/overrides/?review=all").content.decode()
     assert EXCEPTION_REASON in page.get("/processing/exceptions/").content.decode()
+    # The admin site: neither the administrator nor the auditor may open these records
+    # (403); a Django superuser (``createsuperuser``) sees the read-only page without it.
+    superuser = User.objects.create_superuser("root-reasons", password=None, role="admin")
+    for who, status in (
+        (make_user("admin", "admin-reasons"), 403),
+        (make_user("auditor", "auditor-reasons"), 403),
+        (superuser, 200),
+    ):
+        staff = client_as(who)
+        for path in (
+            f"/admin/encounters/override/{override.pk}/change/",
+            f"/admin/encounters/familyexception/{exception.pk}/change/",
+        ):
+            answer = staff.get(path)
+            assert answer.status_code == status, (who.username, path)
+            text = answer.content.decode()
+            assert OVERRIDE_REASON not in text and EXCEPTION_REASON not in text
+            assert "gAAAA" not in text
     # No audit entry copies a reason (before, after or note), in clear or otherwise.
     for entry in AuditEntry.objects.all():
         stored = f"{entry.before} {entry.after} {entry.note}"

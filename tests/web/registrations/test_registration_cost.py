@@ -124,3 +124,38 @@ def test_the_same_person_is_still_found_among_many(
     assert first.pk in set(
         fraud.held_registrations().values_list("registration_id", flat=True)
     ) and second.pk in set(fraud.held_registrations().values_list("registration_id", flat=True))
+
+
+def test_many_same_person_matches_open_their_tasks_in_a_fixed_number_of_queries(
+    family: Callable[..., dict[str, Any]],
+    submit: Callable[..., Any],
+    django_assert_max_num_queries: Any,
+) -> None:
+    """A family whose people each match someone in another registration: every pair gets
+    its task, holding both families, in four queries whatever the number of pairs."""
+    base = copy.deepcopy(FAMILY)["members"]
+    stored = []
+    for k, member in enumerate(base[:2]):
+        doc = family(
+            members=[dict(member, relationship="principal")],
+            phone=f"+52 55 1000 000{k}",
+            waiting_place=None,
+        )
+        stored.append(submit(doc, source=f"198.51.100.{k}").registration)
+    # A third registration holds both people again: the newcomer matches three families.
+    both = family(members=[dict(m) for m in base[:2]], phone="+52 55 1000 0009", waiting_place=None)
+    stored.append(submit(both, source="198.51.100.9").registration)
+    newcomer = submit(
+        family(phone="+52 55 2000 0000", waiting_place=None), source="198.51.100.20", verify=False
+    ).registration
+    fraud_tasks = list(newcomer.review_tasks.filter(kind=TaskKind.DUPLICATE_PERSON).order_by("key"))
+    assert len(fraud_tasks) == 3
+    assert {frozenset(r.pk for r in t.registrations.all()) for t in fraud_tasks} == {
+        frozenset({newcomer.pk, other.pk}) for other in stored
+    }
+    # Run again (as a second look would): the open tasks are found, nothing is added twice.
+    members = list(newcomer.members.all())
+    with django_assert_max_num_queries(4):
+        again = fraud.check_duplicate_people(newcomer, members)
+    assert sorted(t.pk for t in again) == sorted(t.pk for t in fraud_tasks)
+    assert newcomer.review_tasks.filter(kind=TaskKind.DUPLICATE_PERSON).count() == 3

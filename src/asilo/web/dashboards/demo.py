@@ -30,8 +30,7 @@ def load(*, db: Path | None = None, cbp_dir: Path | None = None) -> StatsDemoSum
     """Import the shipped CBP files (once) and the case application's encounters (each time)."""
     db = Path(db or settings.ASILO_STATS_DB)
     cbp_dir = cbp_dir or CBP_DIR
-    con = store.connect(db)
-    try:
+    with store.replacing(db) as con:  # swapped in whole: the pages read the old store meanwhile
         present = {f.file_name for f in store.imported_files(con)}
         missing = [p for p in sorted(cbp_dir.glob("*.csv")) if p.name not in present]
         if missing:
@@ -42,8 +41,6 @@ def load(*, db: Path | None = None, cbp_dir: Path | None = None) -> StatsDemoSum
             importer.import_files(con, [export])
         else:
             _forget(con, EXPORT_FILE_NAME)
-    finally:
-        con.close()
     return StatsDemoSummary([p.name for p in missing], summary.rows, summary.encounters)
 
 

@@ -159,6 +159,8 @@ def check_duplicate_people(registration: Registration, members: list[Member]) ->
             "registration__number",
         )
     )
+    # Every pair found, keyed by the two registrations (the first member pair found tells).
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
     for member in members:
         for dob_digest, given, surnames, position, other_id, other_number in candidates:
             if dob_digest != member.dob_digest:
@@ -167,22 +169,47 @@ def check_duplicate_people(registration: Registration, members: list[Member]) ->
             if score < threshold:
                 continue
             first, second = sorted([registration.pk, other_id])
-            pair: list[Registration | int] = [registration, other_id]
-            tasks.append(
-                open_task(
-                    kind=TaskKind.DUPLICATE_PERSON,
-                    key=f"{first}:{second}",
-                    registrations=pair.copy,
-                    detail={
+            found.setdefault(
+                f"{first}:{second}",
+                (
+                    other_id,
+                    {
                         "members": {
                             registration.number: member.position,
                             other_number: position,
                         },
                         "name_score": round(score, 1),
                     },
-                )
+                ),
             )
-    return tasks
+    return open_pair_tasks(TaskKind.DUPLICATE_PERSON, registration, found)
+
+
+def open_pair_tasks(
+    kind: str, registration: Registration, found: dict[str, tuple[int, dict[str, Any]]]
+) -> list[ReviewTask]:
+    """The open task of ``kind`` for each key of ``found`` (``key: (other registration id,
+    detail)``), each holding ``registration`` and the other one: the open ones read in one
+    query, the new ones created in one insert, the registrations joined in one insert."""
+    if not found:
+        return []
+    tasks = {
+        t.key: t
+        for t in ReviewTask.objects.filter(kind=kind, key__in=list(found), state=TaskState.OPEN)
+    }
+    new = [ReviewTask(kind=kind, key=k, detail=d) for k, (_o, d) in found.items() if k not in tasks]
+    if new:
+        tasks.update((t.key, t) for t in ReviewTask.objects.bulk_create(new))
+    through = ReviewTask.registrations.through
+    through.objects.bulk_create(
+        [
+            through(reviewtask_id=tasks[key].pk, registration_id=rid)
+            for key, (other_id, _d) in found.items()
+            for rid in (registration.pk, other_id)
+        ],
+        ignore_conflicts=True,
+    )
+    return [tasks[key] for key in found]
 
 
 def _shared(
