@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -37,12 +38,11 @@ from datetime import date
 from pathlib import Path
 
 
-def main() -> None:
+def main(folder: Path) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--encounters", type=int, default=40)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="asilo-bench-identity-"))
     os.environ["ASILO_VAR_DIR"] = str(folder)
     os.environ["DJANGO_SETTINGS_MODULE"] = "asilo.web.settings"
     import django
@@ -170,4 +170,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    FOLDER = Path(tempfile.mkdtemp(prefix="asilo-bench-identity-"))
+    try:
+        main(FOLDER)
+    finally:
+        shutil.rmtree(FOLDER, ignore_errors=True)  # the benchmark's database

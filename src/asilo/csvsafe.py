@@ -48,6 +48,16 @@ def sql_safe_text(expression: str) -> str:
     )
 
 
+def sql_text_back(expression: str) -> str:
+    """The SQL that undoes :func:`sql_safe_text` on a cell read back from a file asilo wrote
+    (``identity evaluate`` reading ``identity link``'s C.csv): the apostrophe before a
+    formula's first character is dropped."""
+    return (
+        f"(CASE WHEN left({expression}, 1) = '''' AND substr({expression}, 2, 1) IN "
+        f"({_SQL_STARTS}) THEN substr({expression}, 2) ELSE {expression} END)"
+    )
+
+
 def safe_cell(value: Any) -> Any:
     """One cell for ``csv.writer``: numbers (and booleans) unchanged, text neutralised."""
     if value is None or isinstance(value, bool | int | float):

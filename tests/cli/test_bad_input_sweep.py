@@ -228,7 +228,7 @@ FILE_INPUTS: tuple[FileInput, ...] = (
         ("stats", "import"),
         lambda bad, work: [str(work / "cbp.csv"), "--db", str(bad)],
         b"",
-        accepts={"missing": "a new statistics database", "empty": "checked below"},
+        accepts={"missing": "a new statistics database"},
     ),
     FileInput(
         "stats report --db",

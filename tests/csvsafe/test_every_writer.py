@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from asilo.cli.registry import build
-from asilo.csvsafe import FORMULA_STARTS, safe_text, sql_safe_text
+from asilo.csvsafe import FORMULA_STARTS, safe_text, sql_safe_text, sql_text_back
 from asilo.scheduling import load_method
 from asilo.scheduling.bulk import allocate_files
 from asilo.scheduling.csv_io import read_capacity_csv, read_registrations_csv
@@ -86,6 +86,17 @@ def test_the_sql_neutraliser_agrees_with_the_python_one(text: str) -> None:
     got = con.execute(f"SELECT {sql_safe_text('v')} FROM (SELECT ?::VARCHAR AS v)", [text])
     assert got.fetchone() == (safe_text(text),)
     assert con.execute(f"SELECT {sql_safe_text('NULL::VARCHAR')}").fetchone() == (None,)
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_a_neutralised_cell_reads_back_as_it_was(text: str) -> None:
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return  # the one text that cannot come back: it looks neutralised already
+    con = duckdb.connect()
+    got = con.execute(
+        f"SELECT {sql_text_back('v')} FROM (SELECT ?::VARCHAR AS v)", [safe_text(text)]
+    )
+    assert got.fetchone() == (text,)
 
 
 def test_every_formula_start_is_in_both() -> None:
@@ -165,6 +176,27 @@ def test_identity_link_neutralises_record_ids_in_c_csv_and_review_pairs(tmp_path
     assert result.exit_code == 0, result.output
     rows = _cells(out.read_text(encoding="utf-8"))
     assert {r[0] for r in rows[1:]} == {"'=1+1", "'@SUM(A1)", "'-R3", "R4"}
+    # identity evaluate reads the neutralised ids back and finds every record of the truth
+    truth = tmp_path / "T.csv"
+    truth.write_text(
+        "record_id,true_identity_id\n=1+1,P1\n@SUM(A1),P1\n-R3,P1\nR4,P2\n", encoding="utf-8"
+    )
+    scored = CliRunner().invoke(
+        build(),
+        [
+            "identity",
+            "evaluate",
+            "--records",
+            str(records),
+            "--truth",
+            str(truth),
+            "--clusters",
+            str(out),
+            "--csv",
+        ],
+    )
+    assert scored.exit_code == 0, scored.output
+    assert scored.stdout.splitlines()[1].startswith("all,3,")
     for path in (out, review):
         for row in _cells(path.read_text(encoding="utf-8"))[1:]:
             for cell in row:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from asilo.csvsafe import sql_text_back
 from asilo.linkage.records import RecordFileError, open_csv, read_truth
 
 
@@ -87,7 +88,9 @@ def evaluate(clusters: Path, truth: Path) -> list[Scores]:
         con.execute("create table truth (record_id varchar, true_id varchar, kinds varchar[])")
         _bulk_truth(con, truth, with_kinds=any(kinds for _, kinds in truth_map.values()))
         con.execute(
-            "create table pred as select record_id, identity_id from "
+            # C.csv's ids were neutralised for spreadsheets (asilo.csvsafe): read them back
+            f"create table pred as select {sql_text_back('record_id')} as record_id, "
+            f"{sql_text_back('identity_id')} as identity_id from "
             "read_csv(?, header = true, all_varchar = true)",
             [str(clusters)],
         )

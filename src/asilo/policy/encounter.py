@@ -46,6 +46,13 @@ class MppCase(_Document):
     status: MppStatus = Field(description="active, terminated or removal_order_in_absentia")
 
 
+def _country_code(value: str, examples: str) -> str:
+    """``value`` when it is an ISO 3166-1 alpha-3 code, else refused (``examples`` shown)."""
+    if value not in ISO3:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 code (e.g. {examples})")
+    return value
+
+
 class Presence(_Document):
     """A country a person was in, and how many days before the encounter they were last there."""
 
@@ -55,9 +62,7 @@ class Presence(_Document):
     @field_validator("country")
     @classmethod
     def _iso3(cls, value: str) -> str:
-        if value not in ISO3:
-            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 code (e.g. COD, UGA)")
-        return value
+        return _country_code(value, "COD, UGA")
 
 
 class Person(_Document):
@@ -91,9 +96,7 @@ class Person(_Document):
     @field_validator("nationality")
     @classmethod
     def _iso3(cls, value: str) -> str:
-        if value not in ISO3:
-            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 code (e.g. HND, MEX)")
-        return value
+        return _country_code(value, "HND, MEX")
 
     @property
     def is_child(self) -> bool:

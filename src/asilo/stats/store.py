@@ -190,8 +190,7 @@ def _open_copy(live: Path, copy: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"{live}: cannot be copied: {exc.strerror or exc}") from exc
     except StoreError as exc:
         _remove(copy)
-        reason = str(exc).rpartition(": ")[2]
-        raise StoreError(f"{live}: cannot be opened as a statistics database: {reason}") from exc
+        raise StoreError(str(exc).replace(str(copy), str(live))) from exc
     except BaseException:
         _remove(copy)
         raise

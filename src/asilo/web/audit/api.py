@@ -10,11 +10,10 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from asilo.web.audit.access import may_read_audit
-from asilo.web.audit.errors import MESSAGES, AuditErrorCode
+from asilo.web.audit.errors import AuditError, AuditErrorCode
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.selectors import AuditFilters, audit_page
 from asilo.web.core.api import ErrorsOut
-from asilo.web.core.errors import ApiError
 
 router = Router(tags=["audit"])
 
@@ -59,14 +58,9 @@ class AuditPageOut(Schema):
 def search_audit(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any]:
     """Entries newest first, filtered by actor, action, object and date range."""
     if not may_read_audit(request.user, where="GET /api/v1/audit"):
-        raise ApiError(403, AuditErrorCode.FORBIDDEN, str(MESSAGES[AuditErrorCode.FORBIDDEN]))
+        raise AuditError(AuditErrorCode.FORBIDDEN)
     if query.since and query.until and query.since > query.until:
-        raise ApiError(
-            400,
-            AuditErrorCode.BAD_DATE_RANGE,
-            str(MESSAGES[AuditErrorCode.BAD_DATE_RANGE]),
-            "until",
-        )
+        raise AuditError(AuditErrorCode.BAD_DATE_RANGE, "until")
     filters = AuditFilters(
         actor=query.actor,
         action=query.action.value if query.action else "",

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.utils.translation import gettext_lazy as _
 
-
-class AuditErrorCode(StrEnum):
-    FORBIDDEN = "forbidden"
-    BAD_DATE_RANGE = "bad_date_range"
+from asilo.web.core.errors import DomainError, ErrorCode
 
 
-MESSAGES = {
-    AuditErrorCode.FORBIDDEN: _("Your role may not read the audit trail."),
-    AuditErrorCode.BAD_DATE_RANGE: _("The start date is after the end date."),
-}
+class AuditErrorCode(ErrorCode):
+    FORBIDDEN = "forbidden", _("Your role may not read the audit trail."), 403
+    BAD_DATE_RANGE = "bad_date_range", _("The start date is after the end date.")
+
+
+class AuditError(DomainError):
+    """A refusal from the audit trail's pages and API."""

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.audit.errors import MESSAGES, AuditErrorCode
+from asilo.web.audit.errors import AuditErrorCode
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.selectors import AuditFilters
 
@@ -37,7 +37,7 @@ class AuditSearchForm(forms.Form):
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", MESSAGES[AuditErrorCode.BAD_DATE_RANGE])
+            self.add_error("until", str(AuditErrorCode.BAD_DATE_RANGE.message))
         return data
 
     def filters(self) -> AuditFilters:

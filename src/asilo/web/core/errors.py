@@ -1,9 +1,10 @@
 """The application error base: a stable code, a translated message, the field, a status.
 
-Each app has one vocabulary (a ``StrEnum`` of codes, messages, statuses) and one subclass of
-:class:`DomainError`. :class:`DomainErrors` carries several at once (every bad field of a
-submission). The API's exception handler (:mod:`asilo.web.core.api`) turns both into
-``{"errors": [{"code", "message", "field"}]}``; pages show ``message`` next to ``field``.
+Each app has one vocabulary (an :class:`ErrorCode` enum: every code with its message and
+status) and one subclass of :class:`DomainError`. :class:`DomainErrors` carries several at
+once (every bad field of a submission). The API's exception handler
+(:mod:`asilo.web.core.api`) turns both into ``{"errors": [{"code", "message", "field"}]}``;
+pages show ``message`` next to ``field``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.core.roles import Capability
+from asilo.web.core.rows import one_or_not_found
 from asilo.web.identity import matching, records
 from asilo.web.identity.common import PAIR, RECORD, RUN, Components
 from asilo.web.identity.errors import IdentityError
@@ -473,15 +474,8 @@ def _match_unrecorded(
 
 
 def _locked_pair(pair_id: int) -> ReviewPair:
-    pair = (
-        ReviewPair.objects.select_for_update()
-        .select_related("left", "right")
-        .filter(pk=pair_id)
-        .first()
-    )
-    if pair is None:
-        raise IdentityError(C.PAIR_NOT_FOUND, "pair_id")
-    return pair
+    rows = ReviewPair.objects.select_for_update().select_related("left", "right")
+    return one_or_not_found(rows.filter(pk=pair_id), IdentityError(C.PAIR_NOT_FOUND, "pair_id"))
 
 
 def _record_review(

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability
@@ -36,8 +37,10 @@ CUSTODY_FILTERS = ("open", "overdue", "near_due", "beyond_standard", "closed", "
 #: Which custodies: ``live`` (booked in within a week of being recorded: the day's work),
 #: ``historical`` (replays of past encounters, with their historical clocks), ``all``.
 CUSTODY_SCOPES = ("live", "historical", "all")
-#: An encounter recorded more than this long after its book-in is a historical replay.
+#: An encounter recorded more than this long after its book-in is a historical replay (whole
+#: days: see ``_live_from``).
 LIVE_WINDOW = timedelta(days=7)
+assert timedelta(days=LIVE_WINDOW.days) == LIVE_WINDOW
 
 
 def custodies_open() -> QuerySet[Custody]:
@@ -97,12 +100,31 @@ def custody_clock(custody: Custody, *, now: datetime, within_hours: int) -> Cust
     return CustodyClock(custody, remaining, overdue, near, *standard)
 
 
+def _live_from() -> Any:
+    """The encounter's ``recorded_at - LIVE_WINDOW``. On SQLite, where Django computes a
+    datetime minus an interval in a Python function called for every row (most of a list's
+    cost), it is written in SQL: a whole number of days moves only the date, so the date part
+    is shifted and the stored time text kept, which is the text Django's function gives (a
+    test compares them at the microsecond)."""
+    recorded = F("encounter__recorded_at")
+    if connection.vendor != "sqlite":
+        return recorded - LIVE_WINDOW
+    return Func(
+        recorded,
+        template=(
+            f"(date(substr(%(expressions)s, 1, 10), '-{LIVE_WINDOW.days} days')"
+            " || substr(%(expressions)s, 11))"
+        ),
+        output_field=DateTimeField(),
+    )
+
+
 def custodies_in_scope(qs: QuerySet[Custody], scope: str) -> QuerySet[Custody]:
     """``live``: booked in at most a week before the encounter was recorded (the day's work);
     ``historical``: replays of past encounters; ``all``."""
     if scope not in CUSTODY_SCOPES:
         raise EncounterError(C.SCOPE_FILTER_INVALID, "scope", allowed=", ".join(CUSTODY_SCOPES))
-    live = Q(booked_in_at__gte=F("encounter__recorded_at") - LIVE_WINDOW)
+    live = Q(booked_in_at__gte=_live_from())
     if scope == "live":
         return qs.filter(live)
     if scope == "historical":

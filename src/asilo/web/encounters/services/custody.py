@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_change, audit_record
+from asilo.web.audit.services import audit_change, audit_refusal
 from asilo.web.core.access import require
 from asilo.web.encounters import selectors
 from asilo.web.encounters.errors import EncounterError
@@ -93,9 +93,8 @@ def custody_book_out(
         return _book_out(actor=actor, custody_id=custody_id, outcome=outcome, at=at, family=family)
     except EncounterError as exc:
         # The refusal is on the record (after the rollback of the book-out's transaction).
-        audit_record(
+        audit_refusal(
             actor=actor,
-            action=AuditAction.REFUSED,
             object_type=CUSTODY,
             object_id=custody_id,
             after={"outcome": outcome, "family": family, "code": str(exc.code)},

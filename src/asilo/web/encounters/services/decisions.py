@@ -12,6 +12,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
+from asilo.web.core.rows import one_or_not_found
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -181,14 +182,10 @@ def override_review(*, actor: User, override_id: int, verdict: str, note: str = 
     minimum = MIN_NOTE if verdict == OverrideVerdict.OVERTURNED else 0
     text = written(note, field="note", minimum=minimum, code=C.REVIEW_NOTE_REQUIRED)
     with transaction.atomic():
-        override = (
-            Override.objects.select_for_update(of=("self",))
-            .select_related("decision")
-            .filter(pk=override_id)
-            .first()
+        rows = Override.objects.select_for_update(of=("self",)).select_related("decision")
+        override = one_or_not_found(
+            rows.filter(pk=override_id), EncounterError(C.OVERRIDE_NOT_FOUND, "override_id")
         )
-        if override is None:
-            raise EncounterError(C.OVERRIDE_NOT_FOUND, "override_id")
         if override.reviewed_at is not None:
             raise EncounterError(C.OVERRIDE_ALREADY_REVIEWED, None)
         if override.overridden_by_id == actor.pk:

@@ -13,6 +13,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
+from asilo.web.core.rows import one_or_not_found
 from asilo.web.encounters import selectors
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
@@ -66,14 +67,12 @@ def family_exception_request(
 
 
 def _locked_pending_exception(actor: User, exception_id: int) -> FamilyException:
-    exception = (
-        FamilyException.objects.select_for_update(of=("self",))
-        .select_related("custody__encounter")
-        .filter(pk=exception_id)
-        .first()
+    rows = FamilyException.objects.select_for_update(of=("self",)).select_related(
+        "custody__encounter"
     )
-    if exception is None:
-        raise EncounterError(C.EXCEPTION_NOT_FOUND, "exception_id")
+    exception = one_or_not_found(
+        rows.filter(pk=exception_id), EncounterError(C.EXCEPTION_NOT_FOUND, "exception_id")
+    )
     if exception.status != ExceptionStatus.PENDING:
         raise EncounterError(C.EXCEPTION_ALREADY_DECIDED, None)
     if exception.requested_by_id == actor.pk:

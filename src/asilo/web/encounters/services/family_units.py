@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from asilo.web.core.rows import one_or_not_found
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -22,15 +23,10 @@ from asilo.web.people.models import MemberRole
 
 
 def locked_custody(custody_id: int) -> Custody:
-    custody = (
-        Custody.objects.select_for_update(of=("self",))
-        .select_related("encounter")
-        .filter(pk=custody_id)
-        .first()
+    rows = Custody.objects.select_for_update(of=("self",)).select_related("encounter")
+    return one_or_not_found(
+        rows.filter(pk=custody_id), EncounterError(C.CUSTODY_NOT_FOUND, "custody_id")
     )
-    if custody is None:
-        raise EncounterError(C.CUSTODY_NOT_FOUND, "custody_id")
-    return custody
 
 
 def check_lawful_for_child(
