@@ -268,12 +268,20 @@ ASILO_SELF_SERVICE_RATE_CONTACT = env.str("ASILO_SELF_SERVICE_RATE_CONTACT", def
 # holds them out of allocation until a person reviews them.
 ASILO_SELF_SERVICE_BURST_THRESHOLD = env.int("ASILO_SELF_SERVICE_BURST_THRESHOLD", default=5)
 # Review tasks that hold their registrations out of allocation until a person closes them:
-# all five by default (a burst, a shared phone or address, the same person twice, and
+# all seven by default (a burst, a shared phone or address, the same person twice,
 # duplicate_family: a member identity resolution matches to a member of another open
-# registration).
+# registration, and many self-service registrations from one device or one network).
 ASILO_HOLDING_KINDS = env.list(
     "ASILO_HOLDING_KINDS",
-    default=["burst", "shared_phone", "shared_place", "duplicate_person", "duplicate_family"],
+    default=[
+        "burst",
+        "shared_phone",
+        "shared_place",
+        "duplicate_person",
+        "duplicate_family",
+        "shared_device",
+        "shared_network",
+    ],
 )
 
 # Content-Security-Policy (django-csp): scripts and styles only from this site (inline <style>

@@ -29,14 +29,6 @@ PER_ADDRESS = 4
 LEGITIMATE = 150
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "registrations.fraud: a network is rate-limited (60/h) but not a holding signal, so "
-        "60 families from one /24 are accepted and none held (measured: 29 of the run's 97 "
-        "appointments); owner: web/registrations (README: 'not yet done')"
-    ),
-)
 @pytest.mark.django_db
 def test_a_flood_from_one_network_is_held_out_of_the_run(
     program: Any,

@@ -23,8 +23,9 @@ from asilo.web.accounts.models import User
 from asilo.web.core.actors import request_actor
 from asilo.web.core.api import ErrorsOut
 from asilo.web.core.errors import DomainErrors
-from asilo.web.core.ratelimits import refuse_if_rate_limited
+from asilo.web.core.ratelimits import client_address, refuse_if_rate_limited
 from asilo.web.registrations import selectors, services
+from asilo.web.registrations.devices import device_of
 from asilo.web.registrations.errors import RegistrationInputError
 from asilo.web.registrations.models import Member, Registration
 from asilo.web.registrations.reasons import reason_text, status_label
@@ -264,7 +265,7 @@ def create_registration(request: HttpRequest, payload: RegistrationIn) -> Any:
         refuse_if_rate_limited(request, data)
     try:
         submission = services.registration_submit(
-            actor=actor, data=data, source=str(request.META.get("REMOTE_ADDR", ""))
+            actor=actor, data=data, source=client_address(request), device=device_of(request)
         )
     except RegistrationInputError as exc:
         # every problem at once, answered by the API's one error handler (400)

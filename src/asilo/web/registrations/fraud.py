@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 from unidecode import unidecode
 
@@ -54,6 +54,8 @@ HOLDING_KINDS = (
     TaskKind.SHARED_PLACE,
     TaskKind.DUPLICATE_PERSON,
     TaskKind.DUPLICATE_REGISTRATION,
+    TaskKind.SHARED_DEVICE,
+    TaskKind.SHARED_NETWORK,
 )
 
 #: Signals other apps add, called like the ones below (inside the creating transaction) and
@@ -285,6 +287,61 @@ def check_burst(registration: Registration, now: datetime) -> ReviewTask | None:
     )
 
 
+def _ids_of(rows: QuerySet[Registration]) -> Callable[[], Iterable[int]]:
+    return lambda: rows.values_list("id", flat=True)
+
+
+def check_shared_origin(registration: Registration, now: datetime) -> list[ReviewTask]:
+    """Many self-service registrations from one device (the browser's first-party cookie)
+    or one network within ``ASILO_SHARED_ORIGIN_WINDOW_HOURS`` (default 24):
+    ``ASILO_SHARED_DEVICE_THRESHOLD`` (default 3) or ``ASILO_SHARED_NETWORK_THRESHOLD``
+    (default 20) hold them all in one task. A caseworker's registrations (staff, signed in)
+    are never counted. Families a person already reviewed for the same signal are not held
+    again by it."""
+    if registration.channel != Channel.SELF_SERVICE:
+        return []
+    hours = setting("ASILO_SHARED_ORIGIN_WINDOW_HOURS", 24)
+    since = now - timedelta(hours=hours)
+    tasks = []
+    for kind, field, threshold in (
+        (TaskKind.SHARED_DEVICE, "device_digest", setting("ASILO_SHARED_DEVICE_THRESHOLD", 3)),
+        (TaskKind.SHARED_NETWORK, "network_digest", setting("ASILO_SHARED_NETWORK_THRESHOLD", 20)),
+    ):
+        value = getattr(registration, field)
+        if not value:
+            continue
+        reviewed = ReviewTask.registrations.through.objects.filter(
+            reviewtask__kind=kind, reviewtask__state=TaskState.CLOSED
+        ).values("registration_id")
+        recent = (
+            Registration.objects.filter(
+                **{field: value},
+                channel=Channel.SELF_SERVICE,
+                registered_on__gt=since,
+                registered_on__lte=now,
+            )
+            .exclude(status=Status.CLOSED)
+            .exclude(pk__in=reviewed)
+        )
+        count = recent.count()
+        if count < threshold:
+            continue
+        tasks.append(
+            open_task(
+                kind=kind,
+                key=value[:32],
+                registrations=_ids_of(recent),
+                newest=registration,
+                detail={
+                    "registrations_in_window": count,
+                    "window_hours": hours,
+                    "threshold": threshold,
+                },
+            )
+        )
+    return tasks
+
+
 def run_signals(
     registration: Registration, members: list[Member], now: datetime
 ) -> list[ReviewTask]:
@@ -294,6 +351,7 @@ def run_signals(
     burst = check_burst(registration, now)
     if burst is not None:
         tasks.append(burst)
+    tasks += check_shared_origin(registration, now)
     for signal in EXTRA_SIGNALS:
         tasks += signal(registration, members, now)
     return tasks

@@ -122,6 +122,10 @@ class Registration(models.Model):
     )
     #: Keyed digest of where the submission came from (the caseworker or the client address).
     source_digest = models.CharField(max_length=64, db_index=True)
+    #: Self-service only: keyed digests of the browser's first-party device cookie and of the
+    #: client's network (IPv4 /24, IPv6 /48), never the values (``fraud.check_shared_origin``).
+    device_digest = models.CharField(max_length=64, null=True, blank=True)
+    network_digest = models.CharField(max_length=64, null=True, blank=True)
     registered_on = models.DateTimeField(_("registered on"), default=timezone.now, db_index=True)
     language = models.CharField(_("language for notices"), max_length=8, default="es")
     contact_phone = EncryptedCharField(_("phone"), max_length=20, null=True, blank=True)
@@ -163,6 +167,8 @@ class Registration(models.Model):
             models.Index(fields=["program", "status"]),
             models.Index(fields=["organisation", "registered_on"]),
             models.Index(fields=["source_digest", "registered_on"]),
+            models.Index(fields=["device_digest", "registered_on"]),
+            models.Index(fields=["network_digest", "registered_on"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -260,6 +266,8 @@ class TaskKind(models.TextChoices):
     BURST = "burst", _("Many registrations from one source in a short time")
     VULNERABILITY = "vulnerability", _("Vulnerability flagged")
     DUPLICATE_REGISTRATION = "duplicate_family", _("Possible duplicate registration")
+    SHARED_DEVICE = "shared_device", _("Many registrations from one device")
+    SHARED_NETWORK = "shared_network", _("Many registrations from one network")
 
 
 class TaskState(models.TextChoices):

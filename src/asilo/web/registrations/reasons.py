@@ -150,7 +150,15 @@ def task_details(kind: str, detail: Mapping[str, Any]) -> list[str]:
         lines.append(str(_("Alike: {people}.")).format(people=people))
     if "name_score" in detail:
         lines.append(str(_("Names alike at {score} of 100.")).format(score=detail["name_score"]))
-    if "registrations_in_window" in detail:
+    if "registrations_in_window" in detail and "window_hours" in detail:
+        lines.append(
+            str(_("{count} registrations within {hours} hours (threshold {threshold}).")).format(
+                count=detail["registrations_in_window"],
+                hours=detail["window_hours"],
+                threshold=detail.get("threshold", "?"),
+            )
+        )
+    elif "registrations_in_window" in detail:
         lines.append(
             str(
                 _("{count} registrations within {minutes} minutes (threshold {threshold}).")

@@ -18,6 +18,7 @@ from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import refuse
+from asilo.web.core.ratelimits import network_of
 from asilo.web.registrations import assignment, eligibility, fraud
 from asilo.web.registrations.eligibility import rules_date
 from asilo.web.registrations.errors import RegistrationError
@@ -99,6 +100,7 @@ def registration_submit(
     actor: FamilyOrStaff,
     data: Mapping[str, Any],
     source: str,
+    device: str | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Validate ``data`` (the form's or the API's) and create the registration once.
@@ -120,7 +122,12 @@ def registration_submit(
         contact_required=channel == Channel.SELF_SERVICE,
     )
     return registration_create(
-        actor=actor, program=program, registration_input=cleaned, source=source, now=now
+        actor=actor,
+        program=program,
+        registration_input=cleaned,
+        source=source,
+        device=device,
+        now=now,
     )
 
 
@@ -139,6 +146,7 @@ def registration_create(
     registration_input: RegistrationInput,
     source: str,
     channel: str | None = None,
+    device: str | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Create one registration (members, first status with its reason, call-back task,
@@ -153,6 +161,7 @@ def registration_create(
                     program=program,
                     data=registration_input,
                     source=source,
+                    device=device,
                     channel=channel,
                     organisation=organisation,
                     now=now,
@@ -176,6 +185,7 @@ def _create(
     channel: str,
     organisation: Any,
     now: datetime,
+    device: str | None = None,
 ) -> Submission:
     # A client request id seen before fails the insert below (unique constraint); the caller
     # then answers with the registration it made.
@@ -203,6 +213,7 @@ def _create(
         if assigned is not None:
             organisation, by_rule = assigned
     user = actor_or_none(actor)
+    self_service = user is None and channel == Channel.SELF_SERVICE
     registration = Registration.objects.create(
         number=number,
         pin_hash=pin_hash(pin, salt),
@@ -213,6 +224,11 @@ def _create(
         organisation=organisation,
         created_by=user,
         source_digest=digest("source", f"user:{user.pk}" if user else f"addr:{source}"),
+        # Only what the family's own browser and network say (a caseworker's are not counted).
+        device_digest=optional_digest("device", device) if self_service else None,
+        network_digest=optional_digest("network", network_of(source) if source else None)
+        if self_service
+        else None,
         registered_on=now,
         language=data.language,
         contact_phone=data.phone,

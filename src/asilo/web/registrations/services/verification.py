@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from asilo.web.accounts.models import User
 
 
-_OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
+#: The outcomes a person may close each kind of task with (the review queue offers them in
+#: :class:`TaskOutcome`'s order).
+OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
     TaskKind.CALLBACK: frozenset(
         {TaskOutcome.VERIFIED, TaskOutcome.NOT_REACHED, TaskOutcome.DETAILS_WRONG}
     ),
@@ -58,6 +60,8 @@ _OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
     TaskKind.SHARED_PHONE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
     TaskKind.SHARED_PLACE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
     TaskKind.BURST: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
+    TaskKind.SHARED_DEVICE: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
+    TaskKind.SHARED_NETWORK: frozenset({TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED}),
     TaskKind.VULNERABILITY: frozenset({TaskOutcome.NOTED}),
 }
 
@@ -104,7 +108,7 @@ def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = ""
         registrations = list(task.registrations.all())
         if task.state != TaskState.OPEN:
             raise RegistrationError(C.TASK_CLOSED)
-        if outcome not in _OUTCOMES_BY_KIND.get(task.kind, frozenset()):
+        if outcome not in OUTCOMES_BY_KIND.get(task.kind, frozenset()):
             raise RegistrationError(C.OUTCOME_INVALID, "outcome")
         easy = {TaskOutcome.VERIFIED, TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.NO_ABUSE}
         if outcome not in easy and not note:

@@ -17,8 +17,9 @@ from django.utils.translation import get_language
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.access import refuse
 from asilo.web.core.actors import request_actor
-from asilo.web.core.ratelimits import refuse_if_rate_limited
+from asilo.web.core.ratelimits import client_address, refuse_if_rate_limited
 from asilo.web.registrations import selectors, services
+from asilo.web.registrations.devices import device_of
 from asilo.web.registrations.errors import (
     RegistrationError,
     RegistrationInputError,
@@ -55,10 +56,6 @@ def domain_errors(view: View) -> View:
             return _error_page(request, exc)
 
     return wrapper
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def remember(request: HttpRequest, number: str, pin: str | None) -> None:
@@ -120,7 +117,10 @@ def register_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
         refuse_if_rate_limited(request, data)
     try:
         submission = services.registration_submit(
-            actor=actor, data=data, source=client_address(request)
+            actor=actor,
+            data=data,
+            source=client_address(request),
+            device=None if staff else device_of(request),
         )
     except RegistrationInputError as exc:
         page = FormPage(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from asilo.web.core.relationships import RelationshipToPrincipal
 from asilo.web.registrations import lockout, selectors, services
+from asilo.web.registrations.devices import with_device_cookie
 from asilo.web.registrations.errors import (
     RegistrationError,
     RegistrationInputError,
@@ -53,7 +54,8 @@ def start(request: HttpRequest) -> HttpResponse:
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    return register_page(request, staff=False)
+    # The form gives the family's browser its device id (a first-party cookie).
+    return with_device_cookie(request, register_page(request, staff=False))
 
 
 @require_http_methods(["GET"])

@@ -32,6 +32,7 @@ from asilo.web.registrations.models import (
     TaskState,
 )
 from asilo.web.registrations.reasons import task_details, vulnerability_label
+from asilo.web.registrations.services.verification import OUTCOMES_BY_KIND
 from asilo.web.registrations.validation import MAX_MEMBERS
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
@@ -173,16 +174,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 _OUTCOMES: dict[str, list[TaskOutcome]] = {
-    TaskKind.CALLBACK: [TaskOutcome.VERIFIED, TaskOutcome.NOT_REACHED, TaskOutcome.DETAILS_WRONG],
-    TaskKind.DUPLICATE_PERSON: [TaskOutcome.NOT_A_DUPLICATE, TaskOutcome.CONFIRMED_DUPLICATE],
-    TaskKind.DUPLICATE_REGISTRATION: [
-        TaskOutcome.NOT_A_DUPLICATE,
-        TaskOutcome.CONFIRMED_DUPLICATE,
-    ],
-    TaskKind.SHARED_PHONE: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
-    TaskKind.SHARED_PLACE: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
-    TaskKind.BURST: [TaskOutcome.NO_ABUSE, TaskOutcome.ABUSE_REFERRED],
-    TaskKind.VULNERABILITY: [TaskOutcome.NOTED],
+    kind: [o for o in TaskOutcome if o in allowed] for kind, allowed in OUTCOMES_BY_KIND.items()
 }
 
 
