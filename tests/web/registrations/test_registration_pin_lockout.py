@@ -138,3 +138,37 @@ def test_the_attackers_client_is_locked_for_every_number(
         "/registrations/status/", {"number": result.registration.number, "pin": result.pin}
     )
     assert own.status_code == 200
+
+
+def test_the_pin_is_hashed_alike_for_a_registered_and_an_unknown_number(
+    family: Callable[..., dict[str, Any]],
+    submit: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Password-hash work does not tell whether a number exists: a wrong PIN for a registered
+    number and any PIN for an unknown one are each hashed once, with a salt of the same
+    length (a dummy one for the unknown number) and compared with a hash of the same length
+    (the real hasher runs; its calls are only recorded)."""
+    from asilo.web.registrations.services import pin as pin_service
+
+    calls: list[tuple[int, int, int]] = []
+    original = pin_service.pin_hash
+
+    def recording(pin: str, salt: str) -> str:
+        digest = original(pin, salt)
+        calls.append((len(pin), len(salt), len(digest)))
+        return digest
+
+    monkeypatch.setattr(pin_service, "pin_hash", recording)
+    known = submit(family())
+    stored = known.registration.pin_hash
+    work = {}
+    for number, address in ((known.registration.number, "198.51.100.5"), (UNKNOWN, "198.51.100.6")):
+        calls.clear()
+        response = client_at(address).post(
+            "/registrations/status/", {"number": number, "pin": wrong_pin(known.pin)}
+        )
+        assert response.status_code == 401
+        work[number] = list(calls)
+    assert work[known.registration.number] == work[UNKNOWN]
+    assert work[UNKNOWN] == [(6, len(known.registration.pin_salt), len(stored))]

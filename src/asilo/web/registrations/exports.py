@@ -20,7 +20,7 @@ from asilo.web.registrations.models import Registration
 from asilo.web.registrations.selectors import status_labels
 
 if TYPE_CHECKING:
-    from asilo.web.core.access import Actor
+    from asilo.web.core.actors import Actor
 
 REGISTRATION = "registrations.registration"
 

@@ -32,7 +32,8 @@ from asilo.web.appointments.services.common import (
 )
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
-from asilo.web.core.access import Actor, require
+from asilo.web.core.access import require
+from asilo.web.core.actors import Actor
 from asilo.web.registrations.models import (
     Program,
 )

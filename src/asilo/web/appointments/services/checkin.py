@@ -23,7 +23,8 @@ from asilo.web.appointments.ports import zone_of
 from asilo.web.appointments.tokens import appointment_id_from_token
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
-from asilo.web.core.access import Actor, require
+from asilo.web.core.access import require
+from asilo.web.core.actors import Actor
 from asilo.web.core.relationships import to_children
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.services import EncounterErrors, encounter_record, prepare_encounter

@@ -13,8 +13,9 @@ from asilo.web.appointments.models import (
     Appointment,
     AppointmentStatus,
 )
-from asilo.web.core.access import Actor, require
+from asilo.web.core.access import require
 from asilo.web.registrations.models import Registration
+from asilo.web.registrations.services.common import FamilyOrStaff
 
 if TYPE_CHECKING:
     from asilo.web.accounts.models import User
@@ -32,7 +33,7 @@ MAX_RESCHEDULES = 1
 MAX_ATTEMPTS = 5
 
 
-def user_of(actor: Actor) -> User | None:
+def user_of(actor: FamilyOrStaff) -> User | None:
     if actor is None or not actor.is_authenticated:
         return None
     return actor
@@ -47,7 +48,7 @@ def where_and_when(appointment: Appointment) -> dict[str, str]:
     }
 
 
-def may_act_for(actor: Actor, registration: Registration) -> None:
+def may_act_for(actor: FamilyOrStaff, registration: Registration) -> None:
     """The family itself (``actor`` None: signed in with number and PIN), a caseworker of its
     organisation, or staff who see every registration."""
     user = user_of(actor)

@@ -24,17 +24,17 @@ from asilo.web.appointments.services.common import (
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
-from asilo.web.core.access import Actor
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
     ClosedReason,
     Registration,
     Status,
 )
+from asilo.web.registrations.services.common import FamilyOrStaff
 
 
 def appointment_change(
-    *, actor: Actor, registration: Registration, action: str, now: datetime | None = None
+    *, actor: FamilyOrStaff, registration: Registration, action: str, now: datetime | None = None
 ) -> Appointment:
     """``cancel``: the family will not come (it leaves the queue); ``another_date``: the family
     cannot come that day and goes back to the queue with its original priority (once)."""

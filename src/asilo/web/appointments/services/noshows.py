@@ -26,11 +26,12 @@ from asilo.web.appointments.services.common import (
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
-from asilo.web.core.access import Actor, require
+from asilo.web.core.access import require
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
     Status,
 )
+from asilo.web.registrations.services.common import FamilyOrStaff
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ class DayClosed:
     back_in_queue: int
 
 
-def appointments_close_day(*, actor: Actor, day: date, now: datetime | None = None) -> DayClosed:
+def appointments_close_day(
+    *, actor: FamilyOrStaff, day: date, now: datetime | None = None
+) -> DayClosed:
     """After ``day`` (today too, once its last window is over): every appointment on or
     before it still booked becomes a no-show. A
     family's first no-show puts it back in the queue with its original priority (its

@@ -50,10 +50,10 @@ from asilo.web.appointments.services.common import (
 )
 from asilo.web.audit.models import AuditAction, AuditEntry
 from asilo.web.audit.services import audit_change
-from asilo.web.core.access import Actor
 from asilo.web.registrations.models import (
     Registration,
 )
+from asilo.web.registrations.services.common import FamilyOrStaff
 from asilo.web.registrations.validation import normalise_phone
 
 logger = logging.getLogger("asilo.web.appointments.services")
@@ -177,7 +177,7 @@ def outbox_deliver(
 
 def notice_contact_change(
     *,
-    actor: Actor,
+    actor: FamilyOrStaff,
     registration: Registration,
     phone: str = "",
     email: str = "",
@@ -228,7 +228,7 @@ def notice_contact_change(
 
 
 def notice_resend(
-    *, actor: Actor, registration: Registration, now: datetime | None = None
+    *, actor: FamilyOrStaff, registration: Registration, now: datetime | None = None
 ) -> list[int]:
     """Send the notice of the family's booked appointment again (limited per day)."""
     may_act_for(actor, registration)

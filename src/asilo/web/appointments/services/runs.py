@@ -50,12 +50,13 @@ from asilo.web.appointments.services.common import (
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
-from asilo.web.core.access import Actor, require
+from asilo.web.core.access import require
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
     Program,
     Status,
 )
+from asilo.web.registrations.services.common import FamilyOrStaff
 
 logger = logging.getLogger("asilo.web.appointments.services")
 
@@ -70,7 +71,7 @@ def _check_seed(seed: Any) -> int:
 
 def allocation_run(
     *,
-    actor: Actor,
+    actor: FamilyOrStaff,
     program: Program,
     start: date,
     seed: int | None = None,
@@ -109,7 +110,7 @@ def allocation_run(
 
 def _allocate_and_store(
     *,
-    actor: Actor,
+    actor: FamilyOrStaff,
     program: Program,
     start: date,
     seed: int,
@@ -236,7 +237,7 @@ class RunVerification:
         return self.digest_matches and not self.differences
 
 
-def allocation_run_verify(*, actor: Actor, run_id: int) -> RunVerification:
+def allocation_run_verify(*, actor: FamilyOrStaff, run_id: int) -> RunVerification:
     """Re-run a stored run from its stored inputs, method and seed and compare: the input digest
     and, for every family, the rank, port and day."""
     if not (
@@ -287,7 +288,7 @@ def allocation_run_verify(*, actor: Actor, run_id: int) -> RunVerification:
     return verification
 
 
-def _unreadable(actor: Actor, run: AllocationRun, problem: str) -> RunVerification:
+def _unreadable(actor: FamilyOrStaff, run: AllocationRun, problem: str) -> RunVerification:
     audit_change(
         actor=actor,
         action=AuditAction.REVIEW,

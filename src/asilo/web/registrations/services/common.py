@@ -4,10 +4,11 @@ the family itself, the lifecycle's move as the services call it, and the casewor
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from asilo.web.accounts.roles import Capability, has_capability
-from asilo.web.core.access import Actor, refuse
+from asilo.web.core.access import refuse
+from asilo.web.core.actors import Actor
 from asilo.web.registrations import eligibility, lifecycle
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
@@ -16,13 +17,18 @@ from asilo.web.registrations.models import Registration, StatusChange
 if TYPE_CHECKING:
     from asilo.web.accounts.models import User
 
+#: Who acts on a family's registration: a signed-in staff user (resolved once by the view,
+#: :func:`asilo.web.core.actors.request_actor`), or ``None`` for the family itself (the
+#: self-service pages and API, without an account) or the system (a command, the demo).
+FamilyOrStaff: TypeAlias = Actor | None
+
 REGISTRATION = "registrations.registration"
 TASK = "registrations.reviewtask"
 PROGRAM = "registrations.program"
 MEMBER = "registrations.member"
 
 
-def actor_or_none(actor: Actor) -> User | None:
+def actor_or_none(actor: FamilyOrStaff) -> User | None:
     """The signed-in user, or None for the family itself (the self-service channel)."""
     if actor is None or not actor.is_authenticated:
         return None
@@ -36,7 +42,7 @@ def record_status(
     outcome: eligibility.Outcome | None,
     reason_code: str,
     reason_params: dict[str, Any],
-    actor: Actor,
+    actor: FamilyOrStaff,
     at: datetime,
     closed_reason: str = "",
     audit: bool = False,

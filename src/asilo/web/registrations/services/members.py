@@ -14,7 +14,6 @@ from django.utils import timezone
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_record
-from asilo.web.core.access import Actor
 from asilo.web.registrations import eligibility
 from asilo.web.registrations.eligibility import family_of, rules_date
 from asilo.web.registrations.errors import RegistrationError
@@ -29,6 +28,7 @@ from asilo.web.registrations.numbers import (
 )
 from asilo.web.registrations.services.common import (
     MEMBER,
+    FamilyOrStaff,
     actor_or_none,
     own_or_not_found,
     record_status,
@@ -41,7 +41,7 @@ from asilo.web.registrations.validation import (
 _CORRECTABLE = ("given_names", "surnames", "date_of_birth")
 
 
-def _may_change_family(actor: Actor, registration: Registration) -> None:
+def _may_change_family(actor: FamilyOrStaff, registration: Registration) -> None:
     """The family itself (``actor`` None: signed in with its number and PIN) or a caseworker
     of its organisation."""
     user = actor_or_none(actor)
@@ -52,7 +52,7 @@ def _may_change_family(actor: Actor, registration: Registration) -> None:
     own_or_not_found(user, registration)
 
 
-def _reevaluate_family(*, actor: Actor, registration: Registration, now: datetime) -> None:
+def _reevaluate_family(*, actor: FamilyOrStaff, registration: Registration, now: datetime) -> None:
     """Ask the engine again with the family as it now is. The place in the queue is kept
     (``registered_on`` never changes); only the answer can move the status."""
     on = rules_date(registration.program, now)
@@ -90,7 +90,7 @@ def _refuse_while_offered(registration: Registration) -> None:
 
 def registration_member_add(
     *,
-    actor: Actor,
+    actor: FamilyOrStaff,
     registration: Registration,
     data: Mapping[str, Any],
     now: datetime | None = None,
@@ -133,7 +133,7 @@ def registration_member_add(
 
 
 def registration_member_remove(
-    *, actor: Actor, registration: Registration, position: int, now: datetime | None = None
+    *, actor: FamilyOrStaff, registration: Registration, position: int, now: datetime | None = None
 ) -> None:
     """Remove a member who no longer travels with the family (never the person
     registering); re-evaluated and audited; the place in the queue is kept."""
@@ -163,7 +163,7 @@ def registration_member_remove(
 
 def registration_member_correct(
     *,
-    actor: Actor,
+    actor: FamilyOrStaff,
     registration: Registration,
     position: int,
     changes: Mapping[str, Any],

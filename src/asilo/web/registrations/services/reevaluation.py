@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
-from asilo.web.core.access import Actor
 from asilo.web.registrations import eligibility
 from asilo.web.registrations.eligibility import family_of
 from asilo.web.registrations.models import (
@@ -23,6 +22,7 @@ from asilo.web.registrations.models import (
     Status,
 )
 from asilo.web.registrations.services.common import (
+    FamilyOrStaff,
     record_status,
 )
 
@@ -35,7 +35,7 @@ class Reevaluation:
     changed: list[tuple[str, str, str, str]]  # number, from, to, reason code
 
 
-def program_reevaluate(*, actor: Actor, program: Program, on: date) -> Reevaluation:
+def program_reevaluate(*, actor: FamilyOrStaff, program: Program, on: date) -> Reevaluation:
     """Ask the policy engine again, as of ``on``, for every registration of ``program`` still
     in the queue; change the status, with its reason, of each one whose answer changed."""
     now = timezone.now()

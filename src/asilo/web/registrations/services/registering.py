@@ -17,7 +17,7 @@ from django.utils import timezone
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
-from asilo.web.core.access import Actor, refuse
+from asilo.web.core.access import refuse
 from asilo.web.registrations import assignment, eligibility, fraud
 from asilo.web.registrations.eligibility import rules_date
 from asilo.web.registrations.errors import RegistrationError
@@ -40,6 +40,7 @@ from asilo.web.registrations.numbers import (
 from asilo.web.registrations.services import contact
 from asilo.web.registrations.services.common import (
     REGISTRATION,
+    FamilyOrStaff,
     actor_or_none,
     record_status,
 )
@@ -70,7 +71,7 @@ class Submission:
     pin: str | None = None
 
 
-def _channel_of(actor: Actor, channel: str | None) -> tuple[str, Any]:
+def _channel_of(actor: FamilyOrStaff, channel: str | None) -> tuple[str, Any]:
     """The channel and organisation of a submission, refusing actors without the right."""
     user = actor_or_none(actor)
     if user is None:
@@ -95,7 +96,7 @@ def program_for_registration(code: str) -> Program:
 
 def registration_submit(
     *,
-    actor: Actor,
+    actor: FamilyOrStaff,
     data: Mapping[str, Any],
     source: str,
     now: datetime | None = None,
@@ -133,7 +134,7 @@ def _existing(raw_request_id: Any) -> Registration | None:
 
 def registration_create(
     *,
-    actor: Actor,
+    actor: FamilyOrStaff,
     program: Program,
     registration_input: RegistrationInput,
     source: str,
@@ -168,7 +169,7 @@ def registration_create(
 
 def _create(
     *,
-    actor: Actor,
+    actor: FamilyOrStaff,
     program: Program,
     data: RegistrationInput,
     source: str,
