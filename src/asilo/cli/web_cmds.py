@@ -44,8 +44,9 @@ def serve(
 ) -> None:
     """Migrate the configured database and serve the app.
 
-    Without ASILO_SECRET_KEY: the demo configuration on Django's development server. With it:
-    production settings on gunicorn (static files collected first).
+    With --demo: the demo configuration (its own database file, demo data, published
+    passwords) on Django's development server. Without it: production settings on gunicorn
+    (static files collected first), which need ASILO_SECRET_KEY and ASILO_FIELD_ENCRYPTION_SALT.
     """
     from django.core.exceptions import ImproperlyConfigured
 
@@ -57,20 +58,21 @@ def serve(
 
     if demo and settings.PRODUCTION:
         fail("--demo creates accounts with public passwords; it is refused in production.")
+    if not demo and not settings.PRODUCTION:
+        fail(
+            "without --demo, asilo serve is production and needs its own secrets: set "
+            "ASILO_SECRET_KEY (50 or more random characters) and ASILO_FIELD_ENCRYPTION_SALT "
+            "(16 or more). To try asilo with demo data and published passwords instead: "
+            "asilo serve --demo (make run)."
+        )
+    if settings.PRODUCTION:
+        _refuse_demo_residue(before_migrating=True)  # refuse before changing the database
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     typer.echo(f"Migrating the database ({settings.DATABASES['default']['ENGINE']})...")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)  # rate-limit counters (a no-op elsewhere)
     if settings.PRODUCTION:
-        from asilo.web.demo import demo_residue
-
-        residue = demo_residue()
-        if residue:
-            fail(
-                "this database holds demo data, so production refuses to start on it: "
-                + "; ".join(residue)
-                + ". Use a fresh database (the demo has its own: var/demo.sqlite3)."
-            )
+        _refuse_demo_residue(before_migrating=False)
     if demo:
         from asilo.web.demo import accounts_table, load_demo
 
@@ -93,6 +95,28 @@ def serve(
         call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
     finally:
         _stop(children)
+
+
+def _refuse_demo_residue(*, before_migrating: bool) -> None:
+    """Production refuses a database that holds any of the demo (issue 11, finding 3). Before
+    migrating, a database whose tables are not all there yet cannot hold it: the check runs
+    again after migrating."""
+    from django.db import DatabaseError
+
+    from asilo.web.demo import demo_residue
+
+    try:
+        residue = demo_residue()
+    except DatabaseError:
+        if before_migrating:
+            return
+        raise
+    if residue:
+        fail(
+            "this database holds demo data, so production refuses to start on it: "
+            + "; ".join(residue)
+            + ". Use a fresh database (the demo has its own: var/demo.sqlite3)."
+        )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

@@ -1,5 +1,5 @@
 """Issue 11, finding 10: no limit on people per encounter (300,000 people made ``asilo decide``
-use 7 GB; the API stored a "family" of 2,000). Now at most 30 people per encounter and 20 per
+use 7 GB; the API stored a "family" of 2,000). Now at most 30 people per encounter and 30 per
 registration, each refused with a clear 400 naming the field; bodies are limited too."""
 
 from __future__ import annotations

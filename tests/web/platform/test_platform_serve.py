@@ -60,7 +60,7 @@ def _serve_and_get(args: list[str], env: dict[str, str], port: int) -> tuple[int
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline and server.poll() is None:
             response = _get(port, "/accounts/login/")
             if response is not None:
@@ -73,9 +73,25 @@ def _serve_and_get(args: list[str], env: dict[str, str], port: int) -> tuple[int
         print(output)
 
 
-def test_serve_migrates_a_fresh_database_and_serves(tmp_path: Path) -> None:
+def test_serve_without_demo_needs_the_production_secrets(tmp_path: Path) -> None:
+    """Issue 11: without --demo, serve is production; with no key it refused nothing and ran
+    the development server on the demo key and salt published in the repository."""
+    result = subprocess.run(
+        [ASILO, "serve", "--port", str(_free_port())],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "ASILO_SECRET_KEY" in result.stderr and "asilo serve --demo" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("*.sqlite3"))  # nothing created or migrated
+
+
+def test_serve_demo_migrates_a_fresh_database_and_serves(tmp_path: Path) -> None:
     port = _free_port()
-    status, server, _ = _serve_and_get([], _env(tmp_path), port)
+    status, server, _ = _serve_and_get(["--demo"], _env(tmp_path), port)
     assert status == 200
     assert "WSGIServer" in server  # the demo configuration runs Django's development server
     assert (tmp_path / "demo.sqlite3").exists()  # the demo's own file (issue 11)
@@ -140,7 +156,7 @@ def _session_commands(session_id: int) -> list[str]:
 def test_serve_runs_the_task_worker_and_stops_it_with_the_server(tmp_path: Path) -> None:
     port = _free_port()
     server = subprocess.Popen(
-        [ASILO, "serve", "--port", str(port)],
+        [ASILO, "serve", "--demo", "--port", str(port)],
         env=_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -148,7 +164,7 @@ def test_serve_runs_the_task_worker_and_stops_it_with_the_server(tmp_path: Path)
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while _get(port, "/accounts/login/") is None:
             assert server.poll() is None, "asilo serve exited"
             assert time.monotonic() < deadline, "asilo serve did not answer"

@@ -50,15 +50,6 @@ def test_the_check_sees_a_collision(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _collisions(shapes) == {"Same": [["a"], ["b"]]}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "MemberOut: people.schemas.MemberOut (person, position, relationship, role; used by "
-        "FamilyUnitOut) and registrations.api.MemberOut (position, given_names, surnames, ...) "
-        "share a name, so docs/openapi.json documents the family unit's members with the "
-        "registration member's shape; rename one (owners: web/people, web/registrations)"
-    ),
-)
 def test_no_two_schemas_share_a_name_in_the_openapi_document(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -170,7 +170,7 @@ def created_data(submission: services.Submission) -> dict[str, Any]:
     return {**summary, "created": submission.created, "pin": submission.pin}
 
 
-class MemberOut(Schema):
+class RegistrationMemberOut(Schema):
     position: int
     given_names: str
     surnames: str
@@ -182,7 +182,7 @@ class MemberOut(Schema):
 
 
 class RegistrationDetailOut(RegistrationOut):
-    members: list[MemberOut]
+    members: list[RegistrationMemberOut]
     phone: str | None
     whatsapp: str | None
     email: str | None
