@@ -46,15 +46,6 @@ def _codes() -> list[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "registrations.services.pin: an attacker who knows the number asks for the day's "
-        "PIN_CODES_PER_DAY (3) codes and spends the latest one's PIN_CODE_TRIES (5); "
-        "pin_recovery_confirm reads only the latest code and pin_recovery_request refuses a "
-        "fourth, so the family cannot recover that day (owner: web/registrations)"
-    ),
-)
 def test_an_attacker_cannot_spend_the_familys_recovery_codes(
     family: Callable[..., dict[str, Any]], submit: Callable[..., Any]
 ) -> None:
@@ -94,3 +85,58 @@ def test_an_attacker_cannot_spend_the_familys_recovery_codes(
         "/registrations/status/", {"number": number, "pin": new_pin.group(1)}
     )
     assert signed_in.status_code == 200
+
+
+def test_one_client_guessing_codes_locks_itself_not_the_family(
+    family: Callable[..., dict[str, Any]], submit: Callable[..., Any]
+) -> None:
+    result = submit(family())
+    number = result.registration.number
+    attacker = _client_at("198.51.100.77")
+    attacker.post("/registrations/status/recover/", {"number": number, "action": "send"})
+    (code,) = _codes()
+    wrong = "000000" if code != "000000" else "111111"
+    answers = [
+        attacker.post(
+            "/registrations/status/recover/",
+            {"number": number, "action": "confirm", "code": wrong},
+        ).status_code
+        for _ in range(6)
+    ]
+    assert answers[:4] == [400] * 4 and answers[4:] == [429, 429]
+    # Locked, the attacker's client gets nowhere even with the right code...
+    blocked = attacker.post(
+        "/registrations/status/recover/", {"number": number, "action": "confirm", "code": code}
+    )
+    assert blocked.status_code == 429
+    assert "Too many wrong codes from this device" in blocked.content.decode()
+    # ...while the family, on its own phone, uses the code it received.
+    page = _client_at("203.0.113.9").post(
+        "/registrations/status/recover/", {"number": number, "action": "confirm", "code": code}
+    )
+    assert page.status_code == 200
+
+
+def test_guesses_from_many_clients_spend_the_days_codes(
+    family: Callable[..., dict[str, Any]], submit: Callable[..., Any]
+) -> None:
+    """Thirty wrong codes a day for a number, from every client together, then its codes of the
+    day are spent: a guesser with many addresses gets 30 tries of a million."""
+    from asilo.web.registrations.services import PIN_CODE_TRIES
+
+    result = submit(family())
+    number = result.registration.number
+    _client_at("203.0.113.9").post(
+        "/registrations/status/recover/", {"number": number, "action": "send"}
+    )
+    (code,) = _codes()
+    wrong = "000000" if code != "000000" else "111111"
+    for k in range(PIN_CODE_TRIES):
+        _client_at(f"10.0.{k // 200}.{k % 200}").post(
+            "/registrations/status/recover/",
+            {"number": number, "action": "confirm", "code": wrong},
+        )
+    page = _client_at("203.0.113.9").post(
+        "/registrations/status/recover/", {"number": number, "action": "confirm", "code": code}
+    )
+    assert page.status_code == 400

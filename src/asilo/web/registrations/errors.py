@@ -132,6 +132,11 @@ class RegistrationErrorCode(ErrorCode):
         "pin_code_invalid",
         _("This code does not work: it is wrong, already used or expired. Ask for a new code."),
     )
+    PIN_CODE_LOCKED = (
+        "pin_code_locked",
+        _("Too many wrong codes from this device. Try again after {minutes} minutes."),
+        429,
+    )
     MEMBER_NOT_FOUND = "member_not_found", _("The family has no member at this place."), 404
     CONFIRM_REQUIRED = "confirm_required", _("Tick the box to confirm.")
     PRINCIPAL_STAYS = (

@@ -125,3 +125,32 @@ def trust(request: HttpRequest, number: str) -> None:
     key = number_key(number)
     if key not in trusted:
         request.session[TRUSTED] = [*trusted, key]
+
+
+CODE_GROUP = "asilo.pin.code"
+
+
+def _code_rate() -> str:
+    return str(getattr(settings, "ASILO_PIN_CODE_RATE_CLIENT", "5/15m"))
+
+
+def code_tries(request: HttpRequest, *, wrong: bool = False) -> None:
+    """Wrong recovery codes from one client (its address), whatever the number: at
+    ``ASILO_PIN_CODE_RATE_CLIENT`` (default ``5/15m``) that client gets ``pin_code_locked``
+    (429) and its guesses stop, while the family, on its own phone, still uses its code
+    (``wrong``: count this wrong code first)."""
+    usage = get_usage(
+        request,
+        group=CODE_GROUP,
+        key=lambda _group, _request: client_address(request),
+        rate=_code_rate(),
+        method=ALL,
+        increment=wrong,
+    )
+    if usage is not None and usage["count"] >= usage["limit"]:
+        audit_refusal(
+            actor=None,
+            object_type="registrations.registration",
+            note="PIN recovery code limit (client)",
+        )
+        raise RegistrationError(C.PIN_CODE_LOCKED, "code", minutes=_period_minutes(_code_rate()))

@@ -77,7 +77,11 @@ def registration_status_lookup(
 
 
 PIN_CODE_MINUTES = 15
-PIN_CODE_TRIES = 5
+#: Wrong codes a number takes in a day, from every client together, before its codes of the day
+#: are spent: bounds guessing from many addresses (30 guesses of a million). One client's wrong
+#: codes are limited apart, and much sooner (:func:`asilo.web.registrations.lockout.code_tries`),
+#: so that one attacker locks its own attempts, not the family.
+PIN_CODE_TRIES = 30
 PIN_CODES_PER_DAY = 3
 
 
@@ -135,55 +139,65 @@ def pin_recovery_request(*, number: str, now: datetime | None = None) -> None:
 
 
 def pin_recovery_confirm(*, number: str, code: str, now: datetime | None = None) -> str:
-    """The code sent by :func:`pin_recovery_request` → a new PIN (returned once; the old one
-    stops working). A wrong, used or expired code gets one answer; after
-    ``PIN_CODE_TRIES`` wrong tries the code is spent. Audited either way."""
+    """A code sent by :func:`pin_recovery_request` → a new PIN (returned once; the old one
+    stops working). Any of the number's codes still valid works (whoever asked for it, the
+    code went to the family's own contact), so someone who knows only the number cannot spend
+    the family's code by asking for newer ones or guessing at them. A wrong, used or expired
+    code gets one answer; after ``PIN_CODE_TRIES`` wrong codes in a day, from every client
+    together, the day's codes are spent. Audited either way."""
     now = now or timezone.now()
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update().filter(number=normalise_number(number)).first()
         )
-        recovery = (
-            PinRecovery.objects.select_for_update()
-            .filter(registration=registration, used_at__isnull=True, expires_at__gt=now)
-            .order_by("-created_at", "-id")
-            .first()
+        today = (
+            list(
+                PinRecovery.objects.select_for_update()
+                .filter(registration=registration, created_at__gte=now - timedelta(days=1))
+                .order_by("-created_at", "-id")
+            )
             if registration is not None
-            else None
+            else []
         )
-        if registration is None or recovery is None or recovery.attempts >= PIN_CODE_TRIES:
+        live = [r for r in today if r.used_at is None and r.expires_at > now]
+        spent = sum(r.attempts for r in today) >= PIN_CODE_TRIES
+        if registration is None or not live or spent:
             if registration is not None:
                 audit_refusal(actor=None, obj=registration, note="PIN recovery: no valid code")
+            raise RegistrationError(C.PIN_CODE_INVALID, "code")
+        typed = code.strip()
+        # Every live code is compared (no early exit), so the work does not tell which matched.
+        matches = [
+            r for r in live if constant_time_compare(pin_hash(typed, r.code_salt), r.code_hash)
+        ]
+        if not matches:
+            newest = live[0]
+            newest.attempts += 1
+            newest.save(update_fields=["attempts"])
+            audit_refusal(actor=None, obj=registration, note="PIN recovery: wrong code")
             failed = True
         else:
-            good = constant_time_compare(
-                pin_hash(code.strip(), recovery.code_salt), recovery.code_hash
+            failed = False
+            recovery = matches[0]
+            pin = new_pin()
+            salt = secrets.token_hex(8)
+            registration.pin_hash = pin_hash(pin, salt)
+            registration.pin_salt = salt
+            registration.pin_failures = 0
+            registration.pin_locked_until = None
+            registration.save(
+                update_fields=["pin_hash", "pin_salt", "pin_failures", "pin_locked_until"]
             )
-            if not good:
-                recovery.attempts += 1
-                recovery.save(update_fields=["attempts"])
-                audit_refusal(actor=None, obj=registration, note="PIN recovery: wrong code")
-                failed = True
-            else:
-                failed = False
-                pin = new_pin()
-                salt = secrets.token_hex(8)
-                registration.pin_hash = pin_hash(pin, salt)
-                registration.pin_salt = salt
-                registration.pin_failures = 0
-                registration.pin_locked_until = None
-                registration.save(
-                    update_fields=["pin_hash", "pin_salt", "pin_failures", "pin_locked_until"]
-                )
-                recovery.used_at = now
-                recovery.save(update_fields=["used_at"])
-                audit_change(
-                    actor=None,
-                    action=AuditAction.UPDATE,
-                    obj=registration,
-                    after={"pin_recovery": recovery.pk},
-                    note="PIN recovery: new PIN chosen",
-                )
+            for used in live:  # every code of the day stops working with the new PIN
+                used.used_at = now
+                used.save(update_fields=["used_at"])
+            audit_change(
+                actor=None,
+                action=AuditAction.UPDATE,
+                obj=registration,
+                after={"pin_recovery": recovery.pk},
+                note="PIN recovery: new PIN chosen",
+            )
     if failed:
         raise RegistrationError(C.PIN_CODE_INVALID, "code")
     return pin

@@ -131,9 +131,15 @@ def pin_recover(request: HttpRequest) -> HttpResponse:
         context["step"] = "code"
     elif request.method == "POST" and request.POST.get("action") == "confirm":
         try:
-            context["pin"] = services.pin_recovery_confirm(
-                number=number, code=request.POST.get("code", "")
-            )
+            lockout.code_tries(request)
+            try:
+                context["pin"] = services.pin_recovery_confirm(
+                    number=number, code=request.POST.get("code", "")
+                )
+            except RegistrationError as wrong:
+                if wrong.code == C.PIN_CODE_INVALID:
+                    lockout.code_tries(request, wrong=True)
+                raise
             context["step"] = "done"
             context["number"] = services.normalise_number(number)
             # This browser proved it reaches the family's contact: someone else's wrong PINs
