@@ -161,16 +161,9 @@ def registration_contact_confirm(
                 failed = False
                 check.used_at = now
                 check.save(update_fields=["used_at"])
-                answer = _engine_answer(registration)
-                record_status(
-                    registration=registration,
-                    to_status=Status.WAITING,
-                    outcome=answer,
-                    reason_code=answer.reason_code,
-                    reason_params=answer.reason_params,
-                    actor=None,
-                    at=now,
-                    audit=True,
+                _join_queue(
+                    registration,
+                    now=now,
                     note=f"contact verification: code typed back ({check.channel})",
                 )
             else:
@@ -187,6 +180,23 @@ def registration_contact_confirm(
     return registration
 
 
+def _join_queue(registration: Registration, *, now: datetime, note: str) -> None:
+    """The family confirmed its contact: it joins the queue with the engine's answer as its
+    reason (audited, with ``note``)."""
+    answer = _engine_answer(registration)
+    record_status(
+        registration=registration,
+        to_status=Status.WAITING,
+        outcome=answer,
+        reason_code=answer.reason_code,
+        reason_params=answer.reason_params,
+        actor=None,
+        at=now,
+        audit=True,
+        note=note,
+    )
+
+
 def registration_contact_confirmed_for_demo(registration: Registration, *, now: datetime) -> None:
     """The demo's families confirmed their phones (the demo loaders only; refused in
     production): the family joins the queue as if it had typed its code, audited as such."""
@@ -200,15 +210,4 @@ def registration_contact_confirmed_for_demo(registration: Registration, *, now: 
         ContactVerification.objects.filter(registration=registration, used_at__isnull=True).update(
             used_at=now
         )
-        answer = _engine_answer(registration)
-        record_status(
-            registration=registration,
-            to_status=Status.WAITING,
-            outcome=answer,
-            reason_code=answer.reason_code,
-            reason_params=answer.reason_params,
-            actor=None,
-            at=now,
-            audit=True,
-            note="demo data: contact confirmed",
-        )
+        _join_queue(registration, now=now, note="demo data: contact confirmed")
