@@ -321,13 +321,11 @@ class ReviewTask(models.Model):
         return f"{self.kind} task #{self.pk}"
 
 
-class PinRecovery(models.Model):
-    """A one-time code sent to the contact on file so that a family that lost its PIN can
-    choose a new one. Only the code's keyed hash is kept; it expires and allows few tries."""
+class OneTimeCode(models.Model):
+    """A one-time code sent to a family's contact: only the code's keyed hash is kept; it
+    expires and allows few tries. The PIN recovery and the contact verification are its kinds
+    (``services.one_time_codes`` issues both)."""
 
-    registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="pin_recoveries"
-    )
     code_hash = models.CharField(max_length=64)
     code_salt = models.CharField(max_length=32)
     channel = models.CharField(max_length=8)
@@ -337,30 +335,29 @@ class PinRecovery(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-id"]
+
+
+class PinRecovery(OneTimeCode):
+    """A code sent to the contact on file so that a family that lost its PIN can choose a new
+    one."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="pin_recoveries"
+    )
 
     def __str__(self) -> str:
         return f"PIN recovery #{self.pk} of registration #{self.registration_id}"
 
 
-class ContactVerification(models.Model):
-    """A one-time code sent to the phone or e-mail a self-service family gave; the family
-    types it back before it joins the queue (until then: needs verification). Only the
-    code's keyed hash is kept; it expires and allows few tries (``services.verification``)."""
+class ContactVerification(OneTimeCode):
+    """A code sent to the phone or e-mail a self-service family gave; the family types it back
+    before it joins the queue (until then: needs verification; ``services.verification``)."""
 
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="contact_verifications"
     )
-    code_hash = models.CharField(max_length=64)
-    code_salt = models.CharField(max_length=32)
-    channel = models.CharField(max_length=8)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"contact verification #{self.pk} of registration #{self.registration_id}"

@@ -22,8 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_change, audit_refusal
+from asilo.web.audit.services import audit_refusal
 from asilo.web.registrations import hooks
 from asilo.web.registrations.eligibility import Outcome
 from asilo.web.registrations.errors import RegistrationError
@@ -74,19 +73,14 @@ def contact_code_send(registration: Registration, *, now: datetime) -> bool:
     ).count()
     if today >= CONTACT_CODES_PER_DAY:
         return False
-    check = issue_one_time_code(
+    issue_one_time_code(
         ContactVerification,
         registration,
         contact=where,
         minutes=CONTACT_CODE_MINUTES,
         now=now,
         kind="contact_code",
-    )
-    audit_change(
-        actor=None,
-        action=AuditAction.CREATE,
-        obj=registration,
-        after={"contact_verification": check.pk, "channel": where[0]},
+        purpose="contact_verification",
         note="contact verification: code sent",
     )
     return True

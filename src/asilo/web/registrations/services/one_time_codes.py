@@ -7,6 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from asilo.web.audit.models import AuditAction
+from asilo.web.audit.services import audit_change
 from asilo.web.registrations import hooks
 from asilo.web.registrations.models import ContactVerification, PinRecovery, Registration
 from asilo.web.registrations.numbers import new_pin, pin_hash
@@ -22,9 +24,12 @@ def issue_one_time_code(
     minutes: int,
     now: datetime,
     kind: str,
+    purpose: str,
+    note: str,
 ) -> CodeRow:
-    """Store a new code's hash for ``registration`` (valid ``minutes``) and queue the code to
-    ``contact`` (channel, address) as a ``kind`` message after the transaction commits."""
+    """Store a new code's hash for ``registration`` (valid ``minutes``), queue the code to
+    ``contact`` (channel, address) as a ``kind`` message after the transaction commits, and
+    audit it (``after`` names the code's row under ``purpose``; never the code)."""
     code = new_pin()
     salt = secrets.token_hex(8)
     row = model.objects.create(
@@ -43,5 +48,12 @@ def issue_one_time_code(
         minutes=minutes,
         now=now,
         kind=kind,
+    )
+    audit_change(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=registration,
+        after={purpose: row.pk, "channel": contact[0]},
+        note=note,
     )
     return row

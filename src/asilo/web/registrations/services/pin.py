@@ -121,19 +121,14 @@ def pin_recovery_request(*, number: str, now: datetime | None = None) -> None:
             audit_refusal(actor=None, obj=registration, note=f"PIN recovery: {refused}")
             return
         assert contact is not None
-        recovery = issue_one_time_code(
+        issue_one_time_code(
             PinRecovery,
             registration,
             contact=contact,
             minutes=PIN_CODE_MINUTES,
             now=now,
             kind="pin_code",
-        )
-        audit_change(
-            actor=None,
-            action=AuditAction.CREATE,
-            obj=registration,
-            after={"pin_recovery": recovery.pk, "channel": contact[0]},
+            purpose="pin_recovery",
             note="PIN recovery: code sent",
         )
 
