@@ -26,29 +26,20 @@ from asilo.web.registrations.models import (
     Registration,
     Sex,
 )
-from asilo.web.registrations.validation import MAX_MEMBERS, MEMBER_FIELDS
+from asilo.web.registrations.validation import MEMBER_FIELDS
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
     domain_errors,
     history_of,
     register_page,
+    start_page,
     with_notice_links,
 )
 
 
 @require_http_methods(["GET"])
 def start(request: HttpRequest) -> HttpResponse:
-    programs, preselected, closed = selectors.start_choices(selectors.open_programs())
-    return render(
-        request,
-        "registrations/start.html",
-        {
-            "programs": programs,
-            "preselected": preselected,
-            "closed": closed,
-            "sizes": range(1, MAX_MEMBERS + 1),
-        },
-    )
+    return start_page(request, staff=False)
 
 
 @domain_errors

@@ -33,7 +33,6 @@ from asilo.web.registrations.models import (
 )
 from asilo.web.registrations.reasons import task_details, vulnerability_label
 from asilo.web.registrations.services.verification import OUTCOMES_BY_KIND
-from asilo.web.registrations.validation import MAX_MEMBERS
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
     csv_response,
@@ -42,6 +41,7 @@ from asilo.web.registrations.views.common import (
     page_or_refuse,
     register_page,
     slip,
+    start_page,
     with_notice_links,
 )
 
@@ -52,18 +52,7 @@ from asilo.web.registrations.views.common import (
 def assisted_register(request: HttpRequest) -> HttpResponse:
     page_or_refuse(request, Capability.REGISTRATION_CREATE)
     if "program" not in request.GET and request.method == "GET":
-        programs, preselected, closed = selectors.start_choices(selectors.open_programs())
-        return render(
-            request,
-            "registrations/start.html",
-            {
-                "programs": programs,
-                "preselected": preselected,
-                "closed": closed,
-                "sizes": range(1, MAX_MEMBERS + 1),
-                "staff": True,
-            },
-        )
+        return start_page(request, staff=True)
     return register_page(request, staff=True)
 
 
