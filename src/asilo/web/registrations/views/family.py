@@ -26,6 +26,7 @@ from asilo.web.registrations.models import (
     Registration,
     Sex,
 )
+from asilo.web.registrations.validation import MEMBER_FIELDS
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
     domain_errors,
@@ -185,18 +186,7 @@ def family_members(request: HttpRequest) -> HttpResponse:
                 services.registration_member_add(
                     actor=None,
                     registration=registration,
-                    data={
-                        name: request.POST.get(name, "")
-                        for name in (
-                            "given_names",
-                            "surnames",
-                            "date_of_birth",
-                            "age",
-                            "sex",
-                            "nationality",
-                            "relationship",
-                        )
-                    },
+                    data={name: request.POST.get(name, "") for name in MEMBER_FIELDS},
                 )
             elif action == "remove":
                 if request.POST.get("confirm") != "yes":
