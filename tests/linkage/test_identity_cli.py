@@ -92,3 +92,45 @@ def test_train_writes_a_versioned_model_that_links(tmp_path: Path) -> None:
     assert params.levels["a_number"]["exact"][0] is not None
     m_exact, u_exact = params.levels["a_number"]["exact"]
     assert m_exact is not None and u_exact is not None and m_exact > u_exact
+
+
+def test_evaluate_with_clusters_needs_no_records(tmp_path: Path) -> None:
+    """``evaluate --clusters C.csv`` scores an earlier link: it reads no R.csv, so it asks for
+    none (it used to refuse to start without ``--records``)."""
+    r, t, c = tmp_path / "R.csv", tmp_path / "T.csv", tmp_path / "C.csv"
+    res = runner.invoke(
+        app, ["identity", "synth", "--n", "300", "--seed", "5", "--out", str(r), "--truth", str(t)]
+    )
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["identity", "link", "--records", str(r), "--out", str(c)])
+    assert res.exit_code == 0, res.output
+    with_records = runner.invoke(
+        app,
+        [
+            "identity",
+            "evaluate",
+            "--csv",
+            "--records",
+            str(r),
+            "--truth",
+            str(t),
+            "--clusters",
+            str(c),
+        ],
+    )
+    r.unlink()
+    without = runner.invoke(
+        app, ["identity", "evaluate", "--truth", str(t), "--clusters", str(c), "--csv"]
+    )
+    assert without.exit_code == 0, without.output
+    assert without.stdout == with_records.stdout
+    assert without.stdout.startswith("kind,true_pairs,predicted_pairs,precision,recall,f1\nall,")
+
+
+def test_evaluate_without_clusters_still_needs_records(tmp_path: Path) -> None:
+    t = tmp_path / "T.csv"
+    t.write_text("record_id,true_identity_id\na,1\n", encoding="utf-8")
+    res = runner.invoke(app, ["identity", "evaluate", "--truth", str(t)])
+    assert res.exit_code == 2
+    assert "--records" in res.stderr
+    assert "--clusters" in res.stderr

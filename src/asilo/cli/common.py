@@ -10,9 +10,10 @@ allocate``) stay light.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -27,6 +28,11 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Say ``error: message`` on standard error and exit with ``code`` (no traceback)."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (non-ASCII letters as they are) on standard output."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def read_bytes(path: Path, option: str) -> bytes:
@@ -69,6 +75,14 @@ def text_file(path: Path, option: str) -> Path:
     another reader then reads): exit 2 naming the file otherwise."""
     read_text(path, option)
     return path
+
+
+def text_files(*given: tuple[str, Path | None]) -> None:
+    """:func:`text_file` for each ``(option, path)`` given, in order; an option left out
+    (``None``) is passed over."""
+    for option, path in given:
+        if path is not None:
+            text_file(path, option)
 
 
 def setup_django() -> LazySettings:

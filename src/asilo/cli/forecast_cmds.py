@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import math
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail, setup_django, text_file
+from asilo.cli.common import fail, setup_django, text_file, text_files
+from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
 from asilo.csvsafe import safe_dict
 from asilo.forecast import backtest as bt
 from asilo.forecast import models, regimes, series
@@ -31,9 +31,6 @@ forecast_app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[
-    Path, typer.Option("--db", help="DuckDB statistics database (asilo stats import).")
-]
 SectorFileOption = Annotated[
     Path,
     typer.Option("--sector-file", help="USBP monthly apprehensions by sector (.psv)."),
@@ -46,12 +43,6 @@ SeriesOption = Annotated[
         "sector=rio_grande_valley (docs/forecast.md).",
     ),
 ]
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def _load(spec_text: str, db: Path, sector_file: Path) -> series.Series:
@@ -144,12 +135,12 @@ def encounters_cmd(
         str | None,
         typer.Option("--from", help="First forecast month YYYY-MM (history before it only)."),
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    fmt: RowsFormat = OutputFormat.table,
     model_names: Annotated[
         str | None,
         typer.Option("--models", help="Comma-separated models (default: all and the ensemble)."),
     ] = None,
-    db: DbOption = Path("var/stats.duckdb"),
+    db: StatsDb = Path("var/stats.duckdb"),
     sector_file: SectorFileOption = series.DEFAULT_SECTOR_FILE,
 ) -> None:
     """Monthly forecasts with 80 % and 95 % intervals, per model and their ensemble."""
@@ -190,7 +181,7 @@ def backtest_cmd(
     ],
     origins: Annotated[int, typer.Option("--origins", help="Rolling monthly origins.")],
     horizon: Annotated[int, typer.Option("--horizon", help="Months ahead scored (1-24).")] = 3,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    fmt: RowsFormat = OutputFormat.table,
     model_names: Annotated[str | None, typer.Option("--models")] = None,
     last_origin: Annotated[
         str | None,
@@ -203,7 +194,7 @@ def backtest_cmd(
             help="every: re-estimate at each origin; first: estimate once, then apply.",
         ),
     ] = "every",
-    db: DbOption = Path("var/stats.duckdb"),
+    db: StatsDb = Path("var/stats.duckdb"),
     sector_file: SectorFileOption = series.DEFAULT_SECTOR_FILE,
 ) -> None:
     """Rolling-origin backtest: MASE by horizon and interval coverage, per model and series."""
@@ -286,23 +277,20 @@ def custody_cmd(
     parameters_file: Annotated[
         Path | None, typer.Option("--parameters", help="Hours in custody by pathway (YAML).")
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
-    db: DbOption = Path("var/stats.duckdb"),
+    fmt: RowsFormat = OutputFormat.table,
+    db: StatsDb = Path("var/stats.duckdb"),
     sector_file: SectorFileOption = series.DEFAULT_SECTOR_FILE,
 ) -> None:
     """People in custody per place and day under one or two scenarios (stock and flow)."""
     from asilo.forecast import custody
     from asilo.policy import CatalogueError, load_catalogue, load_scenario
 
-    for option, given in (
-        ("scenario", scenarios),
-        ("arrivals", [arrivals_file]),
-        ("capacity", [capacity_file]),
-        ("parameters", [parameters_file]),
-    ):
-        for path in given:
-            if path is not None:
-                text_file(path, option)
+    text_files(
+        *(("scenario", path) for path in scenarios),
+        ("arrivals", arrivals_file),
+        ("capacity", capacity_file),
+        ("parameters", parameters_file),
+    )
     try:
         result, engines, notes = _run_custody(
             custody,
@@ -530,7 +518,7 @@ def queue_cmd(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="First lottery seed.")] = 1,
     runs: Annotated[int, typer.Option("--runs", help="Allocation runs (seeds).")] = 20,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    fmt: RowsFormat = OutputFormat.table,
 ) -> None:
     """Waiting times by tier and family size: the real allocation run once per seed."""
     import datetime as dt
@@ -600,8 +588,7 @@ def _file_inputs(registrations: Path | None, capacity_path: Path | None) -> tupl
 
     if registrations is None or capacity_path is None:
         raise QueueError("capacity", "--registrations needs --capacity")
-    text_file(capacity_path, "capacity")
-    text_file(registrations, "registrations")
+    text_files(("capacity", capacity_path), ("registrations", registrations))
     method = load_method(None)
     try:
         capacity = read_capacity_csv(capacity_path)

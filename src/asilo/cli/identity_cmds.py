@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail, text_file
+from asilo.cli.common import fail, text_files
 
 identity_app = typer.Typer(
     help="Identity resolution: one person across encounters and registrations (Splink).",
@@ -25,6 +25,13 @@ identity_app = typer.Typer(
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+#: ``--model``: the trained model that ``link`` and ``evaluate`` use.
+ModelFile = Annotated[
+    Path | None,
+    typer.Option("--model", help="Trained model JSON (default: the repository's model)."),
+]
 
 
 class BackendChoice(StrEnum):
@@ -39,10 +46,7 @@ def link_cmd(
     backend: Annotated[
         BackendChoice, typer.Option("--backend", help="duckdb (in process) or spark (local).")
     ] = BackendChoice.duckdb,
-    model_path: Annotated[
-        Path | None,
-        typer.Option("--model", help="Trained model JSON (default: the repository's model)."),
-    ] = None,
+    model_path: ModelFile = None,
     review_out: Annotated[
         Path | None,
         typer.Option(
@@ -56,20 +60,14 @@ def link_cmd(
     from asilo.linkage import engine
     from asilo.linkage.records import RecordFileError
 
-    text_file(records, "--records")
-    if model_path is not None:
-        text_file(model_path, "--model")
+    text_files(("--records", records), ("--model", model_path))
     started = time.perf_counter()
     try:
         result = engine.link(
             records, out_path, backend=backend.value, model_path=model_path, review_out=review_out
         )
-    except RecordFileError as exc:
+    except (RecordFileError, ValueError) as exc:
         fail(str(exc))
-        return
-    except ValueError as exc:
-        fail(str(exc))
-        return
     elapsed = time.perf_counter() - started
     compared = (
         ""
@@ -87,7 +85,6 @@ def link_cmd(
 
 @identity_app.command("evaluate")
 def evaluate_cmd(
-    records: Annotated[Path, typer.Option("--records", help="R.csv: the records.")],
     truth: Annotated[
         Path, typer.Option("--truth", help="T.csv: record_id,true_identity_id[,corruption_kinds].")
     ],
@@ -95,30 +92,36 @@ def evaluate_cmd(
         Path | None,
         typer.Option("--clusters", help="C.csv of an earlier link (default: link now, DuckDB)."),
     ] = None,
-    model_path: Annotated[Path | None, typer.Option("--model", help="Trained model JSON.")] = None,
+    records: Annotated[
+        Path | None,
+        typer.Option("--records", help="R.csv: the records to link (not needed with --clusters)."),
+    ] = None,
+    model_path: ModelFile = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
 ) -> None:
-    """Pairwise precision, recall and F1 of the links, overall and by corruption kind."""
+    """Pairwise precision, recall and F1 of the links, overall and by corruption kind: of an
+    earlier link (--clusters C.csv), or of linking --records R.csv now."""
     from asilo.linkage import engine, evaluation
     from asilo.linkage.records import RecordFileError
 
-    text_file(records, "--records")
-    text_file(truth, "--truth")
-    if clusters is not None:
-        text_file(clusters, "--clusters")
-    if model_path is not None:
-        text_file(model_path, "--model")
+    text_files(
+        ("--records", records),
+        ("--truth", truth),
+        ("--clusters", clusters),
+        ("--model", model_path),
+    )
     try:
-        if clusters is None:
+        if clusters is not None:
+            scores = evaluation.evaluate(clusters, truth)
+        elif records is None:
+            fail("--records: give R.csv to link now, or --clusters C.csv of an earlier link")
+        else:
             with tempfile.TemporaryDirectory(prefix="asilo-evaluate-") as tmp:
                 linked = Path(tmp) / "clusters.csv"
                 engine.link(records, linked, model_path=model_path)
                 scores = evaluation.evaluate(linked, truth)
-        else:
-            scores = evaluation.evaluate(clusters, truth)
     except (RecordFileError, ValueError) as exc:
         fail(str(exc))
-        return
     if as_csv:
         sys.stdout.write("kind,true_pairs,predicted_pairs,precision,recall,f1\n")
         for s in scores:
@@ -163,8 +166,7 @@ def train_cmd(
     from asilo.linkage.records import RecordFileError
 
     target = out_path or model.DEFAULT_MODEL
-    if records is not None:
-        text_file(records, "--records")
+    text_files(("--records", records))
     try:
         if records is None:
             with tempfile.TemporaryDirectory(prefix="asilo-train-") as tmp:
@@ -182,7 +184,6 @@ def train_cmd(
             )
     except (RecordFileError, ValueError) as exc:
         fail(str(exc))
-        return
     params.save(target)
     err.print(f"model written to {target}", markup=False, highlight=False)
 

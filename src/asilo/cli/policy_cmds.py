@@ -1,4 +1,5 @@
-"""Commands of the policy part: decide, eligibility, policies, refugee-ceiling, replay.
+"""Commands that decide encounters: decide, eligibility, replay (the catalogue's own commands,
+``policies`` and ``refugee-ceiling``, are in :mod:`asilo.cli.catalogue_cmds`).
 
 Bad input (a missing or malformed field, an unknown nationality or place, a date outside the
 catalogue) prints a message naming the field on stderr and exits with status 2; no decision is
@@ -10,8 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from datetime import date
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,10 +20,10 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from asilo.cli.common import fail, read_text, text_file
+from asilo.cli.options import TextOrJson, printed_as_json
 from asilo.policy import (
     Catalogue,
     CatalogueError,
-    CeilingQueryError,
     Decision,
     Encounter,
     EncounterInputError,
@@ -34,33 +34,11 @@ from asilo.policy import (
     load_scenario,
     mpp_wind_down,
     parse_encounter,
-    refugee_ceiling,
     replay,
 )
 from asilo.policy.decision import Reason
 from asilo.policy.eligibility import Eligibility, LawfulPathwaysAnswer
 from asilo.policy.lines import LineAnswers, json_lines
-from asilo.policy.schema import SOURCE_KINDS
-from asilo.policy.sources import source_report
-
-FormatOption = Annotated[
-    str, typer.Option("--format", help="'json' for machine-readable output, 'text' to read.")
-]
-
-
-def _check_format(value: str) -> str:
-    if value not in ("json", "text"):
-        fail(f"--format: {value!r} is not 'json' or 'text'")
-    return value
-
-
-def _parse_day(option: str, value: str) -> date:
-    try:
-        if len(value) != 10:
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
@@ -112,10 +90,6 @@ def _one_encounter(
         )
     except EncounterInputError as exc:
         fail(f"{'stdin' if source == '-' else source}: {exc}")
-
-
-def _json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 # --- decide --------------------------------------------------------------------------------
@@ -273,7 +247,7 @@ def _write_answers(answers: list[bytes], order: Sequence[int]) -> None:
 
 def decide_command(
     file: Annotated[str | None, typer.Argument(help="Encounter JSON file, or - for stdin.")] = None,
-    output_format: FormatOption = "text",
+    output_format: TextOrJson = "text",
     batch: Annotated[
         Path | None, typer.Option("--batch", help="JSON Lines file: one encounter per line.")
     ] = None,
@@ -282,7 +256,6 @@ def decide_command(
     ] = None,
 ) -> None:
     """Decide what happens at an encounter under the policies in force on its date."""
-    _check_format(output_format)
     catalogue, chosen = _catalogue(scenario)
     if batch is not None:
         if file is not None:
@@ -296,9 +269,7 @@ def decide_command(
         decision = decide(encounter, catalogue=catalogue, scenario=chosen)
     except EncounterInputError as exc:
         fail(f"{file}: {exc}")
-    if output_format == "json":
-        _json(decision.model_dump(mode="json"))
-    else:
+    if not printed_as_json(output_format, decision):
         typer.echo(render_decision(decision, encounter))
 
 
@@ -310,275 +281,57 @@ eligibility_app = typer.Typer(
 )
 
 
-@eligibility_app.command("mpp-winddown")
-def mpp_winddown_command(
-    file: Annotated[str, typer.Argument(help="Encounter JSON (date, people, mpp_case), or -.")],
-    output_format: FormatOption = "text",
-) -> None:
-    """Is this person eligible for the 2021 MPP wind-down on the encounter's date?"""
-    _check_format(output_format)
-    catalogue, _ = _catalogue(None)
-    encounter = _one_encounter(file, catalogue, require_place=False)
-    answer = mpp_wind_down(encounter, catalogue=catalogue)
-    headline = f"eligible: {'yes' if answer.eligible else 'no'}"
-    _eligibility_answer(answer, headline, output_format, catalogue)
+def _eligibility_command(
+    question: Callable[[Encounter, Catalogue], Eligibility | LawfulPathwaysAnswer],
+    headline: Callable[[Any], str],
+    *,
+    require_place: bool = True,
+) -> Callable[[str, str], None]:
+    """A command that asks one eligibility ``question`` of an encounter file and prints the
+    answer: its JSON, or its ``headline``, flags and reasons as text."""
+
+    def command(
+        file: Annotated[str, typer.Argument(help="Encounter JSON file, or -.")],
+        output_format: TextOrJson = "text",
+    ) -> None:
+        catalogue, _ = _catalogue(None)
+        answer = question(_one_encounter(file, catalogue, require_place=require_place), catalogue)
+        if printed_as_json(output_format, answer):
+            return
+        typer.echo(headline(answer))
+        if answer.flags:
+            typer.echo(f"flags: {', '.join(answer.flags)}")
+        if "after_verified_coverage" in answer.flags:
+            typer.echo(
+                f"NOTICE: the rules have not been verified after {catalogue.verified_through}."
+            )
+        typer.echo("\n".join(_reason_lines(answer.reasons)))
+
+    return command
 
 
-@eligibility_app.command("lawful-pathways")
-def lawful_pathways_command(
-    file: Annotated[str, typer.Argument(help="Encounter JSON file, or -.")],
-    output_format: FormatOption = "text",
-) -> None:
-    """Does the 2023 rule's presumption apply, or one of its exceptions?"""
-    _check_format(output_format)
-    catalogue, _ = _catalogue(None)
-    answer = lawful_pathways(_one_encounter(file, catalogue), catalogue=catalogue)
-    headline = (
-        f"in force: {answer.in_force}; presumption: {answer.presumption};"
-        f" exception: {answer.exception}"
+eligibility_app.command(
+    "mpp-winddown",
+    help="Is this person eligible for the 2021 MPP wind-down on the encounter's date?"
+    " (FILE: date, people, mpp_case.)",
+)(
+    _eligibility_command(
+        lambda encounter, catalogue: mpp_wind_down(encounter, catalogue=catalogue),
+        lambda answer: f"eligible: {'yes' if answer.eligible else 'no'}",
+        require_place=False,
     )
-    _eligibility_answer(answer, headline, output_format, catalogue)
-
-
-def _eligibility_answer(
-    answer: Eligibility | LawfulPathwaysAnswer,
-    headline: str,
-    output_format: str,
-    catalogue: Catalogue,
-) -> None:
-    """An eligibility answer: its JSON, or its headline, flags and reasons as text."""
-    if output_format == "json":
-        _json(answer.model_dump(mode="json"))
-        return
-    typer.echo(headline)
-    _flag_lines(answer.flags, catalogue)
-    typer.echo("\n".join(_reason_lines(answer.reasons)))
-
-
-def _flag_lines(flags: tuple[str, ...], catalogue: Catalogue) -> None:
-    if flags:
-        typer.echo(f"flags: {', '.join(flags)}")
-    if "after_verified_coverage" in flags:
-        typer.echo(f"NOTICE: the rules have not been verified after {catalogue.verified_through}.")
-
-
-# --- policies ------------------------------------------------------------------------------
-
-
-def _period_text(start: date, to: date | None) -> str:
-    return f"{start} to {to}" if to else f"from {start}"
-
-
-def policies_command(
-    on: Annotated[str | None, typer.Option("--on", help="List what is in force on DATE.")] = None,
-    between: Annotated[
-        tuple[str, str] | None,
-        typer.Option("--between", help="List what changed between two dates (inclusive)."),
-    ] = None,
-    sources: Annotated[
-        bool,
-        typer.Option(
-            "--sources",
-            help="Count the gating values by the kind of source they rest on"
-            " (primary, secondary, weak) and list those resting only on weak sources.",
+)
+eligibility_app.command(
+    "lawful-pathways", help="Does the 2023 rule's presumption apply, or one of its exceptions?"
+)(
+    _eligibility_command(
+        lambda encounter, catalogue: lawful_pathways(encounter, catalogue=catalogue),
+        lambda answer: (
+            f"in force: {answer.in_force}; presumption: {answer.presumption};"
+            f" exception: {answer.exception}"
         ),
-    ] = False,
-    output_format: FormatOption = "text",
-) -> None:
-    """List the policies in force on a date, what changed between two dates, or their sources."""
-    _check_format(output_format)
-    if sum((on is not None, between is not None, sources)) != 1:
-        fail("give exactly one of --on DATE, --between A B or --sources")
-    catalogue = load_catalogue()
-    if sources:
-        _policies_sources(catalogue, output_format)
-        return
-    if on is not None:
-        _policies_on(catalogue, _parse_day("--on", on), output_format)
-    else:
-        assert between is not None
-        first, last = _parse_day("--between", between[0]), _parse_day("--between", between[1])
-        if last < first:
-            fail("--between: the second date is before the first")
-        _policies_between(catalogue, first, last, output_format)
-
-
-def _policies_on(catalogue: Catalogue, day: date, output_format: str) -> None:
-    state = catalogue.state_at(day)
-    rows: list[dict[str, Any]] = []
-    ended: list[dict[str, Any]] = []
-    for name in catalogue.names():
-        entry = state.get(name)
-        if entry.period is None:
-            continue
-        document = catalogue.documents[name]
-        row = {
-            "policy": name,
-            "title": document.title,
-            "from": entry.period.start.isoformat(),
-            "to": entry.period.to.isoformat() if entry.period.to else None,
-            "value": entry.period.value,
-            "citations": [c.model_dump() for c in entry.period.citations],
-            "uncertain": entry.period.uncertain,
-        }
-        (ended if entry.value is None else rows).append(row)
-    after = day > catalogue.verified_through
-    if output_format == "json":
-        _json(
-            {
-                "on": day.isoformat(),
-                "catalogue_version": catalogue.version,
-                "catalogue_verified_through": catalogue.verified_through.isoformat(),
-                "after_verified_coverage": after,
-                "policies": rows,
-                "ended": ended,
-            }
-        )
-        return
-    typer.echo(f"In force on {day} (at 12:00 ET), catalogue {catalogue.version}:")
-    if after:
-        typer.echo(
-            f"NOTICE: the rules have not been verified after {catalogue.verified_through};"
-            " this lists the rules last in force."
-        )
-    for row in rows:
-        to = date.fromisoformat(row["to"]) if row["to"] else None
-        period = _period_text(date.fromisoformat(row["from"]), to)
-        typer.echo(f"- {row['policy']}: {row['title']} [{period}]")
-        for cite in row["citations"]:
-            typer.echo(f"    {cite['fact']}: {cite['title']}, {cite['section']} <{cite['url']}>")
-        if row["uncertain"]:
-            typer.echo(f"    uncertain: {row['uncertain']}")
-    if ended:
-        typer.echo("No longer in force (ended, with the source of the end):")
-    for row in ended:
-        typer.echo(f"- {row['policy']}: {row['title']} [ended {row['from']}]")
-        for cite in row["citations"]:
-            typer.echo(f"    {cite['fact']}: {cite['title']}, {cite['section']} <{cite['url']}>")
-
-
-def _clock_of(value: Any) -> str | None:
-    return None if value is None else str(value.strftime("%H:%M"))
-
-
-def _policies_between(catalogue: Catalogue, first: date, last: date, output_format: str) -> None:
-    rows: list[dict[str, Any]] = []
-    for change in catalogue.changes_between(first, last):
-        document, period = change.document, change.period
-        kind = "ends" if change.ends or period.value is None else "starts"
-        if change.ends:
-            text = f"{document.title}: value in force since {period.start} ends"
-        elif period.value is None:
-            text = f"{document.title}: no longer in force"
-        else:
-            text = f"{document.title}: new value from {period.start}"
-        rows.append(
-            {
-                "date": change.day.isoformat(),
-                "at": _clock_of(period.until if change.ends else period.at),
-                "policy": document.name,
-                "change": kind,
-                "text": text,
-                "citation": period.citations[0].model_dump(),
-            }
-        )
-    if output_format == "json":
-        _json({"from": first.isoformat(), "to": last.isoformat(), "changes": rows})
-        return
-    typer.echo(f"Changes from {first} to {last}:")
-    for row in rows:
-        at = f" {row['at']} ET" if row["at"] else ""
-        typer.echo(f"- {row['date']}{at} {row['policy']} {row['change']}: {row['text']}")
-        typer.echo(
-            f"    {row['citation']['fact']}: {row['citation']['title']} <{row['citation']['url']}>"
-        )
-
-
-def _policies_sources(catalogue: Catalogue, output_format: str) -> None:
-    report = source_report(catalogue)
-    if output_format == "json":
-        _json(report.as_json())
-        return
-    counts = report.by_kind()
-    typer.echo(
-        f"Gating values by the strongest kind of source they rest on"
-        f" (catalogue {report.catalogue_version}):"
     )
-    for kind in SOURCE_KINDS:
-        typer.echo(f"  {kind:<10}{counts[kind]:>5}")
-    typer.echo(f"  {'total':<10}{len(report.values):>5}")
-    typer.echo("By policy (values: primary / secondary / weak):")
-    for row in report.by_policy():
-        typer.echo(
-            f"  {row['policy']}: {row['values']}"
-            f" ({row['primary']} / {row['secondary']} / {row['weak']})"
-        )
-    weak = report.weak_only()
-    if not weak:
-        typer.echo("No value rests only on weak sources.")
-        return
-    typer.echo(f"Values resting only on weak sources ({len(weak)}):")
-    for value in weak:
-        typer.echo(f"- {value.policy} [{_period_text(value.start, value.to)}]")
-        for cite in value.period.citations:
-            typer.echo(f"    {cite.fact}: {cite.title} <{cite.url}>")
-
-
-# --- refugee ceiling -----------------------------------------------------------------------
-
-
-def refugee_ceiling_command(
-    fiscal_year: Annotated[
-        str, typer.Argument(metavar="FY", help="Fiscal year, e.g. 2021 or FY2021.")
-    ],
-    on: Annotated[str | None, typer.Option("--on", help="The ceiling in force on DATE.")] = None,
-    region: Annotated[
-        str | None, typer.Option("--region", help="AF, EA, ECA, LAC, NESA or UR (or its name).")
-    ] = None,
-    output_format: FormatOption = "text",
-) -> None:
-    """Print the refugee admissions ceiling in force for a fiscal year (and region)."""
-    _check_format(output_format)
-    digits = fiscal_year.upper().removeprefix("FY")
-    if not (digits.isdigit() and len(digits) == 4):
-        fail(f"FY: {fiscal_year!r} is not a fiscal year such as 2021 or FY2021")
-    day = None if on is None else _parse_day("--on", on)
-    try:
-        answer = refugee_ceiling(load_catalogue(), int(digits), on=day, region=region)
-    except CeilingQueryError as exc:
-        fail(str(exc))
-    if output_format == "json":
-        _json(answer.model_dump(mode="json"))
-        return
-    typer.echo(
-        f"FY{answer.fiscal_year} refugee ceiling on {answer.on}: {answer.total:,}"
-        f" ({answer.determination}, in force from {answer.in_force_from})"
-    )
-    if answer.region is not None:
-        typer.echo(f"  {answer.region.group}: {_allocation_text(answer.region)}")
-    elif answer.allocations:
-        for allocation in answer.allocations:
-            typer.echo(f"  {allocation.group}: {_allocation_text(allocation)}")
-    if len(answer.history) > 1:
-        typer.echo("  revisions: " + "; ".join(f"{d}: {t:,}" for d, t, _ in answer.history))
-    cite = answer.citation
-    typer.echo(f"  source ({cite.fact}): {cite.title}, {cite.section} <{cite.url}>")
-    if answer.uncertain:
-        typer.echo(f"  uncertain: {answer.uncertain}")
-    if answer.suspension is not None and answer.suspension_citation is not None:
-        cite = answer.suspension_citation
-        typer.echo(f"  {answer.suspension}")
-        typer.echo(f"  source ({cite.fact}): {cite.title}, {cite.section} <{cite.url}>")
-    if "after_verified_coverage" in answer.flags:
-        typer.echo(f"  NOTICE: not verified after {load_catalogue().verified_through}")
-
-
-def _allocation_text(allocation: Any) -> str:
-    if allocation.kind == "priority_group" and allocation.number is None:
-        return "priority group (no number allocated)"
-    if allocation.number is not None:
-        return f"{allocation.number:,}"
-    return f"{allocation.minimum:,} to {allocation.maximum:,}"
+)
 
 
 # --- replay --------------------------------------------------------------------------------
@@ -587,17 +340,15 @@ def _allocation_text(allocation: Any) -> str:
 def replay_command(
     encounters: Annotated[Path, typer.Option("--encounters", help="JSON Lines of encounters.")],
     scenario: Annotated[Path, typer.Option("--scenario", help="Scenario YAML to compare with.")],
-    output_format: FormatOption = "text",
+    output_format: TextOrJson = "text",
 ) -> None:
     """Replay encounters under the catalogue and under a scenario; report changed outcomes."""
-    _check_format(output_format)
     catalogue, chosen = _catalogue(scenario)
     assert chosen is not None
     report = replay(
         _batch_encounters(encounters, catalogue, future=True), catalogue=catalogue, scenario=chosen
     )
-    if output_format == "json":
-        _json(report.model_dump(mode="json"))
+    if printed_as_json(output_format, report):
         return
     typer.echo(
         f"{report.changed} of {report.encounters} outcomes change under scenario {chosen.name}"
@@ -612,12 +363,10 @@ def replay_command(
         )
 
 
-#: The top-level commands of this part (``eligibility_app`` is the ``eligibility`` group);
-#: :mod:`asilo.cli.registry` places both.
+#: The top-level commands ``decide`` and ``replay`` (``eligibility_app`` is the
+#: ``eligibility`` group); :mod:`asilo.cli.registry` places both.
 commands = typer.Typer()
 commands.command("decide")(decide_command)
-commands.command("policies")(policies_command)
-commands.command("refugee-ceiling")(refugee_ceiling_command)
 commands.command("replay")(replay_command)
 
 

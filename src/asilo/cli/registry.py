@@ -16,7 +16,11 @@ import typer
 #: Group name on the command line ("" for the top level) → its sub-apps ("module:attribute"),
 #: in the order their commands are listed. The first contributor's help is the group's help.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "": ("asilo.cli.policy_cmds:commands", "asilo.cli.web_cmds:commands"),
+    "": (
+        "asilo.cli.policy_cmds:commands",
+        "asilo.cli.catalogue_cmds:commands",
+        "asilo.cli.web_cmds:commands",
+    ),
     "eligibility": ("asilo.cli.policy_cmds:eligibility_app",),
     "stats": ("asilo.cli.stats_cmds:stats_app", "asilo.web.dashboards.cli:stats_app"),
     "schedule": ("asilo.cli.schedule_cmds:schedule_app", "asilo.web.appointments.cli:schedule_app"),

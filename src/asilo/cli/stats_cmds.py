@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asilo.cli.common import fail, text_file
+from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
 from asilo.stats import cbp_export, importer, reconcile, reports, store
 from asilo.stats.vocabulary import parse_region
 
@@ -26,9 +27,6 @@ stats_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DbOption = Annotated[
-    Path, typer.Option("--db", help="DuckDB statistics database.", show_default=True)
-]
 RegionOption = Annotated[
     str,
     typer.Option(
@@ -36,12 +34,6 @@ RegionOption = Annotated[
         help="southwest, northern, other or all (or CBP's spelling, e.g. 'Southwest Land Border').",
     ),
 ]
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class View(StrEnum):
@@ -72,7 +64,7 @@ def _open_existing(db: Path) -> duckdb.DuckDBPyConnection:
 @stats_app.command("import")
 def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="CBP encounter CSV files.")],
-    db: DbOption = store.DEFAULT_DB,
+    db: StatsDb = store.DEFAULT_DB,
 ) -> None:
     """Import CBP encounter files (all or nothing; a file imported again replaces its rows).
     The import is written to a copy that replaces the database when complete: reports and the
@@ -185,8 +177,8 @@ def report_cmd(
         ),
     ] = View.totals,
     top: Annotated[int, typer.Option(help="How many citizenships per group.")] = 10,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
-    db: DbOption = store.DEFAULT_DB,
+    fmt: RowsFormat = OutputFormat.table,
+    db: StatsDb = store.DEFAULT_DB,
 ) -> None:
     """Encounter totals by any dimensions, as a table, CSV or JSON."""
     query = _query(by, region, [] if view is View.fytd else fiscal_year, product, filters)
@@ -217,7 +209,7 @@ def reconcile_cmd(
             "--totals", help="YAML of published totals (default: the shipped FY2020–FY2025 file)."
         ),
     ] = None,
-    db: DbOption = store.DEFAULT_DB,
+    db: StatsDb = store.DEFAULT_DB,
 ) -> None:
     """Check the imported data against published totals; exit 1 if any line is off."""
     try:
@@ -251,7 +243,7 @@ def chart_cmd(
     fiscal_year: Annotated[
         list[int], typer.Option("--fiscal-year", help="Only these fiscal years (repeatable).")
     ] = [],  # noqa: B006
-    db: DbOption = store.DEFAULT_DB,
+    db: StatsDb = store.DEFAULT_DB,
 ) -> None:
     """Write the standard charts, each with its data table as CSV beside it."""
     try:
@@ -306,7 +298,7 @@ def export_cmd(
 
 
 @stats_app.command("files")
-def files_cmd(db: DbOption = store.DEFAULT_DB) -> None:
+def files_cmd(db: StatsDb = store.DEFAULT_DB) -> None:
     """List the imported files, their product, rows, encounters and months."""
     con = _open_existing(db)
     try:

@@ -10,16 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 
 from asilo.web.accounts.auth import API_AUTH
-from asilo.web.core.api import decorate, install_error_handlers, validation_message
+from asilo.web.core.api import AsiloAPI, decorate, install_error_handlers, validation_message
 from asilo.web.core.errors import ApiError
 from asilo.web.core.renderers import OrjsonRenderer
 
 __all__ = ["ApiError", "api", "error_response", "validation_message"]
 
-api = NinjaAPI(
+api = AsiloAPI(
     title="asilo API",
     version="1",
     description="Border processing, registration and statistics. Token (Bearer) or session auth.",

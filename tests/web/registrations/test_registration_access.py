@@ -243,3 +243,23 @@ def test_refused_reads_on_the_registration_side_are_audited(
     assert refusals() == before + 4
     entry = AuditEntry.objects.filter(action="refused", actor=caseworker).latest("id")
     assert entry.object_id == world["other"].number
+
+
+def test_the_list_filters_answer_as_query_parameters(
+    world: dict[str, Any], bearer_as: Callable[..., dict[str, str]]
+) -> None:
+    """The list's filters (one query schema) keep their names, their bad-value answer and the
+    pagination beside them."""
+    headers = bearer_as(world["users"]["supervisor"])
+    client = Client()
+    own = world["own"]
+    found = client.get(
+        "/api/v1/registrations",
+        {"organisation": own.organisation_id, "channel": own.channel, "page": 1},
+        headers=headers,
+    )
+    assert found.status_code == 200
+    assert [r["number"] for r in found.json()["items"]] == [own.number]
+    bad = client.get("/api/v1/registrations", {"organisation": "casa"}, headers=headers)
+    assert bad.status_code == 400
+    assert [(e["code"], e["field"]) for e in bad.json()["errors"]] == [("invalid", "organisation")]

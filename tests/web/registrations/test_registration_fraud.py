@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from registration_helpers import at
+from registration_helpers import at, distinct
 
 from asilo.web.registrations import services
 from asilo.web.registrations.assignment import registration_assign
 from asilo.web.registrations.errors import RegistrationError
-from asilo.web.registrations.fraud import name_score, normalise_name
+from asilo.web.registrations.fraud import held_registrations, name_score, normalise_name
 from asilo.web.registrations.models import (
     Registration,
     ReviewTask,
@@ -26,6 +26,12 @@ pytestmark = pytest.mark.django_db
 
 def tasks(kind: str) -> list[ReviewTask]:
     return list(ReviewTask.objects.filter(kind=kind).order_by("id"))
+
+
+def held() -> set[str]:
+    return set(
+        Registration.objects.filter(id__in=held_registrations()).values_list("number", flat=True)
+    )
 
 
 def one_person(given: str, surnames: str, born: str, **changes: Any) -> dict[str, Any]:
@@ -148,6 +154,60 @@ def test_a_burst_from_one_address_on_the_self_service_channel(
     submit(family(phone="+52 664 333 0099"), source="203.0.113.8")
     burst = tasks(TaskKind.BURST)
     assert len(burst) == 1 and burst[0].registrations.count() == 3
+
+
+def test_a_family_released_after_a_burst_is_not_held_again_by_the_same_burst(
+    family: Callable[..., dict[str, Any]],
+    submit: Callable[..., Any],
+    make_user: Callable[..., Any],
+    settings: Any,
+) -> None:
+    """A supervisor who found no abuse in a burst releases its families for good: the next
+    registration from the same address (the burst signal running again, within the window)
+    does not hold them again. Newcomers are counted on their own, and other signals (a shared
+    phone) still hold a released family."""
+    settings.ASILO_BURST_THRESHOLD = 3
+    settings.ASILO_SHARED_PHONE_THRESHOLD = 2
+    start = at("2023-06-01 10:00")
+    first = [
+        submit(
+            distinct(family(), 1 + index),
+            source="203.0.113.7",
+            now=start + timedelta(minutes=index),
+        ).registration
+        for index in range(3)
+    ]
+    (burst,) = tasks(TaskKind.BURST)
+    assert held() == {r.number for r in first}
+    services.review_task_close(actor=make_user("supervisor"), task_id=burst.pk, outcome="no_abuse")
+    assert held() == set()
+    # The burst signal runs again for a fourth family from the same address, in the window.
+    fourth = submit(
+        distinct(family(), 4), source="203.0.113.7", now=start + timedelta(minutes=4)
+    ).registration
+    assert held() == set()
+    assert ReviewTask.objects.filter(kind=TaskKind.BURST, state=TaskState.OPEN).count() == 0
+    # New families from that address make a burst of their own, without the released ones.
+    newer = [
+        submit(
+            distinct(family(), 5 + index),
+            source="203.0.113.7",
+            now=start + timedelta(minutes=5 + index),
+        ).registration
+        for index in range(2)
+    ]
+    (again,) = ReviewTask.objects.filter(kind=TaskKind.BURST, state=TaskState.OPEN)
+    assert {r.number for r in again.registrations.all()} == {fourth.number} | {
+        r.number for r in newer
+    }
+    assert held() == {fourth.number} | {r.number for r in newer}
+    # Another signal still holds a released family: a newcomer shares its phone.
+    sharing = {**distinct(family(), 7), "phone": first[0].contact_phone}
+    submit(sharing, source="198.51.100.77", now=start + timedelta(hours=1))
+    (shared,) = tasks(TaskKind.SHARED_PHONE)
+    assert first[0].number in {r.number for r in shared.registrations.all()}
+    assert first[0].number in held()
+    assert first[1].number not in held()
 
 
 def test_a_caseworker_closes_a_duplicate_task_with_an_outcome_and_a_note(

@@ -14,24 +14,17 @@ Examples::
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from asilo.cli.common import fail, setup_django
+from asilo.cli.options import parse_day
 
 outbox_app = typer.Typer(
     help="The notification outbox (notices to families).", no_args_is_help=True
 )
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
 
 
 def _actor(username: str | None):  # type: ignore[no-untyped-def]
@@ -61,7 +54,7 @@ def run_command(
     from asilo.web.appointments.models import Trigger
     from asilo.web.people.errors import DomainError
 
-    start = _day(day, "--date")
+    start = parse_day(day, "--date")
     try:
         run = services.allocation_run(
             actor=_actor(user),
@@ -140,7 +133,7 @@ def close_day_command(
     from asilo.web.people.errors import DomainError
 
     try:
-        closed = services.appointments_close_day(actor=None, day=_day(day, "--date"))
+        closed = services.appointments_close_day(actor=None, day=parse_day(day, "--date"))
     except DomainError as exc:
         fail(f"--date: {exc.message} [{exc.code}]")
     typer.echo(

@@ -6,12 +6,10 @@ the registrations app never imports this app, it asks through its hooks.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db.models import Q
 
 from asilo.web.appointments import selectors, services
-from asilo.web.registrations.hooks import AppointmentRef, Contact, ExpectedDays
+from asilo.web.registrations.hooks import AppointmentRef, Contact, ExpectedDays, OneTimeCode
 from asilo.web.registrations.models import Registration
 
 
@@ -20,26 +18,8 @@ class AppointmentsForRegistrations:
         phone, email, language = selectors.contact_of(registration)
         return Contact(phone=phone, email=email, language=language)
 
-    def send_one_time_code(
-        self,
-        registration: Registration,
-        *,
-        channel: str,
-        address: str,
-        code: str,
-        minutes: int,
-        now: datetime,
-        kind: str = "pin_code",
-    ) -> None:
-        services.send_one_time_code(
-            registration,
-            channel=channel,
-            address=address,
-            code=code,
-            minutes=minutes,
-            now=now,
-            kind=kind,
-        )
+    def send_one_time_code(self, registration: Registration, message: OneTimeCode) -> None:
+        services.send_one_time_code(registration, message)
 
     def current_appointment(self, registration: Registration) -> AppointmentRef | None:
         appointment = selectors.current_appointment(registration.number)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack
 
 from django.db import transaction
 
@@ -16,19 +16,45 @@ if TYPE_CHECKING:
     from asilo.web.accounts.models import User
 
 
+class _Entry(TypedDict, total=False):
+    """Who did it and what came after: what :func:`audit_change` and :func:`audit_refusal`
+    hand on to :func:`audit_record`, beside what each one fixes."""
+
+    actor: Required[User | AnonymousUser | None]
+    after: dict[str, Any] | None
+
+
+class _Change(_Entry, total=False):
+    action: Required[AuditAction | str]
+    before: dict[str, Any] | None
+    catalogue_version: str
+    note: str
+
+
+class _Refusal(_Entry, total=False):
+    note: Required[str]
+    obj: Model | None
+    object_type: str
+    object_id: str | int | None
+
+
 def audit_record(
     *,
     actor: User | AnonymousUser | None,
     action: AuditAction | str,
-    object_type: str,
+    object_type: str = "",
     object_id: str | int | None = None,
+    obj: Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     catalogue_version: str = "",
     note: str = "",
 ) -> AuditEntry:
-    """Append one audit entry, chained to the last one. ``before``/``after`` hold the changed
-    fields (JSON-able)."""
+    """Append one audit entry, chained to the last one. Its object is the row ``obj`` (named
+    by its model's label and its key) or, when there is no row, ``object_type``/``object_id``
+    (the id may be unknown). ``before``/``after`` hold the changed fields (JSON-able)."""
+    if obj is not None:
+        object_type, object_id = obj._meta.label_lower, obj.pk
     real_actor = actor if actor is not None and actor.is_authenticated else None
     entry = AuditEntry(
         actor=real_actor,
@@ -53,51 +79,15 @@ def audit_record(
     return entry
 
 
-def audit_change(
-    *,
-    actor: User | AnonymousUser | None,
-    action: AuditAction | str,
-    obj: Model,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    catalogue_version: str = "",
-    note: str = "",
-) -> AuditEntry:
-    """Record ``action`` on the row ``obj`` (named by its model's label and its key), in the
-    same transaction as the change."""
-    return audit_record(
-        actor=actor,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=obj.pk,
-        before=before,
-        after=after,
-        catalogue_version=catalogue_version,
-        note=note,
-    )
+def audit_change(*, obj: Model, **entry: Unpack[_Change]) -> AuditEntry:
+    """Record ``action`` on the row ``obj``, in the same transaction as the change."""
+    return audit_record(obj=obj, **entry)
 
 
-def audit_refusal(
-    *,
-    actor: User | AnonymousUser | None,
-    note: str,
-    obj: Model | None = None,
-    object_type: str = "",
-    object_id: str | int | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEntry:
+def audit_refusal(**entry: Unpack[_Refusal]) -> AuditEntry:
     """Record that ``actor`` was refused (``note`` says what and why) on the row ``obj``, or
     on the object ``object_type``/``object_id`` when there is no row (the id may be unknown)."""
-    if obj is not None:
-        object_type, object_id = obj._meta.label_lower, obj.pk
-    return audit_record(
-        actor=actor,
-        action=AuditAction.REFUSED,
-        object_type=object_type,
-        object_id=object_id,
-        after=after,
-        note=note,
-    )
+    return audit_record(action=AuditAction.REFUSED, **entry)
 
 
 def audit_view(*, actor: User | AnonymousUser | None, obj: Model, note: str = "") -> AuditEntry:

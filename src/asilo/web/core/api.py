@@ -5,16 +5,22 @@ the app's :class:`DomainError` and :class:`DomainErrors`, validation (400), a mi
 credential (401 with ``WWW-Authenticate: Bearer``), 404, 405, 413, 429, a database that is
 not reachable (503 with ``Retry-After``) and any other exception (500, logged without the
 request's data).
+
+:class:`AsiloAPI` also answers ``HEAD`` on every address that serves ``GET``, as HTTP asks:
+the GET answer's status and headers, without its body.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -241,3 +247,41 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def _any(request: HttpRequest, exc: Exception) -> HttpResponse:
         log_failure(request, exc)
         return respond(request, 500, [core_error(CoreErrorCode.SERVER_ERROR)])
+
+
+def answer_head(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """``view`` answering ``HEAD`` as it answers ``GET`` (same status, headers and
+    ``Content-Length``), with an empty body. An address without GET still answers 405."""
+
+    @wraps(view)
+    def view_or_head(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method != "HEAD":
+            return view(request, *args, **kwargs)
+        request.method = "GET"
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.method = "HEAD"
+        if response.status_code == 405:
+            return response
+        if isinstance(response, HttpResponse):
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    return view_or_head
+
+
+class AsiloAPI(NinjaAPI):
+    """The NinjaAPI whose every address answers ``HEAD`` like ``GET`` (ninja routes an
+    operation by its declared methods only, so HEAD was a 405)."""
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = answer_head(pattern.callback)
+        return patterns, app_name, namespace

@@ -6,13 +6,13 @@ configured database (``DATABASE_URL``, default the SQLite file) through Django.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from asilo.cli.common import setup_django
+from asilo.cli.common import fail, setup_django
+from asilo.cli.options import optional_day
 
 
 def export_encounters_cmd(
@@ -25,13 +25,9 @@ def export_encounters_cmd(
     ] = None,
 ) -> None:
     """Write asilo's recorded encounters as CBP's Nationwide Encounters by AOR CSV."""
-    try:
-        first = dt.date.fromisoformat(since) if since else None
-        last = dt.date.fromisoformat(until) if until else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"dates are YYYY-MM-DD: {exc}") from None
+    first, last = optional_day(since, "--since"), optional_day(until, "--until")
     if first and last and first > last:
-        raise typer.BadParameter("--since is after --until")
+        fail("--since is after --until")
     setup_django()
     from asilo.stats.cbp_export import ExportError
     from asilo.web.dashboards.export import export_encounters
@@ -39,8 +35,7 @@ def export_encounters_cmd(
     try:
         summary = export_encounters(out_file, since=first, until=last)
     except (OSError, ExportError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(str(exc))
     typer.echo(
         f"{out_file}: {summary.rows:,} CBP rows, {summary.encounters:,} encounters "
         f"(one per person of each recorded encounter)"

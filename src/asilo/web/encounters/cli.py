@@ -20,20 +20,15 @@ from typing import Annotated
 import typer
 
 from asilo.cli.common import fail, setup_django
+from asilo.cli.options import TextOrJson
 
 custody_app = typer.Typer(help="Custody checks and reports.", no_args_is_help=True)
 FOUND_EXIT = 1
 
 
 @custody_app.command("check")
-def check(
-    output: Annotated[
-        str, typer.Option("--format", help="'text' to read, 'json' for machines.")
-    ] = "text",
-) -> None:
+def check(output: TextOrJson = "text") -> None:
     """List every child in custody without an adult of its family unit (must be none)."""
-    if output not in ("text", "json"):
-        fail(f"--format: {output!r} is not one of text, json")
     setup_django()
     from asilo.web.encounters.selectors import children_alone
 

@@ -7,7 +7,7 @@ Examples::
 
     asilo identity run
     asilo identity labels --truth T.csv --clusters C.csv
-    asilo identity evaluate --records R.csv --clusters C.csv --truth T.csv
+    asilo identity evaluate --clusters C.csv --truth T.csv
 """
 
 from __future__ import annotations

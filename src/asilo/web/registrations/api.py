@@ -7,13 +7,13 @@ assisted. Reads follow the rights: a caseworker sees their organisation's regist
 supervisors and auditors see all, anyone else gets 403.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: ninja's ``paginate`` resolves the wrapped
+# endpoint's annotations in its own module, where ``Query[RegistrationFilter]`` means nothing.
 from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.utils import check_csrf
@@ -311,30 +311,22 @@ def get_registration(request: HttpRequest, number: str) -> Any:
     return registration
 
 
+class RegistrationFilter(Schema):
+    status: str | None = None
+    program: str | None = None
+    channel: str | None = None
+    organisation: int | None = None
+    port: str | None = None
+    registered_from: str | None = None
+    registered_to: str | None = None
+
+
 @router.get(
     "/registrations",
     response={200: list[RegistrationOut], **READ_ERRORS},
     summary="Registrations the caller may see (own organisation, or all for oversight)",
 )
 @paginate(PageNumberPagination)
-def list_registrations(
-    request: HttpRequest,
-    status: str | None = None,
-    program: str | None = None,
-    channel: str | None = None,
-    organisation: int | None = None,
-    port: str | None = None,
-    registered_from: str | None = None,
-    registered_to: str | None = None,
-) -> Any:
-    rows = selectors.registration_list(
-        user=request_actor(request),
-        status=status,
-        program=program,
-        channel=channel,
-        organisation=organisation,
-        port=port,
-        registered_from=registered_from,
-        registered_to=registered_to,
-    )
+def list_registrations(request: HttpRequest, filters: Query[RegistrationFilter]) -> Any:
+    rows = selectors.registration_list(user=request_actor(request), **filters.dict())
     return rows.prefetch_related("members", "status_changes")

@@ -10,12 +10,12 @@ queue, and records the reason for each one whose status changes.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from asilo.cli.common import fail, setup_django
+from asilo.cli.options import TextOrJson, parse_day
 
 registrations_app = typer.Typer(
     help="Registrations of families waiting in Mexico: programs, re-evaluation.",
@@ -41,17 +41,10 @@ def programs_command() -> None:
 def reevaluate_command(
     program: Annotated[str, typer.Option("--program", help="Program code.")],
     on: Annotated[str, typer.Option("--on", help="Evaluate as of DATE (YYYY-MM-DD).")],
-    output_format: Annotated[str, typer.Option("--format", help="'text' or 'json'.")] = "text",
+    output_format: TextOrJson = "text",
 ) -> None:
     """Re-evaluate eligibility of a program's registrations as of a date."""
-    if output_format not in ("text", "json"):
-        fail(f"--format: {output_format!r} is not 'text' or 'json'")
-    try:
-        if len(on) != 10:
-            raise ValueError(on)
-        day = date.fromisoformat(on)
-    except ValueError:
-        fail(f"--on: {on!r} is not a date (YYYY-MM-DD)")
+    day = parse_day(on, "--on")
     setup_django()
     from asilo.web.registrations.models import Program
     from asilo.web.registrations.services import program_reevaluate

@@ -12,9 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from asilo.web.core.relationships import RelationshipToPrincipal
 from asilo.web.registrations.models import MppCaseStatus, Program, Sex
-from asilo.web.registrations.validation import MAX_MEMBERS, WAITING_CITIES
-
-MEMBER_FIELDS = ("given_names", "surnames", "date_of_birth", "age", "sex", "nationality")
+from asilo.web.registrations.validation import (
+    FAMILY_FIELDS,
+    MAX_MEMBERS,
+    MEMBER_FIELDS,
+    WAITING_CITIES,
+)
 
 #: Nationalities offered first (the most frequent at the border); any other by its ISO code.
 NATIONALITIES = (
@@ -83,11 +86,8 @@ def post_to_data(post: QueryDict, *, size: int) -> dict[str, Any]:
         other = post.get(f"m{index}-nationality_other", "").strip()
         if member["nationality"] == "other" or (other and not member["nationality"]):
             member["nationality"] = other
-        member["relationship"] = (
-            RelationshipToPrincipal.PRINCIPAL
-            if index == 0
-            else post.get(f"m{index}-relationship", "")
-        )
+        if index == 0:  # the first block is the principal's (the form asks no relationship)
+            member["relationship"] = RelationshipToPrincipal.PRINCIPAL
         members.append(member)
     ports = [p for p in (post.get(f"port{i}", "") for i in range(1, 9)) if p]
     languages = post.getlist("languages")
@@ -181,21 +181,7 @@ class FormPage:
 
     @property
     def field_errors(self) -> dict[str, str]:
-        names = (
-            "phone",
-            "whatsapp",
-            "email",
-            "waiting_city",
-            "waiting_place",
-            "preferred_ports",
-            "languages",
-            "vulnerabilities",
-            "language",
-            "a_number",
-            "mpp_enrolled_on",
-            "mpp_case_status",
-        )
-        return {name: self.top_error(name) for name in names}
+        return {name: self.top_error(name) for name in FAMILY_FIELDS}
 
     sexes = Sex.choices
     relationships = [

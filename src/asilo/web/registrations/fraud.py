@@ -257,18 +257,32 @@ def check_shared_contact(registration: Registration) -> list[ReviewTask]:
     return tasks
 
 
+def _reviewed_for(kind: str) -> QuerySet[Any]:
+    """Ids of registrations a person already reviewed for the signal ``kind`` (in a closed
+    task of that kind): the signal does not hold them again (a subquery for ``pk__in``)."""
+    return ReviewTask.registrations.through.objects.filter(
+        reviewtask__kind=kind, reviewtask__state=TaskState.CLOSED
+    ).values("registration_id")
+
+
 def check_burst(registration: Registration, now: datetime) -> ReviewTask | None:
+    """A burst from the registration's source within the window. Families a person already
+    reviewed for a burst are neither counted nor held again by it."""
     if registration.channel == Channel.BULK_IMPORT:
         return None
     threshold = setting("ASILO_BURST_THRESHOLD", 20)
     if registration.channel == Channel.SELF_SERVICE:
         threshold = min(threshold, setting("ASILO_SELF_SERVICE_BURST_THRESHOLD", 5))
     window = timedelta(minutes=setting("ASILO_BURST_WINDOW_MINUTES", 10))
-    recent = Registration.objects.filter(
-        source_digest=registration.source_digest,
-        registered_on__gt=now - window,
-        registered_on__lte=now,
-    ).exclude(channel=Channel.BULK_IMPORT)
+    recent = (
+        Registration.objects.filter(
+            source_digest=registration.source_digest,
+            registered_on__gt=now - window,
+            registered_on__lte=now,
+        )
+        .exclude(channel=Channel.BULK_IMPORT)
+        .exclude(pk__in=_reviewed_for(TaskKind.BURST))
+    )
     count = recent.count()
     if count < threshold:
         return None
@@ -310,9 +324,6 @@ def check_shared_origin(registration: Registration, now: datetime) -> list[Revie
         value = getattr(registration, field)
         if not value:
             continue
-        reviewed = ReviewTask.registrations.through.objects.filter(
-            reviewtask__kind=kind, reviewtask__state=TaskState.CLOSED
-        ).values("registration_id")
         recent = (
             Registration.objects.filter(
                 **{field: value},
@@ -321,7 +332,7 @@ def check_shared_origin(registration: Registration, now: datetime) -> list[Revie
                 registered_on__lte=now,
             )
             .exclude(status=Status.CLOSED)
-            .exclude(pk__in=reviewed)
+            .exclude(pk__in=_reviewed_for(kind))
         )
         count = recent.count()
         if count < threshold:

@@ -29,6 +29,20 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class OneTimeCode:
+    """A one-time code for the family's contact: ``code`` to ``address`` by ``channel``
+    (``sms`` or ``email``), valid ``minutes`` from ``now``; ``kind`` is the message,
+    ``pin_code`` for a PIN recovery or ``contact_code`` for the contact verification."""
+
+    channel: str
+    address: str
+    code: str
+    minutes: int
+    now: datetime
+    kind: str = "pin_code"
+
+
+@dataclass(frozen=True)
 class AppointmentRef:
     """The family's offered (or used) appointment, as the registration pages show it."""
 
@@ -55,19 +69,8 @@ class AppointmentsHooks(Protocol):
         """Where the family's notices go: its latest choice, else as registered."""
         ...
 
-    def send_one_time_code(
-        self,
-        registration: Registration,
-        *,
-        channel: str,
-        address: str,
-        code: str,
-        minutes: int,
-        now: datetime,
-        kind: str = "pin_code",
-    ) -> None:
-        """Queue a one-time code (``kind``: ``pin_code`` for a PIN recovery, ``contact_code``
-        for the contact verification), in the family's language, delivered after the caller's
+    def send_one_time_code(self, registration: Registration, message: OneTimeCode) -> None:
+        """Queue a one-time code in the family's language, delivered after the caller's
         transaction commits."""
         ...
 
@@ -91,17 +94,7 @@ class RegistrationsAlone:
             language=registration.language,
         )
 
-    def send_one_time_code(
-        self,
-        registration: Registration,
-        *,
-        channel: str,
-        address: str,
-        code: str,
-        minutes: int,
-        now: datetime,
-        kind: str = "pin_code",
-    ) -> None:
+    def send_one_time_code(self, registration: Registration, message: OneTimeCode) -> None:
         raise RuntimeError("no notification outbox: the appointments app is not installed")
 
     def current_appointment(self, registration: Registration) -> AppointmentRef | None:

@@ -33,34 +33,14 @@ from asilo.web.registrations.errors import (
 from asilo.web.registrations.errors import RegistrationErrorCode as C
 from asilo.web.registrations.models import Channel, Program
 from asilo.web.registrations.services import registration_create, rules_date
-from asilo.web.registrations.validation import clean_registration
+from asilo.web.registrations.validation import FAMILY_FIELDS, MEMBER_FIELDS, clean_registration
 
 if TYPE_CHECKING:
     from asilo.web.accounts.models import User
 
-MEMBER_COLUMNS = (
-    "given_names",
-    "surnames",
-    "date_of_birth",
-    "age",
-    "sex",
-    "nationality",
-    "relationship",
-)
-FAMILY_COLUMNS = (
-    "phone",
-    "whatsapp",
-    "email",
-    "waiting_city",
-    "waiting_place",
-    "preferred_ports",
-    "languages",
-    "vulnerabilities",
-    "language",
-    "a_number",
-    "mpp_enrolled_on",
-    "mpp_case_status",
-)
+#: A row's columns: the family reference, the member's fields, the family's fields.
+MEMBER_COLUMNS = MEMBER_FIELDS
+FAMILY_COLUMNS = FAMILY_FIELDS
 REQUIRED_COLUMNS = (
     "family",
     "relationship",

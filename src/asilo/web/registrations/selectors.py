@@ -8,6 +8,7 @@ so its existence is not revealed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -283,30 +284,14 @@ def current_appointment_of(registration: Registration) -> dict[str, Any] | None:
     """The family's offered (or used) appointment (from the appointments app, through
     ``registrations.hooks``)."""
     appointment = hooks.appointments().current_appointment(registration)
-    if appointment is None:
-        return None
-    return {
-        "id": appointment.id,
-        "status": appointment.status,
-        "date": appointment.date,
-        "start": appointment.start,
-        "end": appointment.end,
-        "port": appointment.port,
-    }
+    return None if appointment is None else asdict(appointment)
 
 
 def expected_days(registration: Registration) -> dict[str, Any] | None:
     """For a family still waiting: the range of days of its appointment, estimated by the
     appointments app from the queue ahead and the capacities (through ``registrations.hooks``)."""
     window = hooks.appointments().expected_days(registration)
-    if window is None:
-        return None
-    return {
-        "earliest": window.earliest,
-        "latest": window.latest,
-        "days": window.days,
-        "ports": window.ports,
-    }
+    return None if window is None else asdict(window)
 
 
 def program_receiving(program: Program, on: date | None = None) -> bool:

@@ -62,6 +62,34 @@ WAITING_CITIES: tuple[str, ...] = (
     "other",
 )
 
+#: The fields of one family member, as every channel hands them to :func:`clean_registration`
+#: (the form's member blocks, a CSV row's member columns, a member added later).
+MEMBER_FIELDS: tuple[str, ...] = (
+    "given_names",
+    "surnames",
+    "date_of_birth",
+    "age",
+    "sex",
+    "nationality",
+    "relationship",
+)
+#: The family's own fields (contact, where it waits, ports, languages, needs, MPP case): the
+#: form's family-level fields and the CSV columns only a family's principal row carries.
+FAMILY_FIELDS: tuple[str, ...] = (
+    "phone",
+    "whatsapp",
+    "email",
+    "waiting_city",
+    "waiting_place",
+    "preferred_ports",
+    "languages",
+    "vulnerabilities",
+    "language",
+    "a_number",
+    "mpp_enrolled_on",
+    "mpp_case_status",
+)
+
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _PHONE_JUNK = re.compile(r"[\s().\-/]")
 _NAME_PUNCTUATION = frozenset(" -'’.")

@@ -50,6 +50,7 @@ from asilo.web.appointments.services.common import (
 )
 from asilo.web.audit.models import AuditAction, AuditEntry
 from asilo.web.audit.services import audit_change
+from asilo.web.registrations.hooks import OneTimeCode
 from asilo.web.registrations.models import (
     Registration,
 )
@@ -80,6 +81,38 @@ def message_context(appointment: Appointment, kind: str) -> dict[str, Any]:
     }
 
 
+def outbox_rows(
+    registration: Registration,
+    kind: str,
+    context: dict[str, Any],
+    *,
+    language: str,
+    to: Iterable[tuple[str, str | None]],
+    now: datetime,
+    appointment: Appointment | None = None,
+) -> list[OutboxMessage]:
+    """One message of ``kind`` to the family, rendered once in its language (``language``,
+    the family's choice, or the notices' default), as an unsaved outbox row for each
+    (channel, address) of ``to`` that has an address."""
+    language = notice_language(language)
+    subject, body = render_message(kind, language, context)
+    return [
+        OutboxMessage(
+            registration=registration,
+            appointment=appointment,
+            kind=kind,
+            channel=channel,
+            address=address,
+            language=language,
+            subject=subject,
+            body=body,
+            created_at=now,
+        )
+        for channel, address in to
+        if address
+    ]
+
+
 def queue_messages(appointments: Iterable[Appointment], kind: str, *, now: datetime) -> list[int]:
     """Outbox rows (e-mail and/or SMS) for each appointment's family, in its language."""
     messages = []
@@ -89,23 +122,15 @@ def queue_messages(appointments: Iterable[Appointment], kind: str, *, now: datet
         ):
             continue  # never a notice for a window that has ended
         phone, email, language = contact_of(appointment.registration)
-        language = notice_language(language)
-        subject, body = render_message(kind, language, message_context(appointment, kind))
-        for channel, address in ((Channel.EMAIL, email), (Channel.SMS, phone)):
-            if address:
-                messages.append(
-                    OutboxMessage(
-                        registration_id=appointment.registration_id,
-                        appointment=appointment,
-                        kind=kind,
-                        channel=channel,
-                        address=address,
-                        language=language,
-                        subject=subject,
-                        body=body,
-                        created_at=now,
-                    )
-                )
+        messages += outbox_rows(
+            appointment.registration,
+            kind,
+            message_context(appointment, kind),
+            language=language,
+            to=((Channel.EMAIL, email), (Channel.SMS, phone)),
+            now=now,
+            appointment=appointment,
+        )
     created = OutboxMessage.objects.bulk_create(messages, batch_size=500)
     if created and created[0].pk is None:  # backends that do not return ids from bulk_create
         return list(
@@ -261,37 +286,21 @@ def notice_resend(
     return ids
 
 
-def send_one_time_code(
-    registration: Registration,
-    *,
-    channel: str,
-    address: str,
-    code: str,
-    minutes: int,
-    now: datetime,
-    kind: str = MessageKind.PIN_CODE,
-) -> None:
+def send_one_time_code(registration: Registration, message: OneTimeCode) -> None:
     """A one-time code, through the outbox in the family's language, delivered after the
     caller's transaction commits: a PIN recovery's (``registrations.services.pin``) or, with
     ``kind="contact_code"``, the self-service contact verification's
     (``registrations.services.contact``)."""
-    if kind not in (MessageKind.PIN_CODE, MessageKind.CONTACT_CODE):
-        raise ValueError(f"not a one-time code message: {kind}")
+    if message.kind not in (MessageKind.PIN_CODE, MessageKind.CONTACT_CODE):
+        raise ValueError(f"not a one-time code message: {message.kind}")
     _phone, _email, language = contact_of(registration)
-    language = notice_language(language)
-    subject, body = render_message(
-        kind,
-        language,
-        {"number": registration.number, "code": code, "minutes": minutes},
-    )
-    message = OutboxMessage.objects.create(
-        registration=registration,
-        kind=kind,
-        channel=channel,
-        address=address,
+    (row,) = outbox_rows(
+        registration,
+        message.kind,
+        {"number": registration.number, "code": message.code, "minutes": message.minutes},
         language=language,
-        subject=subject,
-        body=body,
-        created_at=now,
+        to=[(message.channel, message.address)],
+        now=message.now,
     )
-    deliver_after_commit([message.pk])
+    row.save()
+    deliver_after_commit([row.pk])

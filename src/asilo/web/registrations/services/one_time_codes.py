@@ -40,15 +40,10 @@ def issue_one_time_code(
         created_at=now,
         expires_at=now + timedelta(minutes=minutes),
     )
-    hooks.appointments().send_one_time_code(
-        registration,
-        channel=contact[0],
-        address=contact[1],
-        code=code,
-        minutes=minutes,
-        now=now,
-        kind=kind,
+    message = hooks.OneTimeCode(
+        channel=contact[0], address=contact[1], code=code, minutes=minutes, now=now, kind=kind
     )
+    hooks.appointments().send_one_time_code(registration, message)
     audit_change(
         actor=None,
         action=AuditAction.CREATE,

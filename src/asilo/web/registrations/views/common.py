@@ -34,6 +34,7 @@ from asilo.web.registrations.models import (
     Program,
     Registration,
 )
+from asilo.web.registrations.validation import MAX_MEMBERS
 
 SESSION_KEY = "registrations_just_made"
 
@@ -99,6 +100,20 @@ def form_page(
         {"page": page, "staff": staff, "current_language": get_language()},
         status=status,
     )
+
+
+def start_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
+    """The start page: the programs open for registration (one preselected when only one is
+    open, the closed ones said so) and the family sizes to choose from."""
+    programs, preselected, closed = selectors.start_choices(selectors.open_programs())
+    context = {
+        "programs": programs,
+        "preselected": preselected,
+        "closed": closed,
+        "sizes": range(1, MAX_MEMBERS + 1),
+        "staff": staff,
+    }
+    return render(request, "registrations/start.html", context)
 
 
 def register_page(request: HttpRequest, *, staff: bool) -> HttpResponse:

@@ -26,29 +26,20 @@ from asilo.web.registrations.models import (
     Registration,
     Sex,
 )
-from asilo.web.registrations.validation import MAX_MEMBERS
+from asilo.web.registrations.validation import MEMBER_FIELDS
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
     domain_errors,
     history_of,
     register_page,
+    start_page,
     with_notice_links,
 )
 
 
 @require_http_methods(["GET"])
 def start(request: HttpRequest) -> HttpResponse:
-    programs, preselected, closed = selectors.start_choices(selectors.open_programs())
-    return render(
-        request,
-        "registrations/start.html",
-        {
-            "programs": programs,
-            "preselected": preselected,
-            "closed": closed,
-            "sizes": range(1, MAX_MEMBERS + 1),
-        },
-    )
+    return start_page(request, staff=False)
 
 
 @domain_errors
@@ -195,18 +186,7 @@ def family_members(request: HttpRequest) -> HttpResponse:
                 services.registration_member_add(
                     actor=None,
                     registration=registration,
-                    data={
-                        name: request.POST.get(name, "")
-                        for name in (
-                            "given_names",
-                            "surnames",
-                            "date_of_birth",
-                            "age",
-                            "sex",
-                            "nationality",
-                            "relationship",
-                        )
-                    },
+                    data={name: request.POST.get(name, "") for name in MEMBER_FIELDS},
                 )
             elif action == "remove":
                 if request.POST.get("confirm") != "yes":
