@@ -114,3 +114,40 @@ def test_the_api_answer_to_a_self_service_registration(
     assert created.status_code == 201, created.content
     assert created.json()["status"] == "needs_verification"
     assert created.json()["status_label"] == AWAITING_CODE["en"]
+
+
+#: The status filter's words for ``needs_verification``: it finds both kinds, so it names both.
+EITHER_CHECK = {
+    "en": "Needs verification (by a caseworker, or of the code sent to the family)",
+    "es": "Necesita verificación (de un trabajador social, o del código enviado a la familia)",
+}
+
+
+def test_the_list_filter_names_each_status_as_the_detail_page_can_show_it(
+    family: Callable[..., dict[str, Any]],
+    submit: Callable[..., Any],
+    make_user: Callable[..., Any],
+    client_as: Callable[..., Client],
+) -> None:
+    """The filter ``needs_verification`` finds the families a caseworker must check and those
+    still to type back their code; its option said only the first ("Needs verification by a
+    caseworker") while the rows it found read "Waiting for the code ...". Every other option
+    reads as the detail page names that status."""
+    caseworker = make_user("caseworker", organisation="Casa del Migrante")
+    registration = submit(family(), verify=False).registration
+    Registration.objects.filter(pk=registration.pk).update(
+        organisation=Organisation.objects.get(name="Casa del Migrante")
+    )
+    client = client_as(caseworker)
+    for language in ("en", "es"):
+        client.cookies["django_language"] = language
+        listing = client.get("/registrations/staff/?status=needs_verification").content.decode()
+        select = re.search(r'<select id="f-status" name="status">(.*?)</select>', listing, re.S)
+        assert select
+        options = dict(re.findall(r'<option value="(\w*)"[^>]*>([^<]*)</option>', select[1]))
+        assert options.pop("needs_verification") == EITHER_CHECK[language]
+        assert AWAITING_CODE[language] in listing  # the row the filter found
+        with translation.override(language):
+            assert options.pop("") and options == {
+                s: status_label(s) for s in Status.values if s != Status.NEEDS_VERIFICATION
+            }

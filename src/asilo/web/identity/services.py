@@ -23,6 +23,7 @@ from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.core.roles import Capability
 from asilo.web.core.rows import one_or_not_found
+from asilo.web.core.status_moves import status_move
 from asilo.web.identity import matching, records
 from asilo.web.identity.common import PAIR, RECORD, RUN, Components
 from asilo.web.identity.errors import IdentityError
@@ -277,20 +278,18 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
             con.close()
         with transaction.atomic():
             written = _store_run(run, linked)
-            run.status = RunStatus.DONE
-            run.finished_at = timezone.now()
-            run.records = count
-            run.identities = written.identities
-            run.review_pairs = written.review_pairs
-            run.seconds = round(time.perf_counter() - started, 3)
-            run.save()
-            audit_change(
+            status_move(
+                run,
                 actor=actor,
-                action=AuditAction.UPDATE,
-                obj=run,
-                before={"status": RunStatus.RUNNING},
+                to=RunStatus.DONE,
+                changes={
+                    "finished_at": timezone.now(),
+                    "records": count,
+                    "identities": written.identities,
+                    "review_pairs": written.review_pairs,
+                    "seconds": round(time.perf_counter() - started, 3),
+                },
                 after={
-                    "status": RunStatus.DONE,
                     "records": count,
                     "identities": written.identities,
                     "review_pairs": written.review_pairs,

@@ -117,34 +117,19 @@ def _book_out(
         member = next(m for m in members if m.custody.pk == custody.pk)
         others = [m.custody.person_id for m in members if m is not member]
         shared = selectors.family_outcome(custody, others) if others else None
+        exception: FamilyException | None = None
         if family:
             leaving = [m for m in members if m.custody.is_open]
-            for m in leaving:
-                check_lawful_for_child(m.custody, outcome, m.participant)
-            if shared is not None and shared != outcome:
-                raise EncounterError(
-                    C.FAMILY_OUTCOME_DIFFERS,
-                    "outcome",
-                    family_outcome=Outcome(shared).label,
-                    outcome=Outcome(outcome).label,
-                )
-            ids = [m.custody.pk for m in leaving]
-            for m in leaving:
-                _book_out_one(
-                    actor=actor,
-                    custody=m.custody,
-                    outcome=outcome,
-                    at=when,
-                    exception=None,
-                    together=ids,
-                )
-            return custody
-        check_lawful_for_child(custody, outcome, member.participant)
-        # An approved exception for this outcome lets the member leave apart from the family
-        # (before or after it); it also keeps them out of the family's shared outcome.
-        exception = FamilyException.objects.filter(
-            custody=custody, outcome=outcome, status=ExceptionStatus.APPROVED
-        ).first()
+        else:
+            leaving = [member]
+            # An approved exception for this outcome lets the member leave apart from the
+            # family (before or after it); it also keeps them out of the family's shared
+            # outcome.
+            exception = FamilyException.objects.filter(
+                custody=custody, outcome=outcome, status=ExceptionStatus.APPROVED
+            ).first()
+        for m in leaving:
+            check_lawful_for_child(m.custody, outcome, m.participant)
         if shared is not None and shared != outcome and exception is None:
             raise EncounterError(
                 C.FAMILY_OUTCOME_DIFFERS,
@@ -152,9 +137,20 @@ def _book_out(
                 family_outcome=Outcome(shared).label,
                 outcome=Outcome(outcome).label,
             )
-        if exception is None:
+        if not family and exception is None:
             check_family_stays_together(member, members)
-        _book_out_one(actor=actor, custody=custody, outcome=outcome, at=when, exception=exception)
-        for child in left_alone(members, [custody]):
+        together = [m.custody.pk for m in leaving] if family else []
+        for m in leaving:
+            _book_out_one(
+                actor=actor,
+                custody=m.custody,
+                outcome=outcome,
+                at=when,
+                exception=exception,
+                together=together,
+            )
+        # A child of the unit left without an adult is decided again alone (nobody is left
+        # after a family book-out: everyone still in custody left together).
+        for child in left_alone(members, [m.custody for m in leaving]):
             redecide_child(actor=actor, member=child, at=when)
     return custody

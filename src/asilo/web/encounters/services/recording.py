@@ -23,6 +23,7 @@ from asilo.web.encounters.clocks import (
 )
 from asilo.web.encounters.documents import (
     CLOCK_SKEW,
+    PersonOutcome,
     PreparedEncounter,
     member_outcomes,
 )
@@ -155,6 +156,14 @@ def encounter_record(
     raise AssertionError("unreachable")
 
 
+def _limit_hours(outcome: PersonOutcome) -> int | None:
+    """A person's legal custody limit: the policy's, or the statute's for an unaccompanied
+    child even where the policy of the day set no clock (UC-02)."""
+    if outcome.custody_limit_hours is None and outcome.demographic == "unaccompanied_child":
+        return UC_LIMIT_HOURS
+    return outcome.custody_limit_hours
+
+
 def _write_encounter(
     *,
     actor: User,
@@ -260,37 +269,36 @@ def _write_encounter(
         },
         catalogue_version=decision.catalogue_version,
     )
-    custodies: list[Custody] = []
     standard = standard_hours(decision.custody_standard_hours)
-    for i, person in enumerate(people):
-        limit = outcomes[i].custody_limit_hours
-        if limit is None and outcomes[i].demographic == "unaccompanied_child":
-            # The statute binds even where the policy of the day set no clock (UC-02).
-            limit = UC_LIMIT_HOURS
-        custody = Custody.objects.create(
-            encounter=encounter,
-            person=person,
-            booked_in_at=book_in,
-            booked_in_time_known=time_known,
-            limit_hours=limit,
-            due_at=book_in + timedelta(hours=limit) if limit is not None else None,
-            standard_hours=standard,
-            standard_due_at=book_in + timedelta(hours=standard),
-        )
+    custodies = Custody.objects.bulk_create(
+        [
+            Custody(
+                encounter=encounter,
+                person=person,
+                booked_in_at=book_in,
+                booked_in_time_known=time_known,
+                limit_hours=limit,
+                due_at=book_in + timedelta(hours=limit) if limit is not None else None,
+                standard_hours=standard,
+                standard_due_at=book_in + timedelta(hours=standard),
+            )
+            for person, limit in zip(people, map(_limit_hours, outcomes), strict=True)
+        ]
+    )
+    for custody in custodies:
         audit_change(
             actor=actor,
             action=AuditAction.BOOK_IN,
             obj=custody,
             after={
                 "encounter": encounter.pk,
-                "person": person.pk,
+                "person": custody.person_id,
                 "booked_in_at": book_in.isoformat(),
                 "booked_in_time_known": time_known,
-                "limit_hours": limit,
+                "limit_hours": custody.limit_hours,
                 "standard_hours": standard,
                 "due_at": custody.due_at.isoformat() if custody.due_at else None,
             },
             catalogue_version=decision.catalogue_version,
         )
-        custodies.append(custody)
     return encounter, participants, custodies

@@ -11,6 +11,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
+from asilo.web.core.status_moves import status_move
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (
@@ -51,20 +52,17 @@ def reunification_task_close(
     text = written(note, field="note", minimum=MIN_NOTE, code=C.NOTE_REQUIRED)
     with transaction.atomic():
         task = _open_task(task_id)
-        task.status = TaskStatus.CLOSED
-        task.closed_at = timezone.now()
-        task.closed_by = actor
-        task.closing_note = text
-        task.closing_outcome = outcome
-        task.save(
-            update_fields=["status", "closed_at", "closed_by", "closing_note", "closing_outcome"]
-        )
-        audit_change(
+        status_move(
+            task,
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=task,
-            before={"status": TaskStatus.OPEN},
-            after={"status": TaskStatus.CLOSED, "outcome": outcome},
+            to=TaskStatus.CLOSED,
+            changes={
+                "closed_at": timezone.now(),
+                "closed_by": actor,
+                "closing_note": text,
+                "closing_outcome": outcome,
+            },
+            after={"outcome": outcome},
         )
     return task
 

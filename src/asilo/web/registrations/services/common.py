@@ -39,16 +39,23 @@ def record_status(
     *,
     registration: Registration,
     to_status: str,
-    outcome: eligibility.Outcome | None,
-    reason_code: str,
-    reason_params: dict[str, Any],
     actor: FamilyOrStaff,
     at: datetime,
+    outcome: eligibility.Outcome | None = None,
+    reason_code: str = "",
+    reason_params: dict[str, Any] | None = None,
     closed_reason: str = "",
     audit: bool = False,
     note: str = "",
 ) -> StatusChange:
-    """Through the lifecycle's one service (``lifecycle.registration_status_change``)."""
+    """Through the lifecycle's one service (``lifecycle.registration_status_change``). The
+    move's reason is ``reason_code`` (with ``reason_params``) or, without one, the policy
+    engine's answer ``outcome`` (its reason code and parameters); the outcome's rule, text and
+    citation go in the history either way."""
+    if not reason_code:
+        if outcome is None:
+            raise ValueError("a status change needs a reason code or the engine's outcome")
+        reason_code, reason_params = outcome.reason_code, outcome.reason_params
     return lifecycle.registration_status_change(
         actor=actor,
         registration=registration,

@@ -177,13 +177,10 @@ def registration_contact_confirm(
 def _join_queue(registration: Registration, *, now: datetime, note: str) -> None:
     """The family confirmed its contact: it joins the queue with the engine's answer as its
     reason (audited, with ``note``)."""
-    answer = _engine_answer(registration)
     record_status(
         registration=registration,
         to_status=Status.WAITING,
-        outcome=answer,
-        reason_code=answer.reason_code,
-        reason_params=answer.reason_params,
+        outcome=_engine_answer(registration),
         actor=None,
         at=now,
         audit=True,

@@ -74,8 +74,6 @@ def _reevaluate_family(*, actor: FamilyOrStaff, registration: Registration, now:
             registration=registration,
             to_status=to_status,
             outcome=outcome,
-            reason_code=outcome.reason_code,
-            reason_params=outcome.reason_params,
             actor=actor,
             at=now,
             audit=True,

@@ -68,8 +68,6 @@ def program_reevaluate(*, actor: FamilyOrStaff, program: Program, on: date) -> R
                 registration=registration,
                 to_status=to_status,
                 outcome=outcome,
-                reason_code=outcome.reason_code,
-                reason_params=outcome.reason_params,
                 closed_reason=closed_reason,
                 actor=actor,
                 at=now,

@@ -274,7 +274,6 @@ def _create(
     record_status(
         registration=registration,
         to_status=Status.REGISTERED,
-        outcome=None,
         reason_code="registered",
         reason_params={"channel": channel},
         actor=actor,
@@ -284,8 +283,6 @@ def _create(
         registration=registration,
         to_status=status,
         outcome=outcome,
-        reason_code=outcome.reason_code,
-        reason_params=outcome.reason_params,
         actor=actor,
         at=now,
     )
@@ -294,9 +291,7 @@ def _create(
         record_status(
             registration=registration,
             to_status=Status.NEEDS_VERIFICATION,
-            outcome=None,
             reason_code=contact.UNVERIFIED,
-            reason_params={},
             actor=actor,
             at=now,
         )

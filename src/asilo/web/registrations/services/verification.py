@@ -4,7 +4,7 @@ duplicate."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -66,6 +66,25 @@ OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
 }
 
 
+class CallbackMove(NamedTuple):
+    """What a call-back's outcome does to each family of the task in one of
+    ``from_statuses``: it moves it to ``to_status`` with ``reason_code``."""
+
+    from_statuses: tuple[str, ...]
+    to_status: str
+    reason_code: str
+
+
+#: A verified call-back puts a family waiting for it in the queue; details that do not match
+#: take a family out of it until a caseworker calls it again (a new call-back task).
+CALLBACK_MOVES: dict[str, CallbackMove] = {
+    TaskOutcome.VERIFIED: CallbackMove((Status.NEEDS_VERIFICATION,), Status.WAITING, "verified"),
+    TaskOutcome.DETAILS_WRONG: CallbackMove(
+        (Status.WAITING, Status.REGISTERED), Status.NEEDS_VERIFICATION, "details_wrong"
+    ),
+}
+
+
 def _refuse_unless_reviewer(actor: User, task_id: int, *, reviews_holds: bool) -> None:
     """A supervisor reviews what holds families out of allocation; a caseworker the tasks of
     their organisation's families (a holding task only when every family in it is theirs, so
@@ -120,35 +139,24 @@ def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = ""
         task.closed_at = now
         task.closed_by = actor
         task.save()
-        if task.kind == TaskKind.CALLBACK and outcome == TaskOutcome.VERIFIED:
+        move = CALLBACK_MOVES.get(outcome) if task.kind == TaskKind.CALLBACK else None
+        if move is not None:
             for registration in registrations:
-                registration.verified_at = now
-                registration.verified_by = actor
-                registration.save(update_fields=["verified_at", "verified_by"])
-                if registration.status == Status.NEEDS_VERIFICATION:
-                    record_status(
-                        registration=registration,
-                        to_status=Status.WAITING,
-                        outcome=None,
-                        reason_code="verified",
-                        reason_params={},
-                        actor=actor,
-                        at=now,
-                        audit=True,
-                    )
-        elif task.kind == TaskKind.CALLBACK and outcome == TaskOutcome.DETAILS_WRONG:
-            for registration in registrations:
-                if registration.status in (Status.WAITING, Status.REGISTERED):
-                    record_status(
-                        registration=registration,
-                        to_status=Status.NEEDS_VERIFICATION,
-                        outcome=None,
-                        reason_code="details_wrong",
-                        reason_params={},
-                        actor=actor,
-                        at=now,
-                        audit=True,
-                    )
+                if outcome == TaskOutcome.VERIFIED:
+                    registration.verified_at = now
+                    registration.verified_by = actor
+                    registration.save(update_fields=["verified_at", "verified_by"])
+                if registration.status not in move.from_statuses:
+                    continue
+                record_status(
+                    registration=registration,
+                    to_status=move.to_status,
+                    reason_code=move.reason_code,
+                    actor=actor,
+                    at=now,
+                    audit=True,
+                )
+                if outcome == TaskOutcome.DETAILS_WRONG:  # a caseworker calls the family again
                     fraud.open_new_task(
                         kind=TaskKind.CALLBACK,
                         key=str(registration.pk),
@@ -167,7 +175,6 @@ def review_task_close(*, actor: User, task_id: int, outcome: str, note: str = ""
                     registration=later,
                     to_status=Status.CLOSED,
                     closed_reason=ClosedReason.DUPLICATE,
-                    outcome=None,
                     reason_code="duplicate",
                     reason_params={"number": first.number},
                     actor=actor,

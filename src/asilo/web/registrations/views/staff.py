@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.models import Organisation
@@ -31,7 +32,7 @@ from asilo.web.registrations.models import (
     TaskOutcome,
     TaskState,
 )
-from asilo.web.registrations.reasons import task_details, vulnerability_label
+from asilo.web.registrations.reasons import status_label, task_details, vulnerability_label
 from asilo.web.registrations.services.verification import OUTCOMES_BY_KIND
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
@@ -69,6 +70,18 @@ _LIST_FILTERS = (
 
 PAGE_SIZE = 50
 
+#: ``needs_verification`` finds the families a caseworker must check and those still to type
+#: back the code sent to them (the detail page says which), so its filter names both.
+NEEDS_EITHER_CHECK = _("Needs verification (by a caseworker, or of the code sent to the family)")
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    """The status filter: each status in the words its registrations' pages use."""
+    return [
+        (s.value, str(NEEDS_EITHER_CHECK) if s == Status.NEEDS_VERIFICATION else status_label(s))
+        for s in Status
+    ]
+
 
 @login_required
 @domain_errors
@@ -95,7 +108,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "query": query,
             "error": error,
-            "statuses": [(s.value, s.label) for s in Status],
+            "statuses": _status_choices(),
             "programs": Program.objects.order_by("code"),
             "channels": [(c.value, c.label) for c in Channel],
             "organisations": Organisation.objects.order_by("name")
