@@ -6,8 +6,6 @@ exits with status 2 and a message naming the field, and prints nothing on standa
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from pathlib import Path
@@ -18,7 +16,7 @@ from rich.table import Table
 
 from asilo.cli.common import err, fail, out, say, setup_django, text_file, text_files
 from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
-from asilo.csvsafe import safe_dict
+from asilo.csvsafe import rows_csv
 from asilo.forecast import backtest as bt
 from asilo.forecast import models, regimes, series
 
@@ -83,12 +81,7 @@ def print_rows(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> Non
         typer.echo(json.dumps(rows, indent=2))
         return
     if fmt is OutputFormat.csv:
-        buffer = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(safe_dict(r) for r in rows)
-        typer.echo(buffer.getvalue(), nl=False)
+        typer.echo(rows_csv(rows), nl=False)
         return
     table = Table(title=title)
     if not rows:

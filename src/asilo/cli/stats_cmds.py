@@ -18,6 +18,7 @@ from rich.table import Table
 
 from asilo.cli.common import err, fail, out, say, text_file
 from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
+from asilo.csvsafe import rows_csv
 from asilo.stats import cbp_export, importer, reconcile, reports, store
 from asilo.stats.vocabulary import parse_region
 
@@ -121,9 +122,7 @@ def _print_rows(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> No
         sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
         return
     if fmt is OutputFormat.csv:
-        from asilo.stats import charts  # matplotlib loads only when charts are drawn
-
-        sys.stdout.write(charts.data_table_csv(rows))
+        sys.stdout.write(rows_csv(rows))
         return
     if not rows:
         out.print("no encounters match", markup=False)
