@@ -145,35 +145,38 @@ def fit_one(
     library refuses some flat or very short series) is replaced by the seasonal naive forecast,
     and the note says so.
     """
+    history = _History(y, h, season, x, x_future)
     try:
-        return _fit_one(name, y, h, season=season, x=x, x_future=x_future, arima=arima), None
+        return _fit_one(name, history, arima), None
     except Exception as first:  # statsforecast raises assorted errors on degenerate series
         if arima is not None and (
             arima.order is not None or arima.ets is not None or name in arima.fitted
         ):
             arima.fitted.pop(name, None)
-            fresh = ArimaOrder()
             try:
-                result = _fit_one(name, y, h, season=season, x=x, x_future=x_future, arima=fresh)
-                return result, None
+                return _fit_one(name, history, ArimaOrder()), None
             except Exception:
                 pass
-        result = _fit_one("SeasonalNaive", y, h, season=season)
+        result = _fit_one("SeasonalNaive", _History(y, h, season), None)
         return result, f"{name} failed ({type(first).__name__}); seasonal naive used"
 
 
-def _fit_one(
-    name: str,
-    y: FloatArray,
-    h: int,
-    *,
-    season: int = SEASON,
-    x: FloatArray | None = None,
-    x_future: FloatArray | None = None,
-    arima: ArimaOrder | None = None,
-) -> dict[str, FloatArray]:
+@dataclass(frozen=True)
+class _History:
+    """What a model is fitted to: the history ``y``, to forecast ``h`` months ahead, its
+    season, and the regressors over the history and the forecast months (AutoARIMA only)."""
+
+    y: FloatArray
+    h: int
+    season: int
+    x: FloatArray | None = None
+    x_future: FloatArray | None = None
+
+
+def _fit_one(name: str, history: _History, arima: ArimaOrder | None) -> dict[str, FloatArray]:
     """One model's forecast dict (``mean``, ``lo-80``, ``hi-80``, ``lo-95``, ``hi-95``)."""
-    model = _model(name, season, arima)
+    y, h, x, x_future = history.y, history.h, history.x, history.x_future
+    model = _model(name, history.season, arima)
     kwargs: dict[str, Any] = {}
     if name == "AutoARIMA" and x is not None and x_future is not None and x.shape[1]:
         kwargs = {"X": x, "X_future": x_future}

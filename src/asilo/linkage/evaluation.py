@@ -108,68 +108,23 @@ def evaluate(clusters: Path, truth: Path) -> list[Scores]:
             from truth t join pred p using (record_id)
             """
         )
-        con.execute(
-            """
-            create table true_pairs as
-            select a.record_id as a, b.record_id as b,
-                   a.identity_id = b.identity_id as found,
-                   list_distinct(list_concat(a.kinds, b.kinds)) as kinds
-            from rec a join rec b on a.true_id = b.true_id and a.record_id < b.record_id
-            """
-        )
-        con.execute(
-            """
-            create table pred_pairs as
-            select a.record_id as a, b.record_id as b,
-                   a.true_id = b.true_id as correct,
-                   list_distinct(list_concat(a.kinds, b.kinds)) as kinds
-            from rec a join rec b on a.identity_id = b.identity_id and a.record_id < b.record_id
-            """
-        )
-        overall = con.execute(
-            """
-            select (select count(*) from true_pairs), (select count(*) from pred_pairs),
-                   (select count(*) from pred_pairs where correct),
-                   (select count(*) from true_pairs where found)
-            """
-        ).fetchall()[0]
-        assert overall is not None
-        results = [
-            Scores(
-                "all",
-                int(overall[0]),
-                int(overall[1]),
-                int(overall[2]),
-                int(overall[0]),
-                int(overall[3]),
-                int(overall[1]),
-                int(overall[2]),
-            )
-        ]
-        kinds = con.execute("select distinct unnest(kinds) as k from truth order by k").fetchall()
-        for (kind,) in kinds:
-            r = con.execute(
+        # Pairs of one true identity (found: linked into one identity too), and pairs the
+        # link put into one identity (correct: one true identity too).
+        for table, same, flag, other in (
+            ("true_pairs", "true_id", "found", "identity_id"),
+            ("pred_pairs", "identity_id", "correct", "true_id"),
+        ):
+            con.execute(
+                f"""
+                create table {table} as
+                select a.record_id as a, b.record_id as b, a.{other} = b.{other} as {flag},
+                       list_distinct(list_concat(a.kinds, b.kinds)) as kinds
+                from rec a join rec b on a.{same} = b.{same} and a.record_id < b.record_id
                 """
-                select (select count(*) from true_pairs where list_contains(kinds, $k)),
-                       (select count(*) from true_pairs where list_contains(kinds, $k) and found),
-                       (select count(*) from pred_pairs where list_contains(kinds, $k)),
-                       (select count(*) from pred_pairs where list_contains(kinds, $k) and correct)
-                """,
-                {"k": kind},
-            ).fetchall()[0]
-            assert r is not None
-            results.append(
-                Scores(
-                    kind,
-                    int(r[0]),
-                    int(r[2]),
-                    int(r[3]),
-                    int(r[0]),
-                    int(r[1]),
-                    int(r[2]),
-                    int(r[3]),
-                )
             )
+        results = [_scores(con, "all", None)]
+        kinds = con.execute("select distinct unnest(kinds) as k from truth order by k").fetchall()
+        results.extend(_scores(con, kind, kind) for (kind,) in kinds)
         return results
     finally:
         con.close()
@@ -240,3 +195,20 @@ def blocking_recall(records: Path, truth: Path) -> BlockingRecall:
         return BlockingRecall(count, int(row[0]), int(row[1]), int(row[2]))
     finally:
         con.close()
+
+
+def _scores(con: duckdb.DuckDBPyConnection, label: str, kind: str | None) -> Scores:
+    """The scores of the pairs where either record had corruption ``kind`` applied (``None``:
+    every pair), under ``label``."""
+    only = "true" if kind is None else "list_contains(kinds, $k)"
+    row = con.execute(
+        f"""
+        select (select count(*) from true_pairs where {only}),
+               (select count(*) from true_pairs where {only} and found),
+               (select count(*) from pred_pairs where {only}),
+               (select count(*) from pred_pairs where {only} and correct)
+        """,
+        {} if kind is None else {"k": kind},
+    ).fetchall()[0]
+    true, found, predicted, correct = (int(n) for n in row)
+    return Scores(label, true, predicted, correct, true, found, predicted, correct)

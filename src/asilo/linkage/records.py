@@ -9,6 +9,7 @@ column ``corruption_kinds`` (kinds separated by ``;``).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -17,17 +18,31 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-RECORD_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "a_number",
-    "document_number",
-)
+from asilo.inputfiles import InputFileFault
+
+
+@dataclass(frozen=True)
+class RecordFields:
+    """One record as written down: the columns of ``R.csv`` (:data:`RECORD_COLUMNS`), in
+    order. The synthetic population's records and the review page's cards extend it."""
+
+    record_id: str
+    given_names: str
+    first_surname: str
+    second_surname: str
+    date_of_birth: str
+    sex: str
+    nationality: str
+    a_number: str
+    document_number: str
+
+    def row(self) -> list[str]:
+        """The values in :data:`RECORD_COLUMNS` order: one line of ``R.csv``."""
+        return [getattr(self, column) for column in RECORD_COLUMNS]
+
+
+#: The columns of ``R.csv``, in order: the fields of :class:`RecordFields`.
+RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RecordFields))
 TRUTH_COLUMNS: tuple[str, ...] = ("record_id", "true_identity_id", "corruption_kinds")
 CLUSTER_COLUMNS: tuple[str, ...] = ("record_id", "identity_id", "match_probability")
 
@@ -38,16 +53,8 @@ _NATIONALITY = re.compile(r"^[A-Z]{3}$")
 _MAX_FIELD = 200
 
 
-class RecordFileError(ValueError):
-    """A bad input file: where (file, line, column) and what is wrong."""
-
-    def __init__(self, path: Path, line: int, column: str | None, message: str) -> None:
-        self.path = path
-        self.line = line
-        self.column = column
-        self.message = message
-        where = f"{path}, line {line}" + (f", column {column}" if column else "")
-        super().__init__(f"{where}: {message}")
+class RecordFileError(InputFileFault):
+    """A bad identity record file (``R.csv``, ``T.csv``, ``C.csv``): where and what is wrong."""
 
 
 def open_csv(path: Path) -> IO[str]:

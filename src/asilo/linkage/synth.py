@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from asilo.linkage.records import RECORD_COLUMNS, TRUTH_COLUMNS
+from asilo.linkage.records import RECORD_COLUMNS, TRUTH_COLUMNS, RecordFields
 
 REENCOUNTER_P = 0.27
 FAMILY_SHARE = 0.33
@@ -794,34 +794,12 @@ class Person:
     document_number: str
 
 
-@dataclass
-class Record:
+@dataclass(frozen=True)
+class Record(RecordFields):
     """One person as written down at one encounter, with its ground truth."""
 
-    record_id: str
-    given_names: str
-    first_surname: str
-    second_surname: str
-    date_of_birth: str
-    sex: str
-    nationality: str
-    a_number: str
-    document_number: str
     true_identity_id: str
     corruptions: list[str] = field(default_factory=list)
-
-    def row(self) -> list[str]:
-        return [
-            self.record_id,
-            self.given_names,
-            self.first_surname,
-            self.second_surname,
-            self.date_of_birth,
-            self.sex,
-            self.nationality,
-            self.a_number,
-            self.document_number,
-        ]
 
 
 def strip_accents(text: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from asilo.csvsafe import safe_text
+from asilo.inputfiles import InputFileFault
 from asilo.scheduling.digest import (
     APPOINTMENT_COLUMNS,
     CAPACITY_COLUMNS,
@@ -40,16 +41,9 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
-class InputFileError(ValueError):
-    """A problem in an input file, located by file, line and column."""
-
-    def __init__(self, file: Path, line: int, column: str | None, problem: str) -> None:
-        self.file = file
-        self.line = line
-        self.column = column
-        self.problem = problem
-        where = f"{file}, line {line}" + (f", column {column}" if column else "")
-        super().__init__(f"{where}: {problem}")
+class InputFileError(InputFileFault):
+    """A problem in an input file of ``asilo schedule allocate``, located by file, line and
+    column."""
 
 
 @dataclass(frozen=True, slots=True)

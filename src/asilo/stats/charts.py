@@ -278,30 +278,22 @@ def standard_charts(
         except ValueError:
             return []
 
-    authority = rows_for(("month", "title_of_authority"))
-    if authority:
-        charts.append(
-            Chart(
-                "trend_by_authority",
-                "Monthly encounters by title of authority" + where,
-                authority,
-                "trend",
-                ("title_of_authority",),
-                _marks_within(marked, authority),
+    for name, dimension, label in (
+        ("trend_by_authority", "title_of_authority", "title of authority"),
+        ("trend_by_demographic", "demographic", "demographic"),
+    ):
+        trend = rows_for(("month", dimension))
+        if trend:
+            charts.append(
+                Chart(
+                    name,
+                    f"Monthly encounters by {label}" + where,
+                    trend,
+                    "trend",
+                    (dimension,),
+                    _marks_within(marked, trend),
+                )
             )
-        )
-    demographic = rows_for(("month", "demographic"))
-    if demographic:
-        charts.append(
-            Chart(
-                "trend_by_demographic",
-                "Monthly encounters by demographic" + where,
-                demographic,
-                "trend",
-                ("demographic",),
-                _marks_within(marked, demographic),
-            )
-        )
     citizenship = rows_for(("fiscal_year", "citizenship"))
     if citizenship:
         charts.append(

@@ -2,8 +2,10 @@
 
 Before: ``reason`` was a plain ``TextField``; the raw column held the officer's words about the
 person ("Outstanding warrant ... for the mother") in clear. Now the columns hold Fernet tokens,
-the application reads the text back unchanged (pages, API), no audit entry copies it, and the
-migration encrypts the rows written before it (and decrypts them when reversed).
+the application reads the text back unchanged (pages, API), and no audit entry copies it.
+
+(Until the migrations were squashed, a second test here ran migration ``encounters.0006`` back
+and forth over rows written in clear; a database created today writes every reason encrypted.)
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from asilo.web.accounts.models import User
 from asilo.web.audit.models import AuditEntry
@@ -125,26 +126,3 @@ def test_reasons_are_fernet_tokens_in_the_database_and_read_back(
     for entry in AuditEntry.objects.all():
         stored = f"{entry.before} {entry.after} {entry.note}"
         assert "warrant" not in stored and "Medical" not in stored
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_encrypts_existing_rows_and_is_reversible(officer: User) -> None:
-    override, exception = _seed(officer)
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    # Back to before the change: the rows are decrypted to the plain text they had.
-    executor.migrate([("encounters", "0005_reunification_steps_and_staff_notifications")])
-    assert _raw("encounters_override", override.pk) == OVERRIDE_REASON
-    assert _raw("encounters_familyexception", exception.pk) == EXCEPTION_REASON
-    # Forward again: the plain rows written before the change are encrypted in place.
-    executor = MigrationExecutor(connection)
-    executor.migrate(leaves)
-    _assert_encrypted(override, exception)
-    # Running the data step twice changes nothing (a partly migrated database finishes).
-    before = _raw("encounters_override", override.pk)
-    from importlib import import_module
-
-    step = import_module("asilo.web.encounters.migrations.0006_reasons_encrypted_at_rest")
-    with connection.schema_editor() as editor:
-        step.encrypt_reasons(executor.loader.project_state(leaves).apps, editor)
-    assert _raw("encounters_override", override.pk) == before

@@ -11,7 +11,7 @@ from typing import Literal
 from asilo.policy.catalogue import InForce
 from asilo.policy.keys import LAWFUL_PATHWAYS, SECURING_THE_BORDER, TRANSIT_BAR, Key
 from asilo.policy.messages import Msg
-from asilo.policy.rules.base import Context, Draft, reads, reason
+from asilo.policy.rules.base import Context, Draft, reads
 from asilo.policy.rules.cbp_one import appointment_at_port
 from asilo.policy.schema import AsylumLimitation, TransitBar
 
@@ -32,10 +32,10 @@ def transit_bar(ctx: Context, draft: Draft) -> None:
     if rule is None or all(n in rule.not_transiting_nationalities for n in ctx.nationalities):
         return
     if ctx.encounter.asylum_denied_in_transit_country:
-        draft.reasons.append(reason(bar.entry, "asylum.transit_bar_exception"))
+        draft.explain(bar.entry, "asylum.transit_bar_exception")
         return
     draft.flag("third_country_transit_bar")
-    draft.reasons.append(reason(bar.entry, "asylum.transit_bar"))
+    draft.explain(bar.entry, "asylum.transit_bar")
 
 
 Finding = Literal["not_covered", "exception", "presumption"]
@@ -102,18 +102,14 @@ def _limitation(ctx: Context, draft: Draft, key: Key[AsylumLimitation], rule_nam
     if rule is None or found.finding is None:
         return
     if found.finding == "not_covered":
-        draft.reasons.append(
-            reason(found.entry, f"asylum.{rule_name}.not_covered", ground=found.ground_message())
-        )
+        draft.explain(found.entry, f"asylum.{rule_name}.not_covered", ground=found.ground_message())
         return
     if found.finding == "exception":
         draft.flag(f"{rule_name}_exception")
-        draft.reasons.append(
-            reason(found.entry, f"asylum.{rule_name}.exception", ground=found.ground_message())
-        )
+        draft.explain(found.entry, f"asylum.{rule_name}.exception", ground=found.ground_message())
     else:
         draft.flag("lawful_pathways_presumption" if key is LAWFUL_PATHWAYS else rule_name)
-        draft.reasons.append(reason(found.entry, f"asylum.{rule_name}.presumption"))
+        draft.explain(found.entry, f"asylum.{rule_name}.presumption")
     if rule.fear_must_be_manifested and not ctx.is_child_alone:
         _manifestation(ctx, draft, found.entry)
 
@@ -121,7 +117,7 @@ def _limitation(ctx: Context, draft: Draft, key: Key[AsylumLimitation], rule_nam
 def _manifestation(ctx: Context, draft: Draft, entry: InForce) -> None:
     if ctx.encounter.manifests_fear:
         draft.flag("credible_fear_referral")
-        draft.reasons.append(reason(entry, "asylum.fear_manifested"))
+        draft.explain(entry, "asylum.fear_manifested")
     else:
         draft.flag("no_fear_manifested")
-        draft.reasons.append(reason(entry, "asylum.no_fear_manifested"))
+        draft.explain(entry, "asylum.no_fear_manifested")

@@ -128,6 +128,26 @@ class Draft:
             Option(authority=authority, pathway=pathway, destination=dest, reason=why)
         )
 
+    def explain(
+        self, entry: InForce, code: str, *, fact: str | None = None, **params: str | int | Msg
+    ) -> Reason:
+        """Give the reason ``code`` citing ``entry``'s value (:func:`reason`); return it."""
+        why = reason(entry, code, fact=fact, **params)
+        self.reasons.append(why)
+        return why
+
+    def discretionary(self, why: Reason, pathway: Pathway, destination: str, practice: str) -> None:
+        """A Title 8 return left to the officer (MPP, a transfer agreement): ``pathway`` to
+        ``destination`` is the outcome, processing the option, when the catalogue's practice
+        default is ``"pathway"``; otherwise it is the option beside processing."""
+        self.flag("discretionary")
+        self.reasons.append(why)
+        if practice == "pathway":
+            self.pathway, self.destination = pathway, destination
+            self.option("title_8", "processing", None, why)
+        else:
+            self.option("title_8", pathway, destination, why)
+
     def outcome(self) -> Outcome:
         """The finished outcome: the draft's fields as they stand (its lists become tuples)."""
         return Outcome.model_validate(self, from_attributes=True)

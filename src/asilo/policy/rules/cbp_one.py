@@ -4,7 +4,7 @@ exception, until the function was shut off on 2025-01-20 (C1-01..C1-21)."""
 from __future__ import annotations
 
 from asilo.policy.keys import CBP_ONE
-from asilo.policy.rules.base import Context, Draft, reads, reason
+from asilo.policy.rules.base import Context, Draft, reads
 from asilo.policy.schema import CbpOne
 
 reads(CbpOne, "ports_of_entry", "purpose")
@@ -20,17 +20,13 @@ def appointment_excepts_title42(ctx: Context, draft: Draft) -> bool:
         and ctx.at_port(rule.ports_of_entry)
     ):
         draft.flag("title42_exception")
-        draft.reasons.append(
-            reason(cbp_one.entry, "cbp_one.title42_exception", place=ctx.place.name)
-        )
+        draft.explain(cbp_one.entry, "cbp_one.title42_exception", place=ctx.place.name)
         return True
-    draft.reasons.append(
-        reason(
-            ctx.cited(CBP_ONE),
-            "cbp_one.no_effect",
-            place=ctx.place.name,
-            kind=ctx.place.kind.replace("_", " "),
-        )
+    draft.explain(
+        ctx.cited(CBP_ONE),
+        "cbp_one.no_effect",
+        place=ctx.place.name,
+        kind=ctx.place.kind.replace("_", " "),
     )
     return False
 

@@ -62,13 +62,7 @@ def apply(ctx: Context, draft: Draft) -> None:
         programme=rule.programme,
         ports=", ".join(rule.return_ports),
     )
-    draft.flag("discretionary")
-    draft.reasons.append(why)
-    if rule.practice_default == "pathway":
-        draft.pathway, draft.destination = "mpp_return", MEXICO
-        draft.option("title_8", "processing", None, why)
-    else:
-        draft.option("title_8", "mpp_return", MEXICO, why)
+    draft.discretionary(why, "mpp_return", MEXICO, rule.practice_default)
 
 
 def under_title42(ctx: Context, draft: Draft) -> None:
@@ -96,11 +90,9 @@ def resumption(ctx: Context, draft: Draft) -> None:
         return
     if rule.status == "announced_not_operational":
         draft.flag("mpp_announced_not_operational")
-        draft.reasons.append(
-            reason(
-                resumed.entry,
-                "mpp.announced_not_operational",
-                fact="MPP25-03",
-                instrument=rule.instrument,
-            )
+        draft.explain(
+            resumed.entry,
+            "mpp.announced_not_operational",
+            fact="MPP25-03",
+            instrument=rule.instrument,
         )

@@ -4,7 +4,7 @@ person ineligible (CHNV-01, CHNV-02); the processes ended on 2025-03-25 (CHNV-05
 from __future__ import annotations
 
 from asilo.policy.keys import CHNV_PAROLE
-from asilo.policy.rules.base import Context, Draft, reads, reason
+from asilo.policy.rules.base import Context, Draft, reads
 from asilo.policy.schema import ChnvParole
 
 reads(ChnvParole, "irregular_entry_after")
@@ -22,11 +22,9 @@ def chnv(ctx: Context, draft: Draft) -> None:
         and ctx.place.kind == "between_ports"
     ):
         draft.flag("chnv_parole_ineligible")
-        draft.reasons.append(
-            reason(
-                parole.entry,
-                "parole.chnv_ineligible",
-                after=str(rule.irregular_entry_after[nationality]),
-                nationality=nationality,
-            )
+        draft.explain(
+            parole.entry,
+            "parole.chnv_ineligible",
+            after=str(rule.irregular_entry_after[nationality]),
+            nationality=nationality,
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from asilo.policy.keys import PROCLAMATION_10888
-from asilo.policy.rules.base import Context, Draft, reads, reason
+from asilo.policy.rules.base import Context, Draft, reads
 from asilo.policy.schema import EntryProclamation
 
 reads(
@@ -30,15 +30,13 @@ def apply(ctx: Context, draft: Draft) -> Procedure | None:
         return None
     entry = proclamation.entry
     if ctx.place.kind not in rule.kinds:
-        draft.reasons.append(
-            reason(entry, "proclamation.not_at_ports", fact="PROC-01", instrument=rule.instrument)
+        draft.explain(
+            entry, "proclamation.not_at_ports", fact="PROC-01", instrument=rule.instrument
         )
         return None
     if ctx.is_child_alone and not rule.unaccompanied_children_covered:
-        draft.reasons.append(
-            reason(
-                entry, "proclamation.not_for_children", fact="PROC-01", instrument=rule.instrument
-            )
+        draft.explain(
+            entry, "proclamation.not_for_children", fact="PROC-01", instrument=rule.instrument
         )
         return None
     draft.flag("asylum_barred_212f")
@@ -51,19 +49,15 @@ def apply(ctx: Context, draft: Draft) -> Procedure | None:
             "summary_repatriation",
             nationality,
         )
-        draft.reasons.append(
-            reason(
-                entry,
-                "proclamation.summary_repatriation",
-                instrument=rule.instrument,
-                nationality=nationality,
-            )
+        draft.explain(
+            entry,
+            "proclamation.summary_repatriation",
+            instrument=rule.instrument,
+            nationality=nationality,
         )
         return rule.procedure
     draft.flag("withholding_cat_screening_required")
-    draft.reasons.append(
-        reason(entry, "proclamation.screening_only", fact="PROC-06", instrument=rule.instrument)
-    )
+    draft.explain(entry, "proclamation.screening_only", fact="PROC-06", instrument=rule.instrument)
     if rule.litigation_status_uncertain:
-        draft.reasons.append(reason(entry, "proclamation.litigation_uncertain", fact="PROC-08a"))
+        draft.explain(entry, "proclamation.litigation_uncertain", fact="PROC-08a")
     return rule.procedure

@@ -52,7 +52,7 @@ def apply(ctx: Context, draft: Draft) -> bool:
         return False
     if order.value.scope == "recent_presence":
         return _recent_presence_order(ctx, draft, order.value)
-    draft.reasons.append(reason(order.entry, "title42.in_force", instrument=order.value.instrument))
+    draft.explain(order.entry, "title42.in_force", instrument=order.value.instrument)
     if ctx.is_child_alone and _children_excepted(ctx, draft):
         return False
     if _excepted(ctx, draft):
@@ -67,13 +67,11 @@ def _ended(ctx: Context, draft: Draft) -> None:
     if entry.period is None:
         return
     at = entry.period.at
-    draft.reasons.append(
-        reason(
-            entry,
-            "title42.ended_at" if at else "title42.ended",
-            date=str(entry.period.start),
-            time=f"{at:%H:%M}" if at else "",
-        )
+    draft.explain(
+        entry,
+        "title42.ended_at" if at else "title42.ended",
+        date=str(entry.period.start),
+        time=f"{at:%H:%M}" if at else "",
     )
 
 
@@ -113,7 +111,7 @@ def _children_excepted(ctx: Context, draft: Draft) -> bool:
     rule = ctx.at(TITLE42_CHILDREN)
     if rule.value is None or not rule.value.excepted:
         return False
-    draft.reasons.append(reason(rule.entry, "title42.children_excepted", basis=rule.value.basis))
+    draft.explain(rule.entry, "title42.children_excepted", basis=rule.value.basis)
     return True
 
 
@@ -124,7 +122,7 @@ def _expel_child(ctx: Context, draft: Draft) -> bool:
     code = (
         "title42.child_expelled_land" if nationality == MEXICO else "title42.child_expelled_flight"
     )
-    draft.reasons.append(reason(entry, code))
+    draft.explain(entry, code)
     _exception_option(ctx, draft)
     return True
 
@@ -148,12 +146,10 @@ def _excepted(ctx: Context, draft: Draft) -> bool:
     if enc.title42_exception_granted and exceptions.value is not None:
         processes = exceptions.value.referral_processes
         draft.flag("title42_exception")
-        draft.reasons.append(
-            reason(
-                exceptions.entry,
-                "title42.exception_granted_via" if processes else "title42.exception_granted",
-                processes=", ".join(processes),
-            )
+        draft.explain(
+            exceptions.entry,
+            "title42.exception_granted_via" if processes else "title42.exception_granted",
+            processes=", ".join(processes),
         )
         return True
     if enc.cbp_one_appointment and appointment_excepts_title42(ctx, draft):
@@ -166,13 +162,11 @@ def _excepted(ctx: Context, draft: Draft) -> bool:
         and ctx.at_port(wind_down.value.ports_of_entry)
     ):
         draft.flag("mpp_wind_down")
-        draft.reasons.append(
-            reason(
-                wind_down.entry,
-                "title42.mpp_wind_down",
-                status=enc.mpp_case.status,
-                place=ctx.place.name,
-            )
+        draft.explain(
+            wind_down.entry,
+            "title42.mpp_wind_down",
+            status=enc.mpp_case.status,
+            place=ctx.place.name,
         )
         return True
     return False
@@ -211,9 +205,7 @@ def _expulsion(ctx: Context, draft: Draft) -> bool:
     nationality = ctx.principal_nationality
     if group is None:
         draft.flag("discretionary")
-        draft.reasons.append(
-            reason(acceptance, "title42.mexico_refuses", nationality=nationality, fact="T42-20")
-        )
+        draft.explain(acceptance, "title42.mexico_refuses", nationality=nationality, fact="T42-20")
         _flight_option(ctx, draft)
         return False
     if _tamaulipas_refuses(ctx, draft):
@@ -227,13 +219,11 @@ def _expulsion(ctx: Context, draft: Draft) -> bool:
         draft.option("title_42", "expulsion", MEXICO, why)
         return False
     draft.authority, draft.pathway, draft.destination = "title_42", "expulsion", MEXICO
-    draft.reasons.append(
-        reason(
-            acceptance,
-            "title42.mexico_accepts_limited" if group.limit else "title42.mexico_accepts",
-            nationals=", ".join(sorted(set(ctx.nationalities))),
-            limit=group.limit or "",
-        )
+    draft.explain(
+        acceptance,
+        "title42.mexico_accepts_limited" if group.limit else "title42.mexico_accepts",
+        nationals=", ".join(sorted(set(ctx.nationalities))),
+        limit=group.limit or "",
     )
     _exception_option(ctx, draft)
     return True
@@ -265,13 +255,11 @@ def _tamaulipas_refuses(ctx: Context, draft: Draft) -> bool:
         return False
     draft.flag("local_practice")
     draft.flag("discretionary")
-    draft.reasons.append(
-        reason(
-            practice.entry,
-            "title42.tamaulipas",
-            under=rule.youngest_child_under,
-            place=ctx.place.name,
-        )
+    draft.explain(
+        practice.entry,
+        "title42.tamaulipas",
+        under=rule.youngest_child_under,
+        place=ctx.place.name,
     )
     _flight_option(ctx, draft)
     return True

@@ -4,7 +4,7 @@ of CHNV nationals from 2023-05-12 (T42-28, CLP-05), not confirmed for 2025-2026 
 from __future__ import annotations
 
 from asilo.policy.keys import TITLE8_RETURNS
-from asilo.policy.rules.base import Context, Draft, reads, reason, source_uncertain
+from asilo.policy.rules.base import Context, Draft, reads, source_uncertain
 from asilo.policy.schema import Title8ReturnsToMexico
 
 reads(Title8ReturnsToMexico, "nationalities", "monthly_limit")
@@ -24,12 +24,10 @@ def mexico_returns(ctx: Context, draft: Draft) -> None:
     if rule is not None and all(n in rule.nationalities for n in ctx.nationalities):
         draft.flag("mexico_accepts_title8_return")
         source_uncertain(draft, returns.entry)
-        draft.reasons.append(
-            reason(
-                returns.entry,
-                "title8.mexico_returns",
-                fact="OTH-07",
-                nationality=ctx.principal_nationality,
-                limit=f"{rule.monthly_limit:,}",
-            )
+        draft.explain(
+            returns.entry,
+            "title8.mexico_returns",
+            fact="OTH-07",
+            nationality=ctx.principal_nationality,
+            limit=f"{rule.monthly_limit:,}",
         )

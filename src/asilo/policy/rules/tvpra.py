@@ -4,7 +4,7 @@ within 72; children from contiguous countries are screened first (UC-01..UC-03, 
 from __future__ import annotations
 
 from asilo.policy.keys import TVPRA
-from asilo.policy.rules.base import Context, Draft, reads, reason
+from asilo.policy.rules.base import Context, Draft, reads
 from asilo.policy.schema import Tvpra
 
 reads(Tvpra, "transfer_hours", "notify_hours", "contiguous_countries")
@@ -19,23 +19,19 @@ def apply(ctx: Context, draft: Draft) -> None:
     nationality = ctx.principal_nationality
     if nationality in rule.contiguous_countries:
         draft.pathway = "tvpra_contiguous_screening"
-        draft.reasons.append(
-            reason(
-                tvpra.entry,
-                "tvpra.contiguous_screening",
-                fact="UC-03",
-                nationality=nationality,
-                hours=rule.transfer_hours,
-            )
+        draft.explain(
+            tvpra.entry,
+            "tvpra.contiguous_screening",
+            fact="UC-03",
+            nationality=nationality,
+            hours=rule.transfer_hours,
         )
         return
     draft.pathway = "orr_transfer"
-    draft.reasons.append(
-        reason(
-            tvpra.entry,
-            "tvpra.orr_transfer",
-            fact="UC-02",
-            notify=rule.notify_hours,
-            hours=rule.transfer_hours,
-        )
+    draft.explain(
+        tvpra.entry,
+        "tvpra.orr_transfer",
+        fact="UC-02",
+        notify=rule.notify_hours,
+        hours=rule.transfer_hours,
     )

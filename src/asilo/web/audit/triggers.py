@@ -3,6 +3,10 @@ SQLite and PostgreSQL: no path through the ORM, bulk updates or raw SQL can chan
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
 TABLE = "audit_auditentry"
 MESSAGE = "audit entries are append-only"
 
@@ -45,3 +49,15 @@ def drop_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return list(_PG_DROP)
     raise NotImplementedError(f"append-only triggers for {vendor}")
+
+
+def install(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """The audit app's migration step that creates the triggers (``RunPython``)."""
+    for statement in create_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+def uninstall(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Its reverse: only when the audit app's migrations are unapplied."""
+    for statement in drop_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)

@@ -145,7 +145,15 @@ def _complemented(figures: Any, months: list[Any]) -> list[Any]:
 def statistics_page(request: HtmxRequest) -> HttpResponse:
     _require_stats(request)
     path = _db()
-    context: dict[str, Any] = {"layout": layout_template(), "charts": [], "summary": []}
+    context: dict[str, Any] = {
+        "layout": layout_template(),
+        "charts": [],
+        "summary": [],
+        "fragment": "dashboards/_charts.html",
+        "target": "charts",
+        "filters_label": _("Filters"),
+        "filters_button": _("Show"),
+    }
     status = 200
     try:
         with st.open_source(path, _source(request)) as con:
@@ -179,7 +187,7 @@ def statistics_page(request: HtmxRequest) -> HttpResponse:
         status = 503
     if not request.htmx:
         context["identity"] = _identity_figures(request)
-    template = "dashboards/_charts.html" if request.htmx else "dashboards/statistics.html"
+    template = context["fragment"] if request.htmx else "dashboards/statistics.html"
     return render(request, template, context, status=status)
 
 

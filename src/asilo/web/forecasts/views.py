@@ -193,13 +193,24 @@ def _forecast_page(
     form: Any,
     fill: Callable[[dict[str, Any]], dict[str, Any]],
     *,
-    fragment: str,
     page: str,
+    fragment: str,
+    target: str,
+    filters: tuple[str, str],
 ) -> HttpResponse:
-    """A forecast page: the form, and what ``fill(values)`` draws from valid values (400 for
-    a bad form, 503 without a statistics database); htmx gets the ``fragment`` alone."""
+    """A forecast page (``chart_page.html``): the form, its ``filters`` words (the form's name
+    and its button), and what ``fill(values)`` draws from valid values (400 for a bad form,
+    503 without a statistics database); htmx gets the ``fragment`` (id ``target``) alone."""
     _require(request)
-    context: dict[str, Any] = {"layout": layout_template(), "form": form, "query": ""}
+    context: dict[str, Any] = {
+        "layout": layout_template(),
+        "form": form,
+        "query": "",
+        "fragment": fragment,
+        "target": target,
+        "filters_label": filters[0],
+        "filters_button": filters[1],
+    }
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400
@@ -236,8 +247,10 @@ def encounters_page(request: HtmxRequest) -> HttpResponse:
         request,
         EncounterForecastForm(request.GET or None),
         _encounter_context,
-        fragment="forecasts/_fan.html",
         page="forecasts/encounters.html",
+        fragment="forecasts/_fan.html",
+        target="fan",
+        filters=(_("Forecast choices"), _("Forecast")),
     )
 
 
@@ -377,8 +390,10 @@ def custody_page(request: HtmxRequest) -> HttpResponse:
         request,
         CustodyForm(request.GET or None),
         _custody_context,
-        fragment="forecasts/_custody.html",
         page="forecasts/custody.html",
+        fragment="forecasts/_custody.html",
+        target="custody",
+        filters=(_("Projection choices"), _("Project")),
     )
 
 

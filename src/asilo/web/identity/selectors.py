@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from asilo.linkage.records import RECORD_COLUMNS
+from asilo.linkage.records import RECORD_COLUMNS, RecordFields
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
@@ -181,19 +181,10 @@ def review_counts() -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class RecordCard:
+class RecordCard(RecordFields):
     """One side of a pair: the record's identifying fields and where it comes from."""
 
-    record_id: str
     source: str
-    given_names: str
-    first_surname: str
-    second_surname: str
-    date_of_birth: str
-    sex: str
-    nationality: str
-    a_number: str
-    document_number: str
     identity_id: int
     match_probability: float
     context: list[dict[str, Any]]

@@ -8,8 +8,8 @@ is digested the same way; two tokens meet when they share a digest, i.e. when th
 one deletion away from a common string (a lost letter, an extra letter, or one wrong letter):
 "Lpez" meets "López", "Lopes" meets "López", "Lopes" does not meet "Martínez". The candidates
 are then ranked with rapidfuzz on the decrypted names. After rotating ``SECRET_KEY``, rebuild the
-index (``manage.py reindex_names``); migration ``people.0002`` recomputed the entries of the
-earlier scheme (a key of the app's own).
+index (``manage.py reindex_names``). Entries of an earlier scheme (a key of the app's own) were
+recomputed by migration ``people.0002``, now part of the app's squashed migration.
 """
 
 from __future__ import annotations

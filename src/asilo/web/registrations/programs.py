@@ -34,9 +34,12 @@ DEFAULT_PROGRAMS: tuple[dict[str, Any], ...] = (
 )
 
 
-def ensure_default_programs() -> list[Program]:
-    """Create the default programs that are missing (existing ones are left as they are)."""
+def ensure_default_programs(model: type[Program] = Program) -> list[Program]:
+    """Create the default programs that are missing (existing ones are left as they are).
+
+    ``model`` is the registrations app's migration state's ``Program`` when a migration seeds
+    a fresh database with them."""
     return [
-        Program.objects.get_or_create(code=spec["code"], defaults=dict(spec))[0]
+        model.objects.get_or_create(code=spec["code"], defaults=dict(spec))[0]
         for spec in DEFAULT_PROGRAMS
     ]

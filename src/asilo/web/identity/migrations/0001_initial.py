@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
-        ('registrations', '0005_pin_recovery'),
+        ('people', '0001_squashed_0002_name_index_core_digest'),
+        ('registrations', '0001_squashed_0008_shared_device_and_network'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
