@@ -6,20 +6,17 @@ exits with status 2 and a message naming the field, and prints nothing on standa
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail, setup_django, text_file, text_files
+from asilo.cli.common import err, fail, out, say, setup_django, text_file, text_files
 from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
-from asilo.csvsafe import safe_dict
+from asilo.csvsafe import rows_csv
 from asilo.forecast import backtest as bt
 from asilo.forecast import models, regimes, series
 
@@ -27,9 +24,6 @@ forecast_app = typer.Typer(
     help="Forecasts: monthly encounters, backtests, custody projections and port queues.",
     no_args_is_help=True,
 )
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 SectorFileOption = Annotated[
     Path,
@@ -42,6 +36,10 @@ SeriesOption = Annotated[
         help="Series SPEC, e.g. region=southwest, state=TX,demographic=FMUA, "
         "sector=rio_grande_valley (docs/forecast.md).",
     ),
+]
+ModelsOption = Annotated[
+    str | None,
+    typer.Option("--models", help="Comma-separated models (default: all and the ensemble)."),
 ]
 
 
@@ -83,12 +81,7 @@ def print_rows(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> Non
         typer.echo(json.dumps(rows, indent=2))
         return
     if fmt is OutputFormat.csv:
-        buffer = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(safe_dict(r) for r in rows)
-        typer.echo(buffer.getvalue(), nl=False)
+        typer.echo(rows_csv(rows), nl=False)
         return
     table = Table(title=title)
     if not rows:
@@ -136,10 +129,7 @@ def encounters_cmd(
         typer.Option("--from", help="First forecast month YYYY-MM (history before it only)."),
     ] = None,
     fmt: RowsFormat = OutputFormat.table,
-    model_names: Annotated[
-        str | None,
-        typer.Option("--models", help="Comma-separated models (default: all and the ensemble)."),
-    ] = None,
+    model_names: ModelsOption = None,
     db: StatsDb = Path("var/stats.duckdb"),
     sector_file: SectorFileOption = series.DEFAULT_SECTOR_FILE,
 ) -> None:
@@ -170,7 +160,7 @@ def encounters_cmd(
     print_rows(result.rows(), fmt, title)
     if fmt is OutputFormat.table:
         for note in result.notes:
-            err.print(f"note: {note}", markup=False, highlight=False)
+            say(f"note: {note}", err)
 
 
 @forecast_app.command("backtest")
@@ -182,7 +172,7 @@ def backtest_cmd(
     origins: Annotated[int, typer.Option("--origins", help="Rolling monthly origins.")],
     horizon: Annotated[int, typer.Option("--horizon", help="Months ahead scored (1-24).")] = 3,
     fmt: RowsFormat = OutputFormat.table,
-    model_names: Annotated[str | None, typer.Option("--models")] = None,
+    model_names: ModelsOption = None,
     last_origin: Annotated[
         str | None,
         typer.Option("--last-origin", help="Last origin YYYY-MM (default: the latest scored)."),
@@ -319,7 +309,7 @@ def custody_cmd(
     labels = list(engines)
     _print_custody(result, labels, fmt)
     for note in notes:
-        err.print(f"note: {note}", markup=False, highlight=False)
+        say(f"note: {note}", err)
 
 
 def _run_custody(
@@ -470,10 +460,8 @@ def _print_custody(result: Any, labels: list[str], fmt: OutputFormat) -> None:
         print_rows(_share_rows(result), fmt, "Pathway shares from the policy engine")
         for item in exceeded:
             when = item["first_day_over_capacity"] or "not within the period"
-            out.print(
+            say(
                 f"{item['scenario']} / {item['place']}: capacity first exceeded on {when}",
-                markup=False,
-                highlight=False,
             )
 
 

@@ -14,13 +14,14 @@ Examples::
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from asilo.cli.common import fail, setup_django
-from asilo.cli.options import parse_day
+from asilo.cli.options import day_option
 
 outbox_app = typer.Typer(
     help="The notification outbox (notices to families).", no_args_is_help=True
@@ -40,7 +41,7 @@ def _actor(username: str | None):  # type: ignore[no-untyped-def]
 
 def run_command(
     program: Annotated[str, typer.Option("--program", help="Program code.")],
-    day: Annotated[str, typer.Option("--date", help="First day of appointments (YYYY-MM-DD).")],
+    start: Annotated[date, day_option("--date", "First day of appointments.")],
     seed: Annotated[
         int | None, typer.Option("--seed", help="Lottery seed (default: drawn at random).")
     ] = None,
@@ -54,7 +55,6 @@ def run_command(
     from asilo.web.appointments.models import Trigger
     from asilo.web.people.errors import DomainError
 
-    start = parse_day(day, "--date")
     try:
         run = services.allocation_run(
             actor=_actor(user),
@@ -125,7 +125,7 @@ def verify_command(
 
 
 def close_day_command(
-    day: Annotated[str, typer.Option("--date", help="The day that is over (YYYY-MM-DD).")],
+    day: Annotated[date, day_option("--date", "The day that is over.")],
 ) -> None:
     """Turn the day's appointments nobody checked in into no-shows."""
     setup_django()
@@ -133,7 +133,7 @@ def close_day_command(
     from asilo.web.people.errors import DomainError
 
     try:
-        closed = services.appointments_close_day(actor=None, day=parse_day(day, "--date"))
+        closed = services.appointments_close_day(actor=None, day=day)
     except DomainError as exc:
         fail(f"--date: {exc.message} [{exc.code}]")
     typer.echo(

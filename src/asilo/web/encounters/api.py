@@ -18,34 +18,39 @@ from asilo.web.encounters.clocks import CUSTODY_STANDARD_HOURS
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import FamilyException, ReunificationTask
-from asilo.web.encounters.schemas import (
-    BookOutIn,
+from asilo.web.encounters.schemas.custody import (
     BookOutOut,
     ChildAloneOut,
     CustodyCheckOut,
     CustodyListOut,
     CustodyOut,
     CustodySummaryOut,
-    DecisionOut,
-    EncounterIn,
-    EncounterListOut,
-    EncounterOut,
-    FamilyExceptionIn,
-    FamilyExceptionListOut,
-    FamilyExceptionOut,
-    NoteIn,
-    OverrideIn,
-    OverrideListOut,
-    OverrideOut,
-    ReplayOut,
-    ReunificationTaskListOut,
-    ReunificationTaskOut,
-    ReviewIn,
     StandardBreachOut,
     StandardReportOut,
+)
+from asilo.web.encounters.schemas.decisions import DecisionOut, OverrideOut
+from asilo.web.encounters.schemas.encounters import (
+    EncounterListOut,
+    EncounterOut,
+    OverrideListOut,
+    ReplayOut,
+)
+from asilo.web.encounters.schemas.requests import (
+    BookOutIn,
+    EncounterIn,
+    FamilyExceptionIn,
+    NoteIn,
+    OverrideIn,
+    ReviewIn,
     TaskCloseIn,
     TaskNoteIn,
     TaskStepIn,
+)
+from asilo.web.encounters.schemas.work import (
+    FamilyExceptionListOut,
+    FamilyExceptionOut,
+    ReunificationTaskListOut,
+    ReunificationTaskOut,
 )
 from asilo.web.encounters.seen_before import SeenBefore
 
