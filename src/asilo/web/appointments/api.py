@@ -18,11 +18,9 @@ from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
-from asilo.web.people.schemas import ErrorsOut
+from asilo.web.core.api import ERRORS
 
 router = Router(tags=["appointments"])
-
-ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
 
 
 def _need_any(request: HttpRequest, *capabilities: Capability) -> None:
