@@ -6,6 +6,7 @@ exits with status 2 and a message naming the field, and prints nothing on standa
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -15,7 +16,7 @@ import typer
 from rich.table import Table
 
 from asilo.cli.common import err, fail, out, say, setup_django, text_file, text_files
-from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
+from asilo.cli.options import OutputFormat, RowsFormat, StatsDb, day_option
 from asilo.csvsafe import rows_csv
 from asilo.forecast import backtest as bt
 from asilo.forecast import models, regimes, series
@@ -214,8 +215,6 @@ def backtest_cmd(
 
 def _custody_mix(db: Path, parameters: Any) -> tuple[Any, list[str]]:
     """mix_for(place, day) from the statistics store (by-state files), and its notes."""
-    import datetime as dt
-
     from asilo.forecast import custody
 
     if not db.exists():
@@ -244,8 +243,8 @@ def custody_cmd(
         list[Path],
         typer.Option("--scenario", help="Scenario YAML (repeat once to compare two)."),
     ],
-    first: Annotated[str, typer.Option("--from", help="First day YYYY-MM-DD.")],
-    last: Annotated[str, typer.Option("--to", help="Last day YYYY-MM-DD.")],
+    first: Annotated[dt.date, day_option("--from", "First day.", label="from")],
+    last: Annotated[dt.date, day_option("--to", "Last day.", label="to")],
     arrivals_file: Annotated[
         Path | None,
         typer.Option("--arrivals", help="CSV date,place,count[,demographic,nationality]."),
@@ -287,8 +286,8 @@ def custody_cmd(
             load_catalogue,
             load_scenario,
             scenarios=scenarios,
-            first=first,
-            last=last,
+            start=first,
+            end=last,
             arrivals_file=arrivals_file,
             from_forecast=from_forecast,
             spec=spec,
@@ -318,8 +317,8 @@ def _run_custody(
     load_scenario: Any,
     *,
     scenarios: list[Path],
-    first: str,
-    last: str,
+    start: dt.date,
+    end: dt.date,
     arrivals_file: Path | None,
     from_forecast: bool,
     spec: str | None,
@@ -330,15 +329,6 @@ def _run_custody(
     db: Path,
     sector_file: Path,
 ) -> tuple[Any, dict[str, Any], list[str]]:
-    import datetime as dt
-
-    def day(text: str, name: str) -> dt.date:
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError as exc:
-            raise custody.CustodyError(name, f"{text!r} is not a date YYYY-MM-DD") from exc
-
-    start, end = day(first, "from"), day(last, "to")
     if (arrivals_file is None) == (not from_forecast):
         raise custody.CustodyError("arrivals", "give either --arrivals FILE or --from-forecast")
     if not 1 <= len(scenarios) <= 2:
@@ -500,28 +490,20 @@ def queue_cmd(
     capacity_file: Annotated[
         Path | None, typer.Option("--capacity", help="With --registrations: CAPACITY.csv.")
     ] = None,
-    first: Annotated[
-        str | None,
-        typer.Option("--from", help="First appointment day YYYY-MM-DD (default: tomorrow)."),
+    first_day: Annotated[
+        dt.date | None,
+        day_option("--from", "First appointment day (default: tomorrow).", label="from"),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="First lottery seed.")] = 1,
     runs: Annotated[int, typer.Option("--runs", help="Allocation runs (seeds).")] = 20,
     fmt: RowsFormat = OutputFormat.table,
 ) -> None:
     """Waiting times by tier and family size: the real allocation run once per seed."""
-    import datetime as dt
-
     from asilo.forecast import queue
 
     try:
         if (program is None) == (registrations_file is None):
             raise queue.QueueError("program", "give --program P, or --registrations and --capacity")
-        first_day: dt.date | None = None
-        if first is not None:
-            try:
-                first_day = dt.date.fromisoformat(first)
-            except ValueError as exc:
-                raise queue.QueueError("from", f"{first!r} is not a date YYYY-MM-DD") from exc
         if program is not None:
             families, capacity, method, first_day = _program_inputs(program, first_day)
         else:
@@ -547,8 +529,6 @@ def queue_cmd(
 
 
 def _program_inputs(program: str, first_day: Any) -> tuple[Any, Any, Any, Any]:
-    import datetime as dt
-
     from asilo.forecast.queue import QueueError
 
     setup_django()
