@@ -10,7 +10,7 @@ import pytest
 from appointment_helpers import at
 from django.test import Client
 
-from asilo.web.appointments import services as appointments
+from asilo.web.appointments import selectors as appointments
 from asilo.web.audit.models import AuditEntry
 from asilo.web.registrations import services
 from asilo.web.registrations.errors import RegistrationError, RegistrationInputError

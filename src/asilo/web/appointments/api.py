@@ -18,11 +18,9 @@ from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
-from asilo.web.people.schemas import ErrorsOut
+from asilo.web.core.api import ERRORS
 
 router = Router(tags=["appointments"])
-
-ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
 
 
 def _need_any(request: HttpRequest, *capabilities: Capability) -> None:
@@ -182,7 +180,7 @@ def list_capacities(
 ) -> list[selectors.CapacityRow]:
     """Capacity and use per port and day (supervisors)."""
     _need_any(request, Capability.CAPACITY_MANAGE, Capability.ALLOCATION_RUN)
-    found = services.program_get(program)
+    found = selectors.program_get(program)
     rows = selectors.capacities(found, start or timezone.localdate(), max(1, min(days, 120)))
     return rows
 
@@ -190,7 +188,7 @@ def list_capacities(
 @router.put("/appointments/capacities", response={200: CapacityOut, **ERRORS})
 def set_capacity(request: HttpRequest, payload: CapacityIn) -> selectors.CapacityRow:
     """Set a port's capacity (persons) on one day."""
-    program = services.program_get(payload.program)
+    program = selectors.program_get(payload.program)
     services.capacity_set(
         actor=request_actor(request),
         program=program,
@@ -210,10 +208,10 @@ def queue_run(request: HttpRequest, payload: RunIn) -> Status[Any]:
     from asilo.web.appointments.tasks import run_allocation
 
     require(request.user, Capability.ALLOCATION_RUN, object_type=services.RUN)
-    program = services.program_get(payload.program)
+    program = selectors.program_get(payload.program)
     if payload.start < timezone.localdate():
         raise AppointmentError(C.DATE_IN_PAST, "start")
-    services.method_for(program)
+    selectors.method_for(program)
     result = run_allocation.enqueue(
         program=program.code,
         start=payload.start.isoformat(),
@@ -226,7 +224,7 @@ def queue_run(request: HttpRequest, payload: RunIn) -> Status[Any]:
 @router.get("/appointments/runs", response={200: list[RunOut], **ERRORS})
 def list_runs(request: HttpRequest, program: str | None = None) -> list[RunOut]:
     _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
-    found = services.program_get(program) if program else None
+    found = selectors.program_get(program) if program else None
     return [RunOut.of(r) for r in selectors.runs(found)[:100]]
 
 

@@ -51,14 +51,14 @@ def run_command(
 ) -> None:
     """Allocate the program's queue to its port capacities from DATE on, and store the run."""
     setup_django()
-    from asilo.web.appointments import services
+    from asilo.web.appointments import selectors, services
     from asilo.web.appointments.models import Trigger
     from asilo.web.people.errors import DomainError
 
     try:
         run = services.allocation_run(
             actor=_actor(user),
-            program=services.program_get(program),
+            program=selectors.program_get(program),
             start=start,
             seed=seed,
             trigger=Trigger.CLI,
@@ -89,7 +89,7 @@ def verify_command(
     """Re-run a stored run from its stored inputs, method and seed; exit 1 if it differs."""
     setup_django()
     from asilo.scheduling import write_capacity_csv, write_registrations_csv
-    from asilo.web.appointments import services
+    from asilo.web.appointments import selectors, services
     from asilo.web.appointments.models import AllocationRun
     from asilo.web.people.errors import DomainError
 
@@ -98,7 +98,7 @@ def verify_command(
     except DomainError as exc:
         fail(f"{exc.message} [{exc.code}]")
     if export is not None:
-        families, capacity = services.inputs_from_snapshot(
+        families, capacity = selectors.inputs_from_snapshot(
             AllocationRun.objects.get(pk=run_id).inputs
         )
         try:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from asilo.web.core.actors import request_actor
-from asilo.web.core.api import ErrorOut, ErrorsOut
+from asilo.web.core.api import ERRORS, ErrorOut, ErrorsOut
 from asilo.web.core.renderers import json_response
 from asilo.web.encounters import seen_before, selectors, services
 from asilo.web.encounters.clocks import CUSTODY_STANDARD_HOURS
@@ -55,8 +55,6 @@ from asilo.web.encounters.schemas.work import (
 from asilo.web.encounters.seen_before import SeenBefore
 
 router = Router(tags=["encounters"])
-
-ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
 
 
 def _errors_out(exc: services.EncounterErrors) -> ErrorsOut:
