@@ -300,3 +300,47 @@ def test_a_caseworker_can_mark_a_suspected_duplicate(
             actor=caseworker, registration=one, other_number="R-0000-0000", note="x"
         )
     assert caught.value.code == "registration_not_found"
+
+
+@pytest.mark.parametrize("shared", ["phone", "place"])
+def test_families_released_from_a_shared_contact_are_not_held_again_by_it(
+    shared: str,
+    family: Callable[..., dict[str, Any]],
+    submit: Callable[..., Any],
+    make_user: Callable[..., Any],
+    settings: Any,
+) -> None:
+    """A shelter's phone or address stays shared after a supervisor found no abuse behind it:
+    the next family giving it does not hold the released families again. It used to: the
+    signal counted every open registration behind the phone and put them all in a new task.
+    Newcomers behind it are counted on their own."""
+    # The signal under test holds from two families; the other one not at all.
+    settings.ASILO_SHARED_PHONE_THRESHOLD = 2 if shared == "phone" else 100
+    settings.ASILO_SHARED_PLACE_THRESHOLD = 2 if shared == "place" else 100
+    kind = TaskKind.SHARED_PHONE if shared == "phone" else TaskKind.SHARED_PLACE
+    common = (
+        {"phone": "+52 664 555 0199"}
+        if shared == "phone"
+        else {"waiting_place": "Casa del Migrante"}
+    )
+    start = at("2023-06-01 10:00")
+
+    def register(index: int) -> Any:
+        data = {**distinct(family(), index), **common}
+        # Each from its own network: no other signal holds them.
+        return submit(
+            data, source=f"198.51.100.{index}", now=start + timedelta(hours=index)
+        ).registration
+
+    first = [register(1), register(2)]
+    (task,) = tasks(kind)
+    assert held() >= {r.number for r in first}
+    services.review_task_close(actor=make_user("supervisor"), task_id=task.pk, outcome="no_abuse")
+    assert held() & {r.number for r in first} == set()
+    third = register(3)
+    assert ReviewTask.objects.filter(kind=kind, state=TaskState.OPEN).count() == 0
+    assert held() & {r.number for r in [*first, third]} == set()
+    fourth = register(4)
+    (again,) = ReviewTask.objects.filter(kind=kind, state=TaskState.OPEN)
+    assert {r.number for r in again.registrations.all()} == {third.number, fourth.number}
+    assert held() & {r.number for r in first} == set()

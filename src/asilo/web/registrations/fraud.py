@@ -217,13 +217,18 @@ def open_pair_tasks(
 def _shared(
     registration: Registration, kind: str, query: Q, digest: str, threshold: int
 ) -> ReviewTask | None:
-    sharing = Registration.objects.filter(query).exclude(status=Status.CLOSED)
+    key = digest[:32]
+    sharing = (
+        Registration.objects.filter(query)
+        .exclude(status=Status.CLOSED)
+        .exclude(pk__in=_reviewed_for(kind, key=key))
+    )
     count = sharing.count()
     if count < threshold:
         return None
     return open_task(
         kind=kind,
-        key=digest[:32],
+        key=key,
         registrations=lambda: sharing.values_list("id", flat=True),
         detail={"registrations": count, "threshold": threshold},
         newest=registration,
@@ -257,12 +262,16 @@ def check_shared_contact(registration: Registration) -> list[ReviewTask]:
     return tasks
 
 
-def _reviewed_for(kind: str) -> QuerySet[Any]:
+def _reviewed_for(kind: str, *, key: str | None = None) -> QuerySet[Any]:
     """Ids of registrations a person already reviewed for the signal ``kind`` (in a closed
-    task of that kind): the signal does not hold them again (a subquery for ``pk__in``)."""
-    return ReviewTask.registrations.through.objects.filter(
+    task of that kind; with ``key``, of that phone or address): the signal does not hold them
+    again (a subquery for ``pk__in``)."""
+    closed = ReviewTask.registrations.through.objects.filter(
         reviewtask__kind=kind, reviewtask__state=TaskState.CLOSED
-    ).values("registration_id")
+    )
+    if key is not None:
+        closed = closed.filter(reviewtask__key=key)
+    return closed.values("registration_id")
 
 
 def check_burst(registration: Registration, now: datetime) -> ReviewTask | None:
