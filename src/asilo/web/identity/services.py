@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from asilo.linkage import memory, model
 from asilo.linkage.engine import Match
+from asilo.web.audit.chain import lock_chain
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
@@ -48,6 +49,18 @@ logger = logging.getLogger(__name__)
 
 #: A run still "running" after this long is taken to have died (its process was stopped).
 STALE_RUN_SECONDS = 6 * 3600
+
+
+def _writers_one_at_a_time() -> None:
+    """Inside a transaction that writes identities: wait for the audit writers' lock first.
+
+    Every such transaction ends with an audit entry, which takes that lock anyway
+    (:func:`asilo.web.audit.chain.lock_chain`); taking it before the first identity write puts
+    two writers one after the other. Two registrations merging overlapping identities at once
+    otherwise updated the same identity records in opposite orders (a deadlock on
+    PostgreSQL), or one merged into an identity the other had just emptied.
+    """
+    lock_chain()
 
 
 def model_version() -> str:
@@ -277,6 +290,7 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
         finally:
             con.close()
         with transaction.atomic():
+            _writers_one_at_a_time()
             written = _store_run(run, linked)
             status_move(
                 run,
@@ -401,6 +415,7 @@ def identity_match_records(
         return attached
     found = matching.find_many(rows, threshold=model.REVIEW_THRESHOLD)
     with transaction.atomic():
+        _writers_one_at_a_time()
         already = _stored_records(found)
         for row in rows:
             if row["record_id"] in already:
@@ -505,6 +520,7 @@ def review_decide(*, actor: User, pair_id: int, decision: str) -> ReviewPair:
         raise IdentityError(C.DECISION_INVALID, "decision", allowed="same, different")
     now = timezone.now()
     with transaction.atomic():
+        _writers_one_at_a_time()
         pair = _locked_pair(pair_id)
         if pair.status != PairStatus.OPEN:
             raise IdentityError(C.PAIR_DECIDED, "pair_id")
@@ -537,6 +553,7 @@ def review_undo(*, actor: User, pair_id: int) -> ReviewPair:
     require(actor, Capability.IDENTITY_REVIEW, object_type=PAIR, object_id=pair_id)
     now = timezone.now()
     with transaction.atomic():
+        _writers_one_at_a_time()
         pair = _locked_pair(pair_id)
         if pair.status == PairStatus.OPEN:
             raise IdentityError(C.PAIR_OPEN, "pair_id")
