@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
+from asilo.web.core.free_text import EncryptedNoteField
 from asilo.web.people.models import FamilyUnit, Person
 
 USER = settings.AUTH_USER_MODEL
@@ -175,7 +176,7 @@ class Override(models.Model):
     overridden_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     overridden_at = models.DateTimeField(default=timezone.now)
     verdict = models.CharField(max_length=12, choices=OverrideVerdict.choices, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = EncryptedNoteField(blank=True)
     reviewed_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -275,7 +276,7 @@ class FamilyException(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = EncryptedNoteField(blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -308,7 +309,7 @@ class ReunificationTask(models.Model):
     closed_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    closing_note = models.TextField(blank=True)
+    closing_note = EncryptedNoteField(blank=True)
     #: The steps of the work: contact made with the family, sponsor or parent located.
     contact_made_at = models.DateTimeField(null=True, blank=True)
     located_at = models.DateTimeField(null=True, blank=True)
@@ -326,7 +327,7 @@ class ReunificationNote(models.Model):
 
     task = models.ForeignKey(ReunificationTask, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = EncryptedNoteField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField, EncryptedDateField
 
+from asilo.web.core.free_text import EncryptedNoteField
 from asilo.web.core.relationships import RelationshipToPrincipal
 
 
@@ -305,7 +306,7 @@ class ReviewTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     outcome = models.CharField(max_length=24, choices=TaskOutcome.choices, blank=True)
-    note = models.TextField(blank=True)
+    note = EncryptedNoteField(blank=True)
 
     class Meta:
         ordering = ["opened_at", "id"]
