@@ -11,7 +11,9 @@ it is; a cell whose value is text is text, whatever it looks like.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import csv
+import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 #: The first characters that make a spreadsheet read a cell as a formula (``|`` and ``%``:
@@ -73,3 +75,14 @@ def safe_row(row: Any) -> list[Any]:
 def safe_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row for ``csv.DictWriter`` with every cell through :func:`safe_cell`."""
     return {k: safe_cell(v) for k, v in row.items()}
+
+
+def rows_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """``rows`` as CSV text (the header from the first row's keys, ``\n`` line ends), every
+    cell through :func:`safe_cell`; no rows: empty text."""
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(safe_dict(r) for r in rows)
+    return out.getvalue()

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from asilo.cli.common import fail
-from asilo.cli.options import TextOrJson, optional_day, parse_day, printed_as_json
+from asilo.cli.options import TextOrJson, day_option, parse_day, printed_as_json
 from asilo.policy import Catalogue, CeilingQueryError, load_catalogue, refugee_ceiling
 from asilo.policy.schema import SOURCE_KINDS
 from asilo.policy.sources import source_report
@@ -27,7 +27,7 @@ def _period_text(start: date, to: date | None) -> str:
 
 
 def policies_command(
-    on: Annotated[str | None, typer.Option("--on", help="List what is in force on DATE.")] = None,
+    on: Annotated[date | None, day_option("--on", "List what is in force on this date.")] = None,
     between: Annotated[
         tuple[str, str] | None,
         typer.Option("--between", help="List what changed between two dates (inclusive)."),
@@ -50,7 +50,7 @@ def policies_command(
         _policies_sources(catalogue, output_format)
         return
     if on is not None:
-        _policies_on(catalogue, parse_day(on, "--on"), output_format)
+        _policies_on(catalogue, on, output_format)
     else:
         assert between is not None
         first, last = parse_day(between[0], "--between"), parse_day(between[1], "--between")
@@ -187,7 +187,7 @@ def refugee_ceiling_command(
     fiscal_year: Annotated[
         str, typer.Argument(metavar="FY", help="Fiscal year, e.g. 2021 or FY2021.")
     ],
-    on: Annotated[str | None, typer.Option("--on", help="The ceiling in force on DATE.")] = None,
+    on: Annotated[date | None, day_option("--on", "The ceiling in force on this date.")] = None,
     region: Annotated[
         str | None, typer.Option("--region", help="AF, EA, ECA, LAC, NESA or UR (or its name).")
     ] = None,
@@ -197,9 +197,8 @@ def refugee_ceiling_command(
     digits = fiscal_year.upper().removeprefix("FY")
     if not (digits.isdigit() and len(digits) == 4):
         fail(f"FY: {fiscal_year!r} is not a fiscal year such as 2021 or FY2021")
-    day = optional_day(on, "--on")
     try:
-        answer = refugee_ceiling(load_catalogue(), int(digits), on=day, region=region)
+        answer = refugee_ceiling(load_catalogue(), int(digits), on=on, region=region)
     except CeilingQueryError as exc:
         fail(str(exc))
     if printed_as_json(output_format, answer):

@@ -4,8 +4,11 @@ A command that refuses its input calls :func:`fail`: one line ``error: <message>
 error, exit status 2 (or the ``code`` given), never a traceback. Commands of the web
 application call :func:`setup_django` before they import a model.
 
-This module imports nothing but Typer, so the light commands (``decide``, ``schedule
-allocate``) stay light.
+Commands that print through rich (tables, notes) share its two consoles, :data:`out` and
+:data:`err`; :func:`say` prints a line as it is on either.
+
+This module imports nothing but Typer (and rich, which Typer loads), so the light commands
+(``decide``, ``schedule allocate``) stay light.
 """
 
 from __future__ import annotations
@@ -16,9 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from rich.console import Console
 
 if TYPE_CHECKING:
     from django.conf import LazySettings
+
+#: Standard output and standard error for rich (soft-wrapped: a long line is never broken).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 #: Exit status of a command whose input (arguments, file, data) was refused.
 EXIT_BAD_INPUT = 2
@@ -28,6 +36,11 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Say ``error: message`` on standard error and exit with ``code`` (no traceback)."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def say(text: str, console: Console = out) -> None:
+    """Print ``text`` on ``console`` as it is (no markup, no highlighting)."""
+    console.print(text, markup=False, highlight=False)
 
 
 def echo_json(data: Any) -> None:

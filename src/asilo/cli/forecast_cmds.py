@@ -6,20 +6,18 @@ exits with status 2 and a message naming the field, and prints nothing on standa
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime as dt
 import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail, setup_django, text_file, text_files
-from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
-from asilo.csvsafe import safe_dict
+from asilo.cli.common import err, fail, out, say, setup_django, text_file, text_files
+from asilo.cli.options import OutputFormat, RowsFormat, StatsDb, day_option
+from asilo.csvsafe import rows_csv
 from asilo.forecast import backtest as bt
 from asilo.forecast import models, regimes, series
 
@@ -27,9 +25,6 @@ forecast_app = typer.Typer(
     help="Forecasts: monthly encounters, backtests, custody projections and port queues.",
     no_args_is_help=True,
 )
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 SectorFileOption = Annotated[
     Path,
@@ -42,6 +37,10 @@ SeriesOption = Annotated[
         help="Series SPEC, e.g. region=southwest, state=TX,demographic=FMUA, "
         "sector=rio_grande_valley (docs/forecast.md).",
     ),
+]
+ModelsOption = Annotated[
+    str | None,
+    typer.Option("--models", help="Comma-separated models (default: all and the ensemble)."),
 ]
 
 
@@ -83,12 +82,7 @@ def print_rows(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> Non
         typer.echo(json.dumps(rows, indent=2))
         return
     if fmt is OutputFormat.csv:
-        buffer = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(safe_dict(r) for r in rows)
-        typer.echo(buffer.getvalue(), nl=False)
+        typer.echo(rows_csv(rows), nl=False)
         return
     table = Table(title=title)
     if not rows:
@@ -136,10 +130,7 @@ def encounters_cmd(
         typer.Option("--from", help="First forecast month YYYY-MM (history before it only)."),
     ] = None,
     fmt: RowsFormat = OutputFormat.table,
-    model_names: Annotated[
-        str | None,
-        typer.Option("--models", help="Comma-separated models (default: all and the ensemble)."),
-    ] = None,
+    model_names: ModelsOption = None,
     db: StatsDb = Path("var/stats.duckdb"),
     sector_file: SectorFileOption = series.DEFAULT_SECTOR_FILE,
 ) -> None:
@@ -170,7 +161,7 @@ def encounters_cmd(
     print_rows(result.rows(), fmt, title)
     if fmt is OutputFormat.table:
         for note in result.notes:
-            err.print(f"note: {note}", markup=False, highlight=False)
+            say(f"note: {note}", err)
 
 
 @forecast_app.command("backtest")
@@ -182,7 +173,7 @@ def backtest_cmd(
     origins: Annotated[int, typer.Option("--origins", help="Rolling monthly origins.")],
     horizon: Annotated[int, typer.Option("--horizon", help="Months ahead scored (1-24).")] = 3,
     fmt: RowsFormat = OutputFormat.table,
-    model_names: Annotated[str | None, typer.Option("--models")] = None,
+    model_names: ModelsOption = None,
     last_origin: Annotated[
         str | None,
         typer.Option("--last-origin", help="Last origin YYYY-MM (default: the latest scored)."),
@@ -224,8 +215,6 @@ def backtest_cmd(
 
 def _custody_mix(db: Path, parameters: Any) -> tuple[Any, list[str]]:
     """mix_for(place, day) from the statistics store (by-state files), and its notes."""
-    import datetime as dt
-
     from asilo.forecast import custody
 
     if not db.exists():
@@ -254,8 +243,8 @@ def custody_cmd(
         list[Path],
         typer.Option("--scenario", help="Scenario YAML (repeat once to compare two)."),
     ],
-    first: Annotated[str, typer.Option("--from", help="First day YYYY-MM-DD.")],
-    last: Annotated[str, typer.Option("--to", help="Last day YYYY-MM-DD.")],
+    first: Annotated[dt.date, day_option("--from", "First day.", label="from")],
+    last: Annotated[dt.date, day_option("--to", "Last day.", label="to")],
     arrivals_file: Annotated[
         Path | None,
         typer.Option("--arrivals", help="CSV date,place,count[,demographic,nationality]."),
@@ -297,8 +286,8 @@ def custody_cmd(
             load_catalogue,
             load_scenario,
             scenarios=scenarios,
-            first=first,
-            last=last,
+            start=first,
+            end=last,
             arrivals_file=arrivals_file,
             from_forecast=from_forecast,
             spec=spec,
@@ -319,7 +308,7 @@ def custody_cmd(
     labels = list(engines)
     _print_custody(result, labels, fmt)
     for note in notes:
-        err.print(f"note: {note}", markup=False, highlight=False)
+        say(f"note: {note}", err)
 
 
 def _run_custody(
@@ -328,8 +317,8 @@ def _run_custody(
     load_scenario: Any,
     *,
     scenarios: list[Path],
-    first: str,
-    last: str,
+    start: dt.date,
+    end: dt.date,
     arrivals_file: Path | None,
     from_forecast: bool,
     spec: str | None,
@@ -340,15 +329,6 @@ def _run_custody(
     db: Path,
     sector_file: Path,
 ) -> tuple[Any, dict[str, Any], list[str]]:
-    import datetime as dt
-
-    def day(text: str, name: str) -> dt.date:
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError as exc:
-            raise custody.CustodyError(name, f"{text!r} is not a date YYYY-MM-DD") from exc
-
-    start, end = day(first, "from"), day(last, "to")
     if (arrivals_file is None) == (not from_forecast):
         raise custody.CustodyError("arrivals", "give either --arrivals FILE or --from-forecast")
     if not 1 <= len(scenarios) <= 2:
@@ -470,10 +450,8 @@ def _print_custody(result: Any, labels: list[str], fmt: OutputFormat) -> None:
         print_rows(_share_rows(result), fmt, "Pathway shares from the policy engine")
         for item in exceeded:
             when = item["first_day_over_capacity"] or "not within the period"
-            out.print(
+            say(
                 f"{item['scenario']} / {item['place']}: capacity first exceeded on {when}",
-                markup=False,
-                highlight=False,
             )
 
 
@@ -512,28 +490,20 @@ def queue_cmd(
     capacity_file: Annotated[
         Path | None, typer.Option("--capacity", help="With --registrations: CAPACITY.csv.")
     ] = None,
-    first: Annotated[
-        str | None,
-        typer.Option("--from", help="First appointment day YYYY-MM-DD (default: tomorrow)."),
+    first_day: Annotated[
+        dt.date | None,
+        day_option("--from", "First appointment day (default: tomorrow).", label="from"),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="First lottery seed.")] = 1,
     runs: Annotated[int, typer.Option("--runs", help="Allocation runs (seeds).")] = 20,
     fmt: RowsFormat = OutputFormat.table,
 ) -> None:
     """Waiting times by tier and family size: the real allocation run once per seed."""
-    import datetime as dt
-
     from asilo.forecast import queue
 
     try:
         if (program is None) == (registrations_file is None):
             raise queue.QueueError("program", "give --program P, or --registrations and --capacity")
-        first_day: dt.date | None = None
-        if first is not None:
-            try:
-                first_day = dt.date.fromisoformat(first)
-            except ValueError as exc:
-                raise queue.QueueError("from", f"{first!r} is not a date YYYY-MM-DD") from exc
         if program is not None:
             families, capacity, method, first_day = _program_inputs(program, first_day)
         else:
@@ -559,8 +529,6 @@ def queue_cmd(
 
 
 def _program_inputs(program: str, first_day: Any) -> tuple[Any, Any, Any, Any]:
-    import datetime as dt
-
     from asilo.forecast.queue import QueueError
 
     setup_django()

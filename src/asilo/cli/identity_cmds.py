@@ -13,18 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail, text_files
+from asilo.cli.common import err, fail, out, say, text_files
 
 identity_app = typer.Typer(
     help="Identity resolution: one person across encounters and registrations (Splink).",
     no_args_is_help=True,
 )
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 
 #: ``--model``: the trained model that ``link`` and ``evaluate`` use.
@@ -75,11 +71,10 @@ def link_cmd(
         else f", {result.compared_pairs} pairs compared "
         f"({result.compared_pairs / max(result.records, 1):.1f} per record)"
     )
-    err.print(
+    say(
         f"{result.records} records, {result.identities} identities, "
         f"{result.review_pairs} pairs for review{compared} ({backend.value}, {elapsed:.1f} s)",
-        markup=False,
-        highlight=False,
+        err,
     )
 
 
@@ -185,7 +180,7 @@ def train_cmd(
     except (RecordFileError, ValueError) as exc:
         fail(str(exc))
     params.save(target)
-    err.print(f"model written to {target}", markup=False, highlight=False)
+    say(f"model written to {target}", err)
 
 
 @identity_app.command("synth")
@@ -203,8 +198,7 @@ def synth_cmd(
     records = synth.generate(n, seed)
     synth.write(records, out_path, truth)
     identities = len({r.true_identity_id for r in records})
-    err.print(
+    say(
         f"{len(records)} records of {identities} people written to {out_path}",
-        markup=False,
-        highlight=False,
+        err,
     )

@@ -78,6 +78,14 @@ def parse_day(value: str, option: str) -> date:
         fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
 
 
-def optional_day(value: str | None, option: str) -> date | None:
-    """:func:`parse_day` for an option that may be left out."""
-    return None if value is None else parse_day(value, option)
+def day_option(name: str, help: str, *, label: str | None = None) -> Any:
+    """The option ``name``: a date written YYYY-MM-DD, read as it is given (:func:`parse_day`:
+    anything else exits 2 naming the option, or ``label`` where the command names its fields
+    so). Declared ``Annotated[date, day_option(...)]``, or ``date | None`` with the default
+    ``None``."""
+    return typer.Option(
+        name,
+        help=help,
+        metavar="YYYY-MM-DD",
+        parser=lambda value: value if isinstance(value, date) else parse_day(value, label or name),
+    )

@@ -40,6 +40,12 @@ from asilo.policy.decision import Reason
 from asilo.policy.eligibility import Eligibility, LawfulPathwaysAnswer
 from asilo.policy.lines import LineAnswers, json_lines
 
+#: ``--scenario``: a scenario that changes the catalogue (``decide``: decide under it;
+#: ``replay``: compare the outcomes under it with those under the catalogue).
+ScenarioOption = Annotated[
+    Path | None, typer.Option("--scenario", help="Scenario YAML that changes the catalogue.")
+]
+
 
 def _catalogue(scenario_path: Path | None) -> tuple[Catalogue, Scenario | None]:
     try:
@@ -251,9 +257,7 @@ def decide_command(
     batch: Annotated[
         Path | None, typer.Option("--batch", help="JSON Lines file: one encounter per line.")
     ] = None,
-    scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="Scenario YAML that changes the catalogue.")
-    ] = None,
+    scenario: ScenarioOption = None,
 ) -> None:
     """Decide what happens at an encounter under the policies in force on its date."""
     catalogue, chosen = _catalogue(scenario)
@@ -339,7 +343,7 @@ eligibility_app.command(
 
 def replay_command(
     encounters: Annotated[Path, typer.Option("--encounters", help="JSON Lines of encounters.")],
-    scenario: Annotated[Path, typer.Option("--scenario", help="Scenario YAML to compare with.")],
+    scenario: ScenarioOption,
     output_format: TextOrJson = "text",
 ) -> None:
     """Replay encounters under the catalogue and under a scenario; report changed outcomes."""

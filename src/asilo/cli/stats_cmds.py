@@ -14,11 +14,11 @@ from typing import Annotated, Any
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from asilo.cli.common import fail, text_file
+from asilo.cli.common import err, fail, out, say, text_file
 from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
+from asilo.csvsafe import rows_csv
 from asilo.stats import cbp_export, importer, reconcile, reports, store
 from asilo.stats.vocabulary import parse_region
 
@@ -48,10 +48,6 @@ class ChartFormat(StrEnum):
     svg = "svg"
 
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
 def _open_existing(db: Path) -> duckdb.DuckDBPyConnection:
     if not db.exists():
         fail(f"no statistics database at {db}; run 'asilo stats import FILE...' first")
@@ -75,21 +71,19 @@ def import_cmd(
         fail(f"--db: {exc}")
     except importer.ImportFailed as exc:
         for error in exc.errors:
-            err.print(f"error: {error}", markup=False, highlight=False)
+            say(f"error: {error}", err)
         fail("nothing imported: the database is as it was")
     for f in result.files:
         span = ""
         if f.first_month and f.last_month:
             span = f", {f.first_month:%Y-%m} to {f.last_month:%Y-%m}"
         again = " (replaced the earlier import)" if f.replaced else ""
-        out.print(
+        say(
             f"{f.file_name}: {f.product.title} [{f.product.name}]; {f.rows:,} rows imported, "
             f"{f.encounters:,} encounters{span}{again}",
-            markup=False,
-            highlight=False,
         )
     for overlap in result.overlaps:
-        out.print(overlap.describe(), markup=False, highlight=False)
+        say(overlap.describe())
 
 
 def _query(
@@ -128,9 +122,7 @@ def _print_rows(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> No
         sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
         return
     if fmt is OutputFormat.csv:
-        from asilo.stats import charts  # matplotlib loads only when charts are drawn
-
-        sys.stdout.write(charts.data_table_csv(rows))
+        sys.stdout.write(rows_csv(rows))
         return
     if not rows:
         out.print("no encounters match", markup=False)
@@ -224,12 +216,10 @@ def reconcile_cmd(
     finally:
         con.close()
     for check in checks:
-        out.print(check.describe(), markup=False, highlight=False)
+        say(check.describe())
     bad = [c for c in checks if c.status != "matched"]
-    out.print(
+    say(
         f"{len(checks) - len(bad)} of {len(checks)} published totals matched",
-        markup=False,
-        highlight=False,
     )
     if bad:
         raise typer.Exit(1)
@@ -265,7 +255,7 @@ def chart_cmd(
         image.write_bytes(chart.render(fmt.value))
         table = out_dir / f"{chart.name}.csv"
         table.write_text(charts.data_table_csv(chart.rows), encoding="utf-8")
-        out.print(f"{image} ({chart.title}); data table {table}", markup=False, highlight=False)
+        say(f"{image} ({chart.title}); data table {table}")
 
 
 @stats_app.command("export")
@@ -290,10 +280,8 @@ def export_cmd(
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(buffer.getvalue(), encoding="utf-8")
     total = sum(r.count for r in own)
-    out.print(
+    say(
         f"{out_file}: {rows:,} CBP rows, {total:,} encounters from {len(own):,} records",
-        markup=False,
-        highlight=False,
     )
 
 

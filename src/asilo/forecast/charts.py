@@ -16,9 +16,10 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from asilo.csvsafe import rows_csv as rows_csv  # a chart's rows as CSV, for the pages
 from asilo.forecast.models import ModelForecast
 from asilo.forecast.series import Series
-from asilo.stats.charts import data_table_csv, render, thousands
+from asilo.stats.charts import render, thousands
 
 Row = dict[str, Any]
 
@@ -146,7 +147,3 @@ def custody_chart(
     axes.legend(loc="upper left", frameon=False, fontsize=9)
     fig.autofmt_xdate()
     return render(fig, fmt)
-
-
-#: A chart's rows as CSV (formulas neutralised): the statistics charts' one writer.
-rows_csv = data_table_csv

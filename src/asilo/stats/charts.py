@@ -9,7 +9,6 @@ alike. Series differ by line style and marker, bars by hatch pattern, never by c
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -22,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from asilo.csvsafe import safe_dict
+from asilo.csvsafe import rows_csv
 from asilo.stats import reports
 from asilo.stats.policy_dates import PolicyDate, policy_dates, within
 
@@ -219,14 +218,8 @@ def breakdown_chart(
     return render(fig, fmt)
 
 
-def data_table_csv(rows: Sequence[Row]) -> str:
-    """The rows a chart draws, as CSV (header from the first row's keys)."""
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(safe_dict(r) for r in rows)
-    return out.getvalue()
+#: The rows a chart draws, as CSV (header from the first row's keys).
+data_table_csv = rows_csv
 
 
 def _marks_within(marks: tuple[PolicyDate, ...], rows: Sequence[Row]) -> tuple[PolicyDate, ...]:

@@ -11,7 +11,7 @@ import pytest
 from appointment_helpers import DAY, NOW, at
 
 from asilo.scheduling import allocate, load_method
-from asilo.web.appointments import services
+from asilo.web.appointments import selectors, services
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.models import AllocationRun, Appointment, AppointmentStatus
 from asilo.web.audit.models import AuditEntry
@@ -29,7 +29,7 @@ def test_run_stores_method_seed_digest_and_inputs(register, set_capacity, run_al
     assert run.run_by.username == "port-supervisor"
     assert sorted(r[0] for r in run.inputs["registrations"]) == sorted(f.number for f in families)
     # The stored inputs are exactly what the method needs to give the same result.
-    families_in, capacity_in = services.inputs_from_snapshot(run.inputs)
+    families_in, capacity_in = selectors.inputs_from_snapshot(run.inputs)
     again = allocate(families_in, capacity_in, method=method, seed=42)
     assert again.input_digest == run.input_digest
     stored = {a.registration.number: (a.port, a.date) for a in run.appointments.all()}
@@ -195,7 +195,7 @@ def test_mpp_enrolment_date_is_the_waiting_date(program) -> None:
         actor=None, data=doc, source="192.0.2.200", now=at("2021-02-20 10:00")
     ).registration
     confirm_contact(registration, now=at("2021-02-20 10:00"))
-    families, _ = services.queued_families(mpp, mpp.ports)
+    families, _ = selectors.queued_families(mpp, mpp.ports)
     (mine,) = [f for f in families if f.registration_id == registration.number]
     assert mine.registered_on == date(2019, 8, 20)
 

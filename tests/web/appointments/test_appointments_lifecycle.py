@@ -63,7 +63,7 @@ def test_a_run_in_the_morning_skips_the_windows_already_begun(
     moment = at("2023-06-15 11:30")  # 08:30 in San Ysidro: the 07:00 and 08:00 windows began
 
     def room() -> int:
-        plan = services.capacity_plan(program, DAY, 1, now=moment)
+        plan = selectors.capacity_plan(program, DAY, 1, now=moment)
         (row,) = [r for r in plan.rows if r.port == "San Ysidro"]
         return row.capacity
 

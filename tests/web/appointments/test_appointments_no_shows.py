@@ -35,7 +35,7 @@ def test_no_show_returns_once_with_original_priority(
     assert Appointment.objects.get(pk=closed.no_shows[0]).status == AppointmentStatus.NO_SHOW
     assert OutboxMessage.objects.filter(kind="no_show", registration=family).exists()
     # Back in the queue with the date it first registered on.
-    families, _ = services.queued_families(program, program.ports)
+    families, _ = selectors.queued_families(program, program.ports)
     (queued,) = families
     assert queued.registration_id == family.number
     assert queued.registered_on.isoformat() == "2023-05-20"

@@ -10,7 +10,7 @@ import pytest
 from appointment_helpers import at
 from django.test import Client
 
-from asilo.web.appointments import services as appointments
+from asilo.web.appointments import selectors as appointments
 from asilo.web.audit.models import AuditEntry
 from asilo.web.registrations import services
 from asilo.web.registrations.errors import RegistrationError, RegistrationInputError
@@ -32,6 +32,10 @@ def test_a_newborn_joins_and_the_family_keeps_its_place(register, program) -> No
     services.registration_member_add(actor=None, registration=family, data=NEWBORN, now=NOW)
     family.refresh_from_db()
     assert family.members.count() == 3 and family.status == "waiting"
+    # Stored as a member registered with the family is: the digest of its date of birth (the
+    # duplicate signal's look-up) and its age on the rules date (it had none before).
+    newborn = family.members.get(position=2)
+    assert newborn.age == 0 and newborn.dob_digest
     queue, _ = appointments.queued_families(program, program.ports)
     mine = next(f for f in queue if f.registration_id == family.number)
     assert mine.family_size == 3 and mine.registered_on.isoformat() == "2023-05-02"

@@ -31,9 +31,10 @@ def test_the_move_saves_the_status_and_its_fields_and_audits_it(
         run,
         actor=admin,
         to=RunStatus.DONE,
-        changes={"records": 12, "seconds": 1.5},
         after={"records": 12},
         note="finished",
+        records=12,
+        seconds=1.5,
     )
     stored = LinkRun.objects.get(pk=run.pk)
     assert (stored.status, stored.records, stored.seconds) == (RunStatus.DONE, 12, 1.5)

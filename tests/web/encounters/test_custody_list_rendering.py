@@ -15,7 +15,7 @@ from django.utils import timezone
 from asilo.web.accounts.models import User
 from asilo.web.core.renderers import OrjsonRenderer, json_time
 from asilo.web.encounters import selectors, services
-from asilo.web.encounters.schemas import CustodyListOut, CustodyOut
+from asilo.web.encounters.schemas.custody import CustodyListOut, CustodyOut
 
 pytestmark = pytest.mark.django_db
 

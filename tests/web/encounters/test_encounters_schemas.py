@@ -11,9 +11,14 @@ from pydantic import BaseModel, Field
 
 from asilo.policy import decision as policy_decision
 from asilo.policy import encounter as policy_encounter
-from asilo.web.encounters.schemas import DecisionOut, EncounterIn, EncounterPersonIn, MppCaseIn
+from asilo.web.encounters.schemas.decisions import DecisionOut
 from asilo.web.encounters.schemas.derived import wire_fields, wire_type
-from asilo.web.encounters.schemas.requests import IDENTITY_FIELDS
+from asilo.web.encounters.schemas.requests import (
+    IDENTITY_FIELDS,
+    EncounterIn,
+    EncounterPersonIn,
+    MppCaseIn,
+)
 
 
 def test_the_encounter_schema_has_the_policy_fields_in_their_order() -> None:
@@ -76,16 +81,17 @@ def test_answers_built_from_selector_results_have_their_fields() -> None:
     rows answer the selectors' own dataclasses, field for field."""
     import dataclasses
 
-    from asilo.web.encounters import schemas, selectors
+    from asilo.web.encounters import selectors
+    from asilo.web.encounters.schemas import custody, decisions
     from asilo.web.encounters.seen_before import SeenBefore
 
     for result, answer in (
-        (selectors.CustodySummary, schemas.CustodySummaryOut),
-        (selectors.ChildAlone, schemas.ChildAloneOut),
-        (selectors.StandardBreach, schemas.StandardBreachOut),
-        (SeenBefore, schemas.SeenBeforeOut),
+        (selectors.CustodySummary, custody.CustodySummaryOut),
+        (selectors.ChildAlone, custody.ChildAloneOut),
+        (selectors.StandardBreach, custody.StandardBreachOut),
+        (SeenBefore, decisions.SeenBeforeOut),
     ):
         assert list(answer.model_fields) == [f.name for f in dataclasses.fields(result)]
-    assert schemas.CustodySummaryOut.model_fields["children_alone"].description == (
+    assert custody.CustodySummaryOut.model_fields["children_alone"].description == (
         "Children left without an adult: must be 0"
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from asilo.policy import decide, load_catalogue, parse_encounter
 from asilo.web.accounts.models import User
 from asilo.web.audit.models import AuditAction, AuditEntry
-from asilo.web.core.errors import Forbidden
+from asilo.web.core.errors import CoreErrorCode, Forbidden
 from asilo.web.encounters import selectors, services
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
@@ -637,7 +637,7 @@ def test_exception_rules(
         services.family_exception_approve(
             actor=officer, exception_id=exception.pk, note="Officers cannot approve."
         )
-    assert perr.value.code == PeopleErrorCode.FORBIDDEN
+    assert perr.value.code == CoreErrorCode.FORBIDDEN
     exception.refresh_from_db()
     assert exception.status == "pending"
     assert ReunificationTask.objects.count() == 0
@@ -672,7 +672,7 @@ def test_refused_service_call_is_audited_and_changes_nothing(
     before = counts()
     with pytest.raises(Forbidden) as err:
         record(analyst, family_doc)
-    assert err.value.code == PeopleErrorCode.FORBIDDEN
+    assert err.value.code == CoreErrorCode.FORBIDDEN
     after = counts()
     assert after["AuditEntry"] == before["AuditEntry"] + 1
     assert {k: v for k, v in after.items() if k != "AuditEntry"} == {

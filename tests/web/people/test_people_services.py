@@ -10,7 +10,7 @@ from django.db import connection
 
 from asilo.web.accounts.models import User
 from asilo.web.audit.models import AuditAction, AuditEntry
-from asilo.web.core.errors import Forbidden
+from asilo.web.core.errors import CoreErrorCode, Forbidden
 from asilo.web.people import name_index, selectors, services
 from asilo.web.people.errors import PeopleError, PeopleErrorCode
 from asilo.web.people.models import (
@@ -255,7 +255,7 @@ def test_a_role_without_the_right_is_refused_and_the_refusal_audited(
     other = user_of(role)
     with pytest.raises(Forbidden) as err:
         selectors.person_view(actor=other, person_id=person.pk)
-    assert err.value.code == PeopleErrorCode.FORBIDDEN and err.value.status == 403
+    assert err.value.code == CoreErrorCode.FORBIDDEN and err.value.status == 403
     entry = AuditEntry.objects.latest("id")
     assert (entry.actor, entry.action, entry.object_id) == (
         other,

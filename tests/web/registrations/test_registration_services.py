@@ -248,3 +248,70 @@ def test_caseworker_registration_is_assisted_and_belongs_to_their_organisation(
     with pytest.raises(RegistrationError) as caught:
         submit(family(), actor=officer)
     assert caught.value.code == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("first", "to_status", "closed_reason"),
+    [
+        (None, Status.CHECKED_IN, ""),  # not a move the lifecycle has (waiting -> checked in)
+        (None, Status.CLOSED, ""),  # a closure needs its reason
+        (None, Status.NOT_ELIGIBLE, "ineligible"),  # a reason only goes with a closure
+        (None, Status.CLOSED, "lost"),  # an unknown reason
+        (("closed", "withdrawn"), Status.WAITING, ""),  # only a rule change's closure reopens
+    ],
+)
+def test_the_lifecycle_refuses_a_move_it_does_not_allow_and_changes_nothing(
+    family: Callable[..., dict[str, Any]],
+    submit: Callable[..., Any],
+    first: tuple[str, str] | None,
+    to_status: str,
+    closed_reason: str,
+) -> None:
+    from asilo.web.registrations import lifecycle
+    from asilo.web.registrations.models import StatusChange
+
+    registration = submit(family()).registration
+    if first is not None:
+        lifecycle.registration_status_change(
+            actor=None,
+            registration=registration,
+            to_status=first[0],
+            closed_reason=first[1],
+            reason_code="cancelled",
+        )
+    was = (registration.status, registration.closed_reason)
+    rows = StatusChange.objects.count()
+    with pytest.raises(RegistrationError) as err:
+        lifecycle.registration_status_change(
+            actor=None,
+            registration=registration,
+            to_status=to_status,
+            closed_reason=closed_reason,
+            reason_code="test",
+        )
+    assert err.value.code == "status_change_invalid"
+    registration.refresh_from_db()
+    assert (registration.status, registration.closed_reason) == was
+    assert StatusChange.objects.count() == rows
+
+
+def test_a_closure_for_a_rule_change_reopens(
+    family: Callable[..., dict[str, Any]], submit: Callable[..., Any]
+) -> None:
+    from asilo.web.registrations import lifecycle
+
+    registration = submit(family()).registration
+    for to_status, closed_reason in ((Status.CLOSED, "ineligible"), (Status.WAITING, "")):
+        lifecycle.registration_status_change(
+            actor=None,
+            registration=registration,
+            to_status=to_status,
+            closed_reason=closed_reason,
+            reason_code="rule_changed",
+        )
+    registration.refresh_from_db()
+    assert (registration.status, registration.closed_reason) == (Status.WAITING, "")
+    assert list(registration.status_changes.values_list("to_status", flat=True))[-2:] == [
+        Status.CLOSED,
+        Status.WAITING,
+    ]

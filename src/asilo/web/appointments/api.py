@@ -18,11 +18,9 @@ from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import AllocationRun, Appointment
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
-from asilo.web.people.schemas import ErrorsOut
+from asilo.web.core.api import ERRORS
 
 router = Router(tags=["appointments"])
-
-ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
 
 
 def _need_any(request: HttpRequest, *capabilities: Capability) -> None:
@@ -39,6 +37,7 @@ class CapacityIn(Schema):
     closes_at: time | None = None
 
 
+# A port's day as ``selectors.capacities`` reads it (a ``CapacityRow``'s attributes).
 class CapacityOut(Schema):
     port: str
     date: date
@@ -102,6 +101,7 @@ class RunOut(Schema):
         )
 
 
+# A ``RunVerification``'s attributes (the run by its id).
 class VerificationOut(Schema):
     run: int
     matches: bool
@@ -111,6 +111,10 @@ class VerificationOut(Schema):
     appointments_stored: int
     appointments_recomputed: int
     differences: list[str]
+
+    @staticmethod
+    def resolve_run(verification: services.RunVerification) -> int:
+        return verification.run_id
 
 
 class AppointmentOut(Schema):
@@ -129,24 +133,22 @@ class AppointmentOut(Schema):
     encounter: int | None
     checked_in_positions: list[int]
 
+    # The appointment's own fields, its registration by number, its run and encounter by id.
     @staticmethod
-    def of(a: Appointment) -> AppointmentOut:
-        return AppointmentOut(
-            id=a.pk,
-            registration=a.registration.number,
-            run=a.run_id,
-            port=a.port,
-            date=a.date,
-            window_start=a.window_start,
-            window_end=a.window_end,
-            family_size=a.family_size,
-            priority_rank=a.priority_rank,
-            tier=a.tier,
-            selected_by=a.selected_by,
-            status=a.status,
-            encounter=a.encounter_id,
-            checked_in_positions=list(a.checked_in_positions or []),
-        )
+    def resolve_registration(a: Appointment) -> str:
+        return a.registration.number
+
+    @staticmethod
+    def resolve_run(a: Appointment) -> int:
+        return a.run_id
+
+    @staticmethod
+    def resolve_encounter(a: Appointment) -> int | None:
+        return a.encounter_id
+
+    @staticmethod
+    def resolve_checked_in_positions(a: Appointment) -> list[int]:
+        return list(a.checked_in_positions or [])
 
 
 class CheckInIn(Schema):
@@ -175,31 +177,18 @@ class ExceptionOut(Schema):
 @router.get("/appointments/capacities", response={200: list[CapacityOut], **ERRORS})
 def list_capacities(
     request: HttpRequest, program: str, start: date | None = None, days: int = 14
-) -> list[CapacityOut]:
+) -> list[selectors.CapacityRow]:
     """Capacity and use per port and day (supervisors)."""
     _need_any(request, Capability.CAPACITY_MANAGE, Capability.ALLOCATION_RUN)
-    found = services.program_get(program)
+    found = selectors.program_get(program)
     rows = selectors.capacities(found, start or timezone.localdate(), max(1, min(days, 120)))
-    return [
-        CapacityOut(
-            port=r.port,
-            date=r.date,
-            capacity=r.capacity,
-            booked=r.booked,
-            checked_in=r.checked_in,
-            no_shows=r.no_shows,
-            free=r.free,
-            opens_at=r.opens_at,
-            closes_at=r.closes_at,
-        )
-        for r in rows
-    ]
+    return rows
 
 
 @router.put("/appointments/capacities", response={200: CapacityOut, **ERRORS})
-def set_capacity(request: HttpRequest, payload: CapacityIn) -> CapacityOut:
+def set_capacity(request: HttpRequest, payload: CapacityIn) -> selectors.CapacityRow:
     """Set a port's capacity (persons) on one day."""
-    program = services.program_get(payload.program)
+    program = selectors.program_get(payload.program)
     services.capacity_set(
         actor=request_actor(request),
         program=program,
@@ -210,7 +199,7 @@ def set_capacity(request: HttpRequest, payload: CapacityIn) -> CapacityOut:
         closes_at=payload.closes_at,
     )
     row = next(r for r in selectors.capacities(program, payload.date, 1) if r.port == payload.port)
-    return CapacityOut(**{k: getattr(row, k) for k in CapacityOut.model_fields})
+    return row
 
 
 @router.post("/appointments/runs", response={202: RunQueuedOut, **ERRORS})
@@ -219,10 +208,10 @@ def queue_run(request: HttpRequest, payload: RunIn) -> Status[Any]:
     from asilo.web.appointments.tasks import run_allocation
 
     require(request.user, Capability.ALLOCATION_RUN, object_type=services.RUN)
-    program = services.program_get(payload.program)
+    program = selectors.program_get(payload.program)
     if payload.start < timezone.localdate():
         raise AppointmentError(C.DATE_IN_PAST, "start")
-    services.method_for(program)
+    selectors.method_for(program)
     result = run_allocation.enqueue(
         program=program.code,
         start=payload.start.isoformat(),
@@ -235,7 +224,7 @@ def queue_run(request: HttpRequest, payload: RunIn) -> Status[Any]:
 @router.get("/appointments/runs", response={200: list[RunOut], **ERRORS})
 def list_runs(request: HttpRequest, program: str | None = None) -> list[RunOut]:
     _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
-    found = services.program_get(program) if program else None
+    found = selectors.program_get(program) if program else None
     return [RunOut.of(r) for r in selectors.runs(found)[:100]]
 
 
@@ -249,56 +238,46 @@ def get_run(request: HttpRequest, run_id: int) -> RunOut:
 
 
 @router.post("/appointments/runs/{int:run_id}/verify", response={200: VerificationOut, **ERRORS})
-def verify_run(request: HttpRequest, run_id: int) -> VerificationOut:
+def verify_run(request: HttpRequest, run_id: int) -> services.RunVerification:
     """Re-run a stored run from its inputs, method and seed, and compare."""
     _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
-    v = services.allocation_run_verify(actor=request_actor(request), run_id=run_id)
-    return VerificationOut(
-        run=v.run_id,
-        matches=v.matches,
-        digest_matches=v.digest_matches,
-        input_digest_stored=v.input_digest_stored,
-        input_digest_recomputed=v.input_digest_recomputed,
-        appointments_stored=v.appointments_stored,
-        appointments_recomputed=v.appointments_recomputed,
-        differences=v.differences,
-    )
+    return services.allocation_run_verify(actor=request_actor(request), run_id=run_id)
 
 
 @router.get("/appointments", response={200: list[AppointmentOut], **ERRORS})
 def list_appointments(
     request: HttpRequest, date: date, port: str | None = None
-) -> list[AppointmentOut]:
+) -> list[Appointment]:
     """The appointments of a day (officers and supervisors)."""
     _need_any(request, Capability.CHECKIN_PERFORM, Capability.ALLOCATION_RUN)
     qs = Appointment.objects.select_related("registration").filter(date=date)
     if port:
         qs = qs.filter(port=port)
-    return [AppointmentOut.of(a) for a in qs.order_by("port", "window_start", "id")[:2000]]
+    return list(qs.order_by("port", "window_start", "id")[:2000])
 
 
 @router.get("/appointments/{int:appointment_id}", response={200: AppointmentOut, **ERRORS})
-def get_appointment(request: HttpRequest, appointment_id: int) -> AppointmentOut:
+def get_appointment(request: HttpRequest, appointment_id: int) -> Appointment:
     _need_any(request, Capability.CHECKIN_PERFORM, Capability.ALLOCATION_RUN)
     a = Appointment.objects.select_related("registration").filter(pk=appointment_id).first()
     if a is None:
         raise AppointmentError(C.APPOINTMENT_NOT_FOUND)
-    return AppointmentOut.of(a)
+    return a
 
 
 @router.post("/appointments/check-in", response={200: CheckInOut, **ERRORS})
-def check_in(request: HttpRequest, payload: CheckInIn) -> CheckInOut:
+def check_in(request: HttpRequest, payload: CheckInIn) -> dict[str, Any]:
     """Check a family in by its QR token or registration number; starts its encounter."""
     appointment = services.appointment_for_code(actor=request_actor(request), code=payload.code)
     done = services.appointment_check_in(
         actor=request_actor(request), appointment_id=appointment.pk, positions=payload.members
     )
     done.appointment.registration = appointment.registration
-    return CheckInOut(
-        appointment=AppointmentOut.of(done.appointment),
-        encounter=done.encounter.pk,
-        members=done.positions,
-    )
+    return {
+        "appointment": done.appointment,
+        "encounter": done.encounter.pk,
+        "members": done.positions,
+    }
 
 
 @router.post(

@@ -14,13 +14,14 @@ Examples::
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from asilo.cli.common import fail, setup_django
-from asilo.cli.options import parse_day
+from asilo.cli.options import day_option
 
 outbox_app = typer.Typer(
     help="The notification outbox (notices to families).", no_args_is_help=True
@@ -40,7 +41,7 @@ def _actor(username: str | None):  # type: ignore[no-untyped-def]
 
 def run_command(
     program: Annotated[str, typer.Option("--program", help="Program code.")],
-    day: Annotated[str, typer.Option("--date", help="First day of appointments (YYYY-MM-DD).")],
+    start: Annotated[date, day_option("--date", "First day of appointments.")],
     seed: Annotated[
         int | None, typer.Option("--seed", help="Lottery seed (default: drawn at random).")
     ] = None,
@@ -50,15 +51,14 @@ def run_command(
 ) -> None:
     """Allocate the program's queue to its port capacities from DATE on, and store the run."""
     setup_django()
-    from asilo.web.appointments import services
+    from asilo.web.appointments import selectors, services
     from asilo.web.appointments.models import Trigger
     from asilo.web.people.errors import DomainError
 
-    start = parse_day(day, "--date")
     try:
         run = services.allocation_run(
             actor=_actor(user),
-            program=services.program_get(program),
+            program=selectors.program_get(program),
             start=start,
             seed=seed,
             trigger=Trigger.CLI,
@@ -89,7 +89,7 @@ def verify_command(
     """Re-run a stored run from its stored inputs, method and seed; exit 1 if it differs."""
     setup_django()
     from asilo.scheduling import write_capacity_csv, write_registrations_csv
-    from asilo.web.appointments import services
+    from asilo.web.appointments import selectors, services
     from asilo.web.appointments.models import AllocationRun
     from asilo.web.people.errors import DomainError
 
@@ -98,7 +98,7 @@ def verify_command(
     except DomainError as exc:
         fail(f"{exc.message} [{exc.code}]")
     if export is not None:
-        families, capacity = services.inputs_from_snapshot(
+        families, capacity = selectors.inputs_from_snapshot(
             AllocationRun.objects.get(pk=run_id).inputs
         )
         try:
@@ -125,7 +125,7 @@ def verify_command(
 
 
 def close_day_command(
-    day: Annotated[str, typer.Option("--date", help="The day that is over (YYYY-MM-DD).")],
+    day: Annotated[date, day_option("--date", "The day that is over.")],
 ) -> None:
     """Turn the day's appointments nobody checked in into no-shows."""
     setup_django()
@@ -133,7 +133,7 @@ def close_day_command(
     from asilo.web.people.errors import DomainError
 
     try:
-        closed = services.appointments_close_day(actor=None, day=parse_day(day, "--date"))
+        closed = services.appointments_close_day(actor=None, day=day)
     except DomainError as exc:
         fail(f"--date: {exc.message} [{exc.code}]")
     typer.echo(

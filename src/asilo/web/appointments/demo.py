@@ -31,7 +31,7 @@ from django.utils import timezone
 from asilo.web.accounts.demo import demo_staff
 from asilo.web.accounts.models import User
 from asilo.web.accounts.roles import Role
-from asilo.web.appointments import services
+from asilo.web.appointments import selectors, services
 from asilo.web.appointments.models import DEFAULT_CLOSES_AT, AllocationRun, Appointment
 from asilo.web.reference.seed import CBP_ONE_PORTS
 from asilo.web.registrations.models import Program, Registration
@@ -125,7 +125,7 @@ def _capacities(
     usual = daily_capacities(program)
     for day in days:
         for port in program.ports:
-            if services.window_over(port, day, DEFAULT_CLOSES_AT, now):
+            if selectors.window_over(port, day, DEFAULT_CLOSES_AT, now):
                 continue  # today's hours already over at this port: nothing to give
             services.capacity_set(
                 actor=supervisor,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from asilo.web.core.errors import DomainError, ErrorCode
+from asilo.web.registrations.errors import RegistrationErrorCode as Registrations
 
 
 class AppointmentErrorCode(ErrorCode):
-    FORBIDDEN = "forbidden", _("Your role may not do this."), 403
-    PROGRAM_NOT_FOUND = "program_not_found", _("No program has this code."), 404
+    PROGRAM_NOT_FOUND = Registrations.PROGRAM_NOT_FOUND.declaration
     PORT_NOT_IN_PROGRAM = (
         "port_not_in_program",
         _("This port of entry is not one of the program's ports."),
@@ -26,7 +26,7 @@ class AppointmentErrorCode(ErrorCode):
         ),
         409,
     )
-    DATE_INVALID = "date_invalid", _("The date must be year-month-day (YYYY-MM-DD).")
+    DATE_INVALID = Registrations.DATE_INVALID.declaration
     DATE_IN_PAST = "date_in_past", _("The date is in the past.")
     HOURS_INVALID = (
         "hours_invalid",
@@ -124,11 +124,8 @@ class AppointmentErrorCode(ErrorCode):
         429,
     )
     NO_CONTACT = "no_contact", _("The family has no phone or e-mail to send the notice to.")
-    PHONE_INVALID = (
-        "phone_invalid",
-        _("A phone number has 8 to 15 digits, with the country code (e.g. +52)."),
-    )
-    EMAIL_INVALID = "email_invalid", _("This e-mail address is not valid.")
+    PHONE_INVALID = Registrations.PHONE_INVALID.declaration
+    EMAIL_INVALID = Registrations.EMAIL_INVALID.declaration
     CONTACT_REQUIRED = "contact_required", _("Give at least one way to reach you: phone or e-mail.")
     SIGN_IN_REQUIRED = "sign_in_required", _("Sign in with your registration number and PIN."), 401
     STATUS_INVALID = "status_invalid", _('There is no appointment status "{value}".')

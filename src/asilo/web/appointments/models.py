@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from datetime import time
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
+from asilo.web.core.fields import staff_member
 from asilo.web.core.free_text import EncryptedNoteField
 
-USER = settings.AUTH_USER_MODEL
 DEFAULT_OPENS_AT = time(7, 0)
 DEFAULT_CLOSES_AT = time(15, 0)
 
@@ -36,7 +35,7 @@ class PortCapacity(models.Model):
     opens_at = models.TimeField(_("first window starts"), default=DEFAULT_OPENS_AT)
     closes_at = models.TimeField(_("last window ends"), default=DEFAULT_CLOSES_AT)
     updated_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_by = staff_member(null=True)
 
     class Meta:
         ordering = ["program_id", "date", "port"]
@@ -95,7 +94,7 @@ class AllocationRun(models.Model):
     allocated_count = models.PositiveIntegerField(default=0)
     persons_allocated = models.PositiveIntegerField(default=0)
     trigger = models.CharField(max_length=8, choices=Trigger.choices)
-    run_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    run_by = staff_member(null=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -149,9 +148,7 @@ class Appointment(models.Model):
     )
     status_changed_at = models.DateTimeField(default=timezone.now)
     checked_in_at = models.DateTimeField(null=True, blank=True)
-    checked_in_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    checked_in_by = staff_member(null=True, blank=True)
     #: Positions (0 = the person who registered) of the members checked in.
     checked_in_positions = models.JSONField(default=list, blank=True)
     encounter = models.ForeignKey(
@@ -198,7 +195,7 @@ class CheckinException(models.Model):
     )
     positions = models.JSONField()
     reason = EncryptedNoteField()
-    granted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    granted_by = staff_member()
     granted_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django_tasks import task
 
-from asilo.web.appointments import services
+from asilo.web.appointments import selectors, services
 from asilo.web.appointments.models import Trigger
 
 
@@ -31,7 +31,7 @@ def run_allocation(
     try:
         run = services.allocation_run(
             actor=actor,
-            program=services.program_get(program),
+            program=selectors.program_get(program),
             start=date.fromisoformat(start),
             seed=seed,
             trigger=Trigger.WEB if actor is not None else Trigger.TASK,

@@ -109,7 +109,7 @@ def capacities(request: HttpRequest) -> HttpResponse:
                 actor=request_actor(request),
                 program=program,
                 port=request.POST.get("port", ""),
-                day=services.parse_day(request.POST.get("date")),
+                day=selectors.parse_day(request.POST.get("date")),
                 capacity=_int(
                     request.POST.get("capacity"),
                     "capacity",
@@ -154,7 +154,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         try:
             if program is None:
                 raise AppointmentError(C.PROGRAM_NOT_FOUND, "program")
-            start = services.parse_day(request.POST.get("start"))
+            start = selectors.parse_day(request.POST.get("start"))
             if start < timezone.localdate():
                 raise AppointmentError(C.DATE_IN_PAST, "start")
             raw_seed = (request.POST.get("seed") or "").strip()
@@ -366,7 +366,7 @@ def _notice_context(appointment: Appointment | None) -> dict[str, Any]:
     ):
         return {"appointment": appointment}
     token = notice_token(appointment.pk)
-    _phone, _email, language = services.contact_of(appointment.registration)
+    _phone, _email, language = selectors.contact_of(appointment.registration)
     language = notice_language(language)
     with translation.override(language):
         qr = qr_svg(token, title=_("Appointment code"))
@@ -438,7 +438,7 @@ def notice_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
         audit_view(actor=request_actor(request), obj=appointment.registration, note="calendar file")
     if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
         raise Http404
-    _phone, _email, language = services.contact_of(appointment.registration)
+    _phone, _email, language = selectors.contact_of(appointment.registration)
     body = appointment_ics(appointment, notice_language(language))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (
@@ -516,7 +516,7 @@ def family_notice(request: HttpRequest) -> HttpResponse:
             return redirect("appointments:family_notice")
     appointment = selectors.latest_appointment(registration)
     context = _notice_context(appointment)
-    phone, email, language = services.contact_of(registration)
+    phone, email, language = selectors.contact_of(registration)
     context.update(
         {
             "registration": registration,

@@ -63,6 +63,10 @@ ERRORS: dict[int, type[Schema]] = {
     404: ErrorsOut,
     409: ErrorsOut,
 }
+#: The error statuses of an operation that cannot conflict (a read, a profile update).
+READ_ERRORS: dict[int, type[Schema]] = {
+    status: schema for status, schema in ERRORS.items() if status != 409
+}
 
 
 def json_errors(status: int, errors: list[dict[str, Any]]) -> HttpResponse:

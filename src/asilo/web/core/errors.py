@@ -39,6 +39,12 @@ class ErrorCode(StrEnum):
         member.status = status
         return member
 
+    @property
+    def declaration(self) -> tuple[str, Promise, int]:
+        """This code with its message and status, for another vocabulary that answers with the
+        very same code: ``FORBIDDEN = CoreErrorCode.FORBIDDEN.declaration`` states it once."""
+        return self.value, self.message, self.status
+
     @classmethod
     def of(cls, value: str) -> Self:
         """The code whose value is ``value`` (``ValueError`` for an unknown one)."""

@@ -1,4 +1,9 @@
-"""Encrypted fields never hand back ciphertext as if it were a value.
+"""Fields the apps share: the staff member who did something, and encrypted fields that never
+hand back ciphertext as if it were a value.
+
+:func:`staff_member` is the one declaration of "who recorded / decided / closed this": a
+foreign key to the user that keeps the record's author as long as the record (``PROTECT``:
+users are deactivated, never deleted) and adds no reverse accessor to the user.
 
 django-fernet-encrypted-fields returns the stored text unchanged when it cannot decrypt it
 (a new ``ASILO_SECRET_KEY`` without the old one in ``ASILO_SECRET_KEY_FALLBACKS``, or a
@@ -9,13 +14,40 @@ value is never shown or logged).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from cryptography.fernet import InvalidToken
+from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedFieldMixin, EncryptedJSONField
 
 from asilo.web.core.errors import DomainError, ErrorCode
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
+    from asilo.web.accounts.models import User
+
+
+@overload
+def staff_member(
+    *, null: Literal[False] = False, **options: Any
+) -> models.ForeignKey[User | Combinable, User]: ...
+
+
+@overload
+def staff_member(
+    *, null: Literal[True], **options: Any
+) -> models.ForeignKey[User | Combinable | None, User | None]: ...
+
+
+def staff_member(*, null: bool = False, **options: Any) -> models.ForeignKey[Any, Any]:
+    """The staff member who did something to the record; ``null`` until someone has (with
+    ``blank`` where forms may leave it empty). Other options as Django's (``verbose_name``)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=null, related_name="+", **options
+    )
 
 
 class UndecryptableCode(ErrorCode):

@@ -19,23 +19,24 @@ if TYPE_CHECKING:
 
 def status_move(
     row: Model,
+    /,
     *,
     actor: User | AnonymousUser | None,
     to: str,
-    changes: Mapping[str, object] | None = None,
     after: Mapping[str, Any] | None = None,
     action: AuditAction | str = AuditAction.UPDATE,
     note: str = "",
+    **changes: object,
 ) -> None:
     """Move ``row`` (a model with a ``status`` field) to the status ``to``, with the other
-    fields the move sets (``changes``), saved in one update of those fields; then audit the
-    move: before, the status it left; after, the status it reached and what ``after`` adds."""
-    fields = dict(changes or {})
+    fields the move sets (``changes``, as :meth:`QuerySet.update` takes them), saved in one
+    update of those fields; then audit the move: before, the status it left; after, the
+    status it reached and what ``after`` adds."""
     left = getattr(row, "status")  # noqa: B009 (every model moved here has one; mypy does not know)
     setattr(row, "status", to)  # noqa: B010
-    for name, value in fields.items():
+    for name, value in changes.items():
         setattr(row, name, value)
-    row.save(update_fields=["status", *fields])
+    row.save(update_fields=["status", *changes])
     audit_change(
         actor=actor,
         action=action,

@@ -6,34 +6,30 @@ configured database (``DATABASE_URL``, default the SQLite file) through Django.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from asilo.cli.common import fail, setup_django
-from asilo.cli.options import optional_day
+from asilo.cli.options import day_option
 
 
 def export_encounters_cmd(
     out_file: Annotated[Path, typer.Option("--out", help="CBP by-AOR CSV to write.")],
-    since: Annotated[
-        str | None, typer.Option("--since", help="First encounter date (YYYY-MM-DD).")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Last encounter date (YYYY-MM-DD).")
-    ] = None,
+    since: Annotated[dt.date | None, day_option("--since", "First encounter date.")] = None,
+    until: Annotated[dt.date | None, day_option("--until", "Last encounter date.")] = None,
 ) -> None:
     """Write asilo's recorded encounters as CBP's Nationwide Encounters by AOR CSV."""
-    first, last = optional_day(since, "--since"), optional_day(until, "--until")
-    if first and last and first > last:
+    if since and until and since > until:
         fail("--since is after --until")
     setup_django()
     from asilo.stats.cbp_export import ExportError
     from asilo.web.dashboards.export import export_encounters
 
     try:
-        summary = export_encounters(out_file, since=first, until=last)
+        summary = export_encounters(out_file, since=since, until=until)
     except (OSError, ExportError) as exc:
         fail(str(exc))
     typer.echo(

@@ -70,33 +70,27 @@ def own_encounters(
         "encounter__component",
         "encounter__place_kind",
         "encounter__place_name",
+        named=True,
     )
-    for (
-        encounter_id,
-        position,
-        demographic,
-        nationality,
-        day,
-        component,
-        kind,
-        name,
-    ) in rows.iterator():
-        place = find_place(kind, name)
+    for row in rows.iterator():
+        encounter = row.encounter_id
+        place = find_place(row.encounter__place_kind, row.encounter__place_name)
         if place is None:
             raise cbp_export.ExportError(
-                f"encounter {encounter_id}: place {name!r} is not in the catalogue"
+                f"encounter {encounter}: place {row.encounter__place_name!r} is not in the "
+                "catalogue"
             )
-        authority = overridden.get(encounter_id) or members.get(encounter_id, {}).get(
-            position, decided[encounter_id]
+        authority = overridden.get(encounter) or members.get(encounter, {}).get(
+            row.position, decided[encounter]
         )
         yield cbp_export.OwnEncounter(
-            date=day,
-            component=component,
+            date=row.encounter__encounter_date,
+            component=row.encounter__component,
             aor_name=place.aor,
             aor_abbv=place.aor_abbv,
             region=REGION,
-            demographic=demographic,
-            citizenship=nationality,
+            demographic=row.demographic,
+            citizenship=row.nationality,
             authority=authority,
         )
 

@@ -99,20 +99,14 @@ def _identity_figures(request: HttpRequest) -> dict[str, Any]:
     figures = identity.identity_statistics()
     suppress = aggregates_only(request.user)
     months = identity.shown_statistics(figures, suppress=suppress, min_cell=MIN_CELL)
+    # The totals, shown as one more row of the months' table.
+    all_months = identity.MonthFigures(
+        "all", figures.encounters, figures.unique_individuals, figures.re_encounters
+    )
     return {
         "months": _complemented(figures, months) if suppress else months,
         "totals": identity.shown_statistics(
-            identity.IdentityStatistics(
-                months=[
-                    identity.MonthFigures(
-                        "all", figures.encounters, figures.unique_individuals, figures.re_encounters
-                    )
-                ],
-                encounters=figures.encounters,
-                unique_individuals=figures.unique_individuals,
-                re_encounters=figures.re_encounters,
-                linked=figures.linked,
-            ),
+            replace(figures, months=[all_months]),
             suppress=suppress,
             min_cell=MIN_CELL,
         )[0],

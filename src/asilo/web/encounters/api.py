@@ -11,46 +11,50 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from asilo.web.core.actors import request_actor
-from asilo.web.core.api import ErrorOut, ErrorsOut
+from asilo.web.core.api import ERRORS, ErrorOut, ErrorsOut
 from asilo.web.core.renderers import json_response
 from asilo.web.encounters import seen_before, selectors, services
 from asilo.web.encounters.clocks import CUSTODY_STANDARD_HOURS
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
-from asilo.web.encounters.schemas import (
-    BookOutIn,
+from asilo.web.encounters.models import FamilyException, ReunificationTask
+from asilo.web.encounters.schemas.custody import (
     BookOutOut,
     ChildAloneOut,
     CustodyCheckOut,
     CustodyListOut,
     CustodyOut,
     CustodySummaryOut,
-    DecisionOut,
-    EncounterIn,
-    EncounterListOut,
-    EncounterOut,
-    FamilyExceptionIn,
-    FamilyExceptionListOut,
-    FamilyExceptionOut,
-    NoteIn,
-    OverrideIn,
-    OverrideListOut,
-    OverrideOut,
-    ReplayOut,
-    ReunificationTaskListOut,
-    ReunificationTaskOut,
-    ReviewIn,
     StandardBreachOut,
     StandardReportOut,
+)
+from asilo.web.encounters.schemas.decisions import DecisionOut, OverrideOut
+from asilo.web.encounters.schemas.encounters import (
+    EncounterListOut,
+    EncounterOut,
+    OverrideListOut,
+    ReplayOut,
+)
+from asilo.web.encounters.schemas.requests import (
+    BookOutIn,
+    EncounterIn,
+    FamilyExceptionIn,
+    NoteIn,
+    OverrideIn,
+    ReviewIn,
     TaskCloseIn,
     TaskNoteIn,
     TaskStepIn,
 )
+from asilo.web.encounters.schemas.work import (
+    FamilyExceptionListOut,
+    FamilyExceptionOut,
+    ReunificationTaskListOut,
+    ReunificationTaskOut,
+)
 from asilo.web.encounters.seen_before import SeenBefore
 
 router = Router(tags=["encounters"])
-
-ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
 
 
 def _errors_out(exc: services.EncounterErrors) -> ErrorsOut:
@@ -386,7 +390,7 @@ def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -
         outcome=payload.outcome,
         reason=payload.reason,
     )
-    return Status(201, FamilyExceptionOut.of(exception))
+    return Status(201, exception)
 
 
 @router.get(
@@ -394,15 +398,11 @@ def request_family_exception(request: HttpRequest, payload: FamilyExceptionIn) -
     response={200: FamilyExceptionListOut, **ERRORS},
     summary="Family exceptions (pending, approved, denied)",
 )
-def list_family_exceptions(
-    request: HttpRequest, filters: Query[StatusFilter]
-) -> FamilyExceptionListOut:
+def list_family_exceptions(request: HttpRequest, filters: Query[StatusFilter]) -> dict[str, Any]:
     rows = selectors.family_exception_list(
         actor=request_actor(request), status=filters.status, limit=filters.limit
     )
-    return FamilyExceptionListOut(
-        count=len(rows), exceptions=[FamilyExceptionOut.of(x) for x in rows]
-    )
+    return {"count": len(rows), "exceptions": rows}
 
 
 @router.post(
@@ -412,11 +412,10 @@ def list_family_exceptions(
 )
 def approve_family_exception(
     request: HttpRequest, exception_id: int, payload: NoteIn
-) -> FamilyExceptionOut:
-    exception = services.family_exception_approve(
+) -> FamilyException:
+    return services.family_exception_approve(
         actor=request_actor(request), exception_id=exception_id, note=payload.note
     )
-    return FamilyExceptionOut.of(exception)
 
 
 @router.post(
@@ -426,11 +425,10 @@ def approve_family_exception(
 )
 def deny_family_exception(
     request: HttpRequest, exception_id: int, payload: NoteIn
-) -> FamilyExceptionOut:
-    exception = services.family_exception_deny(
+) -> FamilyException:
+    return services.family_exception_deny(
         actor=request_actor(request), exception_id=exception_id, note=payload.note
     )
-    return FamilyExceptionOut.of(exception)
 
 
 @router.get(
@@ -438,15 +436,11 @@ def deny_family_exception(
     response={200: ReunificationTaskListOut, **ERRORS},
     summary="Reunification tasks (open, closed)",
 )
-def list_reunification_tasks(
-    request: HttpRequest, filters: Query[StatusFilter]
-) -> ReunificationTaskListOut:
+def list_reunification_tasks(request: HttpRequest, filters: Query[StatusFilter]) -> dict[str, Any]:
     rows = selectors.reunification_task_list(
         actor=request_actor(request), status=filters.status, limit=filters.limit
     )
-    return ReunificationTaskListOut(
-        count=len(rows), tasks=[ReunificationTaskOut.of(t) for t in rows]
-    )
+    return {"count": len(rows), "tasks": rows}
 
 
 @router.post(
@@ -456,11 +450,10 @@ def list_reunification_tasks(
 )
 def close_reunification_task(
     request: HttpRequest, task_id: int, payload: TaskCloseIn
-) -> ReunificationTaskOut:
-    task = services.reunification_task_close(
+) -> ReunificationTask:
+    return services.reunification_task_close(
         actor=request_actor(request), task_id=task_id, note=payload.note, outcome=payload.outcome
     )
-    return ReunificationTaskOut.of(task)
 
 
 @router.post(
@@ -470,11 +463,10 @@ def close_reunification_task(
 )
 def reunification_task_step(
     request: HttpRequest, task_id: int, payload: TaskStepIn
-) -> ReunificationTaskOut:
-    task = services.reunification_task_step(
+) -> ReunificationTask:
+    return services.reunification_task_step(
         actor=request_actor(request), task_id=task_id, step=payload.step
     )
-    return ReunificationTaskOut.of(task)
 
 
 @router.post(
@@ -484,8 +476,8 @@ def reunification_task_step(
 )
 def reunification_task_note(
     request: HttpRequest, task_id: int, payload: TaskNoteIn
-) -> ReunificationTaskOut:
+) -> ReunificationTask:
     note = services.reunification_task_note(
         actor=request_actor(request), task_id=task_id, text=payload.text
     )
-    return ReunificationTaskOut.of(note.task)
+    return note.task

@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from asilo.web.core.errors import DomainError, ErrorCode
 
+#: Refused both as an override of the decision (400) and as a book-out (409).
+_NEVER_EXPEL_A_CHILD_ALONE = _(
+    "An unaccompanied child may not be expelled or returned to Mexico under MPP."
+)
+
 
 class EncounterErrorCode(ErrorCode):
     INVALID_ENCOUNTER = "invalid_encounter", _("Invalid encounter: {detail}")
@@ -67,10 +72,7 @@ class EncounterErrorCode(ErrorCode):
         "override_destination_invalid",
         _("The destination must be an ISO 3166-1 alpha-3 code, or empty."),
     )
-    OVERRIDE_UNLAWFUL_FOR_CHILD = (
-        "override_unlawful_for_child",
-        _("An unaccompanied child may not be expelled or returned to Mexico under MPP."),
-    )
+    OVERRIDE_UNLAWFUL_FOR_CHILD = "override_unlawful_for_child", _NEVER_EXPEL_A_CHILD_ALONE
     OVERRIDE_NOT_FOUND = "override_not_found", _("No override has this id."), 404
     OVERRIDE_ALREADY_REVIEWED = (
         "override_already_reviewed",
@@ -86,11 +88,7 @@ class EncounterErrorCode(ErrorCode):
     CUSTODY_NOT_FOUND = "custody_not_found", _("No custody has this id."), 404
     CUSTODY_CLOSED = "custody_closed", _("This person was already booked out."), 409
     OUTCOME_INVALID = "outcome_invalid", _("The outcome must be one of: {allowed}.")
-    OUTCOME_UNLAWFUL_FOR_CHILD = (
-        "outcome_unlawful_for_child",
-        _("An unaccompanied child may not be expelled or returned to Mexico under MPP."),
-        409,
-    )
+    OUTCOME_UNLAWFUL_FOR_CHILD = "outcome_unlawful_for_child", _NEVER_EXPEL_A_CHILD_ALONE, 409
     FAMILY_OUTCOME_DIFFERS = (
         "family_outcome_differs",
         _(

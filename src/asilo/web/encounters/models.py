@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
+from asilo.web.core.fields import staff_member
 from asilo.web.core.free_text import EncryptedNoteField
 from asilo.web.people.models import FamilyUnit, Person
 
@@ -81,7 +82,7 @@ class Encounter(models.Model):
     )
     client_request_id = models.CharField(max_length=100, null=True, blank=True)
     request_digest = models.CharField(max_length=64, blank=True)
-    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_by = staff_member()
     recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -144,9 +145,7 @@ class EncounterDecision(models.Model):
     demographic = models.CharField(max_length=30)
     custody_limit_hours = models.PositiveIntegerField(null=True, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
-    confirmed_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    confirmed_by = staff_member(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -173,13 +172,11 @@ class Override(models.Model):
     within_options = models.BooleanField(
         help_text="The chosen pathway was among the lawful options the decision listed."
     )
-    overridden_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    overridden_by = staff_member()
     overridden_at = models.DateTimeField(default=timezone.now)
     verdict = models.CharField(max_length=12, choices=OverrideVerdict.choices, blank=True)
     review_note = EncryptedNoteField(blank=True)
-    reviewed_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    reviewed_by = staff_member(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -218,9 +215,7 @@ class Custody(models.Model):
     redecision = models.JSONField(null=True, blank=True)
     booked_out_at = models.DateTimeField(null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    booked_out_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    booked_out_by = staff_member(null=True, blank=True)
     family_exception = models.ForeignKey(
         "FamilyException", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -267,14 +262,12 @@ class FamilyException(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     #: Free text about the person: encrypted at rest (never filtered, ordered or searched).
     reason = EncryptedTextField()
-    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_by = staff_member()
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(
         max_length=10, choices=ExceptionStatus.choices, default=ExceptionStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = staff_member(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = EncryptedNoteField(blank=True)
 
@@ -306,9 +299,7 @@ class ReunificationTask(models.Model):
     status = models.CharField(max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    closed_by = staff_member(null=True, blank=True)
     closing_note = EncryptedNoteField(blank=True)
     #: The steps of the work: contact made with the family, sponsor or parent located.
     contact_made_at = models.DateTimeField(null=True, blank=True)
@@ -326,7 +317,7 @@ class ReunificationNote(models.Model):
     """A note on a reunification task (what was tried, who was called)."""
 
     task = models.ForeignKey(ReunificationTask, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    author = staff_member()
     text = EncryptedNoteField()
     created_at = models.DateTimeField(default=timezone.now)
 

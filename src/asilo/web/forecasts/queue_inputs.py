@@ -1,6 +1,6 @@
 """A program's queue and capacities from the database, as :mod:`asilo.forecast.queue` takes them.
 
-Thin on purpose: it reuses the appointments services that an allocation run uses, so a queue
+Thin on purpose: it reuses the appointments reads that an allocation run uses, so a queue
 forecast sees exactly the families and the room a run on the same day would see.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from asilo.scheduling import Method, PortDayCapacity, Registration
-from asilo.web.appointments import services
+from asilo.web.appointments import selectors
 
 
 def program_queue(
@@ -20,8 +20,8 @@ def program_queue(
 
     Raises the appointments app's ``AppointmentError`` (unknown program, no capacity).
     """
-    program = services.program_get(code)
-    method = services.method_for(program)
-    plan = services.capacity_plan(program, first_day, method.horizon_days)
-    families, _ids = services.queued_families(program, program.ports)
+    program = selectors.program_get(code)
+    method = selectors.method_for(program)
+    plan = selectors.capacity_plan(program, first_day, method.horizon_days)
+    families, _ids = selectors.queued_families(program, program.ports)
     return families, plan.rows, method

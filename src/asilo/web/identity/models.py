@@ -11,12 +11,11 @@ whether they are the same person; each decision (and each reversal) is a
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-USER = settings.AUTH_USER_MODEL
+from asilo.web.core.fields import staff_member
 
 
 class RunStatus(models.TextChoices):
@@ -36,7 +35,7 @@ class LinkRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING)
     trigger = models.CharField(max_length=8, choices=RunTrigger.choices)
-    started_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    started_by = staff_member(null=True)
     model_version = models.CharField(max_length=80, blank=True)
     same_identity_threshold = models.FloatField()
     review_threshold = models.FloatField()
@@ -148,9 +147,7 @@ class ReviewPair(models.Model):
         LinkRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN)
-    decided_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = staff_member(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     #: What a "same person" decision moved (record ids and the identity they left), so that
     #: undoing it puts them back.
@@ -186,7 +183,7 @@ class ReviewDecision(models.Model):
     record_id_l = models.CharField(max_length=24)
     record_id_r = models.CharField(max_length=24)
     match_probability = models.FloatField()
-    actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    actor = staff_member()
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

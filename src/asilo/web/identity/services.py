@@ -282,13 +282,6 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
                 run,
                 actor=actor,
                 to=RunStatus.DONE,
-                changes={
-                    "finished_at": timezone.now(),
-                    "records": count,
-                    "identities": written.identities,
-                    "review_pairs": written.review_pairs,
-                    "seconds": round(time.perf_counter() - started, 3),
-                },
                 after={
                     "records": count,
                     "identities": written.identities,
@@ -297,6 +290,11 @@ def identity_run(*, actor: User | None, trigger: str) -> LinkRun:
                     "moved_records": written.moved_records,
                     **written.counts,
                 },
+                finished_at=timezone.now(),
+                records=count,
+                identities=written.identities,
+                review_pairs=written.review_pairs,
+                seconds=round(time.perf_counter() - started, 3),
             )
     except Exception as exc:
         logger.warning("identity link run %s failed: %s", run.pk, type(exc).__name__)

@@ -7,9 +7,9 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from asilo.web.core.actors import request_actor
+from asilo.web.core.api import READ_ERRORS
 from asilo.web.people import selectors, services
 from asilo.web.people.schemas import (
-    ErrorsOut,
     FamilyUnitOut,
     FamilyUnitSearchOut,
     PersonMatchOut,
@@ -33,15 +33,14 @@ def _name(value: str | None, field: str) -> str | None:
     return None if value is None else clean_name(value, field)
 
 
-ERRORS = {400: ErrorsOut, 401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut}
-
-
 class SearchQuery(Schema):
     q: str
     limit: int = 20
 
 
-@router.get("/people", response={200: PersonSearchOut, **ERRORS}, summary="Search people by name")
+@router.get(
+    "/people", response={200: PersonSearchOut, **READ_ERRORS}, summary="Search people by name"
+)
 def search_people(request: HttpRequest, query: Query[SearchQuery]) -> PersonSearchOut:
     """Accent-insensitive, tolerant of one lost or wrong letter per name ("Lpez" finds
     "López"); best match first. Each person returned is an audited view."""
@@ -54,14 +53,14 @@ def search_people(request: HttpRequest, query: Query[SearchQuery]) -> PersonSear
     )
 
 
-@router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="A person")
+@router.get("/people/{person_id}", response={200: PersonOut, **READ_ERRORS}, summary="A person")
 def get_person(request: HttpRequest, person_id: int) -> PersonOut:
     """A person's record (audited; a refusal is audited too)."""
     return PersonOut.of(selectors.person_view(actor=request_actor(request), person_id=person_id))
 
 
 @router.patch(
-    "/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="Update a profile"
+    "/people/{person_id}", response={200: PersonOut, **READ_ERRORS}, summary="Update a profile"
 )
 def update_person(request: HttpRequest, person_id: int, payload: PersonProfileIn) -> PersonOut:
     """Set vulnerabilities, languages or the A-number learnt after the encounter, or correct
@@ -93,7 +92,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonProfileIn
 
 @router.get(
     "/family-units",
-    response={200: FamilyUnitSearchOut, **ERRORS},
+    response={200: FamilyUnitSearchOut, **READ_ERRORS},
     summary="Search family units by a member's name",
 )
 def search_family_units(request: HttpRequest, query: Query[SearchQuery]) -> FamilyUnitSearchOut:
@@ -105,7 +104,7 @@ def search_family_units(request: HttpRequest, query: Query[SearchQuery]) -> Fami
 
 @router.get(
     "/family-units/{family_unit_id}",
-    response={200: FamilyUnitOut, **ERRORS},
+    response={200: FamilyUnitOut, **READ_ERRORS},
     summary="A family unit with its members",
 )
 def get_family_unit(request: HttpRequest, family_unit_id: int) -> FamilyUnitOut:

@@ -15,7 +15,6 @@ __all__ = ["DomainError", "PeopleError", "PeopleErrorCode"]
 
 
 class PeopleErrorCode(ErrorCode):
-    FORBIDDEN = "forbidden", _("Your role may not do this."), 403
     PERSON_NOT_FOUND = "person_not_found", _("No person has this id."), 404
     FAMILY_UNIT_NOT_FOUND = "family_unit_not_found", _("No family unit has this id."), 404
     NAME_TOO_LONG = "name_too_long", _("A name may have at most {limit} characters.")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField, EncryptedDateField
 
 from asilo.policy.schema import VULNERABILITIES as POLICY_VULNERABILITIES
+from asilo.web.core.fields import staff_member
 from asilo.web.core.relationships import RelationshipToChildren
 
 
@@ -68,9 +68,7 @@ class Person(models.Model):
     a_number_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
     vulnerabilities = models.JSONField(_("vulnerabilities"), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = staff_member(null=True)
 
     class Meta:
         ordering = ["id"]
@@ -138,9 +136,7 @@ class FamilyUnit(models.Model):
     """People travelling together (CBP's FMUA when it is a family unit in law)."""
 
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = staff_member(null=True)
     members = models.ManyToManyField(Person, through="FamilyMembership", related_name="families")
 
     class Meta:

@@ -6,17 +6,29 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Sector(models.Model):
-    """A U.S. Border Patrol sector (area of responsibility between ports of entry)."""
+class Place(models.Model):
+    """What every place of the border has: a unique name (its order and, unless it says
+    otherwise, how it is shown) and its U.S. state."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
-    aor_name = models.CharField(_("area of responsibility"), max_length=100)
-    abbreviation = models.CharField(_("abbreviation"), max_length=8, unique=True)
     state = models.CharField(_("state"), max_length=2)
-    mexican_states = models.JSONField(_("Mexican states across the line"), default=list)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(Place):
+    """A U.S. Border Patrol sector (area of responsibility between ports of entry)."""
+
+    aor_name = models.CharField(_("area of responsibility"), max_length=100)
+    abbreviation = models.CharField(_("abbreviation"), max_length=8, unique=True)
+    mexican_states = models.JSONField(_("Mexican states across the line"), default=list)
+
+    class Meta(Place.Meta):
         verbose_name = _("Border Patrol sector")
         verbose_name_plural = _("Border Patrol sectors")
 
@@ -24,33 +36,25 @@ class Sector(models.Model):
         return self.aor_name
 
 
-class FieldOffice(models.Model):
+class FieldOffice(Place):
     """A CBP Office of Field Operations field office (area of responsibility of its ports)."""
 
-    name = models.CharField(_("name"), max_length=80, unique=True)
     abbreviation = models.CharField(_("abbreviation"), max_length=40, unique=True)
-    state = models.CharField(_("state"), max_length=2)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(Place.Meta):
         verbose_name = _("CBP field office")
         verbose_name_plural = _("CBP field offices")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class PortOfEntry(models.Model):
+class PortOfEntry(Place):
     """A land port of entry, with the persons per day it can process (0: none set)."""
 
-    name = models.CharField(_("name"), max_length=80, unique=True)
     field_office = models.ForeignKey(
         FieldOffice, on_delete=models.PROTECT, related_name="ports", verbose_name=_("field office")
     )
     sector = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="ports", verbose_name=_("sector")
     )
-    state = models.CharField(_("state"), max_length=2)
     mexican_state = models.CharField(_("Mexican state across the line"), max_length=40)
     aliases = models.JSONField(_("other names"), default=list, blank=True)
     daily_capacity = models.PositiveIntegerField(
@@ -59,8 +63,7 @@ class PortOfEntry(models.Model):
         help_text=_("Persons the port can process per day; 0 when not set."),
     )
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(Place.Meta):
         verbose_name = _("port of entry")
         verbose_name_plural = _("ports of entry")
         constraints = [
@@ -68,6 +71,3 @@ class PortOfEntry(models.Model):
                 condition=models.Q(daily_capacity__lte=100000), name="port_capacity_plausible"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name

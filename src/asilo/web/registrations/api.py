@@ -21,7 +21,7 @@ from ninja.utils import check_csrf
 from asilo.web.accounts.auth import BearerTokenAuth
 from asilo.web.accounts.models import User
 from asilo.web.core.actors import request_actor
-from asilo.web.core.api import ErrorsOut
+from asilo.web.core.api import READ_ERRORS, ErrorsOut
 from asilo.web.core.errors import DomainErrors
 from asilo.web.core.ratelimits import client_address, refuse_if_rate_limited
 from asilo.web.registrations import selectors, services
@@ -31,14 +31,6 @@ from asilo.web.registrations.models import Member, Registration
 from asilo.web.registrations.reasons import reason_text, status_label
 
 router = Router(tags=["registrations"])
-
-#: The error answers a read documents (all in the API's one error shape).
-READ_ERRORS: dict[int, type[Schema]] = {
-    400: ErrorsOut,
-    401: ErrorsOut,
-    403: ErrorsOut,
-    404: ErrorsOut,
-}
 
 
 class _SessionOrSelfService:

@@ -10,12 +10,13 @@ queue, and records the reason for each one whose status changes.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated
 
 import typer
 
 from asilo.cli.common import fail, setup_django
-from asilo.cli.options import TextOrJson, parse_day
+from asilo.cli.options import TextOrJson, day_option
 
 registrations_app = typer.Typer(
     help="Registrations of families waiting in Mexico: programs, re-evaluation.",
@@ -40,11 +41,10 @@ def programs_command() -> None:
 @registrations_app.command("reevaluate")
 def reevaluate_command(
     program: Annotated[str, typer.Option("--program", help="Program code.")],
-    on: Annotated[str, typer.Option("--on", help="Evaluate as of DATE (YYYY-MM-DD).")],
+    day: Annotated[date, day_option("--on", "Evaluate as of this date.")],
     output_format: TextOrJson = "text",
 ) -> None:
     """Re-evaluate eligibility of a program's registrations as of a date."""
-    day = parse_day(on, "--on")
     setup_django()
     from asilo.web.registrations.models import Program
     from asilo.web.registrations.services import program_reevaluate

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.core.errors import DomainError, DomainErrors, ErrorCode
+from asilo.web.core.errors import CoreErrorCode, DomainError, DomainErrors, ErrorCode
+from asilo.web.people.errors import PeopleErrorCode
 
 
 class RegistrationErrorCode(ErrorCode):
-    FORBIDDEN = "forbidden", _("Your role may not do this."), 403
+    FORBIDDEN = CoreErrorCode.FORBIDDEN.declaration
     REGISTRATION_NOT_FOUND = "registration_not_found", _("No registration has this number."), 404
     PROGRAM_NOT_FOUND = "program_not_found", _("No program has this code."), 404
     PROGRAM_CLOSED = "program_closed", _("This program is not taking registrations."), 409
@@ -36,7 +37,7 @@ class RegistrationErrorCode(ErrorCode):
         _("The date of birth cannot be in the future."),
     )
     AGE_REQUIRED = "age_required", _("Write the date of birth or, if you do not know it, the age.")
-    AGE_INVALID = "age_invalid", _("The age must be a whole number from 0 to 120.")
+    AGE_INVALID = PeopleErrorCode.AGE_INVALID.declaration
     SEX_INVALID = "sex_invalid", _("Choose the sex.")
     NATIONALITY_INVALID = (
         "nationality_invalid",

@@ -62,7 +62,7 @@ IN_QUEUE = (S.WAITING,)
 
 @dataclass(frozen=True)
 class Change:
-    """One registration's move, for :func:`registrations_status_change_many`."""
+    """One registration's move (:func:`registrations_status_change_many` takes many)."""
 
     registration: Registration
     to_status: str
@@ -77,49 +77,40 @@ def _actor_or_none(actor: Actor) -> User | None:
     return actor
 
 
-def _check(registration: Registration, to_status: str, closed_reason: str) -> None:
-    allowed = TRANSITIONS.get(registration.status, frozenset())
-    if to_status not in allowed:
-        raise RegistrationError(
-            C.STATUS_CHANGE_INVALID, None, from_status=registration.status, to_status=to_status
+def _check(change: Change) -> None:
+    """Refuse a move the lifecycle does not allow (``status_change_invalid``): one not in
+    :data:`TRANSITIONS`, a closure without a known reason or a reason without a closure, or
+    reopening a closure other than one for a rule change."""
+    registration, to_status = change.registration, change.to_status
+    closed_reason = change.closed_reason
+    allowed = (
+        to_status in TRANSITIONS.get(registration.status, frozenset())
+        and (to_status == S.CLOSED) == bool(closed_reason)
+        and (not closed_reason or closed_reason in ClosedReason.values)
+        and not (
+            registration.status == S.CLOSED
+            and registration.closed_reason != ClosedReason.INELIGIBLE
+            and to_status == S.WAITING
         )
-    if (to_status == S.CLOSED) != bool(closed_reason):
-        raise RegistrationError(
-            C.STATUS_CHANGE_INVALID, None, from_status=registration.status, to_status=to_status
-        )
-    if closed_reason and closed_reason not in ClosedReason.values:
-        raise RegistrationError(
-            C.STATUS_CHANGE_INVALID, None, from_status=registration.status, to_status=to_status
-        )
-    if (
-        registration.status == S.CLOSED
-        and registration.closed_reason != ClosedReason.INELIGIBLE
-        and to_status == S.WAITING
-    ):
+    )
+    if not allowed:
         raise RegistrationError(
             C.STATUS_CHANGE_INVALID, None, from_status=registration.status, to_status=to_status
         )
 
 
 def _change_row(
-    registration: Registration,
-    *,
-    to_status: str,
-    reason_code: str,
-    reason_params: Mapping[str, Any],
-    closed_reason: str,
-    outcome: Outcome | None,
-    actor: Actor,
-    at: datetime,
+    change: Change, *, outcome: Outcome | None, actor: Actor, at: datetime
 ) -> StatusChange:
+    """The history row of ``change`` (the registration not moved yet)."""
     return StatusChange(
-        registration=registration,
+        registration=change.registration,
         at=at,
-        from_status=registration.status,
-        to_status=to_status,
-        closed_reason=closed_reason,
-        reason_code=reason_code,
-        reason_params=dict(reason_params),
+        from_status=change.registration.status,
+        to_status=change.to_status,
+        closed_reason=change.closed_reason,
+        reason_code=change.reason_code,
+        reason_params=dict(change.reason_params),
         rule=outcome.rule if outcome else "",
         policy_text=outcome.policy_text if outcome else "",
         citation_title=outcome.citation_title if outcome else "",
@@ -127,6 +118,13 @@ def _change_row(
         catalogue_version=outcome.catalogue_version if outcome else "",
         actor=_actor_or_none(actor),
     )
+
+
+def _move(change: Change, at: datetime) -> None:
+    """The registration object in its new status (the caller writes it)."""
+    change.registration.status = change.to_status
+    change.registration.closed_reason = change.closed_reason
+    change.registration.status_changed_at = at
 
 
 def registration_status_change(
@@ -145,23 +143,13 @@ def registration_status_change(
     """Move one registration to ``to_status`` (a move the lifecycle allows), keeping the
     change with its reason in the history and an audit entry, in one transaction."""
     now = now or timezone.now()
-    _check(registration, to_status, closed_reason)
+    move = Change(registration, to_status, reason_code, reason_params or {}, closed_reason)
+    _check(move)
     with transaction.atomic():
-        change = _change_row(
-            registration,
-            to_status=to_status,
-            reason_code=reason_code,
-            reason_params=reason_params or {},
-            closed_reason=closed_reason,
-            outcome=outcome,
-            actor=actor,
-            at=now,
-        )
+        change = _change_row(move, outcome=outcome, actor=actor, at=now)
         change.save()
         before = {"status": registration.status, "closed_reason": registration.closed_reason}
-        registration.status = to_status
-        registration.closed_reason = closed_reason
-        registration.status_changed_at = now
+        _move(move, now)
         if registration.pk is not None:
             Registration.objects.filter(pk=registration.pk).update(
                 status=to_status, closed_reason=closed_reason, status_changed_at=now
@@ -192,26 +180,12 @@ def registrations_status_change_many(
     many registrations moved."""
     now = now or timezone.now()
     for c in changes:
-        _check(c.registration, c.to_status, c.closed_reason)
-    rows = [
-        _change_row(
-            c.registration,
-            to_status=c.to_status,
-            reason_code=c.reason_code,
-            reason_params=c.reason_params,
-            closed_reason=c.closed_reason,
-            outcome=None,
-            actor=actor,
-            at=now,
-        )
-        for c in changes
-    ]
+        _check(c)
+    rows = [_change_row(c, outcome=None, actor=actor, at=now) for c in changes]
     with transaction.atomic():
         StatusChange.objects.bulk_create(rows, batch_size=1000)
         for c in changes:
-            c.registration.status = c.to_status
-            c.registration.closed_reason = c.closed_reason
-            c.registration.status_changed_at = now
+            _move(c, now)
         Registration.objects.bulk_update(
             [c.registration for c in changes],
             ["status", "closed_reason", "status_changed_at"],

@@ -9,12 +9,12 @@ A-number) it compares a keyed digest (HMAC-SHA256), never the value.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField, EncryptedDateField
 
+from asilo.web.core.fields import staff_member
 from asilo.web.core.free_text import EncryptedNoteField
 from asilo.web.core.relationships import RelationshipToPrincipal
 
@@ -118,9 +118,7 @@ class Registration(models.Model):
         blank=True,
         related_name="registrations",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = staff_member(null=True)
     #: Keyed digest of where the submission came from (the caseworker or the client address).
     source_digest = models.CharField(max_length=64, db_index=True)
     #: Self-service only: keyed digests of the browser's first-party device cookie and of the
@@ -156,9 +154,7 @@ class Registration(models.Model):
     )
     status_changed_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    verified_by = staff_member(null=True)
     pin_failures = models.PositiveSmallIntegerField(default=0)
     pin_locked_until = models.DateTimeField(null=True, blank=True)
 
@@ -248,9 +244,7 @@ class StatusChange(models.Model):
     citation_title = models.CharField(max_length=300, blank=True)
     citation_url = models.URLField(max_length=500, blank=True)
     catalogue_version = models.CharField(max_length=80, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    actor = staff_member(null=True)
 
     class Meta:
         ordering = ["registration_id", "at", "id"]
@@ -302,9 +296,7 @@ class ReviewTask(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    closed_by = staff_member(null=True)
     outcome = models.CharField(max_length=24, choices=TaskOutcome.choices, blank=True)
     note = EncryptedNoteField(blank=True)
 

@@ -2,38 +2,14 @@
 on a day), :mod:`.runs` (an allocation run and its verification), :mod:`.notices` (the outbox,
 the family's contact, a notice sent again), :mod:`.family` (the family cancels or asks for
 another date), :mod:`.checkin` (check-in at the port and its exceptions), :mod:`.noshows` (the
-end of a day). Reads are in :mod:`asilo.web.appointments.selectors`; the names below include
-the reads this module offered before it became a package, so every import of it still works.
+end of a day). Reads are in :mod:`asilo.web.appointments.selectors` (this package no longer
+offers them under its own name).
 
 One transaction each, audited in the same transaction; messages to families are outbox rows
 written in that transaction and delivered by a background task after commit. Audit entries
 and logs carry ids and counts, never names or contact details.
 """
 
-from asilo.web.appointments.selectors.families import (
-    contact_of,
-)
-from asilo.web.appointments.selectors.planning import (
-    EASTERN,
-    WINDOW,
-    CapacityPlan,
-    capacity_plan,
-    day_over,
-    inputs_from_snapshot,
-    inputs_snapshot,
-    method_by_label,
-    method_for,
-    parse_day,
-    persons_holding_room,
-    program_get,
-    queued_families,
-    time_window,
-    today,
-    window_begun,
-    window_over,
-    windows_begun,
-    windows_of,
-)
 from asilo.web.appointments.services.capacity import (
     capacity_set,
     program_locked,
@@ -90,7 +66,6 @@ from asilo.web.appointments.services.runs import (
 __all__ = [
     "APPOINTMENT",
     "CAPACITY",
-    "EASTERN",
     "EXCEPTION",
     "MAX_ATTEMPTS",
     "MAX_CAPACITY",
@@ -100,8 +75,6 @@ __all__ = [
     "RESEND_LIMIT_PER_DAY",
     "RESENT",
     "RUN",
-    "WINDOW",
-    "CapacityPlan",
     "CheckIn",
     "DayClosed",
     "DeliveryReport",
@@ -112,38 +85,21 @@ __all__ = [
     "appointment_check_in",
     "appointment_for_code",
     "appointments_close_day",
-    "capacity_plan",
     "capacity_set",
     "checkin_exception_grant",
-    "contact_of",
-    "day_over",
     "deliver_after_commit",
     "encounter_document",
-    "inputs_from_snapshot",
-    "inputs_snapshot",
     "locked_booked",
     "may_act_for",
     "message_context",
-    "method_by_label",
-    "method_for",
     "notice_contact_change",
     "notice_resend",
     "notice_url",
     "outbox_deliver",
-    "parse_day",
-    "persons_holding_room",
-    "program_get",
     "program_locked",
     "queue_messages",
-    "queued_families",
     "registration_processed",
     "send_one_time_code",
-    "time_window",
-    "today",
     "user_of",
     "where_and_when",
-    "window_begun",
-    "window_over",
-    "windows_begun",
-    "windows_of",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -64,37 +65,21 @@ class CustodyOut(Schema):
 
     @staticmethod
     def of(clock: CustodyClock) -> CustodyOut:
-        c = clock.custody
-        zone = place_time_zone(c.encounter.place_kind, c.encounter.place_name)
-        return CustodyOut.model_construct(
-            id=c.pk,
-            encounter_id=c.encounter_id,
-            person_id=c.person_id,
-            place=c.encounter.place_name,
-            booked_in_at=_utc(c.booked_in_at),
-            booked_in_local=c.booked_in_at.astimezone(zone).isoformat(),
-            time_zone=zone.key,
-            booked_in_time_known=c.booked_in_time_known,
-            limit_hours=c.limit_hours,
-            due_at=_utc(c.due_at),
-            seconds_remaining=clock.seconds_remaining,
-            overdue=clock.overdue,
-            near_due=clock.near_due,
-            standard_hours=c.standard_hours,
-            standard_due_at=_utc(c.standard_due_at),
-            standard_seconds_remaining=clock.standard_seconds_remaining,
-            standard_exceeded=clock.standard_exceeded,
-            unaccompanied_since=_utc(c.unaccompanied_since),
-            booked_out_at=_utc(c.booked_out_at),
-            outcome=str(c.outcome) if c.outcome else None,
-            family_exception_id=c.family_exception_id,
-        )
+        return CustodyOut.model_construct(**CustodyOut.answer_fields(clock, time=_utc))
 
     @staticmethod
     def dump(clock: CustodyClock) -> dict[str, Any]:
         """``CustodyOut.of(clock).model_dump()`` with its times already written as the API's
         renderer writes them (:func:`json_time`): for a list, without building a model per
         row nor calling the encoder per time (a test compares the bytes)."""
+        return CustodyOut.answer_fields(clock, time=json_time)
+
+    @staticmethod
+    def answer_fields(
+        clock: CustodyClock, *, time: Callable[[datetime | None], Any]
+    ) -> dict[str, Any]:
+        """The answer's fields, each of its times written by ``time`` (a datetime in UTC for
+        the model, the renderer's text for a list's rows)."""
         c = clock.custody
         encounter = c.encounter
         zone = place_time_zone(encounter.place_kind, encounter.place_name)
@@ -103,21 +88,21 @@ class CustodyOut(Schema):
             "encounter_id": c.encounter_id,
             "person_id": c.person_id,
             "place": encounter.place_name,
-            "booked_in_at": json_time(c.booked_in_at),
+            "booked_in_at": time(c.booked_in_at),
             "booked_in_local": c.booked_in_at.astimezone(zone).isoformat(),
             "time_zone": zone.key,
             "booked_in_time_known": c.booked_in_time_known,
             "limit_hours": c.limit_hours,
-            "due_at": json_time(c.due_at),
+            "due_at": time(c.due_at),
             "seconds_remaining": clock.seconds_remaining,
             "overdue": clock.overdue,
             "near_due": clock.near_due,
             "standard_hours": c.standard_hours,
-            "standard_due_at": json_time(c.standard_due_at),
+            "standard_due_at": time(c.standard_due_at),
             "standard_seconds_remaining": clock.standard_seconds_remaining,
             "standard_exceeded": clock.standard_exceeded,
-            "unaccompanied_since": json_time(c.unaccompanied_since),
-            "booked_out_at": json_time(c.booked_out_at),
+            "unaccompanied_since": time(c.unaccompanied_since),
+            "booked_out_at": time(c.booked_out_at),
             "outcome": str(c.outcome) if c.outcome else None,
             "family_exception_id": c.family_exception_id,
         }

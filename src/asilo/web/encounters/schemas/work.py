@@ -8,10 +8,13 @@ from ninja import Field, Schema
 
 from asilo.web.encounters.models import (
     FamilyException,
+    ReunificationNote,
     ReunificationTask,
 )
 
 
+# A family exception as the API answers it: its own fields, the person and encounter of its
+# custody, the users by name and its reunification task by id.
 class FamilyExceptionOut(Schema):
     id: int
     custody_id: int
@@ -28,30 +31,27 @@ class FamilyExceptionOut(Schema):
     reunification_task_id: int | None
 
     @staticmethod
-    def of(x: FamilyException) -> FamilyExceptionOut:
-        task = x.reunification_task if _has_task(x) else None
-        return FamilyExceptionOut(
-            id=x.pk,
-            custody_id=x.custody_id,
-            person_id=x.custody.person_id,
-            encounter_id=x.custody.encounter_id,
-            outcome=x.outcome,
-            reason=x.reason,
-            status=x.status,
-            requested_by=x.requested_by.username,
-            requested_at=x.requested_at,
-            decided_by=x.decided_by.username if x.decided_by else None,
-            decided_at=x.decided_at,
-            decision_note=x.decision_note,
-            reunification_task_id=task.pk if task is not None else None,
-        )
+    def resolve_person_id(x: FamilyException) -> int:
+        return x.custody.person_id
 
+    @staticmethod
+    def resolve_encounter_id(x: FamilyException) -> int:
+        return x.custody.encounter_id
 
-def _has_task(x: FamilyException) -> bool:
-    try:
-        return x.reunification_task is not None
-    except ReunificationTask.DoesNotExist:
-        return False
+    @staticmethod
+    def resolve_requested_by(x: FamilyException) -> str:
+        return x.requested_by.username
+
+    @staticmethod
+    def resolve_decided_by(x: FamilyException) -> str | None:
+        return x.decided_by.username if x.decided_by else None
+
+    @staticmethod
+    def resolve_reunification_task_id(x: FamilyException) -> int | None:
+        try:
+            return x.reunification_task.pk
+        except ReunificationTask.DoesNotExist:
+            return None
 
 
 class FamilyExceptionListOut(Schema):
@@ -64,7 +64,12 @@ class TaskNoteOut(Schema):
     text: str
     created_at: datetime
 
+    @staticmethod
+    def resolve_author(note: ReunificationNote) -> str:
+        return note.author.username
 
+
+# A reunification task as the API answers it: its own fields and notes, its closer by name.
 class ReunificationTaskOut(Schema):
     id: int
     exception_id: int
@@ -81,25 +86,12 @@ class ReunificationTaskOut(Schema):
     notes: list[TaskNoteOut]
 
     @staticmethod
-    def of(t: ReunificationTask) -> ReunificationTaskOut:
-        return ReunificationTaskOut(
-            id=t.pk,
-            exception_id=t.exception_id,
-            family_unit_id=t.family_unit_id,
-            person_id=t.person_id,
-            status=t.status,
-            opened_at=t.opened_at,
-            closed_at=t.closed_at,
-            closed_by=t.closed_by.username if t.closed_by else None,
-            closing_note=t.closing_note,
-            closing_outcome=t.closing_outcome or None,
-            contact_made_at=t.contact_made_at,
-            located_at=t.located_at,
-            notes=[
-                TaskNoteOut(author=n.author.username, text=n.text, created_at=n.created_at)
-                for n in t.notes.all()
-            ],
-        )
+    def resolve_closed_by(t: ReunificationTask) -> str | None:
+        return t.closed_by.username if t.closed_by else None
+
+    @staticmethod
+    def resolve_closing_outcome(t: ReunificationTask) -> str | None:
+        return t.closing_outcome or None
 
 
 class ReunificationTaskListOut(Schema):

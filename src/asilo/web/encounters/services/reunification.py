@@ -56,13 +56,11 @@ def reunification_task_close(
             task,
             actor=actor,
             to=TaskStatus.CLOSED,
-            changes={
-                "closed_at": timezone.now(),
-                "closed_by": actor,
-                "closing_note": text,
-                "closing_outcome": outcome,
-            },
             after={"outcome": outcome},
+            closed_at=timezone.now(),
+            closed_by=actor,
+            closing_note=text,
+            closing_outcome=outcome,
         )
     return task
 

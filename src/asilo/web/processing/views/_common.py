@@ -16,6 +16,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
 from asilo.web.core.layout import layout_template
+from asilo.web.encounters.models import Authority, Outcome, Pathway
 from asilo.web.people.errors import DomainError
 
 T = TypeVar("T")
@@ -44,6 +45,11 @@ def render_page(
     context.setdefault("layout", layout_template())
     context.setdefault("now", timezone.now())
     context.setdefault("es", (get_language() or "en").startswith("es"))
+    # The words of the codes the pages show (``{{ code|label_of:pathways }}``).
+    context.setdefault("pathways", dict(Pathway.choices))
+    context.setdefault("authorities", dict(Authority.choices))
+    context.setdefault("outcomes", dict(Outcome.choices))
+    context.setdefault("demographics", DEMOGRAPHICS)
     return render(request, template, context, status=status)
 
 

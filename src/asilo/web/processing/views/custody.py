@@ -24,7 +24,6 @@ from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
     ExceptionStatus,
     Outcome,
-    Pathway,
     TaskClosing,
     TaskStatus,
 )
@@ -72,8 +71,6 @@ def _custody_context(request: HttpRequest, custody_id: int) -> dict[str, Any]:
         "participant": queries.participant_of(custody),
         "family": enc_services.family_person_ids(custody),
         "exception": queries.open_exception_of(custody),
-        "pathways": dict(Pathway.choices),
-        "outcomes": dict(Outcome.choices),
     }
 
 
@@ -250,7 +247,6 @@ def _exception_page(
         "task_statuses": list(TaskStatus.choices),
         "orders": TIME_ORDERS,
         "people": cards_of_people,
-        "outcomes": dict(Outcome.choices),
         "statuses": dict(ExceptionStatus.choices),
         "closings": dict(TaskClosing.choices),
     }

@@ -26,7 +26,6 @@ from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
     EncounterStatus,
     ExceptionStatus,
-    Outcome,
 )
 from asilo.web.encounters.object_types import (
     CUSTODY,
@@ -183,7 +182,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
         "notifications": pager.rows,
         "pager": pager,
         "show": asked.filters["show"],
-        "outcomes": dict(Outcome.choices),
     }
     return render_page(request, "processing/notifications.html", context)
 

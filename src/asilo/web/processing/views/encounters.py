@@ -22,10 +22,7 @@ from asilo.web.encounters import seen_before
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
-    Authority,
     EncounterStatus,
-    Outcome,
-    Pathway,
 )
 from asilo.web.encounters.object_types import (
     ENCOUNTER,
@@ -42,7 +39,6 @@ from asilo.web.processing.forms import (
     OverrideForm,
 )
 from asilo.web.processing.views._common import (
-    DEMOGRAPHICS,
     attempt,
     need,
     raise_http,
@@ -184,15 +180,11 @@ def _encounter_context(request: HttpRequest, encounter_id: int) -> dict[str, Any
             if seen.get(row.participant.person_id)
         ],
         "units": family.unit_summaries(people),
-        "outcomes": dict(Outcome.choices),
         "encounter": encounter,
         "decision": decision,
         "result": decision.result,
         "override": override,
         "rows": [(p, clocks.get(p.person_id)) for p in participants],
-        "pathways": dict(Pathway.choices),
-        "authorities": dict(Authority.choices),
-        "demographics": DEMOGRAPHICS,
         "can_confirm": encounter.status == EncounterStatus.DECIDED
         and has_capability(request.user, Capability.DECISION_CONFIRM),
         "can_override": encounter.status == EncounterStatus.DECIDED
@@ -259,7 +251,6 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "age_today": person.age_on(timezone.localdate()),
         "history": queries.person_history(person.pk, now=now),
         "families": people_selectors.family_units_of_person(person),
-        "pathways": dict(Pathway.choices),
     }
     return render_page(request, "processing/person_detail.html", context)
 
@@ -274,7 +265,6 @@ def family_detail(request: HttpRequest, family_unit_id: int) -> HttpResponse:
         "encounters": queries.family_encounters(unit.pk),
         "clocks": queries.family_custodies(unit.pk, now=now),
         "tasks": queries.family_tasks(unit.pk),
-        "pathways": dict(Pathway.choices),
         "can_book_out": has_capability(request.user, Capability.CUSTODY_MANAGE),
     }
     return render_page(request, "processing/family_detail.html", context)

@@ -13,9 +13,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
-    Authority,
     OverrideVerdict,
-    Pathway,
 )
 from asilo.web.encounters.object_types import (
     OVERRIDE,
@@ -77,8 +75,6 @@ def _override_page(request: HttpRequest, forms: dict[int, ReviewForm], status: i
             ("all", _("All")),
         ],
         "orders": TIME_ORDERS,
-        "pathways": dict(Pathway.choices),
-        "authorities": dict(Authority.choices),
         "verdicts": dict(OverrideVerdict.choices),
     }
     return render_page(request, "processing/override_list.html", context, status=status)

@@ -1,9 +1,10 @@
 """What the registrations services share: the audited object types, the actor as a user or
-the family itself, the lifecycle's move as the services call it, and the caseworker's rights."""
+the family itself, the lifecycle's move as the services call it, a member's row, and the
+caseworker's rights."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from asilo.web.accounts.roles import Capability, has_capability
@@ -12,7 +13,9 @@ from asilo.web.core.actors import Actor
 from asilo.web.registrations import eligibility, lifecycle
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C
-from asilo.web.registrations.models import Registration, StatusChange
+from asilo.web.registrations.models import Member, Registration, StatusChange
+from asilo.web.registrations.numbers import optional_digest
+from asilo.web.registrations.validation import MemberInput
 
 if TYPE_CHECKING:
     from asilo.web.accounts.models import User
@@ -67,6 +70,31 @@ def record_status(
         now=at,
         audit=audit,
         note=note,
+    )
+
+
+def dob_digest(born: date | None) -> str | None:
+    """The keyed digest of a date of birth (the duplicate signal looks members up by it)."""
+    return optional_digest("dob", born.isoformat() if born else None)
+
+
+def member_row(
+    registration: Registration, position: int, member: MemberInput, *, on: date
+) -> Member:
+    """An unsaved row of a checked member of ``registration``, at ``position``: with the digest
+    of its date of birth, and its age on ``on`` (the rules date it was checked for; the age
+    given when the date of birth is unknown)."""
+    return Member(
+        registration=registration,
+        position=position,
+        given_names=member.given_names,
+        surnames=member.surnames,
+        date_of_birth=member.date_of_birth,
+        dob_digest=dob_digest(member.date_of_birth),
+        age=member.age if member.date_of_birth is None else member.age_on(on),
+        sex=member.sex,
+        nationality=member.nationality,
+        relationship=member.relationship,
     )
 
 

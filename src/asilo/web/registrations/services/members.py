@@ -23,13 +23,12 @@ from asilo.web.registrations.models import (
     Registration,
     Status,
 )
-from asilo.web.registrations.numbers import (
-    optional_digest,
-)
 from asilo.web.registrations.services.common import (
     MEMBER,
     FamilyOrStaff,
     actor_or_none,
+    dob_digest,
+    member_row,
     own_or_not_found,
     record_status,
 )
@@ -104,21 +103,9 @@ def registration_member_add(
         if count >= MAX_MEMBERS:
             raise RegistrationError(C.MEMBERS_TOO_MANY, "members", limit=MAX_MEMBERS)
         position = (registration.members.aggregate(m=models.Max("position"))["m"] or 0) + 1
-        cleaned = clean_member(data, index=count, on=rules_date(registration.program, now))
-        member = Member.objects.create(
-            registration=registration,
-            position=position,
-            given_names=cleaned.given_names,
-            surnames=cleaned.surnames,
-            date_of_birth=cleaned.date_of_birth,
-            dob_digest=optional_digest(
-                "dob", cleaned.date_of_birth.isoformat() if cleaned.date_of_birth else None
-            ),
-            age=cleaned.age,
-            sex=cleaned.sex,
-            nationality=cleaned.nationality,
-            relationship=cleaned.relationship,
-        )
+        on = rules_date(registration.program, now)
+        member = member_row(registration, position, clean_member(data, index=count, on=on), on=on)
+        member.save()
         audit_change(
             actor=actor,
             action=AuditAction.CREATE,
@@ -198,7 +185,7 @@ def registration_member_correct(
         member.surnames = cleaned.surnames
         if cleaned.date_of_birth is not None:
             member.date_of_birth = cleaned.date_of_birth
-            member.dob_digest = optional_digest("dob", cleaned.date_of_birth.isoformat())
+            member.dob_digest = dob_digest(cleaned.date_of_birth)
         member.save()
         audit_change(
             actor=actor,

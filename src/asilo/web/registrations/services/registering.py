@@ -43,6 +43,7 @@ from asilo.web.registrations.services.common import (
     REGISTRATION,
     FamilyOrStaff,
     actor_or_none,
+    member_row,
     record_status,
 )
 from asilo.web.registrations.validation import (
@@ -252,23 +253,7 @@ def _create(
         status_changed_at=now,
     )
     members = Member.objects.bulk_create(
-        [
-            Member(
-                registration=registration,
-                position=index,
-                given_names=m.given_names,
-                surnames=m.surnames,
-                date_of_birth=m.date_of_birth,
-                dob_digest=optional_digest(
-                    "dob", m.date_of_birth.isoformat() if m.date_of_birth else None
-                ),
-                age=m.age if m.date_of_birth is None else m.age_on(on),
-                sex=m.sex,
-                nationality=m.nationality,
-                relationship=m.relationship,
-            )
-            for index, m in enumerate(data.members)
-        ]
+        [member_row(registration, index, m, on=on) for index, m in enumerate(data.members)]
     )
     # The history starts with "registered" (the channel), then the engine's answer.
     record_status(
