@@ -10,6 +10,7 @@ and forth over rows written in clear; a database created today writes every reas
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from django.db import connection
 from asilo.web.accounts.models import User
 from asilo.web.audit.models import AuditEntry
 from asilo.web.encounters import services
-from asilo.web.encounters.models import FamilyException, Override
+from asilo.web.encounters.models import FamilyException, Override, ReunificationTask
 
 OVERRIDE_REASON = "Medical emergency seen at primary inspection; pregnant, 34 weeks."
 EXCEPTION_REASON = "Outstanding warrant confirmed in NCIC for the mother."
@@ -126,3 +127,64 @@ def test_reasons_are_fernet_tokens_in_the_database_and_read_back(
     for entry in AuditEntry.objects.all():
         stored = f"{entry.before} {entry.after} {entry.note}"
         assert "warrant" not in stored and "Medical" not in stored
+
+
+REVIEW_NOTE = "Overturned: the mother's medical file shows no emergency at the port."
+DECISION_NOTE = "Approved: the mother is held on the warrant; the child goes to ORR."
+TASK_NOTE = "Called the aunt in Houston; she will sponsor the boy."
+CLOSING_NOTE = "Reunited with the aunt in Houston on the third day."
+NOTES_IN_CLEAR = ("medical", "warrant", "aunt", "Houston", "sponsor", "Reunited", "ORR")
+
+
+@pytest.mark.django_db
+def test_staff_notes_are_fernet_tokens_in_the_database_and_read_back(
+    officer: User, supervisor: User, api_as: Any, client_as: Any, make_user: Any
+) -> None:
+    override, exception = _seed(officer)
+    services.override_review(
+        actor=supervisor, override_id=override.pk, verdict="overturned", note=REVIEW_NOTE
+    )
+    services.family_exception_approve(
+        actor=supervisor, exception_id=exception.pk, note=DECISION_NOTE
+    )
+    task = ReunificationTask.objects.get(exception=exception)
+    note = services.reunification_task_note(actor=supervisor, task_id=task.pk, text=TASK_NOTE)
+    services.reunification_task_close(actor=supervisor, task_id=task.pk, note=CLOSING_NOTE)
+    for table, column, pk in (
+        ("encounters_override", "review_note", override.pk),
+        ("encounters_familyexception", "decision_note", exception.pk),
+        ("encounters_reunificationtask", "closing_note", task.pk),
+        ("encounters_reunificationnote", "text", note.pk),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
+            raw = str(cursor.fetchone()[0])
+        assert raw.startswith("gAAAA"), (table, raw)
+        assert not any(word.lower() in raw.lower() for word in NOTES_IN_CLEAR), table
+    # The API answers them unchanged.
+    api = api_as(supervisor)
+    [listed] = api.get("/overrides?reviewed=true").json()["overrides"]
+    assert listed["review_note"] == REVIEW_NOTE
+    [decided] = api.get("/family-exceptions?status=approved").json()["exceptions"]
+    assert decided["decision_note"] == DECISION_NOTE
+    [closed] = api.get("/reunification-tasks?status=closed").json()["tasks"]
+    assert closed["closing_note"] == CLOSING_NOTE
+    assert [n["text"] for n in closed["notes"]] == [TASK_NOTE]
+    # The processing pages show them (decrypted), as they did.
+    page = client_as(supervisor).get("/processing/exceptions/").content.decode()
+    for clear in (DECISION_NOTE, TASK_NOTE, CLOSING_NOTE):
+        assert html.escape(clear) in page, clear
+    # The admin site leaves them out, as it does the reasons; no audit entry copies them.
+    superuser = User.objects.create_superuser("root-notes", password=None, role="admin")
+    staff = client_as(superuser)
+    for path in (
+        f"/admin/encounters/override/{override.pk}/change/",
+        f"/admin/encounters/familyexception/{exception.pk}/change/",
+        f"/admin/encounters/reunificationtask/{task.pk}/change/",
+    ):
+        text = staff.get(path).content.decode()
+        assert not any(clear in text for clear in (REVIEW_NOTE, DECISION_NOTE, CLOSING_NOTE))
+        assert "gAAAA" not in text
+    for entry in AuditEntry.objects.all():
+        stored = f"{entry.before} {entry.after} {entry.note}"
+        assert not any(word in stored for word in ("warrant", "Houston", "aunt"))

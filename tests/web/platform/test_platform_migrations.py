@@ -1,10 +1,10 @@
-"""The squashed migrations: one per app, each naming the migrations it replaces.
+"""The squashed migrations: each app starts with one, naming the migrations it replaces.
 
 A database migrated before the squash (``data/before_squash.sqlite.sql``: the schema and the
 ``django_migrations`` rows that main's migrations wrote, up to accounts 0003, appointments
 0003, audit 0004, encounters 0006, people 0002, reference 0002 and registrations 0008) is
-recognised by today's graph with nothing to apply, and has the same tables, columns,
-constraints, indexes and triggers as a database built from the squashed migrations alone.
+recognised by today's graph: it needs only the migrations written after the squash, and then
+has the same tables, columns, constraints, indexes and triggers as a fresh database.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.utils import ConnectionHandler
 
 BEFORE_SQUASH = Path(__file__).parent / "data" / "before_squash.sqlite.sql"
+ALIAS = "before_squash"
 OUR_APPS = (
     "accounts",
     "appointments",
@@ -43,18 +43,33 @@ def _our_migrations(loader: MigrationLoader) -> dict[str, list[str]]:
     return {app: sorted(found) for app, found in names.items()}
 
 
-def test_each_app_has_one_migration_and_squashes_name_what_they_replace() -> None:
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    assert _our_migrations(loader) == {
-        "accounts": ["0001_squashed_0003_token_expiry"],
-        "appointments": ["0001_squashed_0003_contact_code_message"],
-        "audit": ["0001_squashed_0004_alter_auditentry_action"],
-        "encounters": ["0001_squashed_0006_reasons_encrypted_at_rest"],
-        "identity": ["0001_initial"],
-        "people": ["0001_squashed_0002_name_index_core_digest"],
-        "reference": ["0001_squashed_0002_seed_places"],
-        "registrations": ["0001_squashed_0008_shared_device_and_network"],
+#: Each app's first migration: the squash of what it had before (identity had one already).
+FIRST = {
+    "accounts": ["0001_squashed_0003_token_expiry"],
+    "appointments": ["0001_squashed_0003_contact_code_message"],
+    "audit": ["0001_squashed_0004_alter_auditentry_action"],
+    "encounters": ["0001_squashed_0006_reasons_encrypted_at_rest"],
+    "identity": ["0001_initial"],
+    "people": ["0001_squashed_0002_name_index_core_digest"],
+    "reference": ["0001_squashed_0002_seed_places"],
+    "registrations": ["0001_squashed_0008_shared_device_and_network"],
+}
+
+
+def _after_the_squash(loader: MigrationLoader) -> set[tuple[str, str]]:
+    return {
+        (app, name)
+        for app, names in _our_migrations(loader).items()
+        for name in names
+        if not name.startswith("0001_")
     }
+
+
+def test_each_app_starts_with_one_squash_naming_what_it_replaces() -> None:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    found = _our_migrations(loader)
+    assert {app: names[:1] for app, names in found.items()} == FIRST
+    assert all(not name.startswith("0001_") for app, names in found.items() for name in names[1:])
     for (app, name), migration in loader.disk_migrations.items():
         if "_squashed_" in name and app in OUR_APPS:
             last = name.split("_squashed_")[1]
@@ -105,39 +120,48 @@ def _sqlite_schema(db: Any) -> dict[tuple[str, str], Any]:
 
 @pytest.fixture
 def migrated_before_squash(tmp_path: Path, django_db_blocker: Any) -> Iterator[Any]:
-    """A second connection, to an SQLite file laid out as before the squash (whatever the
-    test database is)."""
+    """A second database, an SQLite file laid out as before the squash (whatever the test
+    database is), registered under its own alias: the migration recorder reads and writes
+    ``django_migrations`` through the alias of the connection it is given."""
     path = tmp_path / "before_squash.sqlite3"
     raw = sqlite3.connect(path)
     raw.executescript(BEFORE_SQUASH.read_text(encoding="utf-8"))
     raw.close()
-    handler = ConnectionHandler(
-        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}}
-    )
-    db = handler["default"]
+    settings_dict = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+    # configure_settings fills in Django's defaults (it wants the one alias called default).
+    connections.settings[ALIAS] = connections.configure_settings({"default": settings_dict})[
+        "default"
+    ]
+    db = connections[ALIAS]
     try:
-        with django_db_blocker.unblock():  # this connection only: not the test database's
+        with django_db_blocker.unblock():
             yield db
     finally:
         db.close()
+        del connections[ALIAS]
+        del connections.settings[ALIAS]
 
 
-def test_a_database_migrated_before_the_squash_has_nothing_to_apply(
+def test_a_database_migrated_before_the_squash_needs_only_what_came_after_it(
     migrated_before_squash: Any,
 ) -> None:
     executor = MigrationExecutor(migrated_before_squash)
     leaves = executor.loader.graph.leaf_nodes()
+    assert executor.loader.connection.alias == ALIAS
     applied = executor.loader.applied_migrations
     for app, names in _our_migrations(executor.loader).items():
         assert (app, names[0]) in applied, app
-    assert executor.migration_plan(leaves) == []
-    # `migrate` records each squash as applied (its old rows stay) and changes no table.
-    schema_before = _sqlite_schema(migrated_before_squash)
+    # The squashes count as applied because every migration they replace is recorded there.
+    recorded = MigrationRecorder(migrated_before_squash).applied_migrations()
+    assert ("registrations", "0001_squashed_0008_shared_device_and_network") not in recorded
+    assert ("registrations", "0008_shared_device_and_network") in recorded
+    plan = {(m.app_label, m.name) for m, _ in executor.migration_plan(leaves)}
+    assert {key for key in plan if key[0] in OUR_APPS} == _after_the_squash(executor.loader)
+    # `migrate` records each squash as applied (its old rows stay) and applies the rest.
     executor.migrate(leaves)
     recorded = MigrationRecorder(migrated_before_squash).applied_migrations()
     assert ("registrations", "0001_squashed_0008_shared_device_and_network") in recorded
     assert ("registrations", "0004_status_lifecycle") in recorded
-    assert _sqlite_schema(migrated_before_squash) == schema_before
     assert MigrationExecutor(migrated_before_squash).migration_plan(leaves) == []
 
 
@@ -145,10 +169,13 @@ def test_a_database_migrated_before_the_squash_has_nothing_to_apply(
 def test_the_squashed_migrations_build_the_schema_from_before_the_squash(
     migrated_before_squash: Any,
 ) -> None:
-    """The test database, built from the squashed migrations alone, has the same tables,
-    columns, constraints, indexes and triggers as the database from before the squash."""
+    """The test database, built from the squashed migrations (and those after them), has the
+    same tables, columns, constraints, indexes and triggers as the database from before the
+    squash brought up to date."""
     if connection.vendor != "sqlite":
         pytest.skip("the database from before the squash is kept as an SQLite file")
+    executor = MigrationExecutor(migrated_before_squash)
+    executor.migrate(executor.loader.graph.leaf_nodes())
     before = _sqlite_schema(migrated_before_squash)
     # The cache table comes from `createcachetable` (run by the tests), not from a migration.
     fresh = {k: v for k, v in _sqlite_schema(connection).items() if "asilo_cache" not in k[1]}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from asilo.web.core.fields import staff_member
+from asilo.web.core.free_text import EncryptedNoteField
 
 DEFAULT_OPENS_AT = time(7, 0)
 DEFAULT_CLOSES_AT = time(15, 0)
@@ -193,7 +194,7 @@ class CheckinException(models.Model):
         Appointment, on_delete=models.PROTECT, related_name="checkin_exceptions"
     )
     positions = models.JSONField()
-    reason = models.TextField()
+    reason = EncryptedNoteField()
     granted_by = staff_member()
     granted_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)

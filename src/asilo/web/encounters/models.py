@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
 from asilo.web.core.fields import staff_member
+from asilo.web.core.free_text import EncryptedNoteField
 from asilo.web.people.models import FamilyUnit, Person
 
 USER = settings.AUTH_USER_MODEL
@@ -174,7 +175,7 @@ class Override(models.Model):
     overridden_by = staff_member()
     overridden_at = models.DateTimeField(default=timezone.now)
     verdict = models.CharField(max_length=12, choices=OverrideVerdict.choices, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = EncryptedNoteField(blank=True)
     reviewed_by = staff_member(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
@@ -268,7 +269,7 @@ class FamilyException(models.Model):
     )
     decided_by = staff_member(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = EncryptedNoteField(blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -299,7 +300,7 @@ class ReunificationTask(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = staff_member(null=True, blank=True)
-    closing_note = models.TextField(blank=True)
+    closing_note = EncryptedNoteField(blank=True)
     #: The steps of the work: contact made with the family, sponsor or parent located.
     contact_made_at = models.DateTimeField(null=True, blank=True)
     located_at = models.DateTimeField(null=True, blank=True)
@@ -317,7 +318,7 @@ class ReunificationNote(models.Model):
 
     task = models.ForeignKey(ReunificationTask, on_delete=models.CASCADE, related_name="notes")
     author = staff_member()
-    text = models.TextField()
+    text = EncryptedNoteField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

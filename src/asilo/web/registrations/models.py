@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField, EncryptedDateField
 
 from asilo.web.core.fields import staff_member
+from asilo.web.core.free_text import EncryptedNoteField
 from asilo.web.core.relationships import RelationshipToPrincipal
 
 
@@ -297,7 +298,7 @@ class ReviewTask(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = staff_member(null=True)
     outcome = models.CharField(max_length=24, choices=TaskOutcome.choices, blank=True)
-    note = models.TextField(blank=True)
+    note = EncryptedNoteField(blank=True)
 
     class Meta:
         ordering = ["opened_at", "id"]

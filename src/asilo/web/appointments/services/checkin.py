@@ -132,7 +132,6 @@ def checkin_exception_grant(
             action=AuditAction.APPROVE,
             obj=exception,
             after={"appointment": appointment.pk, "positions": chosen, "of": len(members)},
-            note=reason,
         )
     return exception
 
