@@ -118,6 +118,9 @@ def spark_session(app_name: str = "asilo-identity") -> Any:
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    # The Java gateway's Python side says at INFO that it closes, also from a finaliser at
+    # interpreter exit, when the log's stream may already be closed (a "Logging error").
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     return session
 
 
