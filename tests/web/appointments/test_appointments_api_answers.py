@@ -54,6 +54,12 @@ def test_the_answers_of_capacities_runs_appointments_and_check_in(
             "opens_at": san_ysidro["opens_at"],
             "closes_at": san_ysidro["closes_at"],
         }
+        # The fields of the selector's ``CapacityRow``, in its order, to the byte.
+        assert (
+            b'{"port":"San Ysidro","date":"2023-06-15","capacity":6,"booked":2,"checked_in":0,'
+            b'"no_shows":0,"free":4,"opens_at":"%s","closes_at":"%s"}'
+            % (san_ysidro["opens_at"].encode(), san_ysidro["closes_at"].encode())
+        ) in capacities.content
         put = client.put(
             "/api/v1/appointments/capacities",
             {"program": program.code, "port": "San Ysidro", "date": DAY.isoformat(), "capacity": 9},

@@ -19,6 +19,7 @@ from asilo.web.appointments.models import AllocationRun, Appointment
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
 from asilo.web.core.api import ERRORS
+from asilo.web.core.schemas import dataclass_fields, schema_model
 
 router = Router(tags=["appointments"])
 
@@ -37,17 +38,12 @@ class CapacityIn(Schema):
     closes_at: time | None = None
 
 
-# A port's day as ``selectors.capacities`` reads it (a ``CapacityRow``'s attributes).
-class CapacityOut(Schema):
-    port: str
-    date: date
-    capacity: int
-    booked: int
-    checked_in: int
-    no_shows: int
-    free: int
-    opens_at: time
-    closes_at: time
+# A port's day as ``selectors.capacities`` reads it: a ``CapacityRow``'s fields.
+_Capacity = schema_model("CapacityOut", Schema, dataclass_fields(selectors.CapacityRow))
+
+
+class CapacityOut(_Capacity):  # type: ignore[misc,valid-type]
+    pass
 
 
 class RunIn(Schema):

@@ -242,7 +242,9 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
                 "own": own,
                 "unassigned": unassigned,
                 "others": len(registrations) - len(own),
-                "details": task_details(task.kind, task.detail) if own else [],
+                "details": (
+                    task_details(task.kind, task.detail, note=task.opening_note) if own else []
+                ),
                 "outcomes": [(o.value, o.label) for o in _OUTCOMES.get(task.kind, [])],
             }
         )
