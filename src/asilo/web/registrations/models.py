@@ -293,7 +293,12 @@ class ReviewTask(models.Model):
         _("state"), max_length=8, choices=TaskState.choices, default=TaskState.OPEN
     )
     registrations = models.ManyToManyField(Registration, related_name="review_tasks")
+    #: What the signal saw when the task opened: counts, scores, codes and ids, never free text
+    #: (that goes in ``opening_note``, encrypted).
     detail = models.JSONField(default=dict, blank=True)
+    #: What the caseworker wrote when opening the task (a suspected duplicate's reason, a
+    #: flagged need's note): free text about the family, encrypted at rest.
+    opening_note = EncryptedNoteField(blank=True)
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = staff_member(null=True)
