@@ -33,6 +33,12 @@ def is_staff_role(role: str) -> bool:
     return role in STAFF_ROLES
 
 
+def check_role(role: str) -> None:
+    """Refuse a role that is not one of :class:`Role` (the message names the roles)."""
+    if role not in Role.values:
+        raise AccountsError(AccountsErrorCode.UNKNOWN_ROLE, "role", roles=", ".join(Role.values))
+
+
 def user_create(
     *,
     actor: Actor | None,
@@ -46,8 +52,7 @@ def user_create(
 
     ``password=None`` leaves the password unusable (token-only users).
     """
-    if role not in Role.values:
-        raise AccountsError(AccountsErrorCode.UNKNOWN_ROLE, "role", f"({', '.join(Role.values)})")
+    check_role(role)
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError as exc:
@@ -71,7 +76,7 @@ def user_create(
                     password_validation.validate_password(password, user)
                 except ValidationError as exc:
                     raise AccountsError(
-                        AccountsErrorCode.WEAK_PASSWORD, "password", " ".join(exc.messages)
+                        AccountsErrorCode.WEAK_PASSWORD, "password", reasons=" ".join(exc.messages)
                     ) from exc
             user.set_password(password)
         user.save()
@@ -182,8 +187,7 @@ def user_role_request(
     personal data (or admin) waits for a second administrator (a pending :class:`RoleGrant`,
     returned); any other role applies at once (``None``)."""
     require(actor, Capability.USERS_MANAGE, user)
-    if role not in Role.values:
-        raise AccountsError(AccountsErrorCode.UNKNOWN_ROLE, "role", f"({', '.join(Role.values)})")
+    check_role(role)
     if user.pk == actor.pk:
         audit_refusal(actor=actor, obj=user, note="own role change refused")
         raise AccountsError(AccountsErrorCode.OWN_ROLE, "role")
