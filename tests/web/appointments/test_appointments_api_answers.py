@@ -92,6 +92,25 @@ def test_the_answers_of_capacities_runs_appointments_and_check_in(
             "started_at",
         ]
         assert (one.json()["id"], one.json()["seed"], one.json()["allocated"]) == (run.pk, 7, 1)
+        run.refresh_from_db()
+        assert one.json() == {
+            "id": run.pk,
+            "program": program.code,
+            "method": f"{run.method_name}-{run.method_version}",
+            "seed": 7,
+            "input_digest": run.input_digest,
+            "registrations_digest": run.registrations_digest,
+            "capacity_digest": run.capacity_digest,
+            "start": run.start.isoformat(),
+            "horizon_start": run.horizon_start.isoformat() if run.horizon_start else None,
+            "horizon_end": run.horizon_end.isoformat() if run.horizon_end else None,
+            "registrations": run.registrations_count,
+            "allocated": 1,
+            "persons": run.persons_allocated,
+            "trigger": run.trigger,
+            "run_by": run.run_by.username if run.run_by else None,
+            "started_at": run.started_at.isoformat(),
+        }
 
         verified = client.post(f"/api/v1/appointments/runs/{run.pk}/verify", headers=api)
         assert verified.status_code == 200, verified.content

@@ -301,9 +301,8 @@ def confirm_contact(request: HttpRequest, number: str, payload: ContactCodeIn) -
     response={200: RegistrationDetailOut, **READ_ERRORS},
     summary="One registration, with its members and status history",
 )
-def get_registration(request: HttpRequest, number: str) -> Any:
-    registration = selectors.registration_get(user=request_actor(request), number=number)
-    return registration
+def get_registration(request: HttpRequest, number: str) -> Registration:
+    return selectors.registration_get(user=request_actor(request), number=number)
 
 
 class RegistrationFilter(Schema):
