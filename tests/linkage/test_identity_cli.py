@@ -134,3 +134,37 @@ def test_evaluate_without_clusters_still_needs_records(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "--records" in res.stderr
     assert "--clusters" in res.stderr
+
+
+def test_link_writes_into_a_folder_whose_name_has_an_apostrophe(
+    tmp_path: Path, small_population: tuple[Path, Path]
+) -> None:
+    """Defect: the temporary file's path went into DuckDB's COPY unquoted, so a folder like
+    ``O'Brien`` ended the command with a DuckDB parser error and a traceback."""
+    records, _ = small_population
+    folder = tmp_path / "O'Brien"
+    folder.mkdir()
+    c, pairs = folder / "C.csv", folder / "review.csv"
+    args = ["--records", str(records), "--out", str(c), "--review-out", str(pairs)]
+    res = runner.invoke(app, ["identity", "link", *args])
+    assert res.exit_code == 0, res.output
+    assert c.read_text(encoding="utf-8").startswith("record_id,identity_id,match_probability\n")
+    assert pairs.read_text(encoding="utf-8").startswith("record_id_l,record_id_r,")
+    assert sorted(p.name for p in folder.iterdir()) == ["C.csv", "review.csv"]
+
+
+def test_link_into_a_folder_that_does_not_exist_exits_2_and_writes_nothing(
+    tmp_path: Path, small_population: tuple[Path, Path]
+) -> None:
+    """Defect: the folder was created (and C.csv written) before --review-out's folder was
+    looked at; now every output's folder is checked before the work, as for
+    ``schedule allocate --out``."""
+    records, _ = small_population
+    for args in (
+        ["--out", str(tmp_path / "nowhere" / "C.csv")],
+        ["--out", str(tmp_path / "C.csv"), "--review-out", str(tmp_path / "nowhere" / "p.csv")],
+    ):
+        res = runner.invoke(app, ["identity", "link", "--records", str(records), *args])
+        assert res.exit_code == 2, res.output
+        assert f"the folder {tmp_path / 'nowhere'} does not exist" in res.stderr
+        assert list(tmp_path.iterdir()) == []

@@ -8,6 +8,8 @@ bulk path must really have run on valid files.
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from asilo.outputfiles import OutputFileError
 from asilo.scheduling import (
     PortDayCapacity,
     Registration,
@@ -29,7 +32,7 @@ from asilo.scheduling import (
     write_registrations_csv,
 )
 from asilo.scheduling.allocation import ports_in_order
-from asilo.scheduling.bulk import FileAllocation, OutputFileError, allocate_files, from_result
+from asilo.scheduling.bulk import FileAllocation, allocate_files, from_result
 from asilo.scheduling.ranking import _interleave, interleave_in_chunks
 
 METHOD = load_method()
@@ -168,6 +171,35 @@ def test_an_output_folder_that_does_not_exist_is_named_after_the_inputs_are_read
     with pytest.raises(OutputFileError, match=r"the folder .* does not exist"):
         allocate_files(regs, cap, method=METHOD, seed=5, out=tmp_path / "nowhere" / "a.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cap.csv", "regs.csv"]
+
+
+def test_the_bulk_appointments_file_has_a_new_files_permissions(tmp_path: Path) -> None:
+    """Defect: DuckDB's file was made 0644 whatever the umask (and whatever the permissions
+    of the file it replaced)."""
+    regs, cap = tmp_path / "regs.csv", tmp_path / "cap.csv"
+    regs.write_text(
+        "registration_id,family_size,registered_on,tier,preferred_ports\nF1,1,2023-01-10,2,\n",
+        encoding="utf-8",
+    )
+    cap.write_text(CAPACITY, encoding="utf-8")
+    out, kept = tmp_path / "new.csv", tmp_path / "kept.csv"
+    kept.write_text("old\n", encoding="utf-8")
+    kept.chmod(0o640)
+    before = os.umask(0o077)
+    try:
+        assert allocate_files(regs, cap, method=METHOD, seed=5, out=out).bulk
+    finally:
+        os.umask(before)
+    assert allocate_files(regs, cap, method=METHOD, seed=5, out=kept).bulk
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert kept.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cap.csv",
+        "kept.csv",
+        "new.csv",
+        "regs.csv",
+    ]
 
 
 @settings(max_examples=150, deadline=None)

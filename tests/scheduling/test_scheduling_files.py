@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from asilo.outputfiles import OutputFileError
 from asilo.scheduling import (
     PortDayCapacity,
     Registration,
@@ -136,3 +140,48 @@ def test_the_fast_canonical_text_equals_the_csv_module(registrations: list[Regis
     assert canonical_registrations_csv(registrations) == canonical_csv(
         REGISTRATION_COLUMNS, registration_rows(registrations)
     )
+
+
+def test_the_appointments_file_has_a_new_files_permissions(tmp_path: Path) -> None:
+    """Defect: the file was made 0644 whatever the umask, so an operator's umask 077 still
+    left the registration ids readable by every user of the machine."""
+    result = allocate(FAMILIES, CAPACITY, method=load_method(), seed=3)
+    out = tmp_path / "appointments.csv"
+    before = os.umask(0o077)
+    try:
+        write_appointments_csv(result, out)
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
+    """Defect: rewriting a file the operator had restricted made it 0644."""
+    out = tmp_path / "capacity.csv"
+    out.write_text("old\n", encoding="utf-8")
+    out.chmod(0o640)
+    write_capacity_csv(CAPACITY, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert out.read_text(encoding="utf-8").startswith("port,date,capacity\n")
+
+
+def test_a_file_in_a_folder_that_does_not_exist_is_named_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    """Defect: the error named the temporary file (``.capacity.csv.x1y2.tmp``), not the file
+    asked for, and was a bare FileNotFoundError."""
+    out = tmp_path / "nowhere" / "capacity.csv"
+    with pytest.raises(OutputFileError) as raised:
+        write_capacity_csv(CAPACITY, out)
+    assert str(raised.value) == f"{out}: the folder {out.parent} does not exist"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "registrations.csv"
+    out.write_text("old\n", encoding="utf-8")
+    unwritable = [Registration("A-1", 1, date(2023, 5, 1), 2, ("El Paso\udc80",))]
+    with pytest.raises(UnicodeEncodeError):
+        write_registrations_csv(unwritable, out)
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["registrations.csv"]

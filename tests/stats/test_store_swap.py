@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -73,6 +74,17 @@ def test_an_import_replaces_the_file_and_leaves_no_copy(tmp_path: Path) -> None:
     assert names == {AOR_EXCERPT.name, STATE_FILE.name}  # the earlier import is kept
     assert copies(db) == [] and not db.with_name(db.name + ".wal").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stats.duckdb"]
+
+
+def test_an_import_keeps_the_stores_permissions(tmp_path: Path) -> None:
+    """Defect: the copy was made with a new file's mode, so a store the operator had made
+    readable by its owner only (0600) became 0644 after the next import."""
+    db = tmp_path / "stats.duckdb"
+    importer.import_store(db, [AOR_EXCERPT])
+    db.chmod(0o600)
+    importer.import_store(db, [STATE_FILE])
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert copies(db) == []
 
 
 def test_a_failed_import_leaves_the_file_as_it_was(tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ def link_cmd(
     (record_id,identity_id,match_probability)."""
     from asilo.linkage import engine
     from asilo.linkage.records import RecordFileError
+    from asilo.outputfiles import OutputFileError
 
     text_files(("--records", records), ("--model", model_path))
     started = time.perf_counter()
@@ -62,7 +63,7 @@ def link_cmd(
         result = engine.link(
             records, out_path, backend=backend.value, model_path=model_path, review_out=review_out
         )
-    except (RecordFileError, ValueError) as exc:
+    except (RecordFileError, ValueError, OutputFileError) as exc:
         fail(str(exc))
     elapsed = time.perf_counter() - started
     compared = (

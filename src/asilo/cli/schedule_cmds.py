@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from asilo.cli.common import fail, text_file
+from asilo.outputfiles import OutputFileError
 from asilo.scheduling import AllocationInputError, InputFileError, MethodError, load_method
-from asilo.scheduling.bulk import FileAllocation, OutputFileError, allocate_files
+from asilo.scheduling.bulk import FileAllocation, allocate_files
 
 schedule_app = typer.Typer(
     help="Fair allocation of appointments at ports of entry (the published method).",

@@ -200,8 +200,8 @@ def users_create(
 ) -> None:
     """Create a staff account (password from a prompt or --password-file)."""
     setup_django()
-    from asilo.web.accounts.errors import AccountsError
     from asilo.web.accounts.services import user_create
+    from asilo.web.core.errors import DomainError
     from asilo.web.core.roles import Role
 
     if role not in Role.values:
@@ -215,7 +215,7 @@ def users_create(
             organisation=organisation,
             password=password,
         )
-    except AccountsError as exc:
+    except DomainError as exc:
         fail(f"--{exc.field or 'username'}: {exc.message}")
     org = f" of {user.organisation.name}" if user.organisation else ""
     typer.echo(f"Created {user.username} ({user.role}{org}).")
@@ -231,13 +231,13 @@ def token_create(
     """Print a new API token for the user (shown once; only its SHA-256 is stored). It
     expires after ASILO_TOKEN_DAYS days (default 90)."""
     setup_django()
-    from asilo.web.accounts.errors import AccountsError
     from asilo.web.accounts.services import token_create as issue
     from asilo.web.accounts.services import user_by_username
+    from asilo.web.core.errors import DomainError
 
     try:
         raw = issue(actor=None, user=user_by_username(username), rotate=rotate)
-    except AccountsError as exc:
+    except DomainError as exc:
         fail(f"--username: {exc.message} ({username})")
     typer.echo(raw)
 

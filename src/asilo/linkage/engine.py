@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from asilo import outputfiles
 from asilo.csvsafe import sql_safe_text
 from asilo.linkage import model
 from asilo.linkage.records import (
@@ -378,16 +379,11 @@ def _review_sql(same: float, *, spreadsheet: bool = False) -> str:
     """
 
 
-def _copy_atomically(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".asilo-", suffix=".csv", dir=out.parent)
-    os.close(fd)
-    try:
-        con.execute(f"copy ({sql}) to '{tmp}' (header, delimiter ',')")
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _copy_to_file(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> None:
+    """Write the query's rows to the CSV file ``out``, replacing it only once complete."""
+    with outputfiles.replacing(out) as temporary:
+        quoted = str(temporary).replace("'", "''")
+        con.execute(f"copy ({sql}) to '{quoted}' (header, delimiter ',')")
 
 
 def link(
@@ -403,8 +399,9 @@ def link(
 ) -> LinkResult:
     """Link the records of ``records`` (``R.csv``) and write ``out`` (``C.csv``).
 
-    Raises :class:`~asilo.linkage.records.RecordFileError` (nothing written) on bad input and
-    :class:`ValueError` on a bad model file.
+    Raises :class:`~asilo.linkage.records.RecordFileError` (nothing written) on bad input,
+    :class:`ValueError` on a bad model file and :class:`~asilo.outputfiles.OutputFileError`
+    when an output file cannot be written.
     """
     if not 0 < review <= same_identity < 1:
         raise ValueError("thresholds must satisfy 0 < review <= same identity < 1")
@@ -414,6 +411,9 @@ def link(
     workdir = Path(tempfile.mkdtemp(prefix="asilo-link-"))
     try:
         count = _load_raw(con, records)
+        for target in (out, review_out):
+            if target is not None:
+                outputfiles.check_target(target)  # before the work, after the input's faults
         compared: int | None = None
         if backend == "duckdb":
             compared = link_loaded_duckdb(
@@ -430,12 +430,12 @@ def link(
             )
             _to_duckdb(con, "pairs", pairs, backend, workdir)
             _to_duckdb(con, "clusters", clusters, backend, workdir)
-        _copy_atomically(con, _identities_sql(same_identity, spreadsheet=True), out)
+        _copy_to_file(con, _identities_sql(same_identity, spreadsheet=True), out)
         review_count = con.execute(
             f"select count(*) from ({_review_sql(same_identity)})"
         ).fetchall()[0]
         if review_out is not None:
-            _copy_atomically(con, _review_sql(same_identity, spreadsheet=True), review_out)
+            _copy_to_file(con, _review_sql(same_identity, spreadsheet=True), review_out)
         counts = con.execute(
             "select count(*), count(distinct cluster_id) from clusters"
         ).fetchall()[0]

@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import shutil
 import tempfile
 from collections.abc import Collection, Sequence
@@ -38,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from asilo.csvsafe import safe_text
+from asilo.outputfiles import OutputFileError, replacing, write_text
 from asilo.scheduling.allocation import (
     capacity_grid,
     cyclic_gc_paused,
@@ -55,7 +55,6 @@ from asilo.scheduling.csv_io import (
     appointments_csv,
     read_capacity_csv,
     read_registrations_csv,
-    write_text_atomically,
 )
 from asilo.scheduling.digest import (
     APPOINTMENT_COLUMNS,
@@ -85,10 +84,6 @@ _TEXT_COLUMNS = ("size_text", "tier_text", "day_text", "ports_text")
 _UNUSED = ("\x1f", "\x1e")
 #: Characters that would make DuckDB's writer quote a line: such lines are written by Python.
 _RISKY = "\r\n" + "".join(_UNUSED)
-
-
-class OutputFileError(OSError):
-    """The appointments file cannot be written (nothing was written)."""
 
 
 @dataclass(frozen=True)
@@ -437,7 +432,7 @@ def _write_appointments(
     in rank order. Ids and dates never need quoting; port names are neutralised like every text
     cell (``asilo.csvsafe``: a leading apostrophe before a formula) and quoted by ``csv_field``."""
     if any(c in field for field in port_fields for c in _RISKY):
-        _write_text(out, _appointments_text(con, appointments, port_fields, day_fields))
+        write_text(out, _appointments_text(con, appointments, port_fields, day_fields))
         return
     con.register("appointment_codes", appointments)
     given = (
@@ -450,18 +445,11 @@ def _write_appointments(
         FROM s POSITIONAL JOIN appointment_codes AS a
         ORDER BY a.rank
     """
-    temporary = _temporary_beside(out)
     try:
-        _copy_lines(con, query, temporary, header=True)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out)
-    except (OSError, duckdb.Error) as exc:
-        temporary.unlink(missing_ok=True)
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise OutputFileError(f"{out}: cannot write the appointments: {reason}") from exc
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        with replacing(out) as temporary:
+            _copy_lines(con, query, temporary, header=True)
+    except duckdb.Error as exc:
+        raise OutputFileError(out, f"cannot write the appointments: {exc}") from exc
 
 
 def _appointments_text(
@@ -483,27 +471,6 @@ def _appointments_text(
     return "\n".join([",".join(APPOINTMENT_COLUMNS), *lines, ""])
 
 
-def _temporary_beside(out: Path) -> Path:
-    """An empty temporary file in ``out``'s folder (renamed into place once complete)."""
-    if not out.parent.is_dir():
-        raise OutputFileError(f"{out}: the folder {out.parent} does not exist")
-    try:
-        descriptor, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputFileError(f"{out}: cannot write the appointments: {exc.strerror}") from exc
-    os.close(descriptor)
-    return Path(name)
-
-
-def _write_text(out: Path, text: str) -> None:
-    if not out.parent.is_dir():
-        raise OutputFileError(f"{out}: the folder {out.parent} does not exist")
-    try:
-        write_text_atomically(out, text)
-    except OSError as exc:
-        raise OutputFileError(f"{out}: cannot write the appointments: {exc.strerror}") from exc
-
-
 def _line_by_line(
     path: Path,
     capacity: Sequence[PortDayCapacity],
@@ -519,7 +486,7 @@ def _line_by_line(
         path, known_ports=set(ports), known_tiers=set(method.tier_numbers())
     )
     result = allocate(family_units, capacity, method=method, seed=seed)
-    _write_text(out, appointments_csv(result))
+    write_text(out, appointments_csv(result))
     return from_result(result, ports)
 
 

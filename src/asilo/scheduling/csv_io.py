@@ -1,5 +1,6 @@
 """The CSV files of ``asilo schedule allocate``: readers that name file, line and column for
-every error, and writers that replace the output file only once it is complete.
+every error, and writers that replace the output file only once it is complete
+(:mod:`asilo.outputfiles`).
 
 Line numbers count physical lines of the file; the header is line 1.
 """
@@ -8,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from typing import TypeVar
 
 from asilo.csvsafe import safe_text
 from asilo.inputfiles import InputFileFault
+from asilo.outputfiles import write_text
 from asilo.scheduling.digest import (
     APPOINTMENT_COLUMNS,
     CAPACITY_COLUMNS,
@@ -247,22 +247,6 @@ def read_capacity_csv(path: Path) -> list[PortDayCapacity]:
     return capacity
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place, so that
-    ``path`` is either untouched or complete."""
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def appointments_csv(result: AllocationResult) -> str:
     """APPOINTMENTS.csv text: one row per registration, in priority order."""
     rows = (
@@ -279,16 +263,14 @@ def appointments_csv(result: AllocationResult) -> str:
 
 def write_appointments_csv(result: AllocationResult, path: Path) -> None:
     """Write APPOINTMENTS.csv atomically."""
-    write_text_atomically(path, appointments_csv(result))
+    write_text(path, appointments_csv(result))
 
 
 def write_registrations_csv(registrations: Sequence[Registration], path: Path) -> None:
     """Write REGS.csv in the order given (in id order it is the canonical, digested form)."""
-    write_text_atomically(
-        path, canonical_csv(REGISTRATION_COLUMNS, registration_rows(registrations))
-    )
+    write_text(path, canonical_csv(REGISTRATION_COLUMNS, registration_rows(registrations)))
 
 
 def write_capacity_csv(capacity: Sequence[PortDayCapacity], path: Path) -> None:
     """Write CAP.csv in the order given (the canonical, digested form)."""
-    write_text_atomically(path, canonical_csv(CAPACITY_COLUMNS, capacity_rows(capacity)))
+    write_text(path, canonical_csv(CAPACITY_COLUMNS, capacity_rows(capacity)))

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from asilo import outputfiles
 from asilo.stats import vocabulary as v
 from asilo.stats.products import PRODUCTS, PRODUCTS_BY_NAME
 
@@ -143,11 +144,12 @@ def replacing(path: Path | str = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnecti
     The live file is never written in place: readers (the statistics pages, ``stats report``)
     open it read-only, each for one request or command, and see the old store or the new one,
     complete, never a store being written (and never a lock held by the writer). The copy is
-    ``.NAME.import-PID`` in the same folder; it is renamed over ``NAME`` (``os.replace``, atomic
-    on one file system) after a checkpoint, so it holds everything. An error, a kill or a power
-    cut leaves the live file as it was (a leftover copy is removed by the next writer). Writers
-    take turns through an advisory lock on the database's folder (``flock``; the system
-    releases it when a writer dies), so no lock file is left behind."""
+    ``.NAME.import-PID`` in the same folder; after a checkpoint, so it holds everything, it
+    replaces ``NAME`` as every output file does (:func:`asilo.outputfiles.replacing`: flushed,
+    renamed, with the live file's permissions). An error, a kill or a power cut leaves the live
+    file as it was (a leftover copy is removed by the next writer). Writers take turns through
+    an advisory lock on the database's folder (``flock``; the system releases it when a writer
+    dies), so no lock file is left behind."""
     live = Path(path)
     try:
         live.parent.mkdir(parents=True, exist_ok=True)
@@ -161,17 +163,18 @@ def replacing(path: Path | str = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnecti
         for stale in live.parent.glob(f".{live.name}.import-*"):
             stale.unlink(missing_ok=True)
         copy = _sidecar(live, f"import-{os.getpid()}")
-        con = _open_copy(live, copy)
         try:
-            yield con
-            con.execute("CHECKPOINT")
-            con.close()
-            os.replace(copy, live)
-            os.fsync(folder)
-        except BaseException:
-            con.close()
-            _remove(copy)
-            raise
+            with outputfiles.replacing(live, temporary=copy):
+                con = _open_copy(live, copy)
+                try:
+                    yield con
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
+        finally:
+            copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+    except outputfiles.OutputFileError as exc:
+        raise StoreError(str(exc)) from exc
     finally:
         os.close(folder)  # releases the lock
 
@@ -186,19 +189,9 @@ def _open_copy(live: Path, copy: Path) -> duckdb.DuckDBPyConnection:
             shutil.copyfile(live, copy)
         return connect(copy)
     except OSError as exc:
-        _remove(copy)
         raise StoreError(f"{live}: cannot be copied: {exc.strerror or exc}") from exc
     except StoreError as exc:
-        _remove(copy)
         raise StoreError(str(exc).replace(str(copy), str(live))) from exc
-    except BaseException:
-        _remove(copy)
-        raise
-
-
-def _remove(copy: Path) -> None:
-    copy.unlink(missing_ok=True)
-    copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

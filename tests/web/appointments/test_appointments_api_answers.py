@@ -54,6 +54,12 @@ def test_the_answers_of_capacities_runs_appointments_and_check_in(
             "opens_at": san_ysidro["opens_at"],
             "closes_at": san_ysidro["closes_at"],
         }
+        # The fields of the selector's ``CapacityRow``, in its order, to the byte.
+        assert (
+            b'{"port":"San Ysidro","date":"2023-06-15","capacity":6,"booked":2,"checked_in":0,'
+            b'"no_shows":0,"free":4,"opens_at":"%s","closes_at":"%s"}'
+            % (san_ysidro["opens_at"].encode(), san_ysidro["closes_at"].encode())
+        ) in capacities.content
         put = client.put(
             "/api/v1/appointments/capacities",
             {"program": program.code, "port": "San Ysidro", "date": DAY.isoformat(), "capacity": 9},
@@ -86,6 +92,25 @@ def test_the_answers_of_capacities_runs_appointments_and_check_in(
             "started_at",
         ]
         assert (one.json()["id"], one.json()["seed"], one.json()["allocated"]) == (run.pk, 7, 1)
+        run.refresh_from_db()
+        assert one.json() == {
+            "id": run.pk,
+            "program": program.code,
+            "method": f"{run.method_name}-{run.method_version}",
+            "seed": 7,
+            "input_digest": run.input_digest,
+            "registrations_digest": run.registrations_digest,
+            "capacity_digest": run.capacity_digest,
+            "start": run.start.isoformat(),
+            "horizon_start": run.horizon_start.isoformat() if run.horizon_start else None,
+            "horizon_end": run.horizon_end.isoformat() if run.horizon_end else None,
+            "registrations": run.registrations_count,
+            "allocated": 1,
+            "persons": run.persons_allocated,
+            "trigger": run.trigger,
+            "run_by": run.run_by.username if run.run_by else None,
+            "started_at": run.started_at.isoformat(),
+        }
 
         verified = client.post(f"/api/v1/appointments/runs/{run.pk}/verify", headers=api)
         assert verified.status_code == 200, verified.content

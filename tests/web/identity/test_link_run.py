@@ -200,3 +200,36 @@ def test_the_command_runs_the_linkage(record: Any, officer: Any) -> None:
     refused = CliRunner().invoke(app, ["identity", "run"])
     assert refused.exit_code == 2
     assert "already in progress" in refused.output
+
+
+def test_labels_have_a_new_files_permissions_and_need_an_existing_folder(
+    record: Any, officer: Any, supervisor: Any, tmp_path: Path
+) -> None:
+    """Defects: T.csv and C.csv were left 0600 (the temporary file's mode) whatever the umask,
+    unlike every other file asilo writes; and a missing folder was created."""
+    import os
+    import stat
+
+    from asilo.cli.main import app
+
+    pair = _borderline(record, officer)
+    services.review_decide(actor=supervisor, pair_id=pair.pk, decision="same")
+    truth, clusters = tmp_path / "T.csv", tmp_path / "C.csv"
+    before = os.umask(0o022)
+    try:
+        done = CliRunner().invoke(
+            app, ["identity", "labels", "--truth", str(truth), "--clusters", str(clusters)]
+        )
+    finally:
+        os.umask(before)
+    assert done.exit_code == 0, done.output
+    assert stat.S_IMODE(truth.stat().st_mode) == 0o644
+    assert stat.S_IMODE(clusters.stat().st_mode) == 0o644
+    nowhere = tmp_path / "nowhere"
+    refused = CliRunner().invoke(
+        app, ["identity", "labels", "--truth", str(tmp_path / "T2.csv"), "--clusters",
+              str(nowhere / "C.csv")],
+    )  # fmt: skip
+    assert refused.exit_code == 2
+    assert f"the folder {nowhere} does not exist" in refused.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["C.csv", "T.csv"]

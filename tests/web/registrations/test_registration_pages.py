@@ -414,3 +414,40 @@ def test_the_caseworker_tasks_filter_and_paginate(
     assert "a_number_given" not in body and "No A-number was given." in body
     bad = client.get("/registrations/staff/tasks/", {"kind": "fastest_finger"})
     assert bad.status_code == 400 and "fastest_finger" in bad.content.decode()
+
+
+def test_the_registration_page_flags_a_vulnerability_and_marks_a_duplicate(
+    family: Callable[..., dict[str, Any]],
+    submit: Callable[..., Any],
+    make_user: Callable[..., Any],
+    client_as: Callable[..., Client],
+) -> None:
+    """The page's two forms reach their services; a refusal is shown and saves nothing; an
+    unknown action changes nothing."""
+    from asilo.web.audit.models import AuditEntry
+
+    caseworker = make_user("caseworker", organisation="Casa del Migrante")
+    registration = submit(family(phone=""), actor=caseworker).registration
+    other = submit(family(phone=""), actor=caseworker).registration
+    client = client_as(caseworker)
+    page = f"/registrations/staff/{registration.number}/"
+    flagged = client.post(page, {"action": "flag", "vulnerability": "pregnancy", "note": "seen"})
+    assert flagged.status_code == 200 and "Saved." in flagged.content.decode()
+    registration.refresh_from_db()
+    assert registration.vulnerabilities == ["pregnancy"]
+    unknown = client.post(page, {"action": "duplicate", "other_number": "X-1", "note": "same"})
+    assert unknown.status_code == 400
+    assert "No registration has this number." in unknown.content.decode()
+    marks = AuditEntry.objects.filter(note="suspected duplicate marked")
+    assert not marks.exists()
+    marked = client.post(
+        page, {"action": "duplicate", "other_number": other.number, "note": "same family"}
+    )
+    assert marked.status_code == 200 and "Saved." in marked.content.decode()
+    assert marks.count() == 1
+    assert any(
+        set(t.registrations.all()) == {registration, other}
+        for t in registration.review_tasks.filter(kind="duplicate_person")
+    )
+    ignored = client.post(page, {"action": "shred", "note": "x"})
+    assert ignored.status_code == 200 and "Saved." not in ignored.content.decode()

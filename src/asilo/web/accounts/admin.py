@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
+from asilo.web.accounts.errors import AccountsErrorCode
 from asilo.web.accounts.models import ApiToken, Organisation, RoleGrant, User
 from asilo.web.accounts.services import (
     account_state,
@@ -22,6 +22,7 @@ from asilo.web.accounts.services import (
     needs_approval,
     password_reset_issue,
     role_grant_decide,
+    role_grant_open,
     token_revoke,
     user_role_request,
 )
@@ -29,6 +30,7 @@ from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_refusal
 from asilo.web.core.actors import request_actor
 from asilo.web.core.admin import CapabilityAdminMixin
+from asilo.web.core.errors import DomainError
 from asilo.web.core.roles import Capability, Role
 
 
@@ -47,9 +49,7 @@ class UserAddForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("role") == Role.CASEWORKER and not data.get("organisation"):
-            self.add_error(
-                "organisation", AccountsError(AccountsErrorCode.ORGANISATION_REQUIRED).message
-            )
+            self.add_error("organisation", str(AccountsErrorCode.ORGANISATION_REQUIRED.message))
         return data
 
 
@@ -124,7 +124,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                 grant = user_role_request(
                     actor=actor, user=obj, role=wanted_role, organisation=wanted_org
                 )
-            except AccountsError as exc:
+            except DomainError as exc:
                 messages.error(request, exc.message)
                 return
             if grant is not None:
@@ -143,16 +143,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             obj.save()
             audit_change(actor=actor, action=AuditAction.CREATE, obj=obj, after=account_state(obj))
             if held:
-                RoleGrant.objects.create(
-                    user=obj, role=wanted_role, organisation=wanted_org, requested_by=actor
-                )
-                audit_change(
-                    actor=actor,
-                    action=AuditAction.ROLE_REQUEST,
-                    obj=obj,
-                    after={"role": wanted_role},
-                    note="awaits a second administrator",
-                )
+                role_grant_open(actor=actor, user=obj, role=wanted_role, organisation=wanted_org)
         if held:
             messages.warning(
                 request, _("The account is active once a second administrator approves its role.")
@@ -160,12 +151,12 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         elif obj.email:
             try:
                 password_reset_issue(actor=actor, user=obj, base_url=base_url)
-            except AccountsError as exc:
+            except DomainError as exc:
                 messages.error(request, exc.message)
 
     def _refuse_own(self, request: HttpRequest, actor: User, obj: User) -> None:
         audit_refusal(actor=actor, obj=obj, note="own role change refused")
-        messages.error(request, AccountsError(AccountsErrorCode.OWN_ROLE).message)
+        messages.error(request, str(AccountsErrorCode.OWN_ROLE.message))
 
     @admin.action(description=_("Send a password reset link"))
     def send_password_reset(self, request: HttpRequest, queryset: Any) -> None:
@@ -174,7 +165,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         for user in queryset:
             try:
                 password_reset_issue(actor=actor, user=user, base_url=base_url)
-            except AccountsError as exc:
+            except DomainError as exc:
                 messages.error(request, f"{user.username}: {exc.message}")
             else:
                 messages.success(
@@ -214,7 +205,7 @@ class RoleGrantAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-a
                     approve=approve,
                     base_url=request.build_absolute_uri("/"),
                 )
-            except AccountsError as exc:
+            except DomainError as exc:
                 messages.error(request, f"{grant.user.username}: {exc.message}")
 
     @admin.action(description=_("Approve the selected role requests"))

@@ -33,6 +33,12 @@ def is_staff_role(role: str) -> bool:
     return role in STAFF_ROLES
 
 
+def check_role(role: str) -> None:
+    """Refuse a role that is not one of :class:`Role` (the message names the roles)."""
+    if role not in Role.values:
+        raise AccountsError(AccountsErrorCode.UNKNOWN_ROLE, "role", roles=", ".join(Role.values))
+
+
 def user_create(
     *,
     actor: Actor | None,
@@ -46,8 +52,7 @@ def user_create(
 
     ``password=None`` leaves the password unusable (token-only users).
     """
-    if role not in Role.values:
-        raise AccountsError(AccountsErrorCode.UNKNOWN_ROLE, "role", f"({', '.join(Role.values)})")
+    check_role(role)
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError as exc:
@@ -71,7 +76,7 @@ def user_create(
                     password_validation.validate_password(password, user)
                 except ValidationError as exc:
                     raise AccountsError(
-                        AccountsErrorCode.WEAK_PASSWORD, "password", " ".join(exc.messages)
+                        AccountsErrorCode.WEAK_PASSWORD, "password", reasons=" ".join(exc.messages)
                     ) from exc
             user.set_password(password)
         user.save()
@@ -182,8 +187,7 @@ def user_role_request(
     personal data (or admin) waits for a second administrator (a pending :class:`RoleGrant`,
     returned); any other role applies at once (``None``)."""
     require(actor, Capability.USERS_MANAGE, user)
-    if role not in Role.values:
-        raise AccountsError(AccountsErrorCode.UNKNOWN_ROLE, "role", f"({', '.join(Role.values)})")
+    check_role(role)
     if user.pk == actor.pk:
         audit_refusal(actor=actor, obj=user, note="own role change refused")
         raise AccountsError(AccountsErrorCode.OWN_ROLE, "role")
@@ -191,17 +195,7 @@ def user_role_request(
         raise AccountsError(AccountsErrorCode.ORGANISATION_REQUIRED, "organisation")
     with transaction.atomic():
         if needs_approval(role):
-            grant = RoleGrant.objects.create(
-                user=user, role=role, organisation=organisation, requested_by=actor
-            )
-            audit_change(
-                actor=actor,
-                action=AuditAction.ROLE_REQUEST,
-                obj=grant,
-                after={"user_id": user.pk, "role": role},
-                note="awaits a second administrator",
-            )
-            return grant
+            return role_grant_open(actor=actor, user=user, role=role, organisation=organisation)
         before = account_state(user)
         user.role = role
         user.organisation = organisation
@@ -215,6 +209,25 @@ def user_role_request(
             after=account_state(user),
         )
     return None
+
+
+def role_grant_open(
+    *, actor: User, user: User, role: str, organisation: Organisation | None
+) -> RoleGrant:
+    """A request for ``user`` to get ``role`` that waits for a second administrator (a role
+    that reads personal data, or admin); audited in the same transaction."""
+    with transaction.atomic():
+        grant = RoleGrant.objects.create(
+            user=user, role=role, organisation=organisation, requested_by=actor
+        )
+        audit_change(
+            actor=actor,
+            action=AuditAction.ROLE_REQUEST,
+            obj=grant,
+            after={"user_id": user.pk, "role": role},
+            note="awaits a second administrator",
+        )
+    return grant
 
 
 def role_grant_decide(*, actor: User, grant: RoleGrant, approve: bool, base_url: str) -> RoleGrant:

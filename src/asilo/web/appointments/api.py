@@ -19,6 +19,7 @@ from asilo.web.appointments.models import AllocationRun, Appointment
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
 from asilo.web.core.api import ERRORS
+from asilo.web.core.schemas import dataclass_fields, schema_model
 
 router = Router(tags=["appointments"])
 
@@ -37,17 +38,12 @@ class CapacityIn(Schema):
     closes_at: time | None = None
 
 
-# A port's day as ``selectors.capacities`` reads it (a ``CapacityRow``'s attributes).
-class CapacityOut(Schema):
-    port: str
-    date: date
-    capacity: int
-    booked: int
-    checked_in: int
-    no_shows: int
-    free: int
-    opens_at: time
-    closes_at: time
+# A port's day as ``selectors.capacities`` reads it: a ``CapacityRow``'s fields.
+_Capacity = schema_model("CapacityOut", Schema, dataclass_fields(selectors.CapacityRow))
+
+
+class CapacityOut(_Capacity):  # type: ignore[misc,valid-type]
+    pass
 
 
 class RunIn(Schema):
@@ -61,10 +57,11 @@ class RunQueuedOut(Schema):
     status: str
 
 
+# An allocation run as it is stored; the fields named differently say where they come from.
 class RunOut(Schema):
     id: int
-    program: str
-    method: str
+    program: str = Field(alias="program.code")
+    method: str = Field(alias="method_label")
     seed: int
     input_digest: str
     registrations_digest: str
@@ -72,33 +69,20 @@ class RunOut(Schema):
     start: date
     horizon_start: date | None
     horizon_end: date | None
-    registrations: int
-    allocated: int
-    persons: int
+    registrations: int = Field(alias="registrations_count")
+    allocated: int = Field(alias="allocated_count")
+    persons: int = Field(alias="persons_allocated")
     trigger: str
     run_by: str | None
     started_at: str
 
     @staticmethod
-    def of(run: AllocationRun) -> RunOut:
-        return RunOut(
-            id=run.pk,
-            program=run.program.code,
-            method=run.method_label,
-            seed=run.seed,
-            input_digest=run.input_digest,
-            registrations_digest=run.registrations_digest,
-            capacity_digest=run.capacity_digest,
-            start=run.start,
-            horizon_start=run.horizon_start,
-            horizon_end=run.horizon_end,
-            registrations=run.registrations_count,
-            allocated=run.allocated_count,
-            persons=run.persons_allocated,
-            trigger=run.trigger,
-            run_by=run.run_by.username if run.run_by else None,
-            started_at=run.started_at.isoformat(),
-        )
+    def resolve_run_by(run: AllocationRun) -> str | None:
+        return run.run_by.username if run.run_by else None
+
+    @staticmethod
+    def resolve_started_at(run: AllocationRun) -> str:
+        return run.started_at.isoformat()
 
 
 # A ``RunVerification``'s attributes (the run by its id).
@@ -222,19 +206,19 @@ def queue_run(request: HttpRequest, payload: RunIn) -> Status[Any]:
 
 
 @router.get("/appointments/runs", response={200: list[RunOut], **ERRORS})
-def list_runs(request: HttpRequest, program: str | None = None) -> list[RunOut]:
+def list_runs(request: HttpRequest, program: str | None = None) -> list[AllocationRun]:
     _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
     found = selectors.program_get(program) if program else None
-    return [RunOut.of(r) for r in selectors.runs(found)[:100]]
+    return list(selectors.runs(found)[:100])
 
 
 @router.get("/appointments/runs/{int:run_id}", response={200: RunOut, **ERRORS})
-def get_run(request: HttpRequest, run_id: int) -> RunOut:
+def get_run(request: HttpRequest, run_id: int) -> AllocationRun:
     _need_any(request, Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
     run = selectors.runs().filter(pk=run_id).first()
     if run is None:
         raise AppointmentError(C.RUN_NOT_FOUND)
-    return RunOut.of(run)
+    return run
 
 
 @router.post("/appointments/runs/{int:run_id}/verify", response={200: VerificationOut, **ERRORS})

@@ -1,5 +1,6 @@
-"""Staff free text about a person, encrypted at rest: the field type, and the migration step
-that encrypts (or, going back, decrypts) the rows written before a column became encrypted.
+"""Staff free text about a person, encrypted at rest: the field type, and the migration steps
+that encrypt (or, going back, decrypt) the rows written before a column became encrypted, or
+move free text kept in a JSON field into an encrypted note field.
 
 A note on a review task, a supervisor's decision note, a reunification worker's closing note:
 what staff write about a person is as sensitive as the person's names, so the database holds
@@ -117,3 +118,61 @@ def encrypt_columns(
             elidable=True,
         ),
     ]
+
+
+def move_key_into_note(
+    apps: Any,
+    schema_editor: Any,
+    *,
+    app_label: str,
+    model_name: str,
+    json_field: str,
+    key: str,
+    note_field: str,
+    forward: bool,
+) -> None:
+    """Move the free text kept under ``key`` of a JSON field into an encrypted note field
+    (``forward=True``; the key leaves the JSON), or back into the JSON (the note emptied).
+    Through the migration's model, so the note field encrypts and decrypts on the way.
+    Idempotent: a row without the key (forward) or without a note (back) is left alone."""
+    model = apps.get_model(app_label, model_name)
+    rows = model.objects.using(schema_editor.connection.alias).order_by("pk")
+    if forward:
+        rows = rows.filter(**{f"{json_field}__has_key": key})
+    else:
+        rows = rows.exclude(**{note_field: ""})
+    changed = []
+    for row in rows.only("pk", json_field, note_field).iterator(chunk_size=BATCH):
+        data = dict(getattr(row, json_field) or {})
+        if forward:
+            text = data.pop(key)
+            if text and not getattr(row, note_field):
+                setattr(row, note_field, str(text))
+        else:
+            data[key] = getattr(row, note_field)
+            setattr(row, note_field, "")
+        setattr(row, json_field, data)
+        changed.append(row)
+    model.objects.using(schema_editor.connection.alias).bulk_update(
+        changed, [json_field, note_field], batch_size=BATCH
+    )
+
+
+def move_into_note(
+    *, app_label: str, model_name: str, json_field: str, key: str, note_field: str
+) -> Operation:
+    """The operation of a migration that moves the free text under ``key`` of ``json_field``
+    into the encrypted ``note_field`` (added by an earlier operation); reversed, it puts the
+    text back under ``key``."""
+    where = {
+        "app_label": app_label,
+        "model_name": model_name,
+        "json_field": json_field,
+        "key": key,
+        "note_field": note_field,
+    }
+    return migrations.RunPython(
+        partial(move_key_into_note, forward=True, **where),
+        partial(move_key_into_note, forward=False, **where),
+        elidable=True,
+    )

@@ -13,8 +13,6 @@ Examples::
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +20,7 @@ import typer
 
 from asilo.cli.common import fail, setup_django
 from asilo.csvsafe import safe_row
+from asilo.outputfiles import OutputFileError, check_target, replacing
 
 
 def run() -> None:
@@ -42,18 +41,11 @@ def run() -> None:
     )
 
 
-def _write_atomically(path: Path, header: list[str], rows: list[tuple[object, ...]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".asilo-", suffix=".csv", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(safe_row(r) for r in rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_csv(path: Path, header: list[str], rows: list[tuple[object, ...]]) -> None:
+    with replacing(path) as temporary, temporary.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(safe_row(r) for r in rows)
 
 
 def labels(
@@ -72,8 +64,11 @@ def labels(
     identity) and, for `asilo identity evaluate --clusters`, the linkage's identities of those
     records as they were before any decision. Record ids only (P<person>, M<member>)."""
     for path in (truth, clusters):
-        if path is not None and path.exists() and path.is_dir():
-            fail(f"{path}: is a folder")
+        if path is not None:
+            try:
+                check_target(path)
+            except OutputFileError as exc:
+                fail(str(exc))
     setup_django()
     from asilo.web.audit.models import AuditAction
     from asilo.web.audit.services import audit_record
@@ -81,11 +76,14 @@ def labels(
     from asilo.web.identity.selectors import review_labels
 
     found = review_labels()
-    _write_atomically(truth, ["record_id", "true_identity_id"], list(found.truth))
-    if clusters is not None:
-        _write_atomically(
-            clusters, ["record_id", "identity_id", "match_probability"], list(found.clusters)
-        )
+    try:
+        _write_csv(truth, ["record_id", "true_identity_id"], list(found.truth))
+        if clusters is not None:
+            _write_csv(
+                clusters, ["record_id", "identity_id", "match_probability"], list(found.clusters)
+            )
+    except OutputFileError as exc:
+        fail(str(exc))
     audit_record(
         actor=None,
         action=AuditAction.EXPORT,

@@ -24,11 +24,13 @@ from asilo.web.core.actors import request_actor
 from asilo.web.core.api import READ_ERRORS, ErrorsOut
 from asilo.web.core.errors import DomainErrors
 from asilo.web.core.ratelimits import client_address, refuse_if_rate_limited
+from asilo.web.core.schemas import dataclass_fields, schema_model
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.devices import device_of
 from asilo.web.registrations.errors import RegistrationInputError
 from asilo.web.registrations.models import Member, Registration
 from asilo.web.registrations.reasons import reason_text, status_label
+from asilo.web.registrations.validation import MemberInput
 
 router = Router(tags=["registrations"])
 
@@ -162,15 +164,16 @@ def created_data(submission: services.Submission) -> dict[str, Any]:
     return {**summary, "created": submission.created, "pin": submission.pin}
 
 
-class RegistrationMemberOut(Schema):
-    position: int
-    given_names: str
-    surnames: str
-    date_of_birth: date | None
-    age: int | None
-    sex: str
-    nationality: str
-    relationship: str
+# A member as it is stored: its position in the family and the fields validation gives it.
+_RegistrationMember = schema_model(
+    "RegistrationMemberOut",
+    Schema,
+    {"position": (int, Field()), **dataclass_fields(MemberInput)},
+)
+
+
+class RegistrationMemberOut(_RegistrationMember):  # type: ignore[misc,valid-type]
+    pass
 
 
 class RegistrationDetailOut(RegistrationOut):
@@ -298,9 +301,8 @@ def confirm_contact(request: HttpRequest, number: str, payload: ContactCodeIn) -
     response={200: RegistrationDetailOut, **READ_ERRORS},
     summary="One registration, with its members and status history",
 )
-def get_registration(request: HttpRequest, number: str) -> Any:
-    registration = selectors.registration_get(user=request_actor(request), number=number)
-    return registration
+def get_registration(request: HttpRequest, number: str) -> Registration:
+    return selectors.registration_get(user=request_actor(request), number=number)
 
 
 class RegistrationFilter(Schema):

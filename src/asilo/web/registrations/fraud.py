@@ -105,12 +105,14 @@ def open_task(
     registrations: Callable[[], Iterable[Registration | int]],
     detail: dict[str, Any],
     newest: Registration | None = None,
+    note: str = "",
 ) -> ReviewTask:
     """The open task for ``key``. A new task gets every registration ``registrations()``
-    yields; an open one gets only ``newest`` (the others were added before)."""
+    yields, and ``note``, what the caseworker opening it wrote (encrypted at rest; ``detail``
+    holds no free text); an open one gets only ``newest`` (the others were added before)."""
     task = ReviewTask.objects.filter(kind=kind, key=key, state=TaskState.OPEN).order_by().first()
     if task is None:
-        task = ReviewTask.objects.create(kind=kind, key=key, detail=detail)
+        task = ReviewTask.objects.create(kind=kind, key=key, detail=detail, opening_note=note)
         task.registrations.add(*registrations())
         return task
     # ``detail`` keeps what was seen when the task opened: no write to the task's row here,

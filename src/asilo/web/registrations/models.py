@@ -17,6 +17,7 @@ from encrypted_fields.fields import EncryptedCharField, EncryptedDateField
 from asilo.web.core.fields import staff_member
 from asilo.web.core.free_text import EncryptedNoteField
 from asilo.web.core.relationships import RelationshipToPrincipal
+from asilo.web.core.tasks import TaskState as TaskState  # a review task's state
 
 
 class EligibilityRule(models.TextChoices):
@@ -265,11 +266,6 @@ class TaskKind(models.TextChoices):
     SHARED_NETWORK = "shared_network", _("Many registrations from one network")
 
 
-class TaskState(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-
-
 class TaskOutcome(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     NOT_REACHED = "not_reached", _("Could not reach the family")
@@ -293,7 +289,12 @@ class ReviewTask(models.Model):
         _("state"), max_length=8, choices=TaskState.choices, default=TaskState.OPEN
     )
     registrations = models.ManyToManyField(Registration, related_name="review_tasks")
+    #: What the signal saw when the task opened: counts, scores, codes and ids, never free text
+    #: (that goes in ``opening_note``, encrypted).
     detail = models.JSONField(default=dict, blank=True)
+    #: What the caseworker wrote when opening the task (a suspected duplicate's reason, a
+    #: flagged need's note): free text about the family, encrypted at rest.
+    opening_note = EncryptedNoteField(blank=True)
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = staff_member(null=True)

@@ -126,9 +126,9 @@ def vulnerability_label(code: str) -> str:
     return str(dict(VULNERABILITY_LABELS).get(code, code))
 
 
-def task_details(kind: str, detail: Mapping[str, Any]) -> list[str]:
+def task_details(kind: str, detail: Mapping[str, Any], *, note: str = "") -> list[str]:
     """What a review task recorded when it opened, as sentences in the reader's language
-    (never the stored keys and codes)."""
+    (never the stored keys and codes), and ``note``, what the caseworker opening it wrote."""
     lines: list[str] = []
     if "a_number_given" in detail:
         lines.append(
@@ -174,6 +174,6 @@ def task_details(kind: str, detail: Mapping[str, Any]) -> list[str]:
                 count=detail["registrations"], threshold=detail["threshold"]
             )
         )
-    if detail.get("note"):
-        lines.append(str(_("Note: {note}")).format(note=detail["note"]))
+    if note:
+        lines.append(str(_("Note: {note}")).format(note=note))
     return lines

@@ -4,8 +4,8 @@ allocation tasks queued."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -26,18 +26,22 @@ from asilo.web.registrations.models import (
 
 @dataclass(frozen=True)
 class CapacityRow:
+    """A port's day: its capacity and use in persons, as the pages and the API show it."""
+
     port: str
     date: date
     capacity: int
     booked: int
     checked_in: int
     no_shows: int
-    opens_at: Any
-    closes_at: Any
+    #: Persons the day can still take: worked out from the use, never given.
+    free: int = field(init=False)
+    opens_at: time
+    closes_at: time
 
-    @property
-    def free(self) -> int:
-        return max(0, self.capacity - self.booked - self.checked_in - self.no_shows)
+    def __post_init__(self) -> None:
+        room = max(0, self.capacity - self.booked - self.checked_in - self.no_shows)
+        object.__setattr__(self, "free", room)  # the documented way to set a frozen field
 
 
 def capacities(program: Program, start: date, days: int = 14) -> list[CapacityRow]:

@@ -9,12 +9,12 @@ from typing import Any
 from ninja import Field, Schema
 
 from asilo.web.core.renderers import json_time
+from asilo.web.core.schemas import dataclass_fields, schema_model
 from asilo.web.encounters.clocks import place_time_zone
 from asilo.web.encounters.models import (
     Custody,
 )
 from asilo.web.encounters.schemas.decisions import _utc
-from asilo.web.encounters.schemas.derived import dataclass_fields, schema_model
 from asilo.web.encounters.selectors import (
     ChildAlone,
     CustodyClock,

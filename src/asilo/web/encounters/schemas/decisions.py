@@ -11,15 +11,11 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.fields import FieldInfo
 
 from asilo.policy import decision as policy
+from asilo.web.core.schemas import FieldSpec, dataclass_fields, schema_model
 from asilo.web.encounters.models import (
     Override,
 )
-from asilo.web.encounters.schemas.derived import (
-    FieldSpec,
-    dataclass_fields,
-    schema_model,
-    wire_fields,
-)
+from asilo.web.encounters.schemas.derived import wire_fields
 from asilo.web.encounters.seen_before import SeenBefore
 
 # --- response ------------------------------------------------------------------------------

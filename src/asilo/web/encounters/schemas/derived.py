@@ -1,7 +1,6 @@
-"""API schemas made from the types that already declare the data, so that each shape is declared
-once: the policy package's models (the encounter document and the decision, in
-:mod:`asilo.policy.encounter` and :mod:`asilo.policy.decision`) and the selectors' result
-dataclasses (:func:`dataclass_fields`).
+"""API schemas made from the policy package's models (the encounter document and the decision,
+in :mod:`asilo.policy.encounter` and :mod:`asilo.policy.decision`), so that each shape is
+declared once (schemas made from a dataclass: :mod:`asilo.web.core.schemas`).
 
 :func:`wire_fields` reads a policy model's fields (names, order, defaults, descriptions and
 examples) and gives each its JSON form on the wire: a code (a ``Literal``), a date or a time is a
@@ -13,18 +12,15 @@ engine (a field it requires, a limit it enforces itself, a field of its own) is 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import types
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field
 from pydantic.fields import FieldInfo
 
-#: One field for :func:`pydantic.create_model`: its annotation and its ``Field``.
-FieldSpec = tuple[Any, Any]
-ModelT = TypeVar("ModelT", bound=BaseModel)
+from asilo.web.core.schemas import FieldSpec
 
 
 def wire_type(annotation: Any, nested: Mapping[type[BaseModel], type[BaseModel]]) -> Any:
@@ -86,24 +82,4 @@ def wire_fields(
             out[name] = replace[name](info)
         else:
             out[name] = _wire_field(info, wire_type(info.annotation, nested or {}))
-    return out
-
-
-def schema_model(name: str, base: type[ModelT], fields: Mapping[str, FieldSpec]) -> type[ModelT]:
-    """A model named ``name`` (its name in the OpenAPI document) with these fields. A schema
-    class subclasses it (with its docstring and configuration)."""
-    definitions: dict[str, Any] = dict(fields)
-    return create_model(name, __base__=base, **definitions)
-
-
-def dataclass_fields(
-    cls: type[Any], *, describe: Mapping[str, str] | None = None
-) -> dict[str, FieldSpec]:
-    """The fields of a selector's result dataclass, as they are (its types are the answer's),
-    in order; ``describe`` documents some of them in the OpenAPI document."""
-    hints = get_type_hints(cls)
-    out: dict[str, FieldSpec] = {}
-    for field in dataclasses.fields(cls):
-        description = (describe or {}).get(field.name)
-        out[field.name] = (hints[field.name], Field(description=description))
     return out

@@ -13,7 +13,8 @@ from pydantic.fields import FieldInfo
 
 from asilo.policy import encounter as policy
 from asilo.policy.encounter import MAX_PEOPLE
-from asilo.web.encounters.schemas.derived import FieldSpec, schema_model, wire_fields
+from asilo.web.core.schemas import FieldSpec, schema_model
+from asilo.web.encounters.schemas.derived import wire_fields
 from asilo.web.people.schemas import DocumentIn
 
 # --- request -------------------------------------------------------------------------------

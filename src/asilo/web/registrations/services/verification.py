@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from asilo.web.accounts.models import User
 
 
+#: The longest note a caseworker's flag or suspected duplicate keeps (encrypted, on the task).
+NOTE_MAX_LENGTH = 500
+
 #: The outcomes a person may close each kind of task with (the review queue offers them in
 #: :class:`TaskOutcome`'s order).
 OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
@@ -217,6 +220,7 @@ def registration_flag_vulnerability(
             key=f"{registration.pk}:{vulnerability}",
             registrations=lambda: [registration],
             detail={"vulnerability": vulnerability, "flagged_by": actor.pk},
+            note=note.strip()[:NOTE_MAX_LENGTH],
         )
         audit_change(
             actor=actor,
@@ -257,7 +261,8 @@ def registration_mark_duplicate(
             kind=TaskKind.DUPLICATE_PERSON,
             key=f"{first}:{second}",
             registrations=lambda: [registration, other],
-            detail={"marked_by": actor.pk, "note": note.strip()[:500]},
+            detail={"marked_by": actor.pk},
+            note=note.strip()[:NOTE_MAX_LENGTH],
         )
         audit_change(
             actor=actor,

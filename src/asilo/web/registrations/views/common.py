@@ -9,10 +9,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.access import refuse
@@ -57,6 +59,16 @@ def domain_errors(view: View) -> View:
             return _error_page(request, exc)
 
     return wrapper
+
+
+def staff_page(*methods: str) -> Callable[[View], View]:
+    """A caseworker's or supervisor's page: signed in (else the sign-in page), answering
+    only ``methods`` (else 405), a refusal from the app's vocabulary rendered as a page."""
+
+    def decorate(view: View) -> View:
+        return login_required(domain_errors(require_http_methods(list(methods))(view)))
+
+    return decorate
 
 
 def remember(request: HttpRequest, number: str, pin: str | None) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.roles import Capability
 from asilo.web.core.actors import request_actor
@@ -26,18 +24,16 @@ from asilo.web.registrations.models import (
 from asilo.web.registrations.reasons import status_label
 from asilo.web.registrations.views.common import (
     csv_response,
-    domain_errors,
     page_or_refuse,
     remember,
     slip,
+    staff_page,
 )
 
 _IMPORT_KEY = "registrations_last_import"
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET", "POST"])
+@staff_page("GET", "POST")
 def staff_import(request: HttpRequest) -> HttpResponse:
     page_or_refuse(request, Capability.REGISTRATION_CREATE)
     context: dict[str, Any] = {
@@ -81,9 +77,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET"])
+@staff_page("GET")
 def staff_import_csv(request: HttpRequest) -> HttpResponse:
     """The last import's numbers and PINs (kept in this session only) as a CSV file."""
     page_or_refuse(request, Capability.REGISTRATION_CREATE)
@@ -101,9 +95,7 @@ def staff_import_csv(request: HttpRequest) -> HttpResponse:
     return csv_response(body, "registrations-import.csv")
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET"])
+@staff_page("GET")
 def staff_import_slips(request: HttpRequest) -> HttpResponse:
     """One printable slip per family of the last import, each in the family's language."""
     page_or_refuse(request, Capability.REGISTRATION_CREATE)

@@ -4,18 +4,18 @@ export and the printable slip."""
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Protocol
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
 
 from asilo.web.accounts.models import Organisation
 from asilo.web.accounts.roles import Capability, has_capability
-from asilo.web.core.actors import request_actor
+from asilo.web.core.actors import Actor, request_actor
 from asilo.web.registrations import assignment, exports, selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -27,6 +27,7 @@ from asilo.web.registrations.forms import (
 from asilo.web.registrations.models import (
     Channel,
     Program,
+    Registration,
     Status,
     TaskKind,
     TaskOutcome,
@@ -37,19 +38,17 @@ from asilo.web.registrations.services.verification import OUTCOMES_BY_KIND
 from asilo.web.registrations.views.common import (
     SESSION_KEY,
     csv_response,
-    domain_errors,
     history_of,
     page_or_refuse,
     register_page,
     slip,
+    staff_page,
     start_page,
     with_notice_links,
 )
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET", "POST"])
+@staff_page("GET", "POST")
 def assisted_register(request: HttpRequest) -> HttpResponse:
     page_or_refuse(request, Capability.REGISTRATION_CREATE)
     if "program" not in request.GET and request.method == "GET":
@@ -83,9 +82,7 @@ def _status_choices() -> list[tuple[str, str]]:
     ]
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET"])
+@staff_page("GET")
 def staff_list(request: HttpRequest) -> HttpResponse:
     chosen = {name: request.GET.get(name, "").strip() for name in _LIST_FILTERS}
     error = ""
@@ -123,34 +120,42 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET", "POST"])
+class _DetailWrite(Protocol):
+    """A write of a registration's page, its own field already given."""
+
+    def __call__(self, *, actor: Actor, registration: Registration, note: str) -> object: ...
+
+
+@staff_page("GET", "POST")
 def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
     registration = selectors.registration_get(user=request.user, number=number)
     message = error = ""
     if request.method == "POST":
         page_or_refuse(request, Capability.REGISTRATION_VERIFY)
-        note = request.POST.get("note", "")
-        try:
-            if request.POST.get("action") == "flag":
-                services.registration_flag_vulnerability(
+        posted = request.POST
+        # The page's two forms: each names its action and gives its own field beside the note.
+        writes: dict[str, _DetailWrite] = {
+            "flag": partial(
+                services.registration_flag_vulnerability,
+                vulnerability=posted.get("vulnerability", ""),
+            ),
+            "duplicate": partial(
+                services.registration_mark_duplicate,
+                other_number=posted.get("other_number", ""),
+            ),
+        }
+        write = writes.get(posted.get("action", ""))
+        if write is not None:
+            try:
+                write(
                     actor=request_actor(request),
                     registration=registration,
-                    vulnerability=request.POST.get("vulnerability", ""),
-                    note=note,
+                    note=posted.get("note", ""),
                 )
-                message = "flagged"
-            elif request.POST.get("action") == "duplicate":
-                services.registration_mark_duplicate(
-                    actor=request_actor(request),
-                    registration=registration,
-                    other_number=request.POST.get("other_number", ""),
-                    note=note,
-                )
-                message = "duplicate"
-        except RegistrationError as exc:
-            error = exc.message
+            except RegistrationError as exc:
+                error = exc.message
+            else:
+                message = "saved"
         registration = selectors.registration_get(user=request.user, number=number)
     made = request.session.get(SESSION_KEY, {})
     return render(
@@ -180,9 +185,7 @@ _OUTCOMES: dict[str, list[TaskOutcome]] = {
 }
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET", "POST"])
+@staff_page("GET", "POST")
 def staff_tasks(request: HttpRequest) -> HttpResponse:
     if not has_capability(request.user, Capability.REGISTRATION_REVIEW_HOLDS):
         page_or_refuse(request, Capability.REGISTRATION_VERIFY)
@@ -239,7 +242,9 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
                 "own": own,
                 "unassigned": unassigned,
                 "others": len(registrations) - len(own),
-                "details": task_details(task.kind, task.detail) if own else [],
+                "details": (
+                    task_details(task.kind, task.detail, note=task.opening_note) if own else []
+                ),
                 "outcomes": [(o.value, o.label) for o in _OUTCOMES.get(task.kind, [])],
             }
         )
@@ -275,9 +280,7 @@ def _int(raw: str) -> int:
         return 0
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET"])
+@staff_page("GET")
 def staff_export(request: HttpRequest) -> HttpResponse:
     """The organisation's registrations (the list's filters apply) as a CSV file."""
     page_or_refuse(request, Capability.REGISTRATION_CREATE)
@@ -287,9 +290,7 @@ def staff_export(request: HttpRequest) -> HttpResponse:
     return csv_response(body, "registrations.csv")
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET"])
+@staff_page("GET")
 def staff_slip(request: HttpRequest, number: str) -> HttpResponse:
     """The registration slip (number, PIN when this session made it, how to check the
     status), printed in the family's language."""
