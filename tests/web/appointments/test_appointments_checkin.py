@@ -142,7 +142,7 @@ def test_empty_and_unknown_codes(booked, officer) -> None:
     from django.utils import translation
 
     with translation.override("en"):
-        assert err.value.message == "There is no registration with this number."
+        assert err.value.message == "No registration has this number."
 
 
 def test_the_number_is_found_with_or_without_dashes_in_any_case(booked, officer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -402,6 +403,18 @@ def test_custody_summary(
         "beyond_standard": 2,
         "children_alone": 0,
     }
+    # in CustodySummary's order, to the byte (the answer is the selector's dataclass)
+    assert api_as(supervisor).get("/custodies/summary").content == (
+        b'{"open":2,"overdue":1,"near_due":0,"overrides_awaiting_review":1,'
+        b'"exceptions_pending":0,"reunification_tasks_open":0,"beyond_standard":2,'
+        b'"children_alone":0}'
+    )
+    report = api_as(supervisor).get("/custodies/standard-report").content
+    place = rb'\{"place":"%s","custodies":1,"still_held":1,"hours_beyond":[0-9]+\.[0-9]\}'
+    places = b",".join(place % name for name in (b"San Ysidro", b"El Paso"))
+    assert re.fullmatch(rb'\{"standard_hours":72,"places":\[' + places + rb"\]\}", report), report
+    check = api_as(supervisor).get("/custodies/check").content
+    assert check == b'{"count":0,"children_alone":[]}'
     overdue = api.get("/custodies", status="overdue").json()["custodies"]
     assert len(overdue) == 1 and overdue[0]["overdue"] is True
     assert -3 * 3600 - 60 < overdue[0]["seconds_remaining"] <= -3 * 3600

@@ -228,3 +228,25 @@ def test_anonymous_post_changes_nothing(world: dict[str, Any], client_as: Any) -
     assert _state() == before
     world["child"].refresh_from_db()
     assert world["child"].status == EncounterStatus.OVERRIDDEN
+
+
+def test_a_refusal_names_the_object_in_the_address_and_a_wrong_method_is_no_refusal(
+    world: dict[str, Any], make_user: Callable[..., Any], client_as: Callable[..., Any]
+) -> None:
+    """The page's right is checked after its method: a GET to a POST-only page is 405 and
+    audits nothing; a refused POST is audited on the object the address names."""
+    analyst = make_user("analyst")
+    client = client_as(analyst)
+    decide = reverse("processing:exception_decide", args=[world["exception"].pk])
+    assert client.get(decide).status_code == 405
+    assert not AuditEntry.objects.filter(actor=analyst, action="refused").exists()
+    assert client.post(decide, {}).status_code == 403
+    (refusal,) = AuditEntry.objects.filter(actor=analyst, action="refused")
+    assert (refusal.object_type, refusal.object_id) == (
+        "encounters.familyexception",
+        str(world["exception"].pk),
+    )
+    custody = world["custody"].pk
+    assert client.post(reverse("processing:exception_request", args=[custody])).status_code == 403
+    latest = AuditEntry.objects.filter(actor=analyst, action="refused").latest("pk")
+    assert (latest.object_type, latest.object_id) == ("encounters.custody", str(custody))

@@ -22,6 +22,7 @@ from asilo.web.accounts.services import (
     needs_approval,
     password_reset_issue,
     role_grant_decide,
+    role_grant_open,
     token_revoke,
     user_role_request,
 )
@@ -142,16 +143,7 @@ class UserAdmin(UsersManageMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             obj.save()
             audit_change(actor=actor, action=AuditAction.CREATE, obj=obj, after=account_state(obj))
             if held:
-                RoleGrant.objects.create(
-                    user=obj, role=wanted_role, organisation=wanted_org, requested_by=actor
-                )
-                audit_change(
-                    actor=actor,
-                    action=AuditAction.ROLE_REQUEST,
-                    obj=obj,
-                    after={"role": wanted_role},
-                    note="awaits a second administrator",
-                )
+                role_grant_open(actor=actor, user=obj, role=wanted_role, organisation=wanted_org)
         if held:
             messages.warning(
                 request, _("The account is active once a second administrator approves its role.")

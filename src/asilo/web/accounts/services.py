@@ -195,17 +195,7 @@ def user_role_request(
         raise AccountsError(AccountsErrorCode.ORGANISATION_REQUIRED, "organisation")
     with transaction.atomic():
         if needs_approval(role):
-            grant = RoleGrant.objects.create(
-                user=user, role=role, organisation=organisation, requested_by=actor
-            )
-            audit_change(
-                actor=actor,
-                action=AuditAction.ROLE_REQUEST,
-                obj=grant,
-                after={"user_id": user.pk, "role": role},
-                note="awaits a second administrator",
-            )
-            return grant
+            return role_grant_open(actor=actor, user=user, role=role, organisation=organisation)
         before = account_state(user)
         user.role = role
         user.organisation = organisation
@@ -219,6 +209,25 @@ def user_role_request(
             after=account_state(user),
         )
     return None
+
+
+def role_grant_open(
+    *, actor: User, user: User, role: str, organisation: Organisation | None
+) -> RoleGrant:
+    """A request for ``user`` to get ``role`` that waits for a second administrator (a role
+    that reads personal data, or admin); audited in the same transaction."""
+    with transaction.atomic():
+        grant = RoleGrant.objects.create(
+            user=user, role=role, organisation=organisation, requested_by=actor
+        )
+        audit_change(
+            actor=actor,
+            action=AuditAction.ROLE_REQUEST,
+            obj=grant,
+            after={"user_id": user.pk, "role": role},
+            note="awaits a second administrator",
+        )
+    return grant
 
 
 def role_grant_decide(*, actor: User, grant: RoleGrant, approve: bool, base_url: str) -> RoleGrant:

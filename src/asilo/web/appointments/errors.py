@@ -101,11 +101,7 @@ class AppointmentErrorCode(ErrorCode):
             " no family could be given them."
         ),
     )
-    REGISTRATION_NOT_FOUND = (
-        "registration_not_found",
-        _("There is no registration with this number."),
-        404,
-    )
+    REGISTRATION_NOT_FOUND = Registrations.REGISTRATION_NOT_FOUND.declaration
     WINDOW_OVER = (
         "window_over",
         _("The time of this appointment has passed; no notice is sent for it."),

@@ -284,11 +284,12 @@ class SummaryFilter(Schema):
     response={200: CustodySummaryOut, **ERRORS},
     summary="Counts for a dashboard: open, overdue, near due, awaiting review",
 )
-def custody_summary(request: HttpRequest, filters: Query[SummaryFilter]) -> CustodySummaryOut:
-    summary = selectors.custody_summary(
+def custody_summary(
+    request: HttpRequest, filters: Query[SummaryFilter]
+) -> selectors.CustodySummary:
+    return selectors.custody_summary(
         actor=request_actor(request), within_hours=max(1, min(filters.within_hours, 72))
     )
-    return CustodySummaryOut(**summary.__dict__)
 
 
 class CustodyFilter(Schema):
@@ -332,7 +333,7 @@ def list_custodies(request: HttpRequest, filters: Query[CustodyFilter]) -> HttpR
 def custody_check(request: HttpRequest) -> CustodyCheckOut:
     rows = selectors.custody_check(actor=request_actor(request))
     return CustodyCheckOut(
-        count=len(rows), children_alone=[ChildAloneOut(**r.__dict__) for r in rows]
+        count=len(rows), children_alone=[ChildAloneOut.model_validate(r) for r in rows]
     )
 
 
@@ -349,7 +350,7 @@ def standard_report(request: HttpRequest, filters: Query[ReportFilter]) -> Stand
     rows = selectors.standard_report(actor=request_actor(request), scope=filters.scope)
     return StandardReportOut(
         standard_hours=CUSTODY_STANDARD_HOURS,
-        places=[StandardBreachOut(**r.__dict__) for r in rows],
+        places=[StandardBreachOut.model_validate(r) for r in rows],
     )
 
 

@@ -16,6 +16,7 @@ from encrypted_fields.fields import EncryptedTextField
 
 from asilo.web.core.fields import staff_member
 from asilo.web.core.free_text import EncryptedNoteField
+from asilo.web.core.tasks import TaskState
 from asilo.web.people.models import FamilyUnit, Person
 
 USER = settings.AUTH_USER_MODEL
@@ -278,9 +279,8 @@ class FamilyException(models.Model):
         return f"family exception #{self.pk}"
 
 
-class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+#: A reunification task's state: the shared open or closed of a task (``asilo.web.core.tasks``).
+TaskStatus = TaskState
 
 
 class TaskClosing(models.TextChoices):

@@ -223,11 +223,12 @@ class OverrideForm(forms.Form):
         required=_("Write the reason for the override."),
     )
 
-    def clean_destination(self) -> str:
+    def clean_destination(self) -> str | None:
+        """The country code, upper case; None when left empty."""
         code = (self.cleaned_data.get("destination") or "").strip().upper()
         if code and code not in ISO3:
             raise forms.ValidationError(_("Use a three-letter country code, or leave it empty."))
-        return code
+        return code or None
 
 
 class ReviewForm(forms.Form):

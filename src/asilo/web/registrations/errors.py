@@ -27,7 +27,7 @@ class RegistrationErrorCode(ErrorCode):
     PRINCIPAL_TWICE = "principal_twice", _("Only the first person can be the person registering.")
     NAME_REQUIRED = "name_required", _("Write the given names and the surnames.")
     NAME_INVALID = "name_invalid", _("A name cannot contain digits or symbols.")
-    NAME_TOO_LONG = "name_too_long", _("A name can have at most {limit} characters.")
+    NAME_TOO_LONG = PeopleErrorCode.NAME_TOO_LONG.declaration
     DATE_OF_BIRTH_INVALID = (
         "date_of_birth_invalid",
         _("Write the date of birth as year-month-day, e.g. 1990-04-25."),
@@ -65,7 +65,7 @@ class RegistrationErrorCode(ErrorCode):
     PORT_REPEATED = "port_repeated", _("The same port of entry is chosen twice.")
     LANGUAGE_INVALID = "language_invalid", _("Unknown language code.")
     VULNERABILITY_INVALID = "vulnerability_invalid", _("Unknown vulnerability.")
-    A_NUMBER_INVALID = "a_number_invalid", _("An A-number has 8 or 9 digits (it may start with A).")
+    A_NUMBER_INVALID = PeopleErrorCode.A_NUMBER_INVALID.declaration
     MPP_STATUS_REQUIRED = (
         "mpp_status_required",
         _("With an A-number, choose the status of the MPP case."),

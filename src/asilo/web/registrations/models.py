@@ -17,6 +17,7 @@ from encrypted_fields.fields import EncryptedCharField, EncryptedDateField
 from asilo.web.core.fields import staff_member
 from asilo.web.core.free_text import EncryptedNoteField
 from asilo.web.core.relationships import RelationshipToPrincipal
+from asilo.web.core.tasks import TaskState as TaskState  # a review task's state
 
 
 class EligibilityRule(models.TextChoices):
@@ -263,11 +264,6 @@ class TaskKind(models.TextChoices):
     DUPLICATE_REGISTRATION = "duplicate_family", _("Possible duplicate registration")
     SHARED_DEVICE = "shared_device", _("Many registrations from one device")
     SHARED_NETWORK = "shared_network", _("Many registrations from one network")
-
-
-class TaskState(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
 
 
 class TaskOutcome(models.TextChoices):

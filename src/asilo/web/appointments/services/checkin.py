@@ -26,6 +26,7 @@ from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
 from asilo.web.core.actors import Actor
 from asilo.web.core.relationships import to_children
+from asilo.web.core.status_moves import status_move
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.services import EncounterErrors, encounter_record, prepare_encounter
 from asilo.web.people.errors import DomainError
@@ -243,13 +244,23 @@ def appointment_check_in(
         if exception is not None:
             exception.used_at = now
             exception.save(update_fields=["used_at"])
-        appointment.status = AppointmentStatus.CHECKED_IN
-        appointment.status_changed_at = now
-        appointment.checked_in_at = now
-        appointment.checked_in_by = actor
-        appointment.checked_in_positions = chosen
-        appointment.encounter = recorded.encounter
-        appointment.save()
+        status_move(
+            appointment,
+            actor=actor,
+            to=AppointmentStatus.CHECKED_IN,
+            action=AuditAction.CHECK_IN,
+            after={
+                "encounter": recorded.encounter.pk,
+                "positions": chosen,
+                "of": len(members),
+                "exception": exception.pk if exception else None,
+            },
+            status_changed_at=now,
+            checked_in_at=now,
+            checked_in_by=actor,
+            checked_in_positions=chosen,
+            encounter=recorded.encounter,
+        )
         lifecycle.registration_status_change(
             actor=actor,
             registration=appointment.registration,
@@ -258,19 +269,6 @@ def appointment_check_in(
             reason_params=where_and_when(appointment),
             now=now,
             note="checked in",
-        )
-        audit_change(
-            actor=actor,
-            action=AuditAction.CHECK_IN,
-            obj=appointment,
-            before={"status": AppointmentStatus.BOOKED},
-            after={
-                "status": AppointmentStatus.CHECKED_IN,
-                "encounter": recorded.encounter.pk,
-                "positions": chosen,
-                "of": len(members),
-                "exception": exception.pk if exception else None,
-            },
         )
     return CheckIn(appointment=appointment, encounter=recorded.encounter, positions=chosen)
 

@@ -22,8 +22,7 @@ from asilo.web.appointments.services.common import (
     where_and_when,
 )
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
-from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_change
+from asilo.web.core.status_moves import status_move
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
     ClosedReason,
@@ -52,12 +51,13 @@ def appointment_change(
             ).count()
             if used >= MAX_RESCHEDULES:
                 raise AppointmentError(C.RESCHEDULE_USED)
-        before = appointment.status
-        appointment.status = (
-            AppointmentStatus.CANCELLED if action == "cancel" else AppointmentStatus.RESCHEDULED
+        status_move(
+            appointment,
+            actor=actor,
+            to=AppointmentStatus.CANCELLED if action == "cancel" else AppointmentStatus.RESCHEDULED,
+            note=f"family asked: {action}",
+            status_changed_at=now,
         )
-        appointment.status_changed_at = now
-        appointment.save(update_fields=["status", "status_changed_at"])
         lifecycle.registration_status_change(
             actor=actor,
             registration=appointment.registration,
@@ -70,13 +70,5 @@ def appointment_change(
         )
         kind = MessageKind.CANCELLED if action == "cancel" else MessageKind.RESCHEDULED
         ids = queue_messages([appointment], kind, now=now)
-        audit_change(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=appointment,
-            before={"status": before},
-            after={"status": appointment.status},
-            note=f"family asked: {action}",
-        )
         deliver_after_commit(ids)
     return appointment

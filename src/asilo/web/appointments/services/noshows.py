@@ -24,9 +24,8 @@ from asilo.web.appointments.services.common import (
     where_and_when,
 )
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
-from asilo.web.audit.models import AuditAction
-from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
+from asilo.web.core.status_moves import status_move
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
     Status,
@@ -62,12 +61,18 @@ def appointments_close_day(
         )
         back = 0
         for appointment in missed:
-            appointment.status = AppointmentStatus.NO_SHOW
-            appointment.status_changed_at = now
-            appointment.save(update_fields=["status", "status_changed_at"])
-            returns = selectors.no_show_count(appointment.registration) < 2
-            back += int(returns)
             registration = appointment.registration
+            # A family's first no-show (none before this one) puts it back in the queue.
+            returns = selectors.no_show_count(registration) == 0
+            status_move(
+                appointment,
+                actor=actor,
+                to=AppointmentStatus.NO_SHOW,
+                after={"back_in_queue": returns},
+                note=f"day {day.isoformat()} closed",
+                status_changed_at=now,
+            )
+            back += int(returns)
             if registration.status == Status.OFFERED:
                 lifecycle.registration_status_change(
                     actor=actor,
@@ -88,14 +93,6 @@ def appointments_close_day(
                         now=now,
                         note="back in the queue once after a no-show",
                     )
-            audit_change(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                obj=appointment,
-                before={"status": AppointmentStatus.BOOKED},
-                after={"status": AppointmentStatus.NO_SHOW, "back_in_queue": returns},
-                note=f"day {day.isoformat()} closed",
-            )
         ids = queue_messages(missed, MessageKind.NO_SHOW, now=now)
         deliver_after_commit(ids)
     return DayClosed(day=day, no_shows=[a.pk for a in missed], back_in_queue=back)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +22,7 @@ from asilo.web.encounters.models import Authority, Outcome, Pathway
 from asilo.web.people.errors import DomainError
 
 T = TypeVar("T")
+View = Callable[..., HttpResponse]
 
 DEMOGRAPHICS = {
     "single_adult": gettext_lazy("Single adult"),
@@ -29,14 +32,24 @@ DEMOGRAPHICS = {
 }
 
 
-def need(
-    request: HttpRequest, capability: Capability, object_type: str, object_id: int | None = None
-) -> None:
-    """403 unless the user has the capability; the refusal is audited (``require``)."""
-    try:
-        require(request.user, capability, object_type=object_type, object_id=object_id)
-    except DomainError as exc:
-        raise PermissionDenied from exc
+def needs(capability: Capability, object_type: str) -> Callable[[View], View]:
+    """A page for a signed-in user (anyone else goes to sign-in) holding ``capability``; else
+    403, the refusal audited on ``object_type`` and the id in the page's address, if any."""
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, **ids: int) -> HttpResponse:
+            object_id = next(iter(ids.values()), None)
+            try:
+                require(request.user, capability, object_type=object_type, object_id=object_id)
+            except DomainError as exc:
+                raise PermissionDenied from exc
+            return view(request, **ids)
+
+        return wrapped
+
+    return decorate
 
 
 def render_page(
@@ -72,13 +85,14 @@ def attempt(
     request: HttpRequest,
     form: Form,
     write: Callable[..., object],
-    fields: tuple[str, ...] = (),
+    fields: tuple[str, ...] | None = None,
     *,
     refusals_on_form: bool = False,
     **arguments: Any,
 ) -> bool:
-    """Run a service's write for a valid form: ``write(actor=<the signed-in user>, <each of
-    the form's ``fields`` by its name>, **arguments)``; True when it was done.
+    """Run a service's write for a bound form, if it is valid: ``write(actor=<the signed-in
+    user>, <each of the form's fields (or only ``fields``) by its name>, **arguments)``; True
+    when it was done. The form's fields are named after the service's arguments.
 
     A refusal about the input is put on the form, beside its field (or above the form for a
     field the form does not have). A refusal that is not about the input becomes its HTTP
@@ -86,8 +100,11 @@ def attempt(
     such as reviewing one's own decision is shown on the form, beside the verdict, rather
     than as a bare "forbidden" page.
     """
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    given = data if fields is None else {name: data[name] for name in fields}
     try:
-        given = {name: form.cleaned_data[name] for name in fields}
         write(actor=request_actor(request), **given, **arguments)
     except DomainError as exc:
         if not refusals_on_form:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -44,7 +43,7 @@ from asilo.web.processing.forms import (
 )
 from asilo.web.processing.views._common import (
     attempt,
-    need,
+    needs,
     put_error,
     raise_http,
     render_page,
@@ -90,10 +89,9 @@ def _children_named(request: HttpRequest, exc: DomainError) -> str:
     return type(exc)(exc.code, exc.field, **params).message
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@needs(Capability.CUSTODY_MANAGE, CUSTODY)
 def book_out(request: HttpRequest, custody_id: int) -> HttpResponse:
-    need(request, Capability.CUSTODY_MANAGE, CUSTODY, custody_id)
     context = _custody_context(request, custody_id)
     form = BookOutForm(request.POST or None)
     exception_form = ExceptionRequestForm(prefix="x")
@@ -137,19 +135,12 @@ def book_out(request: HttpRequest, custody_id: int) -> HttpResponse:
     return render_page(request, "processing/book_out.html", context, status=status)
 
 
-@login_required
 @require_POST
+@needs(Capability.CUSTODY_MANAGE, CUSTODY)
 def exception_request(request: HttpRequest, custody_id: int) -> HttpResponse:
-    need(request, Capability.CUSTODY_MANAGE, FAMILY_EXCEPTION)
     context = _custody_context(request, custody_id)
     form = ExceptionRequestForm(request.POST, prefix="x")
-    if form.is_valid() and attempt(
-        request,
-        form,
-        enc_services.family_exception_request,
-        ("outcome", "reason"),
-        custody_id=custody_id,
-    ):
+    if attempt(request, form, enc_services.family_exception_request, custody_id=custody_id):
         messages.success(
             request, _("Family exception requested; a supervisor approves or denies it.")
         )
@@ -158,9 +149,8 @@ def exception_request(request: HttpRequest, custody_id: int) -> HttpResponse:
     return render_page(request, "processing/book_out.html", context, status=400)
 
 
-@login_required
+@needs(Capability.CUSTODY_MANAGE, FAMILY_EXCEPTION)
 def exception_list(request: HttpRequest) -> HttpResponse:
-    need(request, Capability.CUSTODY_MANAGE, FAMILY_EXCEPTION)
     return _exception_page(request, {}, 200)
 
 
@@ -253,18 +243,15 @@ def _exception_page(
     return render_page(request, "processing/exception_list.html", context, status=status)
 
 
-@login_required
 @require_POST
+@needs(Capability.FAMILY_EXCEPTION_APPROVE, FAMILY_EXCEPTION)
 def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
-    need(request, Capability.FAMILY_EXCEPTION_APPROVE, FAMILY_EXCEPTION, exception_id)
     form = ExceptionDecisionForm(request.POST, prefix=f"e{exception_id}")
     approve = request.POST.get(f"e{exception_id}-decision") == "approve"
     service = (
         enc_services.family_exception_approve if approve else enc_services.family_exception_deny
     )
-    if form.is_valid() and attempt(
-        request, form, service, ("note",), refusals_on_form=True, exception_id=exception_id
-    ):
+    if attempt(request, form, service, ("note",), refusals_on_form=True, exception_id=exception_id):
         messages.success(
             request,
             _(
@@ -281,10 +268,9 @@ def exception_decide(request: HttpRequest, exception_id: int) -> HttpResponse:
 # --- reunification tasks ------------------------------------------------------------------
 
 
-@login_required
 @require_POST
+@needs(Capability.CUSTODY_MANAGE, REUNIFICATION_TASK)
 def task_step(request: HttpRequest, task_id: int) -> HttpResponse:
-    need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
     step = request.POST.get("step", "")
     try:
         enc_services.reunification_task_step(
@@ -303,27 +289,21 @@ def task_step(request: HttpRequest, task_id: int) -> HttpResponse:
     return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
 
 
-@login_required
 @require_POST
+@needs(Capability.CUSTODY_MANAGE, REUNIFICATION_TASK)
 def task_note(request: HttpRequest, task_id: int) -> HttpResponse:
-    need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
     form = TaskNoteForm(request.POST, prefix=f"n{task_id}")
-    if form.is_valid() and attempt(
-        request, form, enc_services.reunification_task_note, ("text",), task_id=task_id
-    ):
+    if attempt(request, form, enc_services.reunification_task_note, task_id=task_id):
         messages.success(request, _("Note added to the reunification task."))
         return redirect(reverse("processing:exception_list") + f"#task-{task_id}")
     return _exception_page(request, {}, 400, {(task_id, "note"): form})
 
 
-@login_required
 @require_POST
+@needs(Capability.CUSTODY_MANAGE, REUNIFICATION_TASK)
 def task_close(request: HttpRequest, task_id: int) -> HttpResponse:
-    need(request, Capability.CUSTODY_MANAGE, REUNIFICATION_TASK, task_id)
     form = TaskCloseForm(request.POST, prefix=f"c{task_id}")
-    if form.is_valid() and attempt(
-        request, form, enc_services.reunification_task_close, ("note", "outcome"), task_id=task_id
-    ):
+    if attempt(request, form, enc_services.reunification_task_close, task_id=task_id):
         messages.success(
             request,
             _("Reunification task closed: %(how)s.")

@@ -35,7 +35,7 @@ from asilo.web.people.errors import DomainError
 from asilo.web.processing import queries
 from asilo.web.processing.views._common import (
     PAGE_SIZE,
-    need,
+    needs,
     page_number,
     render_page,
 )
@@ -51,9 +51,8 @@ from asilo.web.processing.views.listing import (
 # --- dashboard ----------------------------------------------------------------------------
 
 
-@login_required
+@needs(Capability.ENCOUNTER_VIEW, CUSTODY)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
     now = timezone.now()
     context: dict[str, Any] = {
         "counts": queries.custody_counts(now=now),
@@ -84,9 +83,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- custody list -------------------------------------------------------------------------
 
 
-@login_required
+@needs(Capability.ENCOUNTER_VIEW, CUSTODY)
 def custody_list(request: HtmxRequest) -> HttpResponse:
-    need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
     status = request.GET.get("status", "open")
     if status not in enc_selectors.CUSTODY_FILTERS:
         status = "open"
@@ -189,11 +187,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
 # --- the officer's day --------------------------------------------------------------------
 
 
-@login_required
+@needs(Capability.ENCOUNTER_VIEW, ENCOUNTER)
 def encounter_list(request: HttpRequest) -> HttpResponse:
     """Encounters, newest first (or oldest): filter by status and place, search by name,
     A-number or encounter id, 50 a page; the page's rows as CSV."""
-    need(request, Capability.ENCOUNTER_VIEW, ENCOUNTER)
     places = queries.custody_places()
     asked = list_request(request, filters={"status": EncounterStatus.values, "place": places})
     query = (request.GET.get("q") or "").strip()[:100]
@@ -234,10 +231,9 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "processing/encounter_list.html", context)
 
 
-@login_required
+@needs(Capability.ENCOUNTER_VIEW, CUSTODY)
 def work_queue(request: HttpRequest) -> HttpResponse:
     """The officer's day on one screen: every count is a link to the list behind it."""
-    need(request, Capability.ENCOUNTER_VIEW, CUSTODY)
     now = timezone.now()
     summary = enc_selectors.custody_summary(actor=request_actor(request), now=now)
     statuses = queries.encounter_status_counts()

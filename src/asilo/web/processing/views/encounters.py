@@ -40,7 +40,7 @@ from asilo.web.processing.forms import (
 )
 from asilo.web.processing.views._common import (
     attempt,
-    need,
+    needs,
     raise_http,
     read_or_refuse,
     render_page,
@@ -111,10 +111,9 @@ def _place_service_error(
     form.add_error(None, message)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@needs(Capability.ENCOUNTER_RECORD, ENCOUNTER)
 def encounter_new(request: HtmxRequest) -> HttpResponse:
-    need(request, Capability.ENCOUNTER_RECORD, ENCOUNTER)
     form, formset, submit = _encounter_forms(request)
     if submit and form.is_valid() and formset.is_valid():
         members = [f for f in formset.forms if f.cleaned_data]
@@ -202,10 +201,9 @@ def encounter_detail(request: HttpRequest, encounter_id: int) -> HttpResponse:
     return render_page(request, "processing/encounter_detail.html", context)
 
 
-@login_required
 @require_POST
+@needs(Capability.DECISION_CONFIRM, ENCOUNTER)
 def encounter_confirm(request: HttpRequest, encounter_id: int) -> HttpResponse:
-    need(request, Capability.DECISION_CONFIRM, ENCOUNTER, encounter_id)
     try:
         enc_services.decision_confirm(actor=request_actor(request), encounter_id=encounter_id)
     except DomainError as exc:
@@ -218,19 +216,11 @@ def encounter_confirm(request: HttpRequest, encounter_id: int) -> HttpResponse:
     return redirect("processing:encounter_detail", encounter_id=encounter_id)
 
 
-@login_required
 @require_POST
+@needs(Capability.DECISION_OVERRIDE, ENCOUNTER)
 def encounter_override(request: HttpRequest, encounter_id: int) -> HttpResponse:
-    need(request, Capability.DECISION_OVERRIDE, ENCOUNTER, encounter_id)
     form = OverrideForm(request.POST)
-    if form.is_valid() and attempt(
-        request,
-        form,
-        enc_services.decision_override,
-        ("authority", "pathway", "reason"),
-        encounter_id=encounter_id,
-        destination=form.cleaned_data["destination"] or None,
-    ):
+    if attempt(request, form, enc_services.decision_override, encounter_id=encounter_id):
         messages.success(request, _("Override recorded; a supervisor will review it."))
         return redirect("processing:encounter_detail", encounter_id=encounter_id)
     context = _encounter_context(request, encounter_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from asilo.web.encounters.object_types import (
 from asilo.web.processing.forms import (
     ReviewForm,
 )
-from asilo.web.processing.views._common import attempt, need, render_page
+from asilo.web.processing.views._common import attempt, needs, render_page
 from asilo.web.processing.views.listing import TIME_ORDERS, csv_export, list_request, selected_page
 
 # --- overrides: review by a supervisor ----------------------------------------------------
@@ -31,9 +30,8 @@ from asilo.web.processing.views.listing import TIME_ORDERS, csv_export, list_req
 REVIEW_FILTERS = ("pending", "reviewed", "all")
 
 
-@login_required
+@needs(Capability.OVERRIDE_REVIEW, OVERRIDE)
 def override_list(request: HttpRequest) -> HttpResponse:
-    need(request, Capability.OVERRIDE_REVIEW, OVERRIDE)
     return _override_page(request, {}, 200)
 
 
@@ -80,16 +78,14 @@ def _override_page(request: HttpRequest, forms: dict[int, ReviewForm], status: i
     return render_page(request, "processing/override_list.html", context, status=status)
 
 
-@login_required
 @require_POST
+@needs(Capability.OVERRIDE_REVIEW, OVERRIDE)
 def override_review(request: HttpRequest, override_id: int) -> HttpResponse:
-    need(request, Capability.OVERRIDE_REVIEW, OVERRIDE, override_id)
     form = ReviewForm(request.POST, prefix=f"o{override_id}")
-    if form.is_valid() and attempt(
+    if attempt(
         request,
         form,
         enc_services.override_review,
-        ("verdict", "note"),
         refusals_on_form=True,
         override_id=override_id,
     ):

@@ -183,9 +183,8 @@ def pin_recovery_confirm(*, number: str, code: str, now: datetime | None = None)
             registration.save(
                 update_fields=["pin_hash", "pin_salt", "pin_failures", "pin_locked_until"]
             )
-            for used in live:  # every code of the day stops working with the new PIN
-                used.used_at = now
-                used.save(update_fields=["used_at"])
+            # Every code of the day stops working with the new PIN.
+            PinRecovery.objects.filter(pk__in=[r.pk for r in live]).update(used_at=now)
             audit_change(
                 actor=None,
                 action=AuditAction.UPDATE,
