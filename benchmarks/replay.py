@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from decide_throughput import batch_lines
+from decide_throughput import Timed, batch_lines
 
 SCENARIO = (
     Path(__file__).resolve().parents[1]
@@ -62,18 +62,13 @@ print(count)
 
 
 @dataclass
-class Runs:
+class Runs(Timed):
     """One process's runs: wall clock, CPU seconds (user + system) and peak memory (MB)."""
 
-    wall: list[float] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
 
     def text(self) -> str:
-        return (
-            f"{statistics.median(self.wall):.2f} s wall, {statistics.median(self.cpu):.2f} s CPU"
-            f" (user+sys), peak {max(self.peak_mb):,.0f} MB"
-        )
+        return f"{super().text()}, peak {max(self.peak_mb):,.0f} MB"
 
 
 def run(runs: Runs, argv: list[str], stdout: Path) -> None:
