@@ -6,18 +6,31 @@ with gunicorn, then sends ``--requests`` self-service registrations (``POST
 running) from ``--clients`` concurrent clients. One request in twenty repeats an earlier
 client request id (a double tap), which must answer 200 with the first registration.
 
-Prints the throughput, p50/p95/p99 latency, errors, and checks afterwards that the database
-holds exactly one registration per distinct request id.
+Prints the load average, the throughput, p50/p95/p99 latency, a floor measured in the same
+run (the same clients asking the same server for the status page), errors, and checks
+afterwards that the database holds exactly one registration per distinct request id.
+
+``--probe`` serves with ``registration_probe.py`` as gunicorn's configuration: each worker
+counts a registration's SQL statements and times the audit chain's lock (how long a
+registration waits for it, and holds it until commit), numbers only. The share of the run's
+wall time during which the lock was held says how close the server is to the lock's bound:
+audited writes are one at a time, so no number of workers gets past 1 / (time held).
+
+``--before-source DIR`` (a checkout of an earlier revision, e.g. ``mkdir DIR && git archive
+REV src | tar -x -C DIR``) measures that code first, then this tree's, each on a fresh
+cluster with the same requests, and prints both.
 
     .venv/bin/python benchmarks/registration_load.py [--requests 3000] [--clients 8]
-        [--workers 2]
+        [--workers 2] [--probe] [--before-source DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,6 +39,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +47,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from pg_cluster import free_port, pg_cluster  # noqa: E402
+from registration_probe import COLUMNS as PROBE_COLUMNS  # noqa: E402
 
 PROGRAM = "port-appointments-2023"
 NATIONALITIES = ["HTI", "VEN", "HND", "GTM", "SLV", "NIC", "CUB", "COL", "ECU", "MEX"]
@@ -81,7 +97,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def run_server(env: dict[str, str], port: int, workers: int, log: Any) -> subprocess.Popen[bytes]:
+def run_server(
+    env: dict[str, str], port: int, workers: int, log: Any, *, probe: bool = False
+) -> subprocess.Popen[bytes]:
+    config = ["--config", str(ROOT / "benchmarks" / "registration_probe.py")] if probe else []
     return subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -92,6 +111,7 @@ def run_server(env: dict[str, str], port: int, workers: int, log: Any) -> subpro
             str(workers),
             "--log-level",
             "warning",
+            *config,
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -162,14 +182,37 @@ def floor(base: str, count: int, clients: int) -> tuple[float, list[float]]:
     return time.perf_counter() - started, latencies
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=2023)
-    args = parser.parse_args()
+def summarise_probe(folder: Path) -> dict[str, float] | None:
+    """Medians and totals of what ``registration_probe.py`` wrote, one line per registration."""
+    rows = [
+        [float(v) for v in line.split("\t")]
+        for path in sorted(folder.glob("*.tsv"))
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+    if not rows:
+        return None
+    columns = {name: [row[i] for row in rows] for i, name in enumerate(PROBE_COLUMNS)}
+    held = columns["lock_held_ms"]
+    return {
+        "n": len(rows),
+        "wall_ms": statistics.median(columns["wall_ms"]),
+        "cpu_ms": statistics.median(columns["cpu_ms"]),
+        "statements": statistics.median(columns["statements"]),
+        "statements_locked": statistics.median(columns["statements_locked"]),
+        "lock_wait_ms": statistics.median(columns["lock_wait_ms"]),
+        "lock_wait_p95_ms": percentile(columns["lock_wait_ms"], 95),
+        "lock_held_ms": statistics.median(held),
+        "lock_held_p95_ms": percentile(held, 95),
+        "lock_held_total_s": sum(held) / 1000,
+    }
+
+
+def run_once(args: argparse.Namespace, source: Path | None) -> dict[str, Any]:
+    """One whole measurement on a fresh cluster: the code of ``source`` (a checkout's
+    ``src/`` first on the server's ``PYTHONPATH``), or this tree's."""
     rng = random.Random(args.seed)
+    probe_dir = Path(tempfile.mkdtemp(prefix="asilo-probe-"))
     with pg_cluster() as database_url:
         env = dict(
             os.environ,
@@ -182,7 +225,12 @@ def main() -> int:
             ASILO_SELF_SERVICE_RATE_CLIENT="1000000/h",
             ASILO_SELF_SERVICE_RATE_NETWORK="1000000/h",
             ASILO_SELF_SERVICE_RATE_CONTACT="1000000/d",
+            ASILO_BENCH_PROBE_DIR=str(probe_dir),
         )
+        if source is not None:
+            env["PYTHONPATH"] = os.pathsep.join(
+                [str(source / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+            )
         os.environ.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="asilo.web.settings")
         for command in ("migrate", "createcachetable"):  # as `asilo serve` does
             subprocess.run(
@@ -190,14 +238,11 @@ def main() -> int:
                 env=env,
                 check=True,
             )
-        import logging
-
         import django
+        from django.db import connection
 
         django.setup()
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        from datetime import date
-
         from asilo.web.registrations.models import Program, Registration
         from asilo.web.registrations.programs import ensure_default_programs
 
@@ -208,11 +253,13 @@ def main() -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         with tempfile.TemporaryFile() as log:
-            server = run_server(env, port, args.workers, log)
+            server = run_server(env, port, args.workers, log, probe=args.probe)
             try:
                 wait_ready(base, server)
                 warm = [family(rng) for _ in range(args.workers * 8)]
                 load(base, warm, args.clients)  # key derivation and connections, per worker
+                for path in probe_dir.glob("*.tsv"):
+                    path.unlink()  # the warm-up is not measured
                 docs = []
                 for index in range(args.requests):
                     if index % 20 == 19:
@@ -220,37 +267,109 @@ def main() -> int:
                     else:
                         docs.append(family(rng))
                 floor_count = min(len(docs), 1000)
+                load_before = os.getloadavg()
                 floor_wall, floor_latencies = floor(base, floor_count, args.clients)
                 started = time.perf_counter()
                 latencies, failures = load(base, docs, args.clients)
                 wall = time.perf_counter() - started
+                load_after = os.getloadavg()
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        distinct = len({d["client_request_id"] for d in docs + warm})
-        stored = Registration.objects.count()
-        print(f"registration load on PostgreSQL ({django.db.connection.pg_version // 10000})")
+        result = {
+            "pg_version": connection.pg_version // 10000,
+            "requests": len(docs),
+            "distinct": len({d["client_request_id"] for d in docs + warm}),
+            "stored": Registration.objects.count(),
+            "wall": wall,
+            "latencies": latencies,
+            "failures": failures,
+            "floor_count": floor_count,
+            "floor_wall": floor_wall,
+            "floor_latencies": floor_latencies,
+            "load": (load_before[0], load_after[0]),
+            "probe": summarise_probe(probe_dir),
+        }
+        connection.close()
+    shutil.rmtree(probe_dir, ignore_errors=True)
+    return result
+
+
+def report(label: str, args: argparse.Namespace, r: dict[str, Any]) -> None:
+    latencies, floor_latencies = r["latencies"], r["floor_latencies"]
+    print(f"{label}registration load on PostgreSQL ({r['pg_version']})")
+    print(
+        f"requests: {r['requests']} ({r['requests'] // 20} repeats of an earlier request id);"
+        f" clients: {args.clients}; gunicorn workers: {args.workers}"
+    )
+    print(
+        "load average (1 min) before the floor / after the load:"
+        f" {r['load'][0]:.1f} / {r['load'][1]:.1f}"
+    )
+    print(f"throughput: {r['requests'] / r['wall']:.0f} registrations/s over {r['wall']:.1f} s")
+    print(
+        f"latency: p50 {percentile(latencies, 50) * 1000:.0f} ms,"
+        f" p95 {percentile(latencies, 95) * 1000:.0f} ms,"
+        f" p99 {percentile(latencies, 99) * 1000:.0f} ms,"
+        f" mean {statistics.mean(latencies) * 1000:.0f} ms"
+    )
+    print(
+        f"floor (GET /registrations/status/, same clients, same run):"
+        f" {r['floor_count'] / r['floor_wall']:.0f} pages/s,"
+        f" p50 {percentile(floor_latencies, 50) * 1000:.0f} ms"
+    )
+    probe = r["probe"]
+    if probe is not None:
         print(
-            f"requests: {len(docs)} ({len(docs) // 20} repeats of an earlier request id);"
-            f" clients: {args.clients}; gunicorn workers: {args.workers}"
-        )
-        print(f"throughput: {len(docs) / wall:.0f} registrations/s over {wall:.1f} s")
-        print(
-            f"latency: p50 {percentile(latencies, 50) * 1000:.0f} ms,"
-            f" p95 {percentile(latencies, 95) * 1000:.0f} ms,"
-            f" p99 {percentile(latencies, 99) * 1000:.0f} ms,"
-            f" mean {statistics.mean(latencies) * 1000:.0f} ms"
+            f"per registration (server side, medians of {probe['n']:.0f}):"
+            f" {probe['wall_ms']:.1f} ms,"
+            f" CPU {probe['cpu_ms']:.1f} ms, {probe['statements']:.0f} statements"
+            f" ({probe['statements_locked']:.0f} with the audit chain's lock held)"
         )
         print(
-            f"floor (GET /registrations/status/, same clients, same run):"
-            f" {floor_count / floor_wall:.0f} pages/s,"
-            f" p50 {percentile(floor_latencies, 50) * 1000:.0f} ms"
+            f"audit chain lock: held {probe['lock_held_ms']:.1f} ms (p95"
+            f" {probe['lock_held_p95_ms']:.1f}) until commit, waited for"
+            f" {probe['lock_wait_ms']:.1f} ms (p95 {probe['lock_wait_p95_ms']:.1f});"
+            f" held {probe['lock_held_total_s']:.1f} s"
+            f" of the {r['wall']:.1f} s ({probe['lock_held_total_s'] / r['wall']:.0%})"
         )
-        print(f"errors: {len(failures)}")
-        for failure in failures[:5]:
-            print(f"  {failure}")
-        print(f"registrations stored: {stored} for {distinct} distinct request ids")
-        return 0 if not failures and stored == distinct else 1
+    print(f"errors: {len(r['failures'])}")
+    for failure in r["failures"][:5]:
+        print(f"  {failure}")
+    print(f"registrations stored: {r['stored']} for {r['distinct']} distinct request ids")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="count each registration's statements and time the audit chain's lock in the"
+        " server (registration_probe.py; numbers only)",
+    )
+    parser.add_argument(
+        "--before-source",
+        help="also measure a checkout of an earlier revision first (its src/ first on the"
+        " server's PYTHONPATH, e.g. from `git archive REV src | tar -x -C DIR`), each on a"
+        " fresh cluster, one after the other",
+    )
+    args = parser.parse_args()
+    before = Path(args.before_source).resolve() if args.before_source else None
+    if before is not None and not (before / "src" / "asilo").is_dir():
+        raise SystemExit(f"--before-source: {before} has no src/asilo (a checkout of asilo)")
+    results: list[tuple[str, dict[str, Any]]] = []
+    if before is not None:
+        results.append(("before: ", run_once(args, before)))
+    results.append(("after: " if before is not None else "", run_once(args, None)))
+    ok = True
+    for label, result in results:
+        report(label, args, result)
+        ok = ok and not result["failures"] and result["stored"] == result["distinct"]
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

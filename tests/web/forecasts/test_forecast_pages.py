@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,7 @@ def test_custody_pair_side_by_side_with_engine_shares(stats_db: Path, analyst: C
     page = response.content.decode()
     assert page.count('role="img" aria-labelledby="custody-') == 2
     assert "Title 42 ends on 2023-05-11" in page and "Title 42 kept" in page
-    assert "Title 8 processing" in page and "Expulsion (Title 42)" in page
+    assert re.search(r"Title 8 processing \d+%", page) and re.search(r"Expulsion \d+%", page)
     pair = response.context["pair"]
     rows = {r["date"]: r for r in pair.rows()}
     assert rows["2023-05-10"]["difference"] == 0
@@ -118,3 +119,19 @@ def test_a_refusal_is_audited(
     assert response.status_code == 403
     entry = AuditEntry.objects.filter(action="refused", object_type="forecasts.page").get()
     assert entry.note == "missing capability forecast.view"
+
+
+def test_custody_shares_name_every_pathway_as_the_encounter_pages_do(
+    stats_db: Path, analyst: Client
+) -> None:
+    """Under Proclamation 10888 (2025) the engine's pathways are named, never "Other
+    pathway"; the words are the encounter pages' own."""
+    from asilo.web.encounters.models import Pathway
+
+    response = analyst.get(
+        "/forecasts/custody/?place=Rio+Grande+Valley&share=0.4&first=2025-03-03&last=2025-03-05"
+    )
+    assert response.status_code == 200, response.content[:500]
+    page = response.content.decode()
+    assert "Other pathway" not in page
+    assert str(Pathway.SUMMARY_REPATRIATION.label) in page

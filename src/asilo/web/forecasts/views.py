@@ -29,6 +29,7 @@ from asilo.web.core.http import HtmxRequest
 from asilo.web.core.layout import layout_template
 from asilo.web.core.roles import Capability
 from asilo.web.dashboards import statistics as st
+from asilo.web.encounters.models import Pathway
 from asilo.web.forecasts.forms import SERIES_CHOICES, CustodyForm, EncounterForecastForm
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
@@ -65,15 +66,8 @@ def _cached(key: str, make: Callable[[], Any]) -> Any:
 
 
 def pathway_label(pathway: str) -> str:
-    labels = {
-        "expulsion": _("Expulsion (Title 42)"),
-        "processing": _("Title 8 processing"),
-        "orr_transfer": _("Transfer to HHS (ORR)"),
-        "mpp_return": _("Return to Mexico (MPP)"),
-        "tvpra_contiguous_screening": _("Screening of a Mexican or Canadian child"),
-        "aca_transfer": _("Transfer under an asylum cooperative agreement"),
-    }
-    return labels.get(pathway, _("Other pathway"))
+    """The pathway's words, the encounter pages' own (every pathway the engine gives)."""
+    return str(dict(Pathway.choices).get(pathway, _("Other pathway")))
 
 
 def _policy_label(name: str, kind: str) -> str:
