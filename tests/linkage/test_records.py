@@ -62,6 +62,25 @@ def test_wrong_header_and_wrong_field_count_and_duplicates(tmp_path: Path) -> No
         validate_records(write(tmp_path, ""))
 
 
+def test_the_header_names_every_fault(tmp_path: Path) -> None:
+    """Defect: a header with every column and one of them twice was called "columns out of
+    order"; it now says which column is repeated."""
+    must = "the header must be " + ",".join(RECORD_COLUMNS)
+    cases = {
+        HEADER + ",record_id": "repeated record_id",
+        HEADER.replace(",sex", ",gender"): "missing sex; unexpected gender",
+        HEADER.replace("given_names,first_surname", "first_surname,given_names"): (
+            "columns out of order"
+        ),
+        HEADER.replace(",sex", ",nationality"): "missing sex; repeated nationality",
+    }
+    for header, detail in cases.items():
+        with pytest.raises(RecordFileError) as raised:
+            validate_records(write(tmp_path, header, "r1,,,,,,,,"))
+        assert raised.value.line == 1
+        assert raised.value.problem == f"{must} ({detail})"
+
+
 # Files the bulk checks (C csv reader + one DuckDB query) might judge differently from the
 # line-by-line Python reader; linking must accept exactly what the reader accepts and refuse
 # what it refuses, naming the same line and column.

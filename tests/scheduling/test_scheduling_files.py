@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from asilo.outputfiles import OutputFileError
 from asilo.scheduling import (
+    InputFileError,
     PortDayCapacity,
     Registration,
     allocate,
@@ -185,3 +186,22 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path
         write_registrations_csv(unwritable, out)
     assert out.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["registrations.csv"]
+
+
+def test_the_header_names_its_first_fault_in_the_headers_order(tmp_path: Path) -> None:
+    path = tmp_path / "cap.csv"
+    cases = {
+        "date,port,capacity\n": None,  # any order
+        "port,date,date,capacity\n": ("date", "the column appears twice"),
+        "port,day,port,capacity\n": ("port", "the column appears twice"),  # port comes first
+        "day,port,day,capacity\n": ("day", "unknown column; expected port,date,capacity"),
+        "port, date\n": ("capacity", "missing column; expected port,date,capacity"),
+    }
+    for header, fault in cases.items():
+        path.write_text(header, encoding="utf-8")
+        if fault is None:
+            assert read_capacity_csv(path) == []
+            continue
+        with pytest.raises(InputFileError) as raised:
+            read_capacity_csv(path)
+        assert (raised.value.line, raised.value.column, raised.value.problem) == (1, *fault)

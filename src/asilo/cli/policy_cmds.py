@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from asilo.cli.common import fail, read_text, text_file
+from asilo.cli.common import fail, read_text, text_file, text_lines
 from asilo.cli.options import TextOrJson, printed_as_json
 from asilo.policy import (
     Catalogue,
@@ -34,11 +37,11 @@ from asilo.policy import (
     load_scenario,
     mpp_wind_down,
     parse_encounter,
-    replay,
 )
 from asilo.policy.decision import Reason
 from asilo.policy.eligibility import Eligibility, LawfulPathwaysAnswer
 from asilo.policy.lines import LineAnswers, json_lines
+from asilo.policy.replay import OutcomeSummary, ReplayChange, Replayer
 
 #: ``--scenario``: a scenario that changes the catalogue (``decide``: decide under it;
 #: ``replay``: compare the outcomes under it with those under the catalogue).
@@ -153,25 +156,6 @@ def render_decision(decision: Decision, encounter: Encounter) -> str:
         + (f", scenario {decision.scenario}" if decision.scenario else "")
     )
     return "\n".join(lines)
-
-
-def _batch_encounters(path: Path, catalogue: Catalogue, *, future: bool = False) -> list[Encounter]:
-    lines = read_text(path, "--encounters").splitlines()
-    encounters: list[Encounter] = []
-    problems: list[str] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            encounters.append(_encounter_from_json(line, "(line)", catalogue, future=future))
-        except EncounterInputError as exc:
-            problems.append(f"{path}:{number}: {exc}")
-    if problems:
-        fail(
-            "\n".join(problems[:20])
-            + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
-        )
-    return encounters
 
 
 def _decide_batch(path: Path, catalogue: Catalogue, scenario: Scenario | None) -> None:
@@ -341,6 +325,96 @@ eligibility_app.command(
 # --- replay --------------------------------------------------------------------------------
 
 
+#: Problems of a replayed file that are named (the others are counted).
+_PROBLEMS_NAMED = 20
+
+
+def _replayed(path: Path, catalogue: Catalogue, scenario: Scenario) -> Replayer:
+    """Replay every line of the JSON Lines file ``path``, read a piece at a time
+    (:func:`asilo.cli.common.text_lines`); a line orjson parses is keyed and decided once per
+    key (:meth:`Replayer.add_document`), any other is read by ``json`` (whose message names
+    the fault). Every line is checked before anything is printed: bad lines exit 2, the first
+    twenty named (``FILE:LINE: message``) and the others counted."""
+    replayer = Replayer(catalogue, scenario=scenario)
+    validate = partial(parse_encounter, catalogue=catalogue, future=True)
+    problems: list[str] = []
+    count = 0
+    for number, line in text_lines(path, "--encounters"):
+        if not line.strip():
+            continue
+        try:
+            try:
+                document = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                replayer.add(_encounter_from_json(line, "(line)", catalogue, future=True))
+            else:
+                replayer.add_document(document, validate)
+        except EncounterInputError as exc:  # a date the catalogue refuses to decide too
+            count += 1
+            if len(problems) < _PROBLEMS_NAMED:
+                problems.append(f"{path}:{number}: {exc}")
+    if count:
+        more = count - _PROBLEMS_NAMED
+        fail("\n".join(problems) + (f"\n... and {more} more" if more > 0 else ""))
+    return replayer
+
+
+def _outcome(summary: OutcomeSummary) -> str:
+    to = f" -> {summary.destination}" if summary.destination else ""
+    return f"{summary.authority} {summary.pathway}{to}"
+
+
+def _replay_text(replayer: Replayer, scenario: str) -> Iterator[str]:
+    """The report as text: a line of counts, then each changed encounter's outcomes."""
+    yield (
+        f"{replayer.changed} of {replayer.encounters} outcomes change under scenario {scenario}"
+        f" (catalogue {replayer.catalogue.version})\n"
+    )
+    outcomes = [f"{_outcome(before)} => {_outcome(after)}" for before, after, _ in replayer.pairs]
+    for position, day, pair in replayer.changes():
+        yield f"- encounter {position + 1} ({day}): {outcomes[pair]}\n"
+
+
+def _replay_json(replayer: Replayer) -> Iterator[str]:
+    """The report as ``ReplayReport``'s indented JSON (:func:`asilo.cli.common.echo_json`), a
+    change at a time: each pair of outcomes is formatted once, each change from its text."""
+    head: dict[str, object] = {
+        "baseline_version": replayer.catalogue.version,
+        "alternative_version": replayer.other.version,
+        "encounters": replayer.encounters,
+        "changed": replayer.changed,
+        "changes": [],
+    }
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    if not replayer.changed:
+        yield text + "\n"
+        return
+    yield text.removesuffix("[]\n}") + "["
+    rests = []
+    for before, after, rules in replayer.pairs:
+        change = ReplayChange(index=0, date="", before=before, after=after, rules_after=rules)
+        lines = json.dumps(change.model_dump(mode="json"), ensure_ascii=False, indent=2)
+        rests.append(textwrap.indent(lines.split("\n", 3)[3], "    "))  # after index and date
+    separator = "\n"
+    for position, day, pair in replayer.changes():
+        opening = f'    {{\n      "index": {position},\n      "date": "{day}",\n'
+        yield separator + opening + rests[pair]
+        separator = ",\n"
+    yield "\n  ]\n}\n"
+
+
+def _write_pieces(pieces: Iterable[str], at_once: int = 10_000) -> None:
+    """Write ``pieces`` to standard output, ``at_once`` of them in one write."""
+    held: list[str] = []
+    for piece in pieces:
+        held.append(piece)
+        if len(held) >= at_once:
+            sys.stdout.write("".join(held))
+            held.clear()
+    sys.stdout.write("".join(held))
+    sys.stdout.flush()
+
+
 def replay_command(
     encounters: Annotated[Path, typer.Option("--encounters", help="JSON Lines of encounters.")],
     scenario: ScenarioOption,
@@ -349,22 +423,11 @@ def replay_command(
     """Replay encounters under the catalogue and under a scenario; report changed outcomes."""
     catalogue, chosen = _catalogue(scenario)
     assert chosen is not None
-    report = replay(
-        _batch_encounters(encounters, catalogue, future=True), catalogue=catalogue, scenario=chosen
-    )
-    if printed_as_json(output_format, report):
-        return
-    typer.echo(
-        f"{report.changed} of {report.encounters} outcomes change under scenario {chosen.name}"
-        f" (catalogue {report.baseline_version})"
-    )
-    for change in report.changes:
-        before, after = change.before, change.after
-        typer.echo(
-            f"- encounter {change.index + 1} ({change.date}): {before.authority} {before.pathway}"
-            f"{' -> ' + before.destination if before.destination else ''} => {after.authority}"
-            f" {after.pathway}{' -> ' + after.destination if after.destination else ''}"
-        )
+    replayer = _replayed(encounters, catalogue, chosen)
+    if output_format == "json":
+        _write_pieces(_replay_json(replayer))
+    else:
+        _write_pieces(_replay_text(replayer, chosen.name))
 
 
 #: The top-level commands ``decide`` and ``replay`` (``eligibility_app`` is the

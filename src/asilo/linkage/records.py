@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from asilo.inputfiles import InputFileFault
+from asilo.inputfiles import InputFileFault, header_faults
 
 
 @dataclass(frozen=True)
@@ -120,20 +120,11 @@ def read_records(path: Path) -> Iterator[Row]:
         if header and header[0].startswith("\ufeff"):
             header[0] = header[0][1:]
         if tuple(header) != RECORD_COLUMNS:
-            missing = [c for c in RECORD_COLUMNS if c not in header]
-            extra = [c for c in header if c not in RECORD_COLUMNS]
-            detail = []
-            if missing:
-                detail.append("missing " + ", ".join(missing))
-            if extra:
-                detail.append("unexpected " + ", ".join(extra))
-            if not detail:
-                detail.append("columns out of order")
             raise RecordFileError(
                 path,
                 1,
                 None,
-                "the header must be " + ",".join(RECORD_COLUMNS) + " (" + "; ".join(detail) + ")",
+                "the header must be " + ",".join(RECORD_COLUMNS) + f" ({_header_detail(header)})",
             )
         seen: set[str] = set()
         while True:
@@ -165,6 +156,21 @@ def read_records(path: Path) -> Iterator[Row]:
                 raise RecordFileError(path, line, "record_id", f"duplicate record id {rid!r}")
             seen.add(rid)
             yield Row(values, line)
+
+
+#: How the header's message names each kind of fault, in its order.
+_HEADER_FAULTS = (("missing", "missing"), ("unknown", "unexpected"), ("repeated", "repeated"))
+
+
+def _header_detail(header: list[str]) -> str:
+    """What is wrong with a header that is not :data:`RECORD_COLUMNS`."""
+    faults = header_faults(header, RECORD_COLUMNS)
+    detail = []
+    for kind, label in _HEADER_FAULTS:
+        named = [fault.column for fault in faults if fault.kind == kind]
+        if named:
+            detail.append(f"{label} {', '.join(named)}")
+    return "; ".join(detail or ["columns out of order"])
 
 
 def validate_records(path: Path) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from asilo.csvsafe import safe_text
-from asilo.inputfiles import InputFileFault
+from asilo.inputfiles import InputFileFault, header_faults
 from asilo.outputfiles import write_text
 from asilo.scheduling.digest import (
     APPOINTMENT_COLUMNS,
@@ -106,14 +106,15 @@ def _header(path: Path, fields: list[str] | None, columns: Sequence[str]) -> lis
     if fields is None:
         raise InputFileError(path, 1, None, f"the file is empty; expected the header {expected}")
     header = [name.strip() for name in fields]
-    for name in header:
-        if name not in columns:
-            raise InputFileError(path, 1, name, f"unknown column; expected {expected}")
-        if header.count(name) > 1:
-            raise InputFileError(path, 1, name, "the column appears twice")
-    for name in columns:
-        if name not in header:
-            raise InputFileError(path, 1, name, f"missing column; expected {expected}")
+    faults = header_faults(header, columns)
+    if faults:  # the first, in the header's order
+        fault = faults[0]
+        problem = {
+            "unknown": f"unknown column; expected {expected}",
+            "repeated": "the column appears twice",
+            "missing": f"missing column; expected {expected}",
+        }[fault.kind]
+        raise InputFileError(path, 1, fault.column, problem)
     return header
 
 

@@ -46,8 +46,7 @@ DEMOGRAPHIC_FROM_ASILO: dict[str, str] = {
 AUTHORITY_FROM_ASILO: dict[str, str] = {
     "title_8": "Title 8",
     "title_42": "Title 42",
-    "Title 8": "Title 8",
-    "Title 42": "Title 42",
+    **v.AUTHORITY_SPELLINGS,
 }
 
 

@@ -40,8 +40,8 @@ _VOCABULARY: dict[str, dict[str, str]] = {
     "region": v.REGION_SPELLINGS,
     "component": v.COMPONENT_SPELLINGS,
     "demographic": v.DEMOGRAPHIC_SPELLINGS,
-    "title_of_authority": {a: a for a in v.AUTHORITIES},
-    "encounter_type": {t: t for t in v.ENCOUNTER_TYPES},
+    "title_of_authority": v.AUTHORITY_SPELLINGS,
+    "encounter_type": v.ENCOUNTER_TYPE_SPELLINGS,
 }
 
 

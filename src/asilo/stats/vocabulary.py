@@ -20,11 +20,8 @@ AUTHORITIES: tuple[str, ...] = ("Title 8", "Title 42")
 ENCOUNTER_TYPES: tuple[str, ...] = ("Apprehensions", "Inadmissibles", "Expulsions")
 MONTH_GROUPINGS: tuple[str, ...] = ("FYTD", "Remaining")
 
-#: Month abbreviations in fiscal-year order (the fiscal year starts on 1 October).
-FISCAL_MONTHS: tuple[str, ...] = (
-    "OCT",
-    "NOV",
-    "DEC",
+#: CBP's month abbreviations, January first.
+CALENDAR_MONTHS: tuple[str, ...] = (
     "JAN",
     "FEB",
     "MAR",
@@ -34,31 +31,32 @@ FISCAL_MONTHS: tuple[str, ...] = (
     "JUL",
     "AUG",
     "SEP",
+    "OCT",
+    "NOV",
+    "DEC",
 )
+#: The same in fiscal-year order (the fiscal year starts on 1 October).
+FISCAL_MONTHS: tuple[str, ...] = CALENDAR_MONTHS[9:] + CALENDAR_MONTHS[:9]
 CALENDAR_MONTH_NUMBER: dict[str, int] = {
-    abbv: number
-    for number, abbv in enumerate(
-        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"),
-        start=1,
-    )
+    abbv: number for number, abbv in enumerate(CALENDAR_MONTHS, start=1)
 }
 
+
+def _spellings(canonical: tuple[str, ...], others: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Spelling → canonical spelling: each canonical spelling, followed by its ``others``."""
+    return {spelling: name for name in canonical for spelling in (name, *others.get(name, ()))}
+
+
 #: Spellings seen in CBP's products (and accepted abbreviations) → canonical spelling.
-COMPONENT_SPELLINGS: dict[str, str] = {
-    "U.S. Border Patrol": "U.S. Border Patrol",
-    "USBP": "U.S. Border Patrol",
-    "Office of Field Operations": "Office of Field Operations",
-    "OFO": "Office of Field Operations",
-}
-DEMOGRAPHIC_SPELLINGS: dict[str, str] = {
-    "Single Adults": "Single Adults",
-    "FMUA": "FMUA",
-    "UC / Single Minors": "UC / Single Minors",
-    "UAC": "UC / Single Minors",
-    "UAC / Single Minors": "UC / Single Minors",
-    "Accompanied Minors": "Accompanied Minors",
-}
-REGION_SPELLINGS: dict[str, str] = {region: region for region in REGIONS}
+COMPONENT_SPELLINGS: dict[str, str] = _spellings(
+    COMPONENTS, {"U.S. Border Patrol": ("USBP",), "Office of Field Operations": ("OFO",)}
+)
+DEMOGRAPHIC_SPELLINGS: dict[str, str] = _spellings(
+    DEMOGRAPHICS, {"UC / Single Minors": ("UAC", "UAC / Single Minors")}
+)
+REGION_SPELLINGS: dict[str, str] = _spellings(REGIONS, {})
+AUTHORITY_SPELLINGS: dict[str, str] = _spellings(AUTHORITIES, {})
+ENCOUNTER_TYPE_SPELLINGS: dict[str, str] = _spellings(ENCOUNTER_TYPES, {})
 
 #: What a user may type for a region (compared after lower-casing and trimming).
 REGION_NAMES: dict[str, str | None] = {
@@ -105,7 +103,7 @@ def fiscal_year_of(day: dt.date) -> int:
 
 def month_abbv_of(day: dt.date) -> str:
     """CBP's month abbreviation for a date (``APR``)."""
-    return FISCAL_MONTHS[(day.month - 10) % 12]
+    return CALENDAR_MONTHS[day.month - 1]
 
 
 def encounter_type_for(component: str, authority: str) -> str:

@@ -135,3 +135,8 @@ def test_custody_shares_name_every_pathway_as_the_encounter_pages_do(
     page = response.content.decode()
     assert "Other pathway" not in page
     assert str(Pathway.SUMMARY_REPATRIATION.label) in page
+    analyst.cookies["django_language"] = "es"
+    page = analyst.get(
+        "/forecasts/custody/?place=Rio+Grande+Valley&share=0.4&first=2025-03-03&last=2025-03-05"
+    ).content.decode()
+    assert "Repatriación sumaria (sin evaluación de asilo)" in page and "Otra vía" not in page

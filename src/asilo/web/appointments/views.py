@@ -68,6 +68,12 @@ def _program(request: HttpRequest) -> Program | None:
     return programs.filter(code="port-appointments-2023").first() or programs.first()
 
 
+def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The page, answered with the status of its refusal (``context["error"]``), if any."""
+    error: DomainError | None = context.get("error")
+    return render(request, template, context, status=error.status if error else 200)
+
+
 def _day(value: str | None, default: date) -> date:
     if not value:
         return default
@@ -102,7 +108,6 @@ def capacities(request: HttpRequest) -> HttpResponse:
     program = _program(request)
     start = _day(request.GET.get("start"), timezone.localdate())
     error: DomainError | None = None
-    status = 200
     if request.method == "POST" and program is not None:
         try:
             row = services.capacity_set(
@@ -120,7 +125,7 @@ def capacities(request: HttpRequest) -> HttpResponse:
                 closes_at=_time(request.POST.get("closes_at")),
             )
         except DomainError as exc:
-            error, status = exc, exc.status
+            error = exc
         else:
             messages.success(
                 request,
@@ -136,7 +141,7 @@ def capacities(request: HttpRequest) -> HttpResponse:
         "error": error,
         "form": request.POST if error else {},
     }
-    return render(request, "appointments/capacities.html", context, status=status)
+    return _page(request, "appointments/capacities.html", context)
 
 
 # --- allocation runs ---------------------------------------------------------------------------
@@ -147,7 +152,6 @@ def capacities(request: HttpRequest) -> HttpResponse:
 def runs(request: HttpRequest) -> HttpResponse:
     program = _program(request)
     error: DomainError | None = None
-    status = 200
     if request.method == "POST":
         if not has_capability(request.user, Capability.ALLOCATION_RUN):
             raise PermissionDenied
@@ -162,7 +166,7 @@ def runs(request: HttpRequest) -> HttpResponse:
             if seed is not None and seed < 0:
                 raise AppointmentError(C.SEED_INVALID, "seed")
         except DomainError as exc:
-            error, status = exc, exc.status
+            error = exc
         else:
             from asilo.web.appointments.tasks import run_allocation
 
@@ -188,7 +192,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "error": error,
     }
-    return render(request, "appointments/runs.html", context, status=status)
+    return _page(request, "appointments/runs.html", context)
 
 
 @needs(Capability.ALLOCATION_RUN, Capability.FAIRNESS_VIEW, Capability.AUDIT_VIEW)
@@ -216,9 +220,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "verification": verification,
         "error": error,
     }
-    return render(
-        request, "appointments/run_detail.html", context, status=error.status if error else 200
-    )
+    return _page(request, "appointments/run_detail.html", context)
 
 
 # --- the day at the ports ------------------------------------------------------------------
@@ -231,15 +233,14 @@ def day(request: HttpRequest) -> HttpResponse:
     port = request.GET.get("port", "")
     shown = request.GET.get("status", "").strip()
     error: DomainError | None = None
-    status = 200
     if shown and shown not in AppointmentStatus.values:
-        error, status = AppointmentError(C.STATUS_INVALID, "status", value=shown[:30]), 400
+        error = AppointmentError(C.STATUS_INVALID, "status", value=shown[:30])
         shown = ""
     if request.method == "POST":
         try:
             closed = services.appointments_close_day(actor=request_actor(request), day=on)
         except DomainError as exc:
-            error, status = exc, exc.status
+            error = exc
         else:
             messages.success(
                 request,
@@ -257,7 +258,7 @@ def day(request: HttpRequest) -> HttpResponse:
         "error": error,
         "statuses": AppointmentStatus,
     }
-    return render(request, "appointments/day.html", context, status=status)
+    return _page(request, "appointments/day.html", context)
 
 
 # --- fairness ---------------------------------------------------------------------------------
@@ -290,7 +291,6 @@ def _family(appointment: Appointment) -> list[Member]:
 def checkin(request: HttpRequest) -> HttpResponse:
     appointment: Appointment | None = None
     error: DomainError | None = None
-    status = 200
     code = (request.POST.get("code") or request.GET.get("code") or "").strip()
     action = request.POST.get("action", "find")
     try:
@@ -323,7 +323,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         elif code:
             appointment = services.appointment_for_code(actor=request_actor(request), code=code)
     except DomainError as exc:
-        error, status = exc, exc.status
+        error = exc
         raw_id = request.POST.get("appointment") or ""
         if action in ("check_in", "exception") and raw_id.isdigit():
             appointment = (
@@ -343,7 +343,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         "error": error,
         "can_grant": has_capability(request.user, Capability.FAMILY_EXCEPTION_APPROVE),
     }
-    return render(request, "appointments/checkin.html", context, status=status)
+    return _page(request, "appointments/checkin.html", context)
 
 
 @needs(Capability.CHECKIN_PERFORM)
@@ -395,22 +395,30 @@ def _staff_may_see(user: Any, registration: Registration) -> bool:
     )
 
 
+def _staff_reads(
+    request: HttpRequest, registration: Registration, *, shown: str, refused: str
+) -> bool:
+    """Whether the signed-in staff member may see the family's appointment; audited either
+    way: a view of what is ``shown``, or a refusal noted ``refused``."""
+    if not _staff_may_see(request.user, registration):
+        refuse(request.user, Capability.REGISTRATION_VIEW_ORGANISATION, registration, note=refused)
+        return False
+    audit_view(actor=request_actor(request), obj=registration, note=shown)
+    return True
+
+
 @needs(Capability.REGISTRATION_VIEW_ALL, Capability.REGISTRATION_VIEW_ORGANISATION)
 def staff_notice(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_object_or_404(
         Appointment.objects.select_related("registration"), pk=appointment_id
     )
-    if not _staff_may_see(request.user, appointment.registration):
-        refuse(
-            request.user,
-            Capability.REGISTRATION_VIEW_ORGANISATION,
-            appointment.registration,
-            note="appointment notice of another organisation's family",
-        )
+    if not _staff_reads(
+        request,
+        appointment.registration,
+        shown="appointment notice",
+        refused="appointment notice of another organisation's family",
+    ):
         raise PermissionDenied
-    audit_view(
-        actor=request_actor(request), obj=appointment.registration, note="appointment notice"
-    )
     context = _notice_context(appointment)
     context["registration"] = appointment.registration
     return render(request, "appointments/notice.html", context)
@@ -427,15 +435,13 @@ def notice_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if family is None or family.pk != appointment.registration_id:
         if not request.user.is_authenticated:
             raise Http404
-        if not _staff_may_see(request.user, appointment.registration):
-            refuse(
-                request.user,
-                Capability.REGISTRATION_VIEW_ORGANISATION,
-                appointment.registration,
-                note="calendar file of a family the caller may not see",
-            )
+        if not _staff_reads(
+            request,
+            appointment.registration,
+            shown="calendar file",
+            refused="calendar file of a family the caller may not see",
+        ):
             raise Http404
-        audit_view(actor=request_actor(request), obj=appointment.registration, note="calendar file")
     if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
         raise Http404
     _phone, _email, language = selectors.contact_of(appointment.registration)
@@ -450,23 +456,21 @@ def notice_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family_login(request: HttpRequest) -> HttpResponse:
     error: DomainError | None = None
-    status = 200
     if request.method == "POST":
         try:
             registration = lockout.status_lookup(
                 request, number=request.POST.get("number", ""), pin=request.POST.get("pin", "")
             )
         except DomainError as exc:
-            error, status = exc, exc.status
+            error = exc
         else:
             request.session.cycle_key()
             request.session[SESSION_KEY] = registration.pk
             return redirect("appointments:family_notice")
-    return render(
+    return _page(
         request,
         "appointments/family_login.html",
         {"error": error, "number": request.POST.get("number", "")},
-        status=status,
     )
 
 
@@ -482,7 +486,6 @@ def family_notice(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Sign in with your registration number and PIN."))
         return redirect("appointments:family_login")
     error: DomainError | None = None
-    status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -511,7 +514,7 @@ def family_notice(request: HttpRequest) -> HttpResponse:
             else:
                 raise AppointmentError(C.ACTION_INVALID, "action")
         except DomainError as exc:
-            error, status = exc, exc.status
+            error = exc
         else:
             return redirect("appointments:family_notice")
     appointment = selectors.latest_appointment(registration)
@@ -528,7 +531,7 @@ def family_notice(request: HttpRequest) -> HttpResponse:
             and selectors.no_show_count(registration) < 2,
         }
     )
-    return render(request, "appointments/notice.html", context, status=status)
+    return _page(request, "appointments/notice.html", context)
 
 
 @require_http_methods(["POST"])

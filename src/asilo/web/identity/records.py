@@ -103,11 +103,19 @@ def all_person_records(ids: list[int] | None = None) -> Iterator[dict[str, str]]
         yield person_record(person)
 
 
+#: Up to this many members are read in one query (a registration's family); more, or all of
+#: them, in chunks through a server-side cursor (three round trips at least).
+_ONE_QUERY = 2000
+
+
 def members(ids: list[int] | None = None) -> Iterator[Member]:
     found = Member.objects.select_related("registration").order_by("pk")
     if ids is not None:
         found = found.filter(pk__in=ids)
-    yield from found.iterator(chunk_size=2000)
+    if ids is not None and len(ids) <= _ONE_QUERY:
+        yield from found
+    else:
+        yield from found.iterator(chunk_size=_ONE_QUERY)
 
 
 def all_member_records(ids: list[int] | None = None) -> Iterator[dict[str, str]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -493,7 +493,9 @@ def identity_match_records(
     if not rows:
         return attached
     found = matching.find_many(rows, threshold=model.REVIEW_THRESHOLD)
-    with transaction.atomic():
+    # Inside a caller's transaction (a registration's) no savepoint: a failure here fails the
+    # caller's whole transaction, as it must, and two statements fewer.
+    with transaction.atomic(savepoint=False):
         already = _stored_records(found)
         plans, stored = _plans([row for row in rows if row["record_id"] not in already], found)
         if plans:
@@ -528,34 +530,18 @@ def identity_match_records(
 def identity_match_people(
     *, actor: User | None, person_ids: list[int], note: str
 ) -> dict[str, Attached]:
-    """:func:`identity_match_records` for people (decrypted in memory)."""
-    return _match_unrecorded(
-        actor=actor, ids=person_ids, key="person_id", read=records.all_person_records, note=note
-    )
+    """:func:`identity_match_records` for people (decrypted in memory); those that already
+    have an identity record are left as they are."""
+    rows = list(records.all_person_records(person_ids)) if person_ids else []
+    return identity_match_records(actor=actor, rows=rows, note=note)
 
 
 def identity_match_members(
     *, actor: User | None, member_ids: list[int], note: str
 ) -> dict[str, Attached]:
-    """:func:`identity_match_records` for registered family members."""
-    return _match_unrecorded(
-        actor=actor, ids=member_ids, key="member_id", read=records.all_member_records, note=note
-    )
-
-
-def _match_unrecorded(
-    *,
-    actor: User | None,
-    ids: list[int],
-    key: str,
-    read: Callable[[list[int]], Iterable[dict[str, str]]],
-    note: str,
-) -> dict[str, Attached]:
-    """Match the people or members (``key``: ``person_id`` or ``member_id``) of ``ids`` that
-    have no identity record yet."""
-    have = set(IdentityRecord.objects.filter(**{f"{key}__in": ids}).values_list(key, flat=True))
-    todo = [i for i in ids if i not in have]
-    rows = list(read(todo)) if todo else []
+    """:func:`identity_match_records` for registered family members; those that already
+    have an identity record are left as they are."""
+    rows = list(records.all_member_records(member_ids)) if member_ids else []
     return identity_match_records(actor=actor, rows=rows, note=note)
 
 

@@ -8,25 +8,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from asilo.web.core.actors import request_actor
 from asilo.web.core.errors import DomainError
+from asilo.web.core.pages import raise_http
 from asilo.web.encounters.models import Pathway
 from asilo.web.identity import selectors, services
 from asilo.web.identity.models import PairStatus, Source
 from asilo.web.registrations.models import Status as RegistrationStatus
-
-
-def _http(exc: DomainError) -> None:
-    if exc.status == 403:
-        raise PermissionDenied from exc
-    if exc.status == 404:
-        raise Http404 from exc
 
 
 def _labels() -> dict[str, Any]:
@@ -50,7 +43,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             actor=request_actor(request), status=PairStatus.DIFFERENT, limit=50
         )
     except DomainError as exc:
-        _http(exc)
+        raise_http(exc)
         raise
     decided.sort(key=lambda r: r.pair.decided_at or r.pair.found_at, reverse=True)
     context = {
@@ -68,7 +61,7 @@ def _pair_page(
     try:
         view = selectors.review_pair_view(actor=request_actor(request), pair_id=pair_id)
     except DomainError as exc:
-        _http(exc)
+        raise_http(exc)
         raise
     fields = [
         ("given_names", _("Given names")),
@@ -103,7 +96,7 @@ def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
     try:
         services.review_decide(actor=request_actor(request), pair_id=pair_id, decision=decision)
     except DomainError as exc:
-        _http(exc)
+        raise_http(exc)
         return _pair_page(request, pair_id, status=exc.status, error=exc.message)
     if decision == PairStatus.SAME:
         messages.success(request, _("Recorded: the same person. You can undo it."))
@@ -118,7 +111,7 @@ def review_undo(request: HttpRequest, pair_id: int) -> HttpResponse:
     try:
         services.review_undo(actor=request_actor(request), pair_id=pair_id)
     except DomainError as exc:
-        _http(exc)
+        raise_http(exc)
         return _pair_page(request, pair_id, status=exc.status, error=exc.message)
     messages.success(request, _("The decision was undone; the pair awaits a decision again."))
     return redirect("identity:review_pair", pair_id=pair_id)

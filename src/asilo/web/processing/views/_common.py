@@ -18,6 +18,7 @@ from asilo.web.accounts.roles import Capability
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
 from asilo.web.core.layout import layout_template
+from asilo.web.core.pages import raise_http
 from asilo.web.encounters.models import Authority, Outcome, Pathway
 from asilo.web.people.errors import DomainError
 
@@ -64,14 +65,6 @@ def render_page(
     context.setdefault("outcomes", dict(Outcome.choices))
     context.setdefault("demographics", DEMOGRAPHICS)
     return render(request, template, context, status=status)
-
-
-def raise_http(exc: DomainError) -> None:
-    """Turn a refusal that is not about the input into the HTTP answer it stands for."""
-    if exc.status == 403:
-        raise PermissionDenied from exc
-    if exc.status == 404:
-        raise Http404 from exc
 
 
 def put_error(form: Form, field: str | None, message: str) -> None:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import request_actor
+from asilo.web.core.pages import raise_http
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (
@@ -45,7 +46,6 @@ from asilo.web.processing.views._common import (
     attempt,
     needs,
     put_error,
-    raise_http,
     render_page,
 )
 from asilo.web.processing.views.listing import (

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import request_actor
 from asilo.web.core.http import HtmxRequest
+from asilo.web.core.pages import raise_http
 from asilo.web.encounters import seen_before
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
@@ -41,7 +42,6 @@ from asilo.web.processing.forms import (
 from asilo.web.processing.views._common import (
     attempt,
     needs,
-    raise_http,
     read_or_refuse,
     render_page,
 )
