@@ -8,7 +8,8 @@ client request id (a double tap), which must answer 200 with the first registrat
 
 Prints the load average, the throughput, p50/p95/p99 latency, a floor measured in the same
 run (the same clients asking the same server for the status page), errors, and checks
-afterwards that the database holds exactly one registration per distinct request id.
+afterwards that the database holds exactly one registration per distinct request id and that
+the audit trail's hash chain, written by every worker at once, is unbroken.
 
 ``--probe`` serves with ``registration_probe.py`` as gunicorn's configuration: each worker
 counts a registration's SQL statements and times the audit chain's lock (how long a
@@ -239,10 +240,16 @@ def run_once(args: argparse.Namespace, source: Path | None) -> dict[str, Any]:
                 check=True,
             )
         import django
+        import environ
         from django.db import connection
 
         django.setup()
+        # A second run (``--before-source``) has a cluster of its own: this process's
+        # connection follows it (the settings read the first cluster's address at start).
+        connection.close()
+        connection.settings_dict.update(environ.Env.db_url_config(database_url))
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        from asilo.web.audit.selectors import audit_chain_report
         from asilo.web.registrations.models import Program, Registration
         from asilo.web.registrations.programs import ensure_default_programs
 
@@ -258,6 +265,7 @@ def run_once(args: argparse.Namespace, source: Path | None) -> dict[str, Any]:
                 wait_ready(base, server)
                 warm = [family(rng) for _ in range(args.workers * 8)]
                 load(base, warm, args.clients)  # key derivation and connections, per worker
+                time.sleep(1)  # a worker writes its line after its answer is sent
                 for path in probe_dir.glob("*.tsv"):
                     path.unlink()  # the warm-up is not measured
                 docs = []
@@ -289,6 +297,7 @@ def run_once(args: argparse.Namespace, source: Path | None) -> dict[str, Any]:
             "floor_latencies": floor_latencies,
             "load": (load_before[0], load_after[0]),
             "probe": summarise_probe(probe_dir),
+            "chain": audit_chain_report(),
         }
         connection.close()
     shutil.rmtree(probe_dir, ignore_errors=True)
@@ -337,6 +346,11 @@ def report(label: str, args: argparse.Namespace, r: dict[str, Any]) -> None:
     for failure in r["failures"][:5]:
         print(f"  {failure}")
     print(f"registrations stored: {r['stored']} for {r['distinct']} distinct request ids")
+    chain = r["chain"]
+    print(
+        f"audit chain: {chain.entries} entries, "
+        + ("unbroken" if chain.first_break is None else f"BROKEN at entry {chain.first_break}")
+    )
 
 
 def main() -> int:
@@ -369,6 +383,7 @@ def main() -> int:
     for label, result in results:
         report(label, args, result)
         ok = ok and not result["failures"] and result["stored"] == result["distinct"]
+        ok = ok and result["chain"].first_break is None
     return 0 if ok else 1
 
 

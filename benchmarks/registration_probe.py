@@ -2,10 +2,11 @@
 time goes, and how long it holds the audit chain's lock (benchmark only, never in production).
 
 Each worker counts, per ``POST /api/v1/registrations``: the SQL statements sent, those sent
-after the transaction took the audit chain's lock (``pg_advisory_xact_lock``), the time spent
-waiting for that lock, the time from holding it until the transaction committed, the request's
-wall time and its thread's CPU time. One line of numbers per request goes to
-``$ASILO_BENCH_PROBE_DIR/<pid>.tsv``: no SQL text, no parameters, nothing about a person.
+from the transaction's taking the audit chain's lock (``pg_advisory_xact_lock``, counted) to
+its commit (not counted), the time spent waiting for that lock, the time from holding it
+until the transaction committed, the request's wall time and its thread's CPU time. One line
+of numbers per request goes to ``$ASILO_BENCH_PROBE_DIR/<pid>.tsv``: no SQL text, no
+parameters, nothing about a person.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def _on_request_started(sender: Any, environ: dict[str, Any] | None = None, **_:
     _state.statements = 0
     _state.locked_at = None
     _state.statements_at_lock = 0
+    _state.statements_locked = 0
     _state.lock_wait = 0.0
     _state.held = 0.0
 
@@ -58,6 +60,7 @@ def _probe(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
 
     def committed() -> None:
         _state.held = time.perf_counter() - _state.locked_at
+        _state.statements_locked = _state.statements - _state.statements_at_lock + 1
 
     transaction.on_commit(committed)
     return result
@@ -67,12 +70,11 @@ def _on_request_finished(sender: Any, **_: Any) -> None:
     if not getattr(_state, "active", False):
         return
     _state.active = False
-    locked = _state.locked_at is not None
     values = (
         (time.perf_counter() - _state.started) * 1000,
         (time.thread_time() - _state.cpu) * 1000,
         _state.statements,
-        _state.statements - _state.statements_at_lock + 1 if locked else 0,
+        _state.statements_locked,
         _state.lock_wait * 1000,
         _state.held * 1000,
     )
