@@ -19,10 +19,11 @@ audited writes are one at a time, so no number of workers gets past 1 / (time he
 
 ``--before-source DIR`` (a checkout of an earlier revision, e.g. ``mkdir DIR && git archive
 REV src | tar -x -C DIR``) measures that code first, then this tree's, each on a fresh
-cluster with the same requests, and prints both.
+cluster with the same requests, and prints both. On a shared machine one pair says little:
+``--rounds N`` alternates them N times and prints the medians.
 
     .venv/bin/python benchmarks/registration_load.py [--requests 3000] [--clients 8]
-        [--workers 2] [--probe] [--before-source DIR]
+        [--workers 2] [--probe] [--before-source DIR] [--rounds N]
 """
 
 from __future__ import annotations
@@ -371,20 +372,56 @@ def main() -> int:
         " server's PYTHONPATH, e.g. from `git archive REV src | tar -x -C DIR`), each on a"
         " fresh cluster, one after the other",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure this many times (with --before-source: before and after alternating),"
+        " then print the medians",
+    )
     args = parser.parse_args()
     before = Path(args.before_source).resolve() if args.before_source else None
     if before is not None and not (before / "src" / "asilo").is_dir():
         raise SystemExit(f"--before-source: {before} has no src/asilo (a checkout of asilo)")
-    results: list[tuple[str, dict[str, Any]]] = []
+    if args.rounds < 1:
+        raise SystemExit("--rounds: at least 1")
+    sources: list[tuple[str, Path | None]] = [("after", None)]
     if before is not None:
-        results.append(("before: ", run_once(args, before)))
-    results.append(("after: " if before is not None else "", run_once(args, None)))
+        sources = [("before", before), ("after", None)]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in sources}
     ok = True
-    for label, result in results:
-        report(label, args, result)
-        ok = ok and not result["failures"] and result["stored"] == result["distinct"]
-        ok = ok and result["chain"].first_break is None
+    for round_number in range(1, args.rounds + 1):
+        for name, source in sources:
+            result = run_once(args, source)
+            runs[name].append(result)
+            label = f"{name}: " if before is not None else ""
+            report(f"round {round_number}, {label}" if args.rounds > 1 else label, args, result)
+            print(flush=True)
+            ok = ok and not result["failures"] and result["stored"] == result["distinct"]
+            ok = ok and result["chain"].first_break is None
+    if args.rounds > 1:
+        print(f"medians of {args.rounds} rounds:")
+        for name, results in runs.items():
+            print(f"  {name}: {medians(results)}")
     return 0 if ok else 1
+
+
+def medians(results: list[dict[str, Any]]) -> str:
+    """One line: the medians over rounds of throughput, p50, the floor and the lock."""
+    rate = statistics.median(r["requests"] / r["wall"] for r in results)
+    p50 = statistics.median(percentile(r["latencies"], 50) * 1000 for r in results)
+    floor_rate = statistics.median(r["floor_count"] / r["floor_wall"] for r in results)
+    load = statistics.median(v for r in results for v in r["load"])
+    line = (
+        f"{rate:.0f} registrations/s, p50 {p50:.0f} ms; floor {floor_rate:.0f} pages/s;"
+        f" load average {load:.1f}"
+    )
+    probes = [r["probe"] for r in results if r["probe"] is not None]
+    if probes:
+        held = statistics.median(p["lock_held_ms"] for p in probes)
+        cpu = statistics.median(p["cpu_ms"] for p in probes)
+        line += f"; CPU {cpu:.1f} ms and the chain's lock held {held:.1f} ms per registration"
+    return line
 
 
 if __name__ == "__main__":
