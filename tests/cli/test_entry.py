@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from asilo.cli.entry import light_module
 
@@ -44,3 +46,25 @@ def test_help_lists_every_part() -> None:
     assert done.returncode == 0
     for command in ("decide", "stats", "schedule", "serve", "registrations"):
         assert command in done.stdout
+
+
+def test_sigterm_leaves_no_temporary_output_file(tmp_path: Path) -> None:
+    """Defect: ``kill`` (SIGTERM) ended a command at once, without its cleanup: an output file
+    being written left its temporary file (``.out.csv.1a2b3c4d.tmp``) beside the old one."""
+    target = tmp_path / "out.csv"
+    target.write_text("old\n", encoding="utf-8")
+    code = (
+        "import os, signal, sys, time\n"
+        "from pathlib import Path\n"
+        "from asilo.cli.entry import end_cleanly_on_sigterm\n"
+        "from asilo.outputfiles import replacing\n"
+        "end_cleanly_on_sigterm()\n"
+        "with replacing(Path(sys.argv[1])) as temporary:\n"
+        "    temporary.write_text('half a fi')\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(30)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(target)], timeout=60, check=False)
+    assert done.returncode == 128 + signal.SIGTERM
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

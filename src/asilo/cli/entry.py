@@ -10,7 +10,9 @@ command functions.
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 #: Command words → the group and the one sub-app that define them (nothing else needed).
 LIGHT: dict[tuple[str, ...], tuple[str, str]] = {
@@ -35,8 +37,22 @@ def light_module(args: list[str]) -> str | None:
     return None if where is None else where[1].partition(":")[0]
 
 
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def end_cleanly_on_sigterm() -> None:
+    """Make SIGTERM (``kill``, ``timeout``, a job runner stopping the command) end the command
+    as an error does: ``finally`` blocks and context managers run, so an output file being
+    written leaves the old file and no temporary file (:mod:`asilo.outputfiles`), and an open
+    transaction is rolled back. The exit status is the shell's for the signal (143). ``asilo
+    serve`` sets its own handler (it stops its server and worker)."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
 def run() -> None:
     """Console entry point (``asilo`` in ``pyproject.toml``)."""
+    end_cleanly_on_sigterm()
     where = light_command(sys.argv[1:])
     if where is None:
         from asilo.cli.main import app

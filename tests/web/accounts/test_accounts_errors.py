@@ -17,7 +17,6 @@ from django.test import Client
 from django.utils import translation
 
 from asilo.web.accounts.errors import AccountsError, AccountsErrorCode
-from asilo.web.accounts.models import RoleGrant, User
 from asilo.web.accounts.services import user_create
 from asilo.web.audit.models import AuditEntry
 from asilo.web.core.errors import DomainError, ErrorCode
@@ -125,29 +124,3 @@ def test_the_admin_pages_show_an_accounts_refusal_in_the_users_language(
     officer.refresh_from_db()
     assert officer.check_password(test_password)  # nothing was changed
     assert not AuditEntry.objects.filter(action="password_reset").exists()
-
-
-def test_a_role_request_is_the_same_entry_from_a_new_account_or_a_change(
-    make_user: Callable[..., Any],
-) -> None:
-    """The admin's new account and the change of an existing one open a role request through
-    the one service: the same grant and the same audit entry (on the grant, naming the user)."""
-    admin = make_user("admin")
-    analyst = make_user("analyst")
-    client = _admin_client(admin)
-    client.post(
-        "/admin/accounts/user/add/",
-        {"username": "new-officer", "email": "new@example.org", "role": "officer"},
-    )
-    client.post(
-        f"/admin/accounts/user/{analyst.pk}/change/",
-        {"username": analyst.username, "role": "auditor", "is_active": "on"},
-    )
-    created = User.objects.get(username="new-officer")
-    for user, role in ((created, "officer"), (analyst, "auditor")):
-        grant = RoleGrant.objects.get(user=user)
-        assert (grant.role, grant.status, grant.requested_by) == (role, "pending", admin)
-        entry = AuditEntry.objects.get(action="role_request", object_id=str(grant.pk))
-        assert entry.object_type == "accounts.rolegrant"
-        assert entry.after == {"user_id": user.pk, "role": role}
-        assert entry.note == "awaits a second administrator"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from appointment_helpers import DAY, at
+from django.utils import translation
 
 from asilo.web.appointments import services
 from asilo.web.appointments.errors import AppointmentError
@@ -78,6 +79,8 @@ def test_member_alone_with_supervisor_exception(booked, officer, supervisor) -> 
             actor=supervisor, appointment_id=booked.pk, positions=[0, 2], reason="too short"
         )
     assert err.value.code == "exception_reason_required"
+    with translation.override("en"):  # the same words as a family exception in custody
+        assert err.value.message == "Write the reason for the exception (15 characters or more)."
     with pytest.raises(AppointmentError) as err:
         services.checkin_exception_grant(
             actor=supervisor, appointment_id=booked.pk, positions=[0, 1, 2], reason="x" * 30
@@ -139,7 +142,6 @@ def test_empty_and_unknown_codes(booked, officer) -> None:
         with pytest.raises(AppointmentError) as err:
             services.appointment_for_code(actor=officer, code=code)
         assert err.value.code == expected
-    from django.utils import translation
 
     with translation.override("en"):
         assert err.value.message == "No registration has this number."

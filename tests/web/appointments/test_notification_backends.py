@@ -26,6 +26,8 @@ from asilo.web.appointments.backends import (
     notification_settings,
 )
 from asilo.web.appointments.models import MessageStatus, OutboxMessage
+from asilo.web.appointments.notifications import render_message
+from asilo.web.appointments.services.notices import message_context
 
 STRONG_KEY = secrets.token_urlsafe(48)
 STRONG_SALT = secrets.token_urlsafe(16)
@@ -64,7 +66,12 @@ def test_sms_reach_the_http_gateway_and_email_the_smtp_server(
         (sms,) = gateway.messages()
         (mail,) = sink.messages()
     message = OutboxMessage.objects.get(registration=family, channel="sms", kind="notice")
-    assert sms == {"to": PHONE, "body": message.body, "reference": f"asilo-outbox-{message.pk}"}
+    appointment = run.appointments.get()
+    _subject, text = render_message(
+        "notice", message.language, message_context(appointment, "notice")
+    )
+    assert sms == {"to": PHONE, "body": text, "reference": f"asilo-outbox-{message.pk}"}
+    assert message.body == ""  # sent: the outbox keeps no copy of the text
     assert family.number in sms["body"] and run.appointments.get().port in sms["body"]
     assert mail["to"] == [EMAIL] and mail["from"] == "avisos@asilo.example.org"
     assert family.number in mail["data"]

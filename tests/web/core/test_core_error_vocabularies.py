@@ -3,7 +3,8 @@
 A code that two vocabularies answer with is declared once and taken over by the other
 (``.declaration``); before, ``registration_not_found`` said "No registration has this number."
 from registrations and "There is no registration with this number." from appointments, and
-``name_too_long`` and ``a_number_invalid`` had two wordings each (people, registrations).
+``name_too_long`` and ``a_number_invalid`` had two wordings each (people, registrations), and
+``exception_reason_required`` two (encounters' family exception, appointments' check-in).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ DIFFERENT_THINGS = {
     "contact_required",  # registration accepts WhatsApp; a notice goes by phone or e-mail
     "date_of_birth_in_future",  # after today / after the encounter
     "date_of_birth_invalid",  # registration: any date; people: after 1900-01-01
-    "exception_reason_required",  # a check-in exception / a family exception in custody
     "language_invalid",  # a language code / the notice's three languages
     "name_invalid",  # digits or symbols / control characters or digits
     "nationality_invalid",  # chosen from a list / typed as a code
@@ -79,6 +79,9 @@ def test_the_codes_taken_over_answer_as_their_owner() -> None:
     )
     assert registrations.NAME_TOO_LONG.declaration == people.NAME_TOO_LONG.declaration
     assert registrations.A_NUMBER_INVALID.declaration == people.A_NUMBER_INVALID.declaration
+    assert AppointmentErrorCode.EXCEPTION_REASON_REQUIRED.declaration == (
+        EncounterErrorCode.EXCEPTION_REASON_REQUIRED.declaration
+    )
 
 
 @pytest.mark.parametrize("language", ["es", "ht"])

@@ -117,12 +117,13 @@ def _first(statements: list[str], needle: str) -> int:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_audit_chain_is_locked_only_for_joining_or_for_the_audit_entry(
     record: Any, officer: Any
 ) -> None:
     """A record that starts an identity of its own locks the chain with its audit entry,
-    after its writes; one that joins a stored identity locks it before changing it."""
+    after its writes; one that joins a stored identity locks it before changing it. (Each
+    matching is its own transaction here: inside a test's, the lock would be held already.)"""
     alone = _recorded(record, officer, **PERSON)
     with CaptureQueriesContext(connection) as queries:
         services.identity_match_people(actor=officer, person_ids=[alone], note="alone")

@@ -216,6 +216,7 @@ def role_grant_open(
 ) -> RoleGrant:
     """A request for ``user`` to get ``role`` that waits for a second administrator (a role
     that reads personal data, or admin); audited in the same transaction."""
+    require(actor, Capability.USERS_MANAGE, user)
     with transaction.atomic():
         grant = RoleGrant.objects.create(
             user=user, role=role, organisation=organisation, requested_by=actor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from asilo.web.core.errors import DomainError, ErrorCode
+from asilo.web.encounters.errors import EncounterErrorCode as Encounters
 from asilo.web.registrations.errors import RegistrationErrorCode as Registrations
 
 
@@ -84,10 +85,7 @@ class AppointmentErrorCode(ErrorCode):
         ),
         409,
     )
-    EXCEPTION_REASON_REQUIRED = (
-        "exception_reason_required",
-        _("Write the reason for the exception (at least {limit} characters)."),
-    )
+    EXCEPTION_REASON_REQUIRED = Encounters.EXCEPTION_REASON_REQUIRED.declaration
     EXCEPTION_WHOLE_FAMILY = (
         "exception_whole_family",
         _("The whole family is chosen: no exception is needed."),

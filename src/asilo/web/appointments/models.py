@@ -247,7 +247,10 @@ class MessageStatus(models.TextChoices):
 
 class OutboxMessage(models.Model):
     """A message to a family, written in the transaction that caused it and delivered by a
-    background task after commit. The address is encrypted; the text carries no names."""
+    background task after commit. The text carries no names, but it names the registration
+    and may hold a one-time code: the address and the text are encrypted at rest, and the
+    text is emptied once the message is sent or will never be (what an audit needs stays:
+    kind, channel, language, status, attempts and times)."""
 
     registration = models.ForeignKey(
         "registrations.Registration", on_delete=models.CASCADE, related_name="outbox_messages"
@@ -260,7 +263,8 @@ class OutboxMessage(models.Model):
     address = EncryptedCharField(max_length=254)
     language = models.CharField(max_length=8)
     subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
+    #: The text sent, kept only until it is sent (``""`` after: see ``outbox_deliver``).
+    body = EncryptedNoteField()
     status = models.CharField(
         max_length=8, choices=MessageStatus.choices, default=MessageStatus.PENDING, db_index=True
     )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack
 
 from django.db import transaction
 
-from asilo.web.audit.chain import FIELDS, GENESIS, entry_digest, lock_chain
+from asilo.web.audit.chain import FIELDS, appended, chain_head, entry_digest, lock_chain
 from asilo.web.audit.models import AuditAction, AuditEntry
 
 if TYPE_CHECKING:
@@ -72,12 +72,14 @@ def audit_record(
     # (never a change kept without its entry), and two statements fewer with the lock held.
     with transaction.atomic(savepoint=False):
         lock_chain()
-        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-        entry.prev_hash = previous or GENESIS
+        entry.prev_hash = chain_head(
+            lambda: AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        )
         entry.entry_hash = entry_digest(
             {name: getattr(entry, name) for name in FIELDS}, entry.prev_hash
         )
         entry.save(force_insert=True)
+        appended(entry.entry_hash)
     return entry
 
 

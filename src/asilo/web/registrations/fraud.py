@@ -27,14 +27,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 from unidecode import unidecode
 
 from asilo.web.registrations.models import (
+    NOTES_SEPARATOR,
     Channel,
     Member,
     Registration,
@@ -42,6 +44,7 @@ from asilo.web.registrations.models import (
     Status,
     TaskKind,
     TaskState,
+    task_notes,
 )
 
 _NOT_LETTER = re.compile(r"[^a-z]+")
@@ -105,25 +108,72 @@ def open_task(
     registrations: Callable[[], Iterable[Registration | int]],
     detail: dict[str, Any],
     newest: Registration | None = None,
-    note: str = "",
 ) -> ReviewTask:
     """The open task for ``key``. A new task gets every registration ``registrations()``
-    yields, and ``note``, what the caseworker opening it wrote (encrypted at rest; ``detail``
-    holds no free text); an open one gets only ``newest`` (the others were added before)."""
+    yields; an open one gets only ``newest`` (the others were added before)."""
     task = ReviewTask.objects.filter(kind=kind, key=key, state=TaskState.OPEN).order_by().first()
     if task is None:
-        task = ReviewTask.objects.create(kind=kind, key=key, detail=detail, opening_note=note)
+        task = ReviewTask.objects.create(kind=kind, key=key, detail=detail)
         task.registrations.add(*registrations())
         return task
     # ``detail`` keeps what was seen when the task opened: no write to the task's row here,
     # so concurrent registrations joining one task never wait for each other.
     joining = [newest] if newest is not None else list(registrations())
+    _join(task, joining)
+    return task
+
+
+def _join(task: ReviewTask, joining: Iterable[Registration | int]) -> None:
     through = ReviewTask.registrations.through
     through.objects.bulk_create(
         [through(reviewtask_id=task.pk, registration_id=getattr(r, "pk", r)) for r in joining],
         ignore_conflicts=True,
     )
-    return task
+
+
+class NotedTask(NamedTuple):
+    """The task a caseworker's note went to, and whether it was already open."""
+
+    task: ReviewTask
+    was_open: bool
+
+
+def open_task_with_note(
+    *,
+    kind: str,
+    key: str,
+    registrations: Callable[[], Iterable[Registration]],
+    detail: dict[str, Any],
+    note: str,
+) -> NotedTask:
+    """The open task for ``key`` with what a caseworker wrote (encrypted at rest; ``detail``
+    holds no free text). A new task gets ``note`` as its opening note; an open one (a signal
+    or another caseworker opened it) gets it added to its notes, unless it holds the same note
+    already, so that no caseworker's note is lost. The open task's row is locked while the note
+    is added: two caseworkers writing at once both keep theirs, and one who opens the task
+    while another caseworker opens it too adds the note to the other's task (the partial
+    unique index of open tasks refuses the second, in a savepoint)."""
+    open_one = ReviewTask.objects.select_for_update().filter(
+        kind=kind, key=key, state=TaskState.OPEN
+    )
+    task = open_one.order_by().first()
+    if task is None:
+        try:
+            with transaction.atomic():
+                task = ReviewTask.objects.create(
+                    kind=kind, key=key, detail=detail, opening_note=note
+                )
+        except IntegrityError:
+            task = open_one.order_by().get()  # opened meanwhile, and committed
+        else:
+            task.registrations.add(*registrations())
+            return NotedTask(task, was_open=False)
+    notes = task_notes(task.opening_note)
+    if note not in notes:
+        task.opening_note = NOTES_SEPARATOR.join([*notes, note])
+        task.save(update_fields=["opening_note"])
+    _join(task, registrations())
+    return NotedTask(task, was_open=True)
 
 
 def open_new_task(

@@ -292,8 +292,10 @@ class ReviewTask(models.Model):
     #: What the signal saw when the task opened: counts, scores, codes and ids, never free text
     #: (that goes in ``opening_note``, encrypted).
     detail = models.JSONField(default=dict, blank=True)
-    #: What the caseworker wrote when opening the task (a suspected duplicate's reason, a
-    #: flagged need's note): free text about the family, encrypted at rest.
+    #: What caseworkers wrote while the task was open (a suspected duplicate's reason, a
+    #: flagged need's note): the opening note, then any added to the open task, separated by
+    #: :data:`NOTES_SEPARATOR` (:func:`task_notes` splits them); free text about the family,
+    #: encrypted at rest.
     opening_note = EncryptedNoteField(blank=True)
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -313,6 +315,16 @@ class ReviewTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} task #{self.pk}"
+
+
+#: Between two caseworkers' notes in a task's ``opening_note`` (a note written on the page is
+#: one line).
+NOTES_SEPARATOR = "\n\n"
+
+
+def task_notes(opening_note: str) -> list[str]:
+    """The caseworkers' notes kept in a task's ``opening_note``, the first one first."""
+    return [note for note in opening_note.split(NOTES_SEPARATOR) if note]
 
 
 class OneTimeCode(models.Model):

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from asilo.web.registrations.models import ClosedReason, MppCaseStatus, Status
+from asilo.web.registrations.models import ClosedReason, MppCaseStatus, Status, task_notes
 
 REASONS: dict[str, Promise] = {
     "mpp_eligible": _(
@@ -128,7 +128,8 @@ def vulnerability_label(code: str) -> str:
 
 def task_details(kind: str, detail: Mapping[str, Any], *, note: str = "") -> list[str]:
     """What a review task recorded when it opened, as sentences in the reader's language
-    (never the stored keys and codes), and ``note``, what the caseworker opening it wrote."""
+    (never the stored keys and codes), and each caseworker's note in ``note`` (the task's
+    ``opening_note``: the note it opened with, then those added while it was open)."""
     lines: list[str] = []
     if "a_number_given" in detail:
         lines.append(
@@ -174,6 +175,5 @@ def task_details(kind: str, detail: Mapping[str, Any], *, note: str = "") -> lis
                 count=detail["registrations"], threshold=detail["threshold"]
             )
         )
-    if note:
-        lines.append(str(_("Note: {note}")).format(note=note))
+    lines.extend(str(_("Note: {note}")).format(note=text) for text in task_notes(note))
     return lines

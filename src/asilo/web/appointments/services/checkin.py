@@ -120,7 +120,7 @@ def checkin_exception_grant(
         if len(chosen) == len(members):
             raise AppointmentError(C.EXCEPTION_WHOLE_FAMILY, "members")
         if len(reason) < MIN_REASON:
-            raise AppointmentError(C.EXCEPTION_REASON_REQUIRED, "reason", limit=MIN_REASON)
+            raise AppointmentError(C.EXCEPTION_REASON_REQUIRED, "reason", minimum=MIN_REASON)
         exception = CheckinException.objects.create(
             appointment=appointment,
             positions=chosen,

@@ -164,7 +164,9 @@ def outbox_deliver(
     *, message_ids: Sequence[int] | None = None, limit: int = 1000
 ) -> DeliveryReport:
     """Send pending (and failed, up to ``MAX_ATTEMPTS``) outbox messages, each in its own
-    transaction with its row locked, so two workers never send one message twice."""
+    transaction with its row locked, so two workers never send one message twice. A message
+    sent, or failed for the last time, loses its text: it names the registration and may hold
+    a one-time code, and nothing reads it again (a notice sent again is a new message)."""
     pending = OutboxMessage.objects.filter(
         status__in=[MessageStatus.PENDING, MessageStatus.FAILED], attempts__lt=MAX_ATTEMPTS
     )
@@ -196,7 +198,9 @@ def outbox_deliver(
                 message.sent_at = timezone.now()
                 message.last_error = ""
                 sent += 1
-            message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+            if message.status == MessageStatus.SENT or message.attempts >= MAX_ATTEMPTS:
+                message.body = ""
+            message.save(update_fields=["status", "attempts", "last_error", "sent_at", "body"])
     return DeliveryReport(sent=sent, failed=failed)
 
 

@@ -215,7 +215,8 @@ def registration_flag_vulnerability(
             registration.vulnerabilities = [*registration.vulnerabilities, vulnerability]
         registration.tier = tier_of(registration.vulnerabilities)
         registration.save(update_fields=["vulnerabilities", "tier"])
-        fraud.open_task(
+        # The same need flagged again while its task is open: the note joins the task's.
+        noted = fraud.open_task_with_note(
             kind=TaskKind.VULNERABILITY,
             key=f"{registration.pk}:{vulnerability}",
             registrations=lambda: [registration],
@@ -227,7 +228,12 @@ def registration_flag_vulnerability(
             action=AuditAction.UPDATE,
             obj=registration,
             before=before,
-            after={"vulnerabilities": registration.vulnerabilities, "tier": registration.tier},
+            after={
+                "vulnerabilities": registration.vulnerabilities,
+                "tier": registration.tier,
+                "task": noted.task.pk,
+                "note_added_to_open_task": noted.was_open,
+            },
             note="vulnerability flagged",
         )
     return registration
@@ -257,7 +263,9 @@ def registration_mark_duplicate(
         raise RegistrationError(C.NOTE_REQUIRED, "note")
     first, second = sorted([registration.pk, other.pk])
     with transaction.atomic():
-        task = fraud.open_task(
+        # A task for the two may be open already (the duplicate-person signal or another
+        # caseworker opened it): the note joins that task's, never lost.
+        task, was_open = fraud.open_task_with_note(
             kind=TaskKind.DUPLICATE_PERSON,
             key=f"{first}:{second}",
             registrations=lambda: [registration, other],
@@ -268,7 +276,11 @@ def registration_mark_duplicate(
             actor=actor,
             action=AuditAction.UPDATE,
             obj=task,
-            after={"kind": task.kind, "registrations": [registration.pk, other.pk]},
+            after={
+                "kind": task.kind,
+                "registrations": [registration.pk, other.pk],
+                "note_added_to_open_task": was_open,
+            },
             note="suspected duplicate marked",
         )
     return task
