@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from asilo.web.accounts.models import Organisation
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import Actor, request_actor
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import assignment, exports, selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
