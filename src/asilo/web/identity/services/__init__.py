@@ -2,8 +2,10 @@
 stored, and supervisors' decisions on pairs (each reversible). Every write is audited in its
 own transaction; no name is written anywhere (records live in memory only).
 
-One module per use case; this package keeps the public names importable as
-``asilo.web.identity.services.<name>``.
+Where each use case lives (the names are importable from this package too):
+``runs`` the linkage run over every record; ``at_record`` matching a new encounter's people
+or a new registration's members when they are stored; ``review`` a supervisor's decision on a
+pair and its undoing; ``_locks`` the one lock identity writers take.
 """
 
 from asilo.web.identity.services.at_record import (
