@@ -119,3 +119,11 @@ def test_the_file_is_on_disk_before_it_is_renamed_and_the_folder_after(
     monkeypatch.setattr(outputfiles.os, "replace", replace)
     write_text(tmp_path / "out.csv", "x\n")
     assert steps == ["fsync file", "replace", "fsync folder"]
+
+
+def test_bytes_too(tmp_path: Path) -> None:
+    out = tmp_path / "chart.png"
+    out.write_bytes(b"old")
+    outputfiles.write_bytes(out, b"\x89PNG\r\n")
+    assert out.read_bytes() == b"\x89PNG\r\n"
+    assert names(tmp_path) == ["chart.png"]

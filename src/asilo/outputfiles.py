@@ -13,7 +13,7 @@ refused with :class:`OutputFileError` before anything is written; no folder is c
     with replacing(out) as temporary:
         duckdb_connection.execute(f"COPY (...) TO '{temporary}'")
 
-    write_text(out, text)
+    write_text(out, text)   # write_bytes(out, data)
 """
 
 from __future__ import annotations
@@ -70,6 +70,12 @@ def write_text(target: Path, text: str) -> None:
     """Replace ``target`` by ``text`` (UTF-8, line ends as given) as :func:`replacing` does."""
     with replacing(target) as temporary, temporary.open("w", encoding="utf-8", newline="") as f:
         f.write(text)
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    """Replace ``target`` by ``data`` as :func:`replacing` does."""
+    with replacing(target) as temporary:
+        temporary.write_bytes(data)
 
 
 def _new_temporary(target: Path) -> Path:

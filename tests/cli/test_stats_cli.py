@@ -206,6 +206,35 @@ def test_chart_writes_images_and_data_tables(db: Path, tmp_path: Path) -> None:
     assert [int(r["encounters"]) for r in table] == [r["encounters"] for r in report]
 
 
+def test_chart_into_a_file_exits_2(db: Path, tmp_path: Path) -> None:
+    """Defect: ``--out`` naming a file (not a folder) ended in a traceback (FileExistsError)."""
+    out = tmp_path / "charts"
+    out.write_text("not a folder", encoding="utf-8")
+    result = run("chart", "--db", str(db), "--out", str(out), "--format", "svg")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --out: cannot make the folder {out}: ")
+    assert out.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_export_refuses_an_output_that_cannot_be_written(tmp_path: Path) -> None:
+    """Defect: ``--out`` naming a folder ended in a traceback (IsADirectoryError); a missing
+    folder was created. Now: exit 2 naming the file, nothing written."""
+    records = tmp_path / "own.csv"
+    records.write_text(
+        "date,component,aor_name,aor_abbv,region,demographic,citizenship,authority,count\n"
+        "2023-05-10,USBP,El Paso Sector,EPT,southwest,family_unit,VEN,title_42,4\n",
+        encoding="utf-8",
+    )
+    nowhere = tmp_path / "nowhere"
+    for out, message in (
+        (tmp_path, f"error: {tmp_path}: is a folder, not a file"),
+        (nowhere / "cbp.csv", f"the folder {nowhere} does not exist"),
+    ):
+        result = run("export", str(records), "--out", str(out))
+        assert result.exit_code == 2 and message in result.stderr
+        assert [p.name for p in tmp_path.iterdir()] == ["own.csv"]
+
+
 def test_export_then_import_gives_the_same_total(tmp_path: Path) -> None:
     records = tmp_path / "own.csv"
     records.write_text(

@@ -168,3 +168,28 @@ def test_link_into_a_folder_that_does_not_exist_exits_2_and_writes_nothing(
         assert res.exit_code == 2, res.output
         assert f"the folder {tmp_path / 'nowhere'} does not exist" in res.stderr
         assert list(tmp_path.iterdir()) == []
+
+
+def test_synth_and_train_refuse_an_output_that_cannot_be_written(tmp_path: Path) -> None:
+    """Defects: ``--out`` naming a folder ended ``synth`` (and ``train``, after training) in a
+    traceback; ``synth --truth`` in a missing folder did so after writing R.csv; a missing
+    folder of ``train --out`` was created. Now: exit 2, the file named, nothing written, and
+    before the work."""
+    folder, nowhere = tmp_path / "folder", tmp_path / "nowhere"
+    folder.mkdir()
+    synth = ["synth", "--n", "5", "--seed", "1", "--out"]
+    cases = [
+        ([*synth, str(folder)], f"{folder}: is a folder"),
+        (
+            [*synth, str(tmp_path / "R.csv"), "--truth", str(nowhere / "T.csv")],
+            f"the folder {nowhere} does not exist",
+        ),
+        (["train", "--n", "50", "--out", str(folder)], f"{folder}: is a folder"),
+        (["train", "--n", "50", "--out", str(nowhere / "m.json")], f"{nowhere} does not exist"),
+    ]
+    for args, message in cases:
+        res = runner.invoke(app, ["identity", *args])
+        assert res.exit_code == 2, (args, res.output)
+        assert message in res.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+        assert list(folder.iterdir()) == []

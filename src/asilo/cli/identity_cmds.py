@@ -160,10 +160,12 @@ def train_cmd(
     """Refit the model: u by random sampling, m by EM over several blocking passes."""
     from asilo.linkage import engine, model, synth
     from asilo.linkage.records import RecordFileError
+    from asilo.outputfiles import OutputFileError, check_target
 
     target = out_path or model.DEFAULT_MODEL
     text_files(("--records", records))
     try:
+        check_target(target)  # before the training, which takes minutes
         if records is None:
             with tempfile.TemporaryDirectory(prefix="asilo-train-") as tmp:
                 path = Path(tmp) / "records.csv"
@@ -178,9 +180,9 @@ def train_cmd(
             params = engine.train(
                 records, seed=seed, max_pairs=max_pairs, trained_on={"population": records.name}
             )
-    except (RecordFileError, ValueError) as exc:
+        params.save(target)
+    except (RecordFileError, ValueError, OutputFileError) as exc:
         fail(str(exc))
-    params.save(target)
     say(f"model written to {target}", err)
 
 
@@ -195,9 +197,13 @@ def synth_cmd(
 ) -> None:
     """Write a seeded synthetic population of border records (and its ground truth)."""
     from asilo.linkage import synth
+    from asilo.outputfiles import OutputFileError
 
     records = synth.generate(n, seed)
-    synth.write(records, out_path, truth)
+    try:
+        synth.write(records, out_path, truth)
+    except OutputFileError as exc:
+        fail(str(exc))
     identities = len({r.true_identity_id for r in records})
     say(
         f"{len(records)} records of {identities} people written to {out_path}",

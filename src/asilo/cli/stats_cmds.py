@@ -19,6 +19,7 @@ from rich.table import Table
 from asilo.cli.common import err, fail, out, say, text_file
 from asilo.cli.options import OutputFormat, RowsFormat, StatsDb
 from asilo.csvsafe import rows_csv
+from asilo.outputfiles import OutputFileError, write_bytes, write_text
 from asilo.stats import cbp_export, importer, reconcile, reports, store
 from asilo.stats.vocabulary import parse_region
 
@@ -249,12 +250,18 @@ def chart_cmd(
         con.close()
     if not made:
         fail("no encounters to chart for this selection")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"--out: cannot make the folder {out_dir}: {exc.strerror or exc}")
     for chart in made:
         image = out_dir / f"{chart.name}.{fmt.value}"
-        image.write_bytes(chart.render(fmt.value))
         table = out_dir / f"{chart.name}.csv"
-        table.write_text(charts.data_table_csv(chart.rows), encoding="utf-8")
+        try:
+            write_bytes(image, chart.render(fmt.value))
+            write_text(table, charts.data_table_csv(chart.rows))
+        except OutputFileError as exc:
+            fail(str(exc))
         say(f"{image} ({chart.title}); data table {table}")
 
 
@@ -277,8 +284,10 @@ def export_cmd(
         rows = cbp_export.write_cbp_csv(own, buffer)
     except (OSError, cbp_export.ExportError) as exc:
         fail(str(exc))
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(buffer.getvalue(), encoding="utf-8")
+    try:
+        write_text(out_file, buffer.getvalue())
+    except OutputFileError as exc:
+        fail(str(exc))
     total = sum(r.count for r in own)
     say(
         f"{out_file}: {rows:,} CBP rows, {total:,} encounters from {len(own):,} records",

@@ -39,6 +39,8 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
+from asilo import outputfiles
+
 MODEL_FORMAT = "asilo-identity-model"
 MODEL_VERSION = 1
 DEFAULT_MODEL = Path(__file__).with_name("models") / "identity-model-v1.json"
@@ -437,9 +439,10 @@ class ModelParameters:
         )
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        """Write the model to ``path``, replaced only once complete (:mod:`asilo.outputfiles`:
+        an interrupted training never leaves half a model file)."""
+        outputfiles.write_text(
+            path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
         )
 
 

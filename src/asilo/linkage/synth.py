@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from asilo import outputfiles
 from asilo.linkage.records import RECORD_COLUMNS, TRUTH_COLUMNS, RecordFields
 
 REENCOUNTER_P = 0.27
@@ -1054,13 +1055,23 @@ def _rows(records: list[Record]) -> Iterator[list[str]]:
 
 
 def write(records: list[Record], records_path: Path, truth_path: Path | None) -> None:
-    """Write the records (``R.csv`` columns) and, if asked, the ground truth file."""
-    with records_path.open("w", newline="", encoding="utf-8") as fh:
+    """Write the records (``R.csv`` columns) and, if asked, the ground truth file, each
+    replaced only once complete (:mod:`asilo.outputfiles`: both targets are checked first)."""
+    for path in (records_path, truth_path):
+        if path is not None:
+            outputfiles.check_target(path)
+    with (
+        outputfiles.replacing(records_path) as temporary,
+        temporary.open("w", newline="", encoding="utf-8") as fh,
+    ):
         w = csv.writer(fh)
         w.writerow(RECORD_COLUMNS)
         w.writerows(_rows(records))
     if truth_path is not None:
-        with truth_path.open("w", newline="", encoding="utf-8") as fh:
+        with (
+            outputfiles.replacing(truth_path) as temporary,
+            temporary.open("w", newline="", encoding="utf-8") as fh,
+        ):
             w = csv.writer(fh)
             w.writerow(TRUTH_COLUMNS)
             w.writerows([r.record_id, r.true_identity_id, ";".join(r.corruptions)] for r in records)

@@ -93,17 +93,22 @@ def decide_in_state(
 
 
 def decide(
-    encounter: Encounter, *, catalogue: Catalogue, scenario: Scenario | None = None
+    encounter: Encounter,
+    *,
+    catalogue: Catalogue,
+    scenario: Scenario | None = None,
+    future: bool = False,
 ) -> Decision:
     """What happens at this encounter under the catalogue (changed by ``scenario``, if given).
 
     Pure and deterministic: the same encounter and catalogue always give the same decision.
     A date after the catalogue's ``verified_through`` is decided by the rules last in force and
     flagged ``after_verified_coverage``; a date after tomorrow (U.S. Eastern) is refused unless
-    a scenario is given.
+    a scenario is given or ``future`` is true (a replay, which decides the future under the
+    catalogue and under its scenario alike).
     """
     effective = catalogue if scenario is None else scenario.apply(catalogue)
-    coverage = effective.coverage_error(encounter.date, future=scenario is not None)
+    coverage = effective.coverage_error(encounter.date, future=future or scenario is not None)
     if coverage is not None:
         raise EncounterInputError([("date", coverage)])
     state = effective.state_at(encounter.date, encounter.time)

@@ -133,8 +133,10 @@ class Replayer:
             self._record(date.fromisoformat(document["date"]), pair)
 
     def _decided(self, encounter: Encounter) -> int:
-        before = decide(encounter, catalogue=self.catalogue)
-        after = decide(encounter, catalogue=self.other)
+        # A replay is under a scenario, where deciding the future is the point: a date after
+        # tomorrow is decided on both sides by the rules last in force (flagged as such).
+        before = decide(encounter, catalogue=self.catalogue, future=True)
+        after = decide(encounter, catalogue=self.other, future=True)
         rules = tuple(dict.fromkeys(r.rule for r in after.reasons))
         outcomes = (OutcomeSummary.of(before), OutcomeSummary.of(after), rules)
         number = self._pair_numbers.get(outcomes)

@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from asilo import outputfiles
 from asilo.csvsafe import safe_dict
 from asilo.policy.countries import is_iso3
 from asilo.stats import vocabulary as v
@@ -146,7 +147,10 @@ def write_cbp_csv(records: Iterable[OwnEncounter], out: Path | IO[str]) -> int:
     """Write the records as a CBP by-AOR CSV; returns the number of rows written."""
     rows = to_cbp_rows(records)
     if isinstance(out, Path):
-        with out.open("w", encoding="utf-8", newline="") as f:
+        with (
+            outputfiles.replacing(out) as temporary,
+            temporary.open("w", encoding="utf-8", newline="") as f,
+        ):
             return _write(rows, f)
     return _write(rows, out)
 

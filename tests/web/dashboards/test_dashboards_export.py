@@ -134,6 +134,25 @@ def test_export_command_rejects_bad_dates(tmp_path: Path) -> None:
     assert not (tmp_path / "x.csv").exists()
 
 
+@pytest.mark.django_db
+def test_export_command_refuses_an_output_it_cannot_write(tmp_path: Path) -> None:
+    """Defect: a missing folder was created, and a folder as --out was named only by the
+    system's message ("[Errno 21] Is a directory"). Now: exit 2 naming the file, nothing
+    written."""
+    stats_app = typer.Typer()
+    stats_app.add_typer(dashboards_cli.stats_app)
+    stats_app.command("noop")(lambda: None)
+    nowhere = tmp_path / "nowhere"
+    for out, message in (
+        (nowhere / "x.csv", f"error: {nowhere / 'x.csv'}: the folder {nowhere} does not exist"),
+        (tmp_path, f"error: {tmp_path}: is a folder, not a file"),
+    ):
+        result = CliRunner().invoke(stats_app, ["export-encounters", "--out", str(out)])
+        assert result.exit_code == 2
+        assert result.stderr == message + "\n"
+        assert list(tmp_path.iterdir()) == []
+
+
 def test_export_date_window(record_family: Any) -> None:
     out = io.StringIO()
     assert export_encounters(out, until=record_family.encounter_date).encounters == 2

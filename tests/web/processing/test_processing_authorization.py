@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from asilo.web.accounts.roles import ROLE_CAPABILITIES, Capability
 from asilo.web.audit.models import AuditEntry
+from asilo.web.core.roles import ROLE_CAPABILITIES, Capability
 from asilo.web.encounters import services
 from asilo.web.encounters.models import (
     Custody,

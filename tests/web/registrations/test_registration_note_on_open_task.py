@@ -10,6 +10,7 @@ says that the note went to a task already open.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.db import connection
 
 from asilo.web.audit.models import AuditEntry
 from asilo.web.registrations import services
-from asilo.web.registrations.models import ReviewTask, TaskKind, TaskState
+from asilo.web.registrations.models import ReviewTask, TaskKind, TaskState, task_notes
 
 NOTE = "The mother told me on the phone she registered at the Tijuana shelter last week."
 SECOND = "Same A-number for the father on both; he confirmed it when I called back."
@@ -135,3 +136,46 @@ def test_a_need_flagged_again_keeps_the_new_note(
     assert [e.after["note_added_to_open_task"] for e in flags] == [False, True]
     page = _tasks_page(client_as(caseworker), "vulnerability")
     assert f"Note: {NOTE}" in page and f"Note: {SECOND}" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_caseworkers_marking_one_pair_at_once_all_keep_their_notes(
+    family: Callable[..., dict[str, Any]],
+    submit: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    """Before: when no task was open yet, each caseworker tried to open one and all but the
+    first were refused by the one-open-task-per-pair index (an error page, the note lost)."""
+    workers = [
+        make_user("caseworker", f"worker-{i}", organisation="Casa del Migrante") for i in range(8)
+    ]
+    one = submit(family(), actor=workers[0]).registration
+    two = submit(family(members=[OTHER_PERSON]), actor=workers[0]).registration  # no signal
+    barrier = threading.Barrier(len(workers))
+    errors: list[Exception] = []
+
+    def mark(worker: Any) -> None:
+        try:
+            barrier.wait()
+            services.registration_mark_duplicate(
+                actor=worker,
+                registration=one,
+                other_number=two.number,
+                note=f"{worker.username}: {NOTE}",
+            )
+        except Exception as exc:  # the assertion below reports it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=mark, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    (task,) = ReviewTask.objects.filter(kind=TaskKind.DUPLICATE_PERSON)
+    assert sorted(task_notes(task.opening_note)) == sorted(f"{w.username}: {NOTE}" for w in workers)
+    added = AuditEntry.objects.filter(note="suspected duplicate marked")
+    assert sorted(e.after["note_added_to_open_task"] for e in added) == [False] + [True] * 7

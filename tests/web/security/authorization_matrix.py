@@ -7,7 +7,7 @@ second organisation gets (``other_org``). ``test_authorization_matrix.py`` gener
 routes from the URLconf and the OpenAPI document and fails for a route without a rule here:
 adding an endpoint means deciding here who may use it.
 
-The rules restate ``asilo.web.accounts.roles`` in terms of URLs, role by role, on purpose:
+The rules restate ``asilo.web.core.roles`` in terms of URLs, role by role, on purpose:
 the roles table is what the code obeys, this table is what we expect it to mean.
 """
 

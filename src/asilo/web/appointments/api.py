@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.appointments import selectors, services
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
@@ -19,6 +18,7 @@ from asilo.web.appointments.models import AllocationRun, Appointment
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
 from asilo.web.core.api import ERRORS
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.core.schemas import dataclass_fields, schema_model
 
 router = Router(tags=["appointments"])

@@ -30,9 +30,9 @@ from django.utils import timezone
 
 from asilo.web.accounts.demo import demo_staff
 from asilo.web.accounts.models import User
-from asilo.web.accounts.roles import Role
 from asilo.web.appointments import selectors, services
 from asilo.web.appointments.models import DEFAULT_CLOSES_AT, AllocationRun, Appointment
+from asilo.web.core.roles import Role
 from asilo.web.reference.seed import CBP_ONE_PORTS
 from asilo.web.registrations.models import Program, Registration
 from asilo.web.registrations.programs import ensure_default_programs

@@ -20,7 +20,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.appointments import selectors, services
 from asilo.web.appointments.calendar import appointment_ics
 from asilo.web.appointments.errors import AppointmentError
@@ -34,6 +33,7 @@ from asilo.web.core.access import refuse, require
 from asilo.web.core.actors import request_actor
 from asilo.web.core.disclosure import aggregates_only
 from asilo.web.core.errors import Forbidden
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.people.errors import DomainError
 from asilo.web.registrations import lockout
 from asilo.web.registrations.models import Member, Program, Registration

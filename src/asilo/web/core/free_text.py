@@ -6,7 +6,8 @@ A note on a review task, a supervisor's decision note, a reunification worker's 
 what staff write about a person is as sensitive as the person's names, so the database holds
 it as a Fernet token (django-fernet-encrypted-fields, the keys of ``ASILO_SECRET_KEY`` and
 ``ASILO_FIELD_ENCRYPTION_SALT``). Such text is never filtered, ordered or searched in the
-database.
+database. The same field keeps the text of an outbox message to a family (its registration's
+number, a one-time code) until the message is sent.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from asilo import outputfiles
 from asilo.policy.places import find_place
 from asilo.stats import cbp_export
 from asilo.web.encounters.models import EncounterDecision, EncounterPerson, Override
@@ -103,8 +104,7 @@ def export_encounters(
     buffer = io.StringIO()
     rows = cbp_export.write_cbp_csv(records, buffer)
     if isinstance(out, Path):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(buffer.getvalue(), encoding="utf-8")
+        outputfiles.write_text(out, buffer.getvalue())
     else:
         out.write(buffer.getvalue())
     return ExportSummary(

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from asilo.web.accounts.demo import demo_staff
 from asilo.web.accounts.models import User
-from asilo.web.accounts.roles import Role
+from asilo.web.core.roles import Role
 from asilo.web.encounters import services
 from asilo.web.encounters.models import (
     Custody,

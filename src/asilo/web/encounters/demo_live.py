@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from asilo.web.accounts.demo import demo_staff
-from asilo.web.accounts.roles import Role
+from asilo.web.core.roles import Role
 from asilo.web.encounters import services
 from asilo.web.encounters.clocks import place_time_zone
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_record
 from asilo.web.core.access import require
 from asilo.web.core.relationships import RelationshipToChildren
+from asilo.web.core.roles import Capability
 from asilo.web.people import name_index
 from asilo.web.people.errors import PeopleError
 from asilo.web.people.errors import PeopleErrorCode as C

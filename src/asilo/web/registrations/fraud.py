@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 from unidecode import unidecode
@@ -149,17 +150,24 @@ def open_task_with_note(
     holds no free text). A new task gets ``note`` as its opening note; an open one (a signal
     or another caseworker opened it) gets it added to its notes, unless it holds the same note
     already, so that no caseworker's note is lost. The open task's row is locked while the note
-    is added: two caseworkers writing at once both keep theirs."""
-    task = (
-        ReviewTask.objects.select_for_update()
-        .filter(kind=kind, key=key, state=TaskState.OPEN)
-        .order_by()
-        .first()
+    is added: two caseworkers writing at once both keep theirs, and one who opens the task
+    while another caseworker opens it too adds the note to the other's task (the partial
+    unique index of open tasks refuses the second, in a savepoint)."""
+    open_one = ReviewTask.objects.select_for_update().filter(
+        kind=kind, key=key, state=TaskState.OPEN
     )
+    task = open_one.order_by().first()
     if task is None:
-        task = ReviewTask.objects.create(kind=kind, key=key, detail=detail, opening_note=note)
-        task.registrations.add(*registrations())
-        return NotedTask(task, was_open=False)
+        try:
+            with transaction.atomic():
+                task = ReviewTask.objects.create(
+                    kind=kind, key=key, detail=detail, opening_note=note
+                )
+        except IntegrityError:
+            task = open_one.order_by().get()  # opened meanwhile, and committed
+        else:
+            task.registrations.add(*registrations())
+            return NotedTask(task, was_open=False)
     notes = task_notes(task.opening_note)
     if note not in notes:
         task.opening_note = NOTES_SEPARATOR.join([*notes, note])

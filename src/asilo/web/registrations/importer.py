@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record, audit_refusal
 from asilo.web.core.relationships import RelationshipToPrincipal
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations.errors import (
     RegistrationError,
     RegistrationInputError,

@@ -16,9 +16,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.services import audit_view
 from asilo.web.core.access import refuse
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import eligibility, hooks
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C

@@ -11,7 +11,6 @@ from typing import Any
 from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import (
@@ -34,6 +33,7 @@ from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
 from asilo.web.core.actors import Actor
+from asilo.web.core.roles import Capability
 from asilo.web.registrations.models import (
     Program,
 )

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import (
@@ -26,6 +25,7 @@ from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
 from asilo.web.core.actors import Actor
 from asilo.web.core.relationships import to_children
+from asilo.web.core.roles import Capability
 from asilo.web.core.status_moves import status_move
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.services import EncounterErrors, encounter_record, prepare_encounter

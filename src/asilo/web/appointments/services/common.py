@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import (
@@ -14,6 +13,7 @@ from asilo.web.appointments.models import (
     AppointmentStatus,
 )
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations.models import Registration
 from asilo.web.registrations.services.common import FamilyOrStaff
 

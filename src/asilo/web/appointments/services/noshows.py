@@ -9,7 +9,6 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.appointments import selectors
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
@@ -25,6 +24,7 @@ from asilo.web.appointments.services.common import (
 )
 from asilo.web.appointments.services.notices import deliver_after_commit, queue_messages
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability
 from asilo.web.core.status_moves import status_move
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (

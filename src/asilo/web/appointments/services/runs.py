@@ -19,7 +19,6 @@ from asilo.scheduling import (
     Method,
     allocate,
 )
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.appointments.errors import AppointmentError
 from asilo.web.appointments.errors import AppointmentErrorCode as C
 from asilo.web.appointments.models import (
@@ -51,6 +50,7 @@ from asilo.web.appointments.services.notices import deliver_after_commit, queue_
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import lifecycle
 from asilo.web.registrations.models import (
     Program,

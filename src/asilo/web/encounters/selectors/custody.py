@@ -13,8 +13,8 @@ from django.db import connection
 from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C
 from asilo.web.encounters.models import (

@@ -13,9 +13,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from asilo.policy import decide, load_catalogue, parse_encounter
-from asilo.web.accounts.roles import Capability
 from asilo.web.audit.services import audit_view
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability
 from asilo.web.encounters.documents import PreparedEncounter, prepare_encounter
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C

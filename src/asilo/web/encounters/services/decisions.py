@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from asilo.policy.countries import ISO3
-from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
+from asilo.web.core.roles import Capability
 from asilo.web.core.rows import one_or_not_found
 from asilo.web.encounters.errors import EncounterError
 from asilo.web.encounters.errors import EncounterErrorCode as C

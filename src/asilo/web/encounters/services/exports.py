@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_record
 from asilo.web.core.access import require
 from asilo.web.core.csv import FORMULA_STARTS, csv_document, csv_text
+from asilo.web.core.roles import Capability
 from asilo.web.encounters.object_types import (
     CUSTODY,
     ENCOUNTER,

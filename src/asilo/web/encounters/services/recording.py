@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import require
 from asilo.web.core.digests import keyed_digest
 from asilo.web.core.relationships import RelationshipToChildren
+from asilo.web.core.roles import Capability
 from asilo.web.encounters.clocks import (
     UC_LIMIT_HOURS,
     standard_hours,

@@ -14,11 +14,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.core.access import require
 from asilo.web.core.actors import request_actor
 from asilo.web.core.layout import layout_template
 from asilo.web.core.pages import raise_http
+from asilo.web.core.roles import Capability
 from asilo.web.encounters.models import Authority, Outcome, Pathway
 from asilo.web.people.errors import DomainError
 

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import request_actor
 from asilo.web.core.http import HtmxRequest
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services
 from asilo.web.encounters.models import (

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import request_actor
 from asilo.web.core.http import HtmxRequest
 from asilo.web.core.pages import raise_http
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.encounters import seen_before
 from asilo.web.encounters import selectors as enc_selectors
 from asilo.web.encounters import services as enc_services

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.access import refuse
 from asilo.web.core.actors import Actor
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import eligibility, lifecycle
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C

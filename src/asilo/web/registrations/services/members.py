@@ -11,9 +11,9 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change, audit_record
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import eligibility
 from asilo.web.registrations.eligibility import family_of, rules_date
 from asilo.web.registrations.errors import RegistrationError

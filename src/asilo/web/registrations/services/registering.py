@@ -14,11 +14,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import refuse
 from asilo.web.core.ratelimits import network_of
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import assignment, eligibility, fraud
 from asilo.web.registrations.eligibility import rules_date
 from asilo.web.registrations.errors import RegistrationError

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.audit.models import AuditAction
 from asilo.web.audit.services import audit_change
 from asilo.web.core.access import refuse
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import fraud, lifecycle
 from asilo.web.registrations.errors import RegistrationError
 from asilo.web.registrations.errors import RegistrationErrorCode as C

@@ -16,10 +16,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.access import refuse
 from asilo.web.core.actors import request_actor
 from asilo.web.core.ratelimits import client_address, refuse_if_rate_limited
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import selectors, services
 from asilo.web.registrations.devices import device_of
 from asilo.web.registrations.errors import (

@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from asilo.web.accounts.roles import Capability
 from asilo.web.core.actors import request_actor
 from asilo.web.core.relationships import RelationshipToPrincipal
+from asilo.web.core.roles import Capability
 from asilo.web.registrations import exports, importer, selectors
 from asilo.web.registrations.errors import (
     RegistrationError,

@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from asilo.web.accounts.models import Organisation
-from asilo.web.accounts.roles import Capability, has_capability
 from asilo.web.core.actors import Actor, request_actor
+from asilo.web.core.roles import Capability, has_capability
 from asilo.web.registrations import assignment, exports, selectors, services
 from asilo.web.registrations.errors import (
     RegistrationError,
@@ -189,7 +189,7 @@ _OUTCOMES: dict[str, list[TaskOutcome]] = {
 def staff_tasks(request: HttpRequest) -> HttpResponse:
     if not has_capability(request.user, Capability.REGISTRATION_REVIEW_HOLDS):
         page_or_refuse(request, Capability.REGISTRATION_VERIFY)
-    user = request.user
+    user = request_actor(request)
     error = ""
     if request.method == "POST":
         try:
@@ -199,13 +199,13 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("action") == "assign":
                 assignment.registration_assign(
-                    actor=user,  # type: ignore[arg-type]
+                    actor=user,
                     number=request.POST.get("number", ""),
                     organisation_id=_int(request.POST.get("organisation", "")),
                 )
             else:
                 services.review_task_close(
-                    actor=user,  # type: ignore[arg-type]
+                    actor=user,
                     task_id=task_id,
                     outcome=request.POST.get("outcome", ""),
                     note=request.POST.get("note", ""),
@@ -222,7 +222,7 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
         error = str(RegistrationError(C.FILTER_INVALID, "state", value=state).message)
         state = TaskState.OPEN
     rows = selectors.review_tasks_for(
-        user,  # type: ignore[arg-type]
+        user,
         kind=kind or None,
         state=state,
         family=family or None,
