@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import translation
 
@@ -20,6 +22,39 @@ def _no_language_left_active() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+#: ``at_once([work, ...])``: each work's result, or the exception it raised.
+AtOnce = Callable[[list[Callable[[], Any]]], list[Any]]
+
+
+@pytest.fixture
+def at_once() -> AtOnce:
+    """Run each work in its own thread (its own database connection), all released together by
+    one barrier; the results in order, an exception standing for a work that raised it (the
+    test asserts on them). For the PostgreSQL concurrency tests."""
+
+    def run_all(works: list[Callable[[], Any]]) -> list[Any]:
+        results: list[Any] = [None] * len(works)
+        barrier = threading.Barrier(len(works))
+
+        def run(index: int) -> None:
+            try:
+                barrier.wait()
+                results[index] = works[index]()
+            except Exception as exc:  # the test inspects it
+                results[index] = exc
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        return results
+
+    return run_all
 
 
 @pytest.fixture

@@ -36,28 +36,6 @@ def _postgres_only() -> None:
         pytest.skip("needs PostgreSQL (python tests/pg_cluster.py -- pytest ...)")
 
 
-def race(works: list[Callable[[], Any]]) -> list[Any]:
-    """Run every work in its own thread (own connection), released together."""
-    barrier = threading.Barrier(len(works))
-    results: list[Any] = [None] * len(works)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = works[i]()
-        except Exception as exc:  # the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
-
-
 def test_second_run_refused_while_one_holds_the_lock(program, supervisor, set_capacity) -> None:
     set_capacity({"San Ysidro": 5})
     AllocationLock.objects.get_or_create(program=program)
@@ -87,7 +65,7 @@ def test_second_run_refused_while_one_holds_the_lock(program, supervisor, set_ca
 
 
 def test_concurrent_registrations_check_ins_and_runs(
-    program, register, set_capacity, supervisor, officer
+    program, register, set_capacity, supervisor, officer, at_once: Callable[..., list[Any]]
 ) -> None:
     day2 = DAY + timedelta(days=1)
     first = [register(size=1 + k % 3) for k in range(25)]
@@ -126,7 +104,7 @@ def test_concurrent_registrations_check_ins_and_runs(
     works = [registration(i) for i in range(25)] + [check_in(a.pk) for a in booked]
     works[10:10] = [allocation(100)]
     works[40:40] = [allocation(200)]
-    results = race(works)
+    results = at_once(works)
     errors = [r for r in results if isinstance(r, Exception)]
     refused = [
         e for e in errors if isinstance(e, AppointmentError) and e.code == "allocation_running"

@@ -4,7 +4,6 @@ the audit writers' lock, and (on PostgreSQL) concurrent writers of one person's 
 from __future__ import annotations
 
 import copy
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -141,35 +140,14 @@ def test_the_audit_chain_is_locked_only_for_joining_or_for_the_audit_entry(
     )
 
 
-def _in_threads(work: list[Callable[[], Any]]) -> list[Any]:
-    results: list[Any] = [None] * len(work)
-    barrier = threading.Barrier(len(work))
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work[index]()
-        except Exception as exc:  # the assertion below reports it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_records_joining_one_split_person_at_once_leave_one_identity(
-    record: Any, officer: Any
+    record: Any, officer: Any, at_once: Callable[..., list[Any]]
 ) -> None:
     first, second = _split_person(record, officer)
     people = [_recorded(record, officer, **PERSON) for _ in range(8)]
-    results = _in_threads(
+    results = at_once(
         [
             (
                 lambda p=p: services.identity_match_people(
@@ -222,12 +200,14 @@ def _submit(phone: str) -> Registration:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_one_family_registered_again_several_times_at_once(officer: Any) -> None:
+def test_one_family_registered_again_several_times_at_once(
+    officer: Any, at_once: Callable[..., list[Any]]
+) -> None:
     """Registered once, then six times at once (each time it is matched to the identities
     of the first): no deadlock, no error, and each person is one identity."""
     ensure_default_programs()
     _submit("+52 664 555 0100")
-    results = _in_threads([(lambda i=i: _submit(f"+52 664 555 01{i:02d}")) for i in range(1, 7)])
+    results = at_once([(lambda i=i: _submit(f"+52 664 555 01{i:02d}")) for i in range(1, 7)])
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Registration.objects.count() == 7
     for position in (0, 1):

@@ -3,12 +3,10 @@ and different families submitted at once are all kept (nothing lost)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from asilo.web.registrations import services
 from asilo.web.registrations.models import Registration
@@ -16,32 +14,13 @@ from asilo.web.registrations.models import Registration
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _in_threads(work: list[Callable[[], Any]]) -> list[Any]:
-    results: list[Any] = [None] * len(work)
-    barrier = threading.Barrier(len(work))
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work[index]()
-        except Exception as exc:  # the assertion below reports it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_one_submission_sent_twenty_times_at_once_makes_one_registration(
-    family: Callable[..., dict[str, Any]], programs: dict[str, Any]
+    family: Callable[..., dict[str, Any]],
+    programs: dict[str, Any],
+    at_once: Callable[..., list[Any]],
 ) -> None:
     doc = family()
-    results = _in_threads(
+    results = at_once(
         [
             lambda: services.registration_submit(actor=None, data=doc, source="198.51.100.1")
             for _ in range(20)
@@ -54,10 +33,12 @@ def test_one_submission_sent_twenty_times_at_once_makes_one_registration(
 
 
 def test_fifty_families_at_once_are_all_registered(
-    family: Callable[..., dict[str, Any]], programs: dict[str, Any]
+    family: Callable[..., dict[str, Any]],
+    programs: dict[str, Any],
+    at_once: Callable[..., list[Any]],
 ) -> None:
     docs = [family(phone=f"+52 664 500 {i:04d}") for i in range(50)]
-    results = _in_threads(
+    results = at_once(
         [
             (lambda d=d: services.registration_submit(actor=None, data=d, source="203.0.113.9"))
             for d in docs

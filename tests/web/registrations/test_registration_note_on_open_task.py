@@ -10,7 +10,6 @@ says that the note went to a task already open.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -144,6 +143,7 @@ def test_caseworkers_marking_one_pair_at_once_all_keep_their_notes(
     family: Callable[..., dict[str, Any]],
     submit: Callable[..., Any],
     make_user: Callable[..., Any],
+    at_once: Callable[..., list[Any]],
 ) -> None:
     """Before: when no task was open yet, each caseworker tried to open one and all but the
     first were refused by the one-open-task-per-pair index (an error page, the note lost)."""
@@ -152,29 +152,17 @@ def test_caseworkers_marking_one_pair_at_once_all_keep_their_notes(
     ]
     one = submit(family(), actor=workers[0]).registration
     two = submit(family(members=[OTHER_PERSON]), actor=workers[0]).registration  # no signal
-    barrier = threading.Barrier(len(workers))
-    errors: list[Exception] = []
 
-    def mark(worker: Any) -> None:
-        try:
-            barrier.wait()
-            services.registration_mark_duplicate(
-                actor=worker,
-                registration=one,
-                other_number=two.number,
-                note=f"{worker.username}: {NOTE}",
-            )
-        except Exception as exc:  # the assertion below reports it
-            errors.append(exc)
-        finally:
-            connection.close()
+    def mark(worker: Any) -> Callable[[], Any]:
+        return lambda: services.registration_mark_duplicate(
+            actor=worker,
+            registration=one,
+            other_number=two.number,
+            note=f"{worker.username}: {NOTE}",
+        )
 
-    threads = [threading.Thread(target=mark, args=(w,)) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = at_once([mark(worker) for worker in workers])
+    assert [r for r in results if isinstance(r, Exception)] == []
     (task,) = ReviewTask.objects.filter(kind=TaskKind.DUPLICATE_PERSON)
     assert sorted(task_notes(task.opening_note)) == sorted(f"{w.username}: {NOTE}" for w in workers)
     added = AuditEntry.objects.filter(note="suspected duplicate marked")
